@@ -90,12 +90,17 @@ export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage 
 
 export type ExportFormat = 'bed' | 'csv' | 'json' | 'fasta' | 'wav';
 
+/** Largest export the renderer may hand the host to save (characters of `content`). */
+export const MAX_EXPORT_CHARS = 64 << 20;
+
 /**
- * Asks the host to save something built from a stored output (the host rebuilds it from the cell's
- * output, so no bulk data travels): bed = high-surprisal regions, csv/json = the tracks,
- * fasta/wav = a generated sequence. `record` picks one record (-1: all). `outputId` is OutputItem.id.
+ * Asks the host to save a file the renderer built (webview/components/export-text.ts): the host shows
+ * a save dialog (the user picks where; nothing is written without it) and writes `content`, which is
+ * text for bed/csv/json/fasta and base64 for wav. `suggestedName` is a bare file name.
  */
-export interface ExportRequest { type: 'export'; requestId: number; outputId: string; format: ExportFormat; record: number }
+export interface ExportRequest {
+  type: 'export'; requestId: number; format: ExportFormat; suggestedName: string; encoding: 'utf8' | 'base64'; content: string;
+}
 /** Asks the host to add a generate cell continuing the analyzed file from `position` (bases or samples) of `record`, and run it. */
 export interface GenerateFromRequest { type: 'generateFrom'; requestId: number; outputId: string; record: number; position: number }
 
@@ -270,11 +275,15 @@ export function parseFromEngine(raw: unknown): FromEngine {
 export function parseFromRenderer(raw: unknown): FromRenderer {
   const o = object(raw, 'renderer message');
   switch (o.type) {
-    case 'export':
+    case 'export': {
+      const suggestedName = str(o, 'suggestedName', 255);
+      if (!/^[\w][\w .()+-]*$/.test(suggestedName)) throw new ProtocolError(`export.suggestedName: ${JSON.stringify(suggestedName)} is not a bare file name`);
       return {
-        type: 'export', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), outputId: str(o, 'outputId', 256),
-        format: oneOf(o, 'format', ['bed', 'csv', 'json', 'fasta', 'wav'] as const), record: int(o, 'record', -1, 1e7),
+        type: 'export', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        format: oneOf(o, 'format', ['bed', 'csv', 'json', 'fasta', 'wav'] as const), suggestedName,
+        encoding: oneOf(o, 'encoding', ['utf8', 'base64'] as const), content: str(o, 'content', MAX_EXPORT_CHARS),
       };
+    }
     case 'generateFrom':
       return {
         type: 'generateFrom', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), outputId: str(o, 'outputId', 256),
