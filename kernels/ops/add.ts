@@ -1,0 +1,8 @@
+// The residual: a, b (same shape) -> out = a + b, elementwise.
+
+/** CPU twin. */
+export function addCpu(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}
