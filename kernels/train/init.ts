@@ -5,7 +5,7 @@
 //   conv1d weight and bias U(-1/sqrt(k), 1/sqrt(k)) (PyTorch's Conv1d default, fan_in = k);
 //   dt_proj.weight ~ U(-r^-0.5, r^-0.5);  dt_proj.bias = softplus^-1(dt), dt = exp(U(log dt_min,
 //   log dt_max)) clamped below at dt_floor;  A_log[c, s] = log(s + 1);  D = 1;  norms = 1.
-import type { MambaDims } from './model-dims';
+import type { MambaConfig } from '../model/config';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, ParamViews } from './params';
 import type { Rng } from './rng';
 
@@ -21,11 +21,11 @@ export function inverseSoftplus(y: number): number {
   return y + Math.log(-Math.expm1(-y));
 }
 
-export function initParams(dims: MambaDims, p: ParamViews<Float32Array>, rng: Rng, dt: DtInit = DEFAULT_DT_INIT): void {
-  const { d, c, n, r, k } = dims;
+export function initParams(cfg: MambaConfig, p: ParamViews<Float32Array>, rng: Rng, dt: DtInit = DEFAULT_DT_INIT): void {
+  const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, convKernel: k } = cfg;
   const emb = p.get(EMBEDDING);
   for (let i = 0; i < emb.length; i++) emb[i] = 0.02 * rng.normal();
-  for (let i = 0; i < dims.nLayer; i++) {
+  for (let i = 0; i < cfg.numLayers; i++) {
     const L = layerNames(i);
     p.get(L.norm).fill(1);
     uniform(rng, p.get(L.inProj), 1 / Math.sqrt(d));
@@ -43,7 +43,7 @@ export function initParams(dims: MambaDims, p: ParamViews<Float32Array>, rng: Rn
     const aLog = p.get(L.aLog);
     for (let j = 0; j < c; j++) for (let s = 0; s < n; s++) aLog[j * n + s] = Math.log(s + 1);
     p.get(L.D).fill(1);
-    uniform(rng, p.get(L.outProj), 1 / Math.sqrt(c) / Math.sqrt(dims.nLayer));
+    uniform(rng, p.get(L.outProj), 1 / Math.sqrt(c) / Math.sqrt(cfg.numLayers));
     p.maybe(L.outProjBias)?.fill(0);
   }
   p.get(NORM_F).fill(1);

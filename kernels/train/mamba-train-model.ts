@@ -10,9 +10,9 @@
 import { gateBackward, gateForward, softplusBackward, softplusForward } from './activation-backward';
 import { conv1dSiluBackward, conv1dSiluForward } from './conv1d-backward';
 import { crossEntropy, type CrossEntropyResult } from './cross-entropy';
+import type { MambaConfig } from '../model/config';
 import { embeddingBackward, embeddingForward } from './embedding-backward';
 import { linearBackward, linearForward, TransposeScratch } from './linear-backward';
-import type { MambaDims } from './model-dims';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, ParamViews, type FloatArray, type LayerNames } from './params';
 import { rmsNormBackward, rmsNormForward } from './rms-norm-backward';
 import { chunkCount, SCAN_CHUNK, ScanWorkspace, selectiveScanBackward, selectiveScanForward, type ScanTensors } from './selective-scan-backward';
@@ -45,9 +45,9 @@ export class MambaTrainModel<A extends FloatArray> {
   private readonly dU: A; private readonly dDbc: A; private readonly dDtr: A; private readonly dB: A; private readonly dC: A;
   private readonly dDtPre: A; private readonly dDelta: A; private readonly dY: A; private readonly dG: A; private readonly dPre: A;
 
-  constructor(readonly dims: MambaDims, readonly b: number, readonly l: number, make: (size: number) => A, readonly chunk = SCAN_CHUNK) {
+  constructor(readonly cfg: MambaConfig, readonly b: number, readonly l: number, make: (size: number) => A, readonly chunk = SCAN_CHUNK) {
     const rows = (this.rows = b * l);
-    const { d, c, n, r, vocab, nLayer } = dims;
+    const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, vocabSize: vocab, numLayers: nLayer } = cfg;
     this.names = Array.from({ length: nLayer }, (_, i) => layerNames(i));
     for (let i = 0; i < nLayer; i++) {
       this.acts.push({
@@ -67,12 +67,12 @@ export class MambaTrainModel<A extends FloatArray> {
   }
 
   private head(p: ParamViews<A>): A {
-    return this.dims.tieEmbeddings ? p.get(EMBEDDING) : p.get(LM_HEAD);
+    return this.cfg.tieWordEmbeddings ? p.get(EMBEDDING) : p.get(LM_HEAD);
   }
 
   /** Forward over ids [b, l]; fills `logits` [b*l, v]. */
   forward(p: ParamViews<A>, ids: Int32Array): void {
-    const { d, c, n, r, vocab, k, eps } = this.dims;
+    const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, vocabSize: vocab, convKernel: k, layerNormEpsilon: eps } = this.cfg;
     const { rows, b, l } = this;
     if (ids.length !== rows) throw new Error(`expected ${rows} token ids (b=${b}, l=${l}), got ${ids.length}`);
     let x = this.acts.length > 0 ? this.acts[0].xIn : this.xL;
@@ -108,7 +108,7 @@ export class MambaTrainModel<A extends FloatArray> {
 
   /** Mean cross-entropy over targets >= 0 (nats) of the last forward, without gradients. */
   loss(targets: Int32Array): CrossEntropyResult {
-    return crossEntropy(this.logits, targets, this.rows, this.dims.vocab, undefined, false);
+    return crossEntropy(this.logits, targets, this.rows, this.cfg.vocabSize, undefined, false);
   }
 
   /**
@@ -117,11 +117,11 @@ export class MambaTrainModel<A extends FloatArray> {
    */
   lossAndGrad(p: ParamViews<A>, ids: Int32Array, targets: Int32Array, grad: ParamViews<A>): CrossEntropyResult {
     this.forward(p, ids);
-    const { d, c, n, r, vocab, k } = this.dims;
+    const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, vocabSize: vocab, convKernel: k } = this.cfg;
     const { rows, b, l, scratch } = this;
     const res = crossEntropy(this.logits, targets, rows, vocab, this.dlogits, true);
     grad.flat.fill(0);
-    const gHead = this.dims.tieEmbeddings ? grad.get(EMBEDDING) : grad.get(LM_HEAD);
+    const gHead = this.cfg.tieWordEmbeddings ? grad.get(EMBEDDING) : grad.get(LM_HEAD);
     this.dH.fill(0);
     linearBackward(this.dlogits, this.hF, rows, d, this.head(p), vocab, this.dH, gHead, undefined, scratch);
     this.dX.fill(0);

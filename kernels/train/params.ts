@@ -1,7 +1,7 @@
 // All trainable parameters of a model in one flat array, with a named view per tensor (Hugging
 // Face MambaForCausalLM names and shapes). One buffer makes AdamW, clipping and the gradient
 // all-reduce single loops; views make the model code read like the math.
-import type { MambaDims } from './model-dims';
+import type { MambaConfig } from '../model/config';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -34,24 +34,24 @@ export const NORM_F = 'backbone.norm_f.weight';
 export const LM_HEAD = 'lm_head.weight';
 
 /** The parameter list in storage order, for these sizes. */
-export function paramSpecs(dims: MambaDims): ParamSpec[] {
-  const { vocab, d, c, n, r, k } = dims;
+export function paramSpecs(cfg: MambaConfig): ParamSpec[] {
+  const { vocabSize: vocab, hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, convKernel: k } = cfg;
   const list: Omit<ParamSpec, 'offset' | 'size'>[] = [{ name: EMBEDDING, shape: [vocab, d], decay: true }];
-  for (let i = 0; i < dims.nLayer; i++) {
+  for (let i = 0; i < cfg.numLayers; i++) {
     const L = layerNames(i);
     list.push({ name: L.norm, shape: [d], decay: false }, { name: L.inProj, shape: [2 * c, d], decay: true });
-    if (dims.projBias) list.push({ name: L.inProjBias, shape: [2 * c], decay: false });
+    if (cfg.useBias) list.push({ name: L.inProjBias, shape: [2 * c], decay: false });
     list.push({ name: L.convW, shape: [c, 1, k], decay: true });
-    if (dims.convBias) list.push({ name: L.convB, shape: [c], decay: false });
+    if (cfg.useConvBias) list.push({ name: L.convB, shape: [c], decay: false });
     list.push(
       { name: L.xProj, shape: [r + 2 * n, c], decay: true }, { name: L.dtW, shape: [c, r], decay: true },
       { name: L.dtB, shape: [c], decay: false }, { name: L.aLog, shape: [c, n], decay: false },
       { name: L.D, shape: [c], decay: false }, { name: L.outProj, shape: [d, c], decay: true },
     );
-    if (dims.projBias) list.push({ name: L.outProjBias, shape: [d], decay: false });
+    if (cfg.useBias) list.push({ name: L.outProjBias, shape: [d], decay: false });
   }
   list.push({ name: NORM_F, shape: [d], decay: false });
-  if (!dims.tieEmbeddings) list.push({ name: LM_HEAD, shape: [vocab, d], decay: true });
+  if (!cfg.tieWordEmbeddings) list.push({ name: LM_HEAD, shape: [vocab, d], decay: true });
   let offset = 0;
   return list.map((p) => {
     const size = p.shape.reduce((a, b) => a * b, 1);
@@ -84,4 +84,21 @@ export class ParamViews<A extends FloatArray> {
   maybe(name: string): A | undefined {
     return this.byName.get(name);
   }
+}
+
+/** Copies HF-named tensors (checked by the model loader) into a flat buffer laid out by `specs`. */
+export function flatFromTensors(specs: readonly ParamSpec[], tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, source: string): Float32Array {
+  const flat = new Float32Array(paramCount(specs));
+  for (const s of specs) {
+    const t = tensors.get(s.name);
+    if (!t) throw new Error(`${source}: missing tensor "${s.name}"`);
+    if (t.data.length !== s.size) throw new Error(`${source}: tensor "${s.name}" holds ${t.data.length} values, expected ${s.size} for shape [${s.shape.join(', ')}]`);
+    flat.set(t.data, s.offset);
+  }
+  return flat;
+}
+
+/** HF-named tensors (copies) of a flat buffer, ready for writeSafetensors. */
+export function tensorsFromFlat(specs: readonly ParamSpec[], flat: Float32Array): Map<string, { shape: number[]; data: Float32Array }> {
+  return new Map(specs.map((s) => [s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) }]));
 }
