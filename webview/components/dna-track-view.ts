@@ -6,10 +6,10 @@
 // (TrackSeries) and draws whatever of them has arrived, so streamed chunks show as they land.
 import type { DnaRecordSummary, IntervalSet } from '../../extension/protocol';
 import { normalize, viridis } from './color-map';
-import { plotSummaries, surprisalAxisTop } from './series-plot';
+import { plotSummaries } from './series-plot';
 import { intervalAt, intervalsIn } from './interval-lookup';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
-import { GUTTER, layoutRows, rowAt, type Row } from './track-layout';
+import { GUTTER, layoutRows, rowAt, surprisalAxisTop, type Row } from './track-layout';
 import type { TrackSeries } from './track-series';
 import { clampWindow, formatPosition, niceTicks, panBy, pixelOf, positionAt, span, zoomAt, type ViewWindow } from './view-window';
 

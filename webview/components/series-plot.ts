@@ -37,8 +37,3 @@ export function plotSummaries(ctx: CanvasRenderingContext2D, bins: readonly Summ
   ctx.stroke();
   ctx.lineWidth = 1;
 }
-
-/** Axis top for a surprisal plot: the visible maximum rounded up to half a bit, never below guide + 0.5. */
-export function surprisalAxisTop(visibleMax: number | null, guide: number): number {
-  return Math.max(guide + 0.5, Math.ceil((visibleMax ?? guide) * 2) / 2);
-}

@@ -48,3 +48,8 @@ export function layoutRows(input: LayoutInput): { rows: Row[]; height: number } 
 export function rowAt(rows: readonly Row[], y: number): Row | null {
   return rows.find((r) => y >= r.top && y < r.top + r.height) ?? null;
 }
+
+/** Axis top for a surprisal plot: the visible maximum rounded up to half a bit, never below guide + 0.5. */
+export function surprisalAxisTop(visibleMax: number | null, guide: number): number {
+  return Math.max(guide + 0.5, Math.ceil((visibleMax ?? guide) * 2) / 2);
+}

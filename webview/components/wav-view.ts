@@ -9,8 +9,9 @@ import SpectrogramPlugin from 'wavesurfer.js/dist/plugins/spectrogram.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.js';
 import ZoomPlugin from 'wavesurfer.js/dist/plugins/zoom.js';
 import type { IntervalSet } from '../../extension/protocol';
-import { plotSummaries, surprisalAxisTop } from './series-plot';
+import { plotSummaries } from './series-plot';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
+import { surprisalAxisTop } from './track-layout';
 import type { TrackSeries } from './track-series';
 import { encodeWav16 } from './wav-encode';
 
