@@ -33,9 +33,13 @@ export type Modality = 'dna' | 'audio';
 
 /** First message after the engine says 'ready': which backend to use and where its CPU worker script is. */
 export interface ConfigureMessage { type: 'configure'; backend: BackendPreference; cpuWorkerUri: string }
-/** Starts a model upload: config.json as parsed JSON, then `weightsBytes` of safetensors in modelChunk messages. */
+/**
+ * Starts a model upload: config.json as parsed JSON, then `weightsBytes` of safetensors in modelChunk
+ * messages. `backend` is the cell's choice (else the setting); the same files on another backend are
+ * another modelKey.
+ */
 export interface LoadModelMessage {
-  type: 'loadModel'; requestId: number; modelKey: string; config: Record<string, unknown>; weightsBytes: number;
+  type: 'loadModel'; requestId: number; modelKey: string; config: Record<string, unknown>; weightsBytes: number; backend: BackendPreference;
 }
 /** Bytes [offset, offset + bytes.length) of the safetensors file of request `requestId`. */
 export interface ModelChunkMessage { type: 'modelChunk'; requestId: number; offset: number; bytes: Uint8Array }

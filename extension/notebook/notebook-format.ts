@@ -6,7 +6,7 @@
 export const FORMAT_VERSION = 1;
 
 export interface StoredItem { mime: string; data: Uint8Array }
-export interface StoredOutput { id: string | undefined; items: StoredItem[]; metadata: Record<string, unknown> | undefined }
+export interface StoredOutput { items: StoredItem[]; metadata: Record<string, unknown> | undefined }
 export interface StoredRun { order: number | undefined; success: boolean | undefined; startTime: number | undefined; endTime: number | undefined }
 export interface StoredCell {
   kind: 'code' | 'markup'; language: string; source: string;
@@ -38,7 +38,7 @@ function encodeItem(item: StoredItem): Json {
 export function writeNotebook(nb: StoredNotebook): Uint8Array {
   const cells = nb.cells.map((c) => {
     const out: Json = { kind: c.kind, language: c.language, source: c.source };
-    if (c.outputs.length) out.outputs = c.outputs.map((o) => ({ ...(o.id ? { id: o.id } : {}), items: o.items.map(encodeItem), ...(o.metadata ? { metadata: o.metadata } : {}) }));
+    if (c.outputs.length) out.outputs = c.outputs.map((o) => ({ items: o.items.map(encodeItem), ...(o.metadata ? { metadata: o.metadata } : {}) }));
     if (c.run) out.run = c.run;
     if (c.metadata && Object.keys(c.metadata).length) out.metadata = c.metadata;
     return out;
@@ -85,7 +85,6 @@ function decodeCell(raw: unknown, file: string, i: number): StoredCell {
     const out = record(o, file, ow);
     if (!Array.isArray(out.items)) throw new NotebookFormatError(file, ow, 'items must be a list');
     return {
-      id: typeof out.id === 'string' ? out.id : undefined,
       items: out.items.map((it, k) => decodeItem(it, file, `${ow} item ${k + 1}`)),
       metadata: optionalRecord(out.metadata, file, `${ow} metadata`),
     };

@@ -18,7 +18,7 @@ test('a notebook with every kind of item survives a write and read', () => {
           kind: 'code', language: 'yaml', source: 'analyze: lambda_virus.fa\nwindow: 50\n', metadata: { note: 'x' },
           run: { order: 3, success: true, startTime: 1700000000000, endTime: 1700000001234 },
           outputs: [{
-            id: `out-${n}`, metadata: { v: 1 },
+            metadata: { v: 1, n },
             items: [
               { mime: 'application/vnd.seqlab.analysis', data: randomBytes(n) },
               { mime: 'application/vnd.seqlab.analysis+json', data: new TextEncoder().encode(JSON.stringify({ schema: 1, x: [1, 2.5, null] })) },
@@ -26,7 +26,7 @@ test('a notebook with every kind of item survives a write and read', () => {
             ],
           }],
         },
-        { kind: 'code', language: 'yaml', source: '', outputs: [{ id: undefined, items: [{ mime: 'application/vnd.code.notebook.error', data: new TextEncoder().encode('{"name":"E","message":"m"}') }], metadata: undefined }], run: { order: undefined, success: false, startTime: undefined, endTime: undefined }, metadata: undefined },
+        { kind: 'code', language: 'yaml', source: '', outputs: [{ items: [{ mime: 'application/vnd.code.notebook.error', data: new TextEncoder().encode('{"name":"E","message":"m"}') }], metadata: undefined }], run: { order: undefined, success: false, startTime: undefined, endTime: undefined }, metadata: undefined },
       ],
     };
     const back = readNotebook(writeNotebook(nb), 'lab.seqlab');
