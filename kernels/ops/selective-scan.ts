@@ -6,6 +6,10 @@
 // Two variants with one signature: the sequential reference, and the chunked parallel scan
 // (l split into chunks whose state transitions are computed independently, then combined).
 // Neither writes an l x n tensor; the chunked scan holds one [c, n] state per chunk.
+import { shapeText } from '../backend';
+import type { GpuRuntime, PreparedKernel } from '../webgpu/runtime';
+import type { GpuTensor } from '../webgpu/tensor';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 
 export interface ScanArrays {
   u: Float32Array;
@@ -108,4 +112,211 @@ export function selectiveScanChunkedCpu(inp: ScanArrays, dims: ScanDims, chunk: 
     hLast.set(carry, bi * size);
   }
   return { y, hLast };
+}
+
+// ---- WebGPU twins --------------------------------------------------------------------------
+// Both kernels hold a channel's n states in registers (vec4 lanes when n % 4 == 0), use
+// exp2 with A pre-scaled by log2(e), and read h0 from / write hLast to one state buffer
+// [b, c, n] (8 storage bindings: WebGPU's default limit). n is written into the code.
+
+const SCAN_PARAMS = { b: 'u32', l: 'u32', c: 'u32', chunk: 'u32', groups: 'u32' } as const;
+
+/** Invocations per workgroup of the sequential WGSL scan (one invocation per (b, c)). */
+const SEQUENTIAL_SCAN_WORKGROUP = 64;
+
+/** Shape of the chunked WGSL scan: a workgroup covers `channels` channels of one batch, whole l, in `chunks` chunks. */
+export interface ChunkedScanConfig { channels: number; chunks: number }
+
+/** Chosen on the H200 (bench/RESULTS.md); smaller devices fit it by chunkedScanConfigFor. */
+export const CHUNKED_SCAN_DEFAULT: ChunkedScanConfig = { channels: 8, chunks: 16 };
+
+function scanHeaderWgsl(n: number): string {
+  const vec = n % 4 === 0;
+  return `
+const N: u32 = ${n}u;
+const NV: u32 = ${vec ? n / 4 : n}u;
+alias SV = ${vec ? 'vec4<f32>' : 'f32'};
+fn lanes(v: SV) -> f32 { return ${vec ? 'v.x + v.y + v.z + v.w' : 'v'}; }
+const LOG2E: f32 = 1.4426950408889634;
+@group(0) @binding(0) var<storage, read> u: array<f32>;
+@group(0) @binding(1) var<storage, read> delta: array<f32>;
+@group(0) @binding(2) var<storage, read> aLog: array<SV>;
+@group(0) @binding(3) var<storage, read> Bm: array<SV>;
+@group(0) @binding(4) var<storage, read> Cm: array<SV>;
+@group(0) @binding(5) var<storage, read> Dv: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(7) var<storage, read_write> state: array<SV>;
+${uniformDeclaration(SCAN_PARAMS, 8)}
+`;
+}
+
+/** WGSL sequential reference: one invocation per (b, c) walks all of l. */
+export function sequentialScanWgsl(n: number): string {
+  return `${scanHeaderWgsl(n)}
+@compute @workgroup_size(${SEQUENTIAL_SCAN_WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let idx = (wid.x + wid.y * nwg.x) * ${SEQUENTIAL_SCAN_WORKGROUP}u + lid;
+  if (idx >= p.b * p.c) { return; }
+  let bi = idx / p.c;
+  let ci = idx - bi * p.c;
+  var a2: array<SV, NV>;
+  var h: array<SV, NV>;
+  for (var v = 0u; v < NV; v++) { a2[v] = -exp(aLog[ci * NV + v]) * LOG2E; h[v] = state[idx * NV + v]; }
+  let dskip = Dv[ci];
+  for (var t = 0u; t < p.l; t++) {
+    let row = bi * p.l + t;
+    let off = row * p.c + ci;
+    let uu = u[off];
+    let dt = delta[off];
+    let du = dt * uu;
+    var acc = 0.0;
+    for (var v = 0u; v < NV; v++) {
+      h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v];
+      acc += lanes(Cm[row * NV + v] * h[v]);
+    }
+    y[off] = acc + dskip * uu;
+  }
+  for (var v = 0u; v < NV; v++) { state[idx * NV + v] = h[v]; }
+}
+`;
+}
+
+/**
+ * WGSL chunked scan, one dispatch. A workgroup takes CH channels of one batch over all of l,
+ * cut into K chunks of p.chunk steps; invocation (chunk, channel) owns one chunk of one channel.
+ * Phase 1: each scans its chunk from a zero state, keeping only the end state and sum(delta)
+ * (the chunk's decay is exp(A * sum(delta))) in workgroup memory. Phase 2: one invocation per
+ * (channel, state lane) chains the K chunks from h0, leaving each chunk's start state in place
+ * and writing hLast. Phase 3: each rescans its chunk from its start state and writes y.
+ * Parallelism is b * c * K invocations instead of b * c; nothing of size l x n reaches memory.
+ */
+export function chunkedScanWgsl(n: number, config: ChunkedScanConfig): string {
+  const { channels, chunks } = config;
+  return `${scanHeaderWgsl(n)}
+const CH: u32 = ${channels}u;
+const K: u32 = ${chunks}u;
+const WGN: u32 = ${channels * chunks}u;
+var<workgroup> carry: array<SV, ${channels * chunks} * NV>;
+var<workgroup> deltaSum: array<f32, ${channels * chunks}>;
+@compute @workgroup_size(WGN)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= p.b * p.groups) { return; }
+  let bi = g / p.groups;
+  let c0 = (g - bi * p.groups) * CH;
+  let ch = lid % CH;
+  let kc = lid / CH;
+  let ci = min(c0 + ch, p.c - 1u); // past the last channel: compute a copy, store nothing
+  let t0 = min(kc * p.chunk, p.l);
+  let t1 = min(t0 + p.chunk, p.l);
+  var a2: array<SV, NV>;
+  var h: array<SV, NV>;
+  for (var v = 0u; v < NV; v++) { a2[v] = -exp(aLog[ci * NV + v]) * LOG2E; h[v] = SV(0.0); }
+  var sum = 0.0;
+  for (var t = t0; t < t1; t++) {
+    let row = bi * p.l + t;
+    let off = row * p.c + ci;
+    let dt = delta[off];
+    let du = dt * u[off];
+    sum += dt;
+    for (var v = 0u; v < NV; v++) { h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v]; }
+  }
+  for (var v = 0u; v < NV; v++) { carry[lid * NV + v] = h[v]; }
+  deltaSum[lid] = sum;
+  workgroupBarrier();
+  for (var j = lid; j < CH * NV; j += WGN) {
+    let cj = j / NV;
+    let v = j - cj * NV;
+    let cs = min(c0 + cj, p.c - 1u);
+    let aj = -exp(aLog[cs * NV + v]) * LOG2E;
+    let si = (bi * p.c + cs) * NV + v;
+    var hc = state[si];
+    for (var k = 0u; k < K; k++) {
+      let at = (k * CH + cj) * NV + v;
+      let local = carry[at];
+      carry[at] = hc;
+      hc = exp2(deltaSum[k * CH + cj] * aj) * hc + local;
+    }
+    if (c0 + cj < p.c) { state[si] = hc; }
+  }
+  workgroupBarrier();
+  for (var v = 0u; v < NV; v++) { h[v] = carry[lid * NV + v]; }
+  let dskip = Dv[ci];
+  for (var t = t0; t < t1; t++) {
+    let row = bi * p.l + t;
+    let off = row * p.c + ci;
+    let uu = u[off];
+    let dt = delta[off];
+    let du = dt * uu;
+    var acc = 0.0;
+    for (var v = 0u; v < NV; v++) {
+      h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v];
+      acc += lanes(Cm[row * NV + v] * h[v]);
+    }
+    if (c0 + ch < p.c) { y[off] = acc + dskip * uu; }
+  }
+}
+`;
+}
+
+/** The default chunked shape, with fewer chunks where the device's workgroup limits are smaller. */
+export function chunkedScanConfigFor(device: GPUDevice, n: number): ChunkedScanConfig {
+  let { channels, chunks } = CHUNKED_SCAN_DEFAULT;
+  const lim = device.limits;
+  while (chunks > 1 && (channels * chunks > lim.maxComputeInvocationsPerWorkgroup || channels * chunks > lim.maxComputeWorkgroupSizeX
+    || channels * chunks * (n + 1) * 4 > lim.maxComputeWorkgroupStorageSize)) chunks /= 2;
+  return { channels, chunks };
+}
+
+/** Tensors of one WebGPU scan; `state` holds h0 on entry (zeros for none) and hLast after. */
+export interface ScanBuffers { u: GpuTensor; delta: GpuTensor; aLog: GpuTensor; B: GpuTensor; C: GpuTensor; D: GpuTensor; y: GpuTensor; state: GpuTensor }
+
+/** Checks the scan's shapes against each other; returns its dimensions. */
+export function scanDims(t: Omit<ScanBuffers, 'y' | 'state'>): ScanDims {
+  if (t.u.shape.length !== 3) throw new RangeError(`selectiveScan: u must be [b, l, c], got ${shapeText(t.u.shape)}`);
+  const [b, l, c] = t.u.shape;
+  const n = t.aLog.shape[1];
+  const expect = (what: string, got: readonly number[], want: number[]): void => {
+    if (got.length !== want.length || got.some((s, i) => s !== want[i])) throw new RangeError(`selectiveScan: ${what} is ${shapeText(got)}, expected ${shapeText(want)}`);
+  };
+  expect('delta', t.delta.shape, [b, l, c]);
+  expect('aLog', t.aLog.shape, [c, n]);
+  expect('B', t.B.shape, [b, l, n]);
+  expect('C', t.C.shape, [b, l, n]);
+  expect('D', t.D.shape, [c]);
+  return { b, l, c, n };
+}
+
+/**
+ * Prepares one scan dispatch without submitting it (the benchmark encodes it many times).
+ * `config` picks the chunked kernel's shape; without it the sequential reference runs.
+ */
+export function prepareScanWebgpu(rt: GpuRuntime, t: ScanBuffers, config?: ChunkedScanConfig): PreparedKernel {
+  const { b, l, c, n } = scanDims(t);
+  const buffers = [t.u, t.delta, t.aLog, t.B, t.C, t.D, t.y, t.state].map((x) => x.buffer);
+  if (!config) {
+    return rt.prepare(sequentialScanWgsl(n), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk: l, groups: c }), Math.ceil((b * c) / SEQUENTIAL_SCAN_WORKGROUP));
+  }
+  const groups = Math.ceil(c / config.channels);
+  const chunk = Math.max(1, Math.ceil(l / config.chunks));
+  return rt.prepare(chunkedScanWgsl(n, config), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk, groups }), b * groups);
+}
+
+/** WebGPU twin of both variants: returns y and hLast as new tensors. */
+export function selectiveScanWebgpu(
+  rt: GpuRuntime, inputs: Omit<ScanBuffers, 'y' | 'state'> & { h0?: GpuTensor }, variant: 'sequential' | 'chunked',
+): { y: GpuTensor; hLast: GpuTensor } {
+  const { b, l, c, n } = scanDims(inputs);
+  const state = rt.alloc([b, c, n]); // WebGPU zero-fills new buffers: h0 = 0 unless given
+  if (inputs.h0) {
+    if (inputs.h0.shape.length !== 3 || inputs.h0.shape[0] !== b || inputs.h0.shape[1] !== c || inputs.h0.shape[2] !== n) {
+      throw new RangeError(`selectiveScan: h0 is ${shapeText(inputs.h0.shape)}, expected ${shapeText([b, c, n])}`);
+    }
+    rt.copy(inputs.h0, state);
+  }
+  const y = rt.alloc([b, l, c]);
+  if (b * c === 0) return { y, hLast: state };
+  const config = variant === 'chunked' ? chunkedScanConfigFor(rt.device, n) : undefined;
+  rt.submit(prepareScanWebgpu(rt, { ...inputs, y, state }, config));
+  return { y, hLast: state };
 }

@@ -1,10 +1,42 @@
 // Slice of the last dimension: x [rows, w] -> out [rows, width] = x[:, start:start+width].
 // Splits in_proj's output into x and z, and x_proj's into dt, B and C.
+import { shapeText } from '../backend';
+import type { GpuRuntime } from '../webgpu/runtime';
+import type { GpuTensor } from '../webgpu/tensor';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 /** CPU twin. */
 export function sliceLastCpu(x: Float32Array, rows: number, w: number, start: number, width: number): Float32Array {
   if (start < 0 || width < 0 || start + width > w) throw new RangeError(`slice [${start}, ${start + width}) is outside the last dimension ${w}`);
   const out = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) out.set(x.subarray(r * w + start, r * w + start + width), r * width);
+  return out;
+}
+
+const SLICE_LAST_PARAMS = { n: 'u32', w: 'u32', start: 'u32', width: 'u32' } as const;
+
+/** WGSL twin: one invocation per output element. */
+const SLICE_LAST_WGSL = `${GRID_WGSL}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+${uniformDeclaration(SLICE_LAST_PARAMS, 2)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.n) { return; }
+  let row = i / p.width;
+  out[i] = x[row * p.w + p.start + (i - row * p.width)];
+}
+`;
+
+/** WebGPU twin: x [.., w] -> [.., width]. */
+export function sliceLastWebgpu(rt: GpuRuntime, x: GpuTensor, start: number, width: number): GpuTensor {
+  const w = x.shape[x.shape.length - 1];
+  if (!Number.isInteger(start) || !Number.isInteger(width) || start < 0 || width < 0 || start + width > w) {
+    throw new RangeError(`sliceLast: [${start}, ${start + width}) is outside the last dimension of ${shapeText(x.shape)}`);
+  }
+  const out = rt.alloc([...x.shape.slice(0, -1), width]);
+  if (out.size > 0) rt.run(SLICE_LAST_WGSL, [x.buffer, out.buffer], packUniforms(SLICE_LAST_PARAMS, { n: out.size, w, start, width }), workgroupsFor(out.size));
   return out;
 }
