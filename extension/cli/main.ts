@@ -3,6 +3,8 @@
 import { CliError, type Command } from './command';
 
 const commands: Record<string, () => Promise<Command>> = {
+  logits: async () => (await import('./logits.js')).logitsCommand,
+  generate: async () => (await import('./generate.js')).generateCommand,
 };
 
 function usage(): string {
