@@ -1,34 +1,44 @@
 // Picks the backend that runs: 'cpu', 'webgpu', or 'auto' (WebGPU when an adapter is there,
-// else the CPU), and says which ran and why. The webgpu backend is loaded by dynamic import so
-// the CPU path never loads Dawn or any WebGPU code.
-import { type Backend, UnsupportedOpError } from './backend';
+// else the CPU), and says which ran and why. The webgpu backend and Dawn are loaded by dynamic
+// import, so the CPU path never loads any WebGPU code.
+import type { Backend } from './backend';
 import { CpuBackend } from './cpu-backend';
 
 export type BackendKind = 'auto' | 'cpu' | 'webgpu';
 
 export interface ChosenBackend {
   readonly backend: Backend;
-  /** e.g. "webgpu: adapter X" or "cpu: no WebGPU adapter (…)". */
+  /** e.g. "webgpu: WebGPU on <adapter>" or "cpu: no WebGPU adapter (…)". */
   readonly reason: string;
 }
 
-/** Thrown for an explicit 'webgpu' request this build cannot serve. */
-export class WebGpuBackendUnavailableError extends UnsupportedOpError {
-  constructor(why: string) {
-    super('webgpu', 'createBackend');
-    this.message = `webgpu backend not available: ${why}`;
-  }
+export interface CreateBackendOptions {
+  /**
+   * Where the GPU object comes from. Default: navigator.gpu where it exists (browser, webview),
+   * else Dawn for Node (npm `webgpu`).
+   */
+  gpu?: () => Promise<GPU>;
 }
 
-async function webgpuBackend(): Promise<ChosenBackend> {
-  throw new WebGpuBackendUnavailableError('this build has no webgpu backend yet');
+async function defaultGpu(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  const { nodeGpu } = await import('./webgpu/node-gpu.js');
+  return nodeGpu();
 }
 
-export async function createBackend(kind: BackendKind): Promise<ChosenBackend> {
+async function webgpuBackend(options: CreateBackendOptions): Promise<ChosenBackend> {
+  const { WebGpuBackend } = await import('./webgpu/webgpu-backend.js');
+  const backend = await WebGpuBackend.create(await (options.gpu ?? defaultGpu)());
+  return { backend, reason: `webgpu: ${backend.description}` };
+}
+
+/** 'webgpu' fails when no adapter can be had; 'auto' then runs on the CPU and says why. */
+export async function createBackend(kind: BackendKind, options: CreateBackendOptions = {}): Promise<ChosenBackend> {
   if (kind === 'cpu') return { backend: new CpuBackend(), reason: 'cpu: requested' };
-  if (kind === 'webgpu') return webgpuBackend();
+  if (kind === 'webgpu') return webgpuBackend(options);
   try {
-    return await webgpuBackend();
+    return await webgpuBackend(options);
   } catch (err) {
     return { backend: new CpuBackend(), reason: `cpu: no WebGPU adapter (${err instanceof Error ? err.message : String(err)})` };
   }
