@@ -5,6 +5,8 @@ import { CliError, type Command } from './command';
 const commands: Record<string, () => Promise<Command>> = {
   logits: async () => (await import('./logits.js')).logitsCommand,
   generate: async () => (await import('./generate.js')).generateCommand,
+  train: async () => (await import('./train.js')).trainCommand,
+  eval: async () => (await import('./eval.js')).evalCommand,
 };
 
 function usage(): string {

@@ -1,12 +1,15 @@
-// Learning-rate schedule: linear warmup from 0 to peak over `warmup` steps, then cosine decay to
-// minRatio * peak at `total` steps. For a time budget the total is an estimate; the schedule is
-// evaluated on progress = step / total clamped to [0, 1].
+// Learning-rate schedule: linear warmup from 0 to peak over `warmup` steps, then cosine decay
+// to minRatio * peak as `progress` goes from 0 to 1. For a step budget progress is the share of
+// post-warmup steps taken (stepProgress); for a time budget, the share of the time spent.
 
-export interface ScheduleConfig { peak: number; warmup: number; total: number; minRatio: number }
+export interface ScheduleConfig { peak: number; warmup: number; minRatio: number }
 
-export function learningRate(step: number, s: ScheduleConfig): number {
+export function learningRate(step: number, progress: number, s: ScheduleConfig): number {
   if (step < s.warmup) return (s.peak * (step + 1)) / s.warmup;
-  const span = Math.max(1, s.total - s.warmup);
-  const progress = Math.min(1, Math.max(0, (step - s.warmup) / span));
-  return s.peak * (s.minRatio + (1 - s.minRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+  const p = Math.min(1, Math.max(0, progress));
+  return s.peak * (s.minRatio + (1 - s.minRatio) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+export function stepProgress(step: number, warmup: number, total: number): number {
+  return (step - warmup) / Math.max(1, total - warmup);
 }

@@ -1,0 +1,103 @@
+// Data files as token segments for training and evaluation: FASTA (plain or gzip) through the
+// DNA tokenizer, one segment per record part inside the requested range. Each file also gets
+// a manifest entry (size, SHA-256) so a run records exactly what it was trained on.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { DnaTokenizer, type DnaTokenizerJson } from '../datasets/dna-tokenizer';
+import { fastaTokenChunks } from '../datasets/fasta-tokens';
+import { withFileSource } from '../datasets/source';
+import { rangeBounds, type DataRange } from './data-range';
+
+export type DataKind = 'dna' | 'audio';
+
+/** A stretch of one record, in token ids. */
+export interface Segment {
+  file: string;
+  record: string;
+  /** Position of tokens[0] in its record. */
+  start: number;
+  tokens: Uint8Array;
+}
+
+export interface ManifestEntry { path: string; bytes: number; sha256: string; kind: DataKind; totalTokens: number; rangeTokens: number }
+
+export interface TokenData {
+  kind: DataKind;
+  vocabSize: number;
+  /** Saved beside the model as tokenizer.json. */
+  tokenizer: DnaTokenizerJson;
+  /** Token ids that the model is trained and scored on (others, like N, split windows and are excluded from scores). */
+  scored: Uint8Array; // scored[id] = 1
+  segments: Segment[];
+  manifest: ManifestEntry[];
+}
+
+export function dataKindOf(path: string): DataKind {
+  const name = basename(path).toLowerCase().replace(/\.(gz|bgz)$/, '');
+  if (/\.(fa|fasta|fna|ffn|fas|seq)$/.test(name)) return 'dna';
+  if (name.endsWith('.wav')) return 'audio';
+  throw new Error(`${path}: not a FASTA (.fa, .fasta, .fna, optionally .gz) or WAV (.wav) file`);
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+interface RecordTokens { name: string; tokens: Uint8Array }
+
+async function readFastaRecords(path: string, tokenizer: DnaTokenizer): Promise<RecordTokens[]> {
+  const records: { name: string; parts: Int32Array[]; length: number }[] = [];
+  await withFileSource(path, async (src) => {
+    for await (const chunk of fastaTokenChunks(src, tokenizer, 1 << 20)) {
+      let cur = records[records.length - 1];
+      if (!cur || chunk.start === 0) records.push((cur = { name: chunk.record.name, parts: [], length: 0 }));
+      cur.parts.push(chunk.tokens);
+      cur.length += chunk.tokens.length;
+    }
+  });
+  return records.map((r) => {
+    const tokens = new Uint8Array(r.length);
+    let at = 0;
+    for (const p of r.parts) { tokens.set(p, at); at += p.length; }
+    return { name: r.name, tokens };
+  });
+}
+
+/** Cuts the records to the range of positions over the whole file. */
+function segmentsInRange(file: string, records: RecordTokens[], range: DataRange): { segments: Segment[]; total: number; inRange: number } {
+  const total = records.reduce((s, r) => s + r.tokens.length, 0);
+  const [lo, hi] = rangeBounds(range, total);
+  const segments: Segment[] = [];
+  let offset = 0;
+  for (const r of records) {
+    const s = Math.max(lo, offset) - offset, e = Math.min(hi, offset + r.tokens.length) - offset;
+    if (e > s) segments.push({ file, record: r.name, start: s, tokens: r.tokens.subarray(s, e) });
+    offset += r.tokens.length;
+  }
+  return { segments, total, inRange: hi - lo };
+}
+
+/** Loads every file's part in `range`. All files must be of one kind. */
+export async function loadTokenData(files: readonly string[], range: DataRange): Promise<TokenData> {
+  if (files.length === 0) throw new Error('no data files given');
+  const kinds = new Set(files.map(dataKindOf));
+  if (kinds.size > 1) throw new Error(`data files mix DNA and audio: ${files.join(', ')}`);
+  const kind = [...kinds][0];
+  if (kind === 'audio') throw new Error(`${files[0]}: WAV training data needs the WAV reader (extension/datasets), which is not available yet`);
+  const tokenizer = DnaTokenizer.default();
+  const scored = new Uint8Array(tokenizer.vocabSize);
+  for (const ch of 'ACGT') scored[tokenizer.encodeString(ch)[0]] = 1;
+  const segments: Segment[] = [], manifest: ManifestEntry[] = [];
+  for (const file of files) {
+    const records = await readFastaRecords(file, tokenizer);
+    const cut = segmentsInRange(file, records, range);
+    if (cut.inRange === 0) throw new Error(`${file}: the range selects no positions (${cut.total} in the file)`);
+    segments.push(...cut.segments);
+    manifest.push({ path: file, bytes: (await stat(file)).size, sha256: await sha256File(file), kind, totalTokens: cut.total, rangeTokens: cut.inRange });
+  }
+  return { kind, vocabSize: tokenizer.vocabSize, tokenizer: tokenizer.toJSON(), scored, segments, manifest };
+}
