@@ -105,7 +105,7 @@ export const MAX_EXPORT_CHARS = 64 << 20;
 export interface ExportRequest {
   type: 'export'; requestId: number; format: ExportFormat; suggestedName: string; encoding: 'utf8' | 'base64'; content: string;
 }
-/** Asks the host to add a generate cell continuing the analyzed file from `position` (bases or samples) of `record`, and run it. */
+/** Asks the host to add a generate cell continuing the analyzed file from `position` (bases or samples) of `record`, and run it. `outputId` is the summary's `id`. */
 export interface GenerateFromRequest { type: 'generateFrom'; requestId: number; outputId: string; record: number; position: number }
 
 export type FromRenderer = ExportRequest | GenerateFromRequest;
@@ -170,6 +170,7 @@ export interface AudioSummary {
 
 interface OutputCommon {
   schema: 1;
+  /** Unique per run: how the renderer names this output in requests to the host. */ id: string;
   /** The analyzed file, workspace-relative when inside the workspace. */ file: string;
   model: ModelInfo | null; engine: EngineInfo | null; timings: Timings;
   tracks: TrackDescriptor[]; intervals: IntervalSet[];

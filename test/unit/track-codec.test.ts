@@ -15,7 +15,7 @@ function sample(length: number, layers: number): { summary: DnaAnalysisSummary; 
   if (length > 0) surprisal[0] = Number.NaN;
   const delta = new Float32Array(length * layers).map(() => Math.random());
   const summary: DnaAnalysisSummary = {
-    schema: 1, kind: 'dna-analysis', file: 'x.fa', model: null, engine: null,
+    schema: 1, id: 'run-1', kind: 'dna-analysis', file: 'x.fa', model: null, engine: null,
     timings: { readMs: 1, loadModelMs: 2, computeMs: 3, totalMs: 6 },
     tracks: [track('seq', 'sequence', length), track('s', 'surprisal', length), track('d', 'delta', length, layers)],
     intervals: [{ record: 0, kind: 'n-run', starts: [1], ends: [4], scores: [] }], notes: ['<img src=x onerror=alert(1)>'],

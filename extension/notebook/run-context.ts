@@ -1,0 +1,29 @@
+// What an analysis or generation needs from its surroundings (the controller provides it): the
+// cell's cancellation, files resolved as the spec names them, the model, the engine, and a way to
+// show a first picture and progress before the result is complete.
+import type { EngineClient } from '../panels/engine-client';
+import type { BackendPreference, Modality, OutputSummary } from '../protocol';
+import type { ModelSource } from './model-source';
+import type { Block } from './track-codec';
+
+export interface ResolvedModel { source: ModelSource; shownPath: string }
+
+export interface RunContext {
+  /** The id every output of this run carries (OutputSummary.id). */
+  runId: string;
+  signal: AbortSignal;
+  /** Absolute path of a file named in the spec; throws a clear error when it does not exist. */
+  resolveFile(specPath: string): Promise<string>;
+  /** How a path is shown to the user (workspace-relative inside the workspace). */
+  shownPath(absolute: string): string;
+  /** The spec's model folder, or the default model of the modality; undefined when there is none. */
+  model(modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined>;
+  engine(): Promise<EngineClient>;
+  /** The cell's backend, or the seqlab.backend setting. */
+  backend(specBackend: BackendPreference | undefined): BackendPreference;
+  /** Replaces the cell's output with an intermediate picture. */
+  show(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): void;
+}
+
+/** Notes every output of an untrained model carries. */
+export const UNTRAINED_NOTE = 'model is untrained: numbers are not meaningful';
