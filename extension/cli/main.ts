@@ -3,6 +3,7 @@
 import { CliError, type Command } from './command';
 
 const commands: Record<string, () => Promise<Command>> = {
+  stats: async () => (await import('./stats.js')).statsCommand,
   logits: async () => (await import('./logits.js')).logitsCommand,
   generate: async () => (await import('./generate.js')).generateCommand,
   train: async () => (await import('./train.js')).trainCommand,
