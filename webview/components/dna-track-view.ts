@@ -4,27 +4,15 @@
 // a click picks a position (for Generate), the keyboard does the same (+ - arrows Home Enter);
 // hovering shows the position and the values under the pointer. It takes typed arrays
 // (TrackSeries) and draws whatever of them has arrived, so streamed chunks show as they land.
-import type { DnaRecordSummary, IntervalSet } from '../../extension/protocol';
+import type { IntervalSet } from '../../extension/protocol';
 import { normalize, viridis } from './color-map';
 import { plotSummaries } from './series-plot';
 import { intervalAt, intervalsIn } from './interval-lookup';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
 import { GUTTER, layoutRows, rowAt, surprisalAxisTop, type Row } from './track-layout';
 import type { TrackSeries } from './track-series';
+import type { DnaTrackInput } from './view-inputs';
 import { clampWindow, formatPosition, niceTicks, panBy, pixelOf, positionAt, span, zoomAt, type ViewWindow } from './view-window';
-
-export interface DnaTrackInput {
-  record: DnaRecordSummary;
-  /** ASCII letters of the record from position `start` (lowercase = soft-masked), or null. */
-  bases: { start: number; codes: Uint8Array } | null;
-  surprisal: TrackSeries | null;
-  surprisalReverse: TrackSeries | null;
-  gc: TrackSeries | null;
-  /** One row per layer. */
-  delta: TrackSeries | null;
-  /** This record's interval sets (soft-mask, n-run, high-surprisal). */
-  intervals: IntervalSet[];
-}
 
 export interface DnaTrackOptions {
   /** Called with a record position (0-based) when the user picks one. */

@@ -8,23 +8,11 @@ import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.js';
 import SpectrogramPlugin from 'wavesurfer.js/dist/plugins/spectrogram.js';
 import TimelinePlugin from 'wavesurfer.js/dist/plugins/timeline.js';
 import ZoomPlugin from 'wavesurfer.js/dist/plugins/zoom.js';
-import type { IntervalSet } from '../../extension/protocol';
 import { plotSummaries } from './series-plot';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
 import { surprisalAxisTop } from './track-layout';
-import type { TrackSeries } from './track-series';
+import type { WavViewInput } from './view-inputs';
 import { encodeWav16 } from './wav-encode';
-
-export interface WavViewInput {
-  /** Mono samples in [-1, 1] at `sampleRate`; samples[0] is position `start` of the file at that rate. */
-  samples: Float32Array;
-  sampleRate: number;
-  start: number;
-  /** Per-sample surprisal in bits, positions at `sampleRate` (may be binned), or null. */
-  surprisal: TrackSeries | null;
-  /** 'unusual-audio' intervals in the same positions. */
-  intervals: IntervalSet[];
-}
 
 export interface WavViewOptions {
   /** The page's CSP nonce, for the styles wavesurfer and its minimap insert. */
@@ -114,12 +102,14 @@ export class WavView {
     return [(scroll / total) * d, Math.min(d, ((scroll + w) / total) * d)];
   }
 
-  zoom(pxPerSec: number): void {
-    this.ws.zoom(pxPerSec);
+  /** Zooms by `factor` (> 1 zooms in) from the current pixels per second. */
+  zoomBy(factor: number): void {
+    const current = this.ws.options.minPxPerSec || this.ws.getWidth() / Math.max(1e-9, this.ws.getDuration());
+    this.ws.zoom(Math.max(1, current * factor));
   }
 
-  play(start?: number, end?: number): Promise<void> {
-    return this.ws.play(start, end);
+  playPause(): Promise<void> {
+    return this.ws.playPause();
   }
 
   regionCount(): number {

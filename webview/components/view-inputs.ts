@@ -1,0 +1,28 @@
+// What the DNA track view and the WAV view draw: typed arrays in record coordinates. Kept apart
+// from the DOM code so pure modules (and their unit tests) can build these.
+import type { DnaRecordSummary, IntervalSet } from '../../extension/protocol';
+import type { TrackSeries } from './track-series';
+
+export interface DnaTrackInput {
+  record: DnaRecordSummary;
+  /** ASCII letters of the record from position `start` (lowercase = soft-masked), or null. */
+  bases: { start: number; codes: Uint8Array } | null;
+  surprisal: TrackSeries | null;
+  surprisalReverse: TrackSeries | null;
+  gc: TrackSeries | null;
+  /** One row per layer. */
+  delta: TrackSeries | null;
+  /** This record's interval sets (soft-mask, n-run, high-surprisal). */
+  intervals: IntervalSet[];
+}
+
+export interface WavViewInput {
+  /** Mono samples in [-1, 1] at `sampleRate`; samples[0] is position `start` of the file at that rate. */
+  samples: Float32Array;
+  sampleRate: number;
+  start: number;
+  /** Per-sample surprisal in bits, positions at `sampleRate` (may be binned), or null. */
+  surprisal: TrackSeries | null;
+  /** 'unusual-audio' intervals in the same positions. */
+  intervals: IntervalSet[];
+}
