@@ -69,8 +69,10 @@ export function decodeOutput(bytes: Uint8Array): { summary: OutputSummary; block
     }
     const byteLength = e.length * (e.dtype === 'f32' ? 4 : 1);
     if (at + byteLength > bytes.byteLength) throw new CodecError(`analysis output: block "${e.key}" (${byteLength} bytes at ${at}) runs past the end (${bytes.byteLength})`);
-    // Copy: the input may sit at an offset that a Float32Array view cannot start at.
-    const raw = bytes.slice(at, at + byteLength);
+    // Copy: the input may sit at an offset that a Float32Array view cannot start at (and a Node
+    // Buffer's slice() would be a view into its pool, not a copy).
+    const raw = new Uint8Array(byteLength);
+    raw.set(bytes.subarray(at, at + byteLength));
     blocks.set(e.key, e.dtype === 'f32' ? new Float32Array(raw.buffer, 0, e.length) : raw);
     at += pad4(byteLength);
   }

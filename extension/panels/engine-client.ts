@@ -8,6 +8,9 @@ import {
   type BackendPreference, type FromEngine, type ModelLoadedMessage, type ReadyMessage, type ToEngine,
 } from '../protocol';
 
+/** A page that has not said 'ready' by then failed to load (a missing script, a CSP refusal). */
+const READY_TIMEOUT_MS = 30_000;
+
 export class EngineError extends Error {
   override name = 'EngineError';
 }
@@ -88,7 +91,7 @@ export class EngineClient {
   }
 
   /** The engine page loaded and answered; with what it found for WebGPU. */
-  whenReady(timeoutMs = this.settings().timeoutMs): Promise<ReadyMessage> {
+  whenReady(timeoutMs = READY_TIMEOUT_MS): Promise<ReadyMessage> {
     return withTimeout(this.ready, timeoutMs, 'the engine webview did not start');
   }
 

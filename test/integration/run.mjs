@@ -1,0 +1,113 @@
+// Runs the integration suite (test/integration/suite, the run() contract of --extensionTestsPath)
+// inside a real VS Code: the VS Code server that code-server ships, started with
+// --enable-smoke-test-driver so that the workbench URL's payload loads this extension for
+// development and runs the suite; headless chromium (playwright-core) opens that URL and VS Code
+// calls window.codeAutomationExit(code) when the suite ends. Prints each test and `N passed, N failed`.
+// On a machine that can download VS Code, @vscode/test-electron runs the same suite:
+//   runTests({ extensionDevelopmentPath: ROOT, extensionTestsPath: ROOT/out/test/integration/suite/index.js })
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const root = join(import.meta.dirname, '..', '..');
+const base = process.env.SEQLAB_VSCODE_BASE ?? join(root, '.seqlab-test', 'vscode');
+const work = join(root, '.seqlab-test', 'integration');
+const artifacts = join(root, '.seqlab-test', 'artifacts');
+const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const LAMBDA_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
+const SUITE_TIMEOUT_MS = Number(process.env.SEQLAB_SUITE_TIMEOUT_MS ?? 600_000);
+
+function must(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+function freePort() {
+  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+}
+
+/** The workspace the suite opens: real data (lambda phage genome, espeak-ng speech) and the HF reference model. */
+function prepareWorkspace(ws) {
+  rmSync(ws, { recursive: true, force: true });
+  mkdirSync(join(ws, 'models'), { recursive: true });
+  writeFileSync(join(ws, 'lambda_virus.fa'), gunzipSync(readFileSync(LAMBDA_GZ)));
+  copyFileSync(LAMBDA_GZ, join(ws, 'lambda_virus.fa.gz'));
+  must('espeak-ng', ['-w', join(ws, 'speech.wav'), 'Mamba reads one two three four five']);
+  cpSync(join(root, 'test', 'fixtures', 'hf-mamba-dna'), join(ws, 'models', 'hf-mamba-dna'), { recursive: true });
+  writeFileSync(join(ws, 'xss.fa'), '><img src=x onerror=alert(1)>\nACGTACGTNNNNacgtacgtGGCC\n');
+}
+
+async function main() {
+  must('bash', [join(root, 'test', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!existsSync(join(root, 'out', 'test', 'integration', 'suite', 'index.js'))) must(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  if (!existsSync(join(root, 'dist', 'extension.js'))) must(process.execPath, ['scripts/build.mjs']);
+  const ws = join(work, 'ws');
+  prepareWorkspace(ws);
+  mkdirSync(artifacts, { recursive: true });
+  const run = join(work, 'server');
+  rmSync(run, { recursive: true, force: true });
+  for (const d of ['ud/User', 'ext', 'sd', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run']) mkdirSync(join(run, d), { recursive: true, mode: 0o700 });
+  writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
+    'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  }));
+  const results = join(run, 'results.json');
+  const port = await freePort();
+  const node24 = join(base, 'node24', 'package', 'bin', 'node');
+  const serverMain = join(base, 'cs', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
+  const env = {
+    ...process.env, SEQLAB_TEST_RESULTS: results,
+    XDG_DATA_HOME: join(run, 'xdg/data'), XDG_CACHE_HOME: join(run, 'xdg/cache'), XDG_CONFIG_HOME: join(run, 'xdg/config'), XDG_RUNTIME_DIR: join(run, 'xdg/run'),
+  };
+  const server = spawn(node24, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
+    '--enable-smoke-test-driver', '--server-data-dir', join(run, 'sd'), '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext'),
+    '--disable-telemetry', '--disable-workspace-trust'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const serverLog = [];
+  server.stdout.on('data', (d) => serverLog.push(String(d)));
+  server.stderr.on('data', (d) => serverLog.push(String(d)));
+  let browser;
+  let code = 'not run';
+  try {
+    for (let i = 0; ; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;
+      if (i > 300) throw new Error(`the VS Code server did not start:\n${serverLog.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const auth = `127.0.0.1:${port}`;
+    const payload = [['extensionDevelopmentPath', `vscode-remote://${auth}${root}`], ['extensionTestsPath', `vscode-remote://${auth}${join(root, 'out', 'test', 'integration', 'suite', 'index.js')}`]];
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    let exit;
+    const exited = new Promise((r) => { exit = r; });
+    await page.exposeFunction('codeAutomationExit', (c) => exit(c));
+    const consoleLines = [];
+    page.on('console', (m) => consoleLines.push(m.text().replace(/%c/g, '')));
+    await page.goto(`http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS))]);
+    await page.screenshot({ path: join(artifacts, 'integration-end.png') }).catch(() => undefined);
+    writeFileSync(join(artifacts, 'integration-console.log'), consoleLines.join('\n'));
+    for (const l of consoleLines) if (/lambda analysis:|\[seqlab\]/.test(l)) console.log(`  ${l.slice(0, 400)}`);
+  } finally {
+    await browser?.close();
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+    writeFileSync(join(artifacts, 'integration-server.log'), serverLog.join(''));
+  }
+  if (!existsSync(results)) {
+    console.log(`the suite wrote no results (codeAutomationExit: ${code}); see ${artifacts}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  const r = JSON.parse(readFileSync(results, 'utf8'));
+  for (const o of r.outcomes) {
+    console.log(`${o.state === 'passed' ? '✔' : '✖'} ${o.title} (${o.ms} ms)`);
+    if (o.error) console.log(o.error.split('\n').slice(0, 12).map((l) => `    ${l}`).join('\n'));
+  }
+  console.log(`artifacts: ${artifacts}`);
+  console.log(`${r.passed} passed, ${r.failed} failed`);
+  process.exit(r.failed === 0 && code === 0 ? 0 : 1);
+}
+
+main().catch((e) => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
