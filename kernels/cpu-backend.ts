@@ -67,7 +67,7 @@ export class CpuBackend implements Backend {
     return Int32Array.from(this.i32(t, 'readIds'));
   }
 
-  free(): void {
+  free(_t: Tensor): void {
     // Arrays are garbage collected; nothing to release.
   }
 
