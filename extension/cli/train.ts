@@ -20,12 +20,13 @@ function positive(name: string, text: string | undefined, integer: boolean): num
 export const trainCommand: Command = {
   help: 'seqlab train --data FILE… --out DIR [--preset tiny|small] [--d-model N --n-layer N --d-state N]\n' +
     '  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--seed N]\n' +
-    '  [--batch N] [--length N] [--lr X] [--resume]\n' +
+    '  [--batch N] [--length N] [--lr X] [--eval-every N] [--checkpoint-every N] [--resume]\n' +
     '  Trains on the range of each file (default 0%-100%); the last 2% of it is held out for validation.',
   async run(args) {
     const o = parseOptions(args, {
       data: 'values', out: 'value', preset: 'value', 'd-model': 'value', 'n-layer': 'value', 'd-state': 'value', steps: 'value',
       minutes: 'value', backend: 'value', range: 'value', seed: 'value', batch: 'value', length: 'value', lr: 'value', resume: 'flag',
+      'eval-every': 'value', 'checkpoint-every': 'value',
     });
     if (!o.values.out) throw new CliError('--out DIR is required');
     const runDir = resolve(o.values.out);
@@ -54,6 +55,8 @@ export const trainCommand: Command = {
         batch: positive('batch', o.values.batch, true) ?? DEFAULT_HYPER.batch,
         length: positive('length', o.values.length, true) ?? DEFAULT_HYPER.length,
         lr: positive('lr', o.values.lr, false) ?? DEFAULT_HYPER.lr,
+        evalEvery: positive('eval-every', o.values['eval-every'], true) ?? DEFAULT_HYPER.evalEvery,
+        checkpointEvery: positive('checkpoint-every', o.values['checkpoint-every'], true) ?? DEFAULT_HYPER.checkpointEvery,
       };
       const spec: RunSpec = {
         name: checkRunName(basename(runDir)), data: o.lists.data.map((f) => resolve(f)), range, size, hyper,
