@@ -1,9 +1,9 @@
 // The summary above a track: file, model (with a plain warning when it is untrained), which
 // backend ran and why, how fast, timings, notes, and the per-record (DNA) or per-file (audio)
 // numbers. Every string that came from a file (names, headers, WAV tags) is set as text.
+import { UNTRAINED_NOTE as UNTRAINED_WARNING } from '../../extension/notebook/run-context';
 import type { AudioSummary, DnaRecordSummary, OutputSummary } from '../../extension/protocol';
 
-export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -67,7 +67,8 @@ export function audioRows(a: AudioSummary): string[][] {
 /** Builds the summary block for any output kind. */
 export function renderSummary(s: OutputSummary): HTMLElement {
   const root = el('section', undefined, 'seqlab-summary');
-  if (s.model && !s.model.trained) root.append(el('p', UNTRAINED_WARNING, 'seqlab-warning'));
+  const untrained = (s.model && !s.model.trained) || s.notes.includes(UNTRAINED_WARNING);
+  if (untrained) root.append(el('p', UNTRAINED_WARNING, 'seqlab-warning'));
   const prov = el('div', undefined, 'seqlab-provenance');
   for (const line of provenanceLines(s)) prov.append(el('div', line));
   root.append(prov);
@@ -79,10 +80,11 @@ export function renderSummary(s: OutputSummary): HTMLElement {
   } else {
     root.append(el('div', `generated ${s.steps.toLocaleString('en-US')} ${s.kind === 'dna-generation' ? 'bases' : 'samples'} from position ${(s.position + 1).toLocaleString('en-US')} of record ${s.sourceRecord}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`));
   }
-  if (s.notes.length) {
-    const notes = el('ul', undefined, 'seqlab-notes');
-    for (const n of s.notes) notes.append(el('li', n));
-    root.append(notes);
+  const notes = s.notes.filter((n) => n !== UNTRAINED_WARNING); // already the banner above
+  if (notes.length) {
+    const list = el('ul', undefined, 'seqlab-notes');
+    for (const n of notes) list.append(el('li', n));
+    root.append(list);
   }
   return root;
 }

@@ -4,6 +4,7 @@
 import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../extension/protocol';
 import type { Block } from '../../extension/notebook/track-codec';
 import { checkIntervals } from '../components/interval-lookup';
+import { findSurpriseRegions, meanAndSd, movingMean } from '../components/surprise-regions';
 import { TrackSeries } from '../components/track-series';
 import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
 
@@ -39,21 +40,47 @@ export function dnaInput(summary: OutputSummary, blocks: ReadonlyMap<string, Blo
   if (seq && !(letters instanceof Uint8Array)) throw new OutputError(`track "${seq.label}": block "${seq.block}" is not letters`);
   let recordSummary;
   if (summary.kind === 'dna-analysis') {
-    recordSummary = summary.records.find((r) => r.index === record);
+    recordSummary = summary.records[record]; // tracks and intervals name records by their place in this list
     if (!recordSummary) throw new OutputError(`output has no record ${record} (it has ${summary.records.length})`);
   } else if (summary.kind === 'dna-generation') {
     if (!seq || !letters) throw new OutputError('a DNA generation output has no sequence block');
     recordSummary = { index: record, name: summary.name, description: 'generated', length: letters.length, start: seq.start,
       end: seq.start + letters.length, gcPercent: NaN, nCount: 0, softMaskedCount: 0, bitsPerBase: null, bitsPerBaseReverse: null };
   } else throw new OutputError(`a ${summary.kind} output has no DNA tracks`);
+  const surprisal = series(summary, blocks, record, 'surprisal');
+  const intervals = recordIntervals(summary, record);
+  if (surprisal && !intervals.some((s) => s.kind === 'high-surprisal')) intervals.push(highSurprisal(surprisal, record, 'high-surprisal', DNA_REGIONS));
   return {
     record: recordSummary,
     bases: seq && letters instanceof Uint8Array ? { start: seq.start, codes: letters } : null,
-    surprisal: series(summary, blocks, record, 'surprisal'),
+    surprisal,
     surprisalReverse: series(summary, blocks, record, 'surprisal-reverse'),
     gc: series(summary, blocks, record, 'gc'),
     delta: series(summary, blocks, record, 'delta'),
-    intervals: recordIntervals(summary, record),
+    intervals,
+  };
+}
+
+/** Smoothing and joining of surprising stretches: DNA in bases; audio scaled to the sample rate (10 ms, 50 ms, 20 ms). */
+export const DNA_REGIONS = { window: 25, mergeGap: 25, minLength: 10 } as const;
+export function audioRegions(sampleRate: number): { window: number; mergeGap: number; minLength: number } {
+  return { window: Math.max(1, Math.round(sampleRate / 100)), mergeGap: Math.round(sampleRate / 20), minLength: Math.round(sampleRate / 50) };
+}
+
+/**
+ * The stretches where the model is most surprised, for outputs that do not carry them: smoothed
+ * surprisal above the smoothed track's mean + 2 sd (see surprise-regions.ts), in record positions.
+ * `shape` is in track bins.
+ */
+export function highSurprisal(track: TrackSeries, record: number, kind: 'high-surprisal' | 'unusual-audio',
+  shape: { window: number; mergeGap: number; minLength: number }): IntervalSet {
+  const { start, binSize, length } = track.descriptor;
+  const values = track.values.subarray(0, length);
+  const { mean, sd } = meanAndSd(movingMean(values, shape.window));
+  const regions = Number.isFinite(mean) ? findSurpriseRegions(values, { ...shape, thresholdBits: mean + 2 * sd }) : [];
+  return {
+    record, kind,
+    starts: regions.map((r) => start + r.start * binSize), ends: regions.map((r) => start + r.end * binSize), scores: regions.map((r) => r.meanBits),
   };
 }
 
@@ -64,5 +91,8 @@ export function audioInput(summary: OutputSummary, blocks: ReadonlyMap<string, B
   if (t.binSize !== 1) throw new OutputError(`samples block "${t.block}" is binned (${t.binSize}); playback needs every sample`);
   const sampleRate = summary.kind === 'audio-analysis' ? summary.audio.modelRate : summary.kind === 'audio-generation' ? summary.sampleRate : 0;
   if (!(sampleRate > 0)) throw new OutputError(`a ${summary.kind} output has no sample rate`);
-  return { samples: floatBlock(blocks, t), sampleRate, start: t.start, surprisal: series(summary, blocks, 0, 'surprisal'), intervals: recordIntervals(summary, 0) };
+  const surprisal = series(summary, blocks, 0, 'surprisal');
+  const intervals = recordIntervals(summary, 0);
+  if (surprisal && !intervals.some((s) => s.kind === 'unusual-audio')) intervals.push(highSurprisal(surprisal, 0, 'unusual-audio', audioRegions(sampleRate / surprisal.descriptor.binSize)));
+  return { samples: floatBlock(blocks, t), sampleRate, start: t.start, surprisal, intervals };
 }

@@ -1,0 +1,157 @@
+// The component harness: computes real outputs (make-harness-data.ts: the lambda genome, an HTML
+// header, espeak speech), bundles harness-page.mjs (the renderer's mountOutput), serves it, and
+// drives headless Debian chromium with playwright-core in the light, dark and high-contrast themes:
+// reads the numbers the views show, hovers, zooms, picks, checks that file text stays text, and
+// saves screenshots. Prints the artifacts folder and `N passed, N failed`.
+// Usage: node test/webview/run.mjs [--reuse-data]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const root = join(import.meta.dirname, '..', '..');
+const data = join(root, '.seqlab-test', 'harness');
+const artifacts = join(root, '.seqlab-test', 'artifacts', 'webview');
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+mkdirSync(artifacts, { recursive: true });
+
+function step(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) { console.log(`${cmd} ${args.join(' ')} failed\n0 passed, 1 failed`); process.exit(1); }
+}
+
+if (!process.argv.includes('--reuse-data') || !existsSync(join(data, 'speech.bin'))) {
+  step(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+  step(process.execPath, ['out/test/webview/make-harness-data.js', data]);
+}
+await build({ entryPoints: [join(import.meta.dirname, 'harness-page.mjs')], outfile: join(data, 'harness.js'), bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+writeFileSync(join(data, 'harness.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SeqLab harness</title></head><body><script src="harness.js"></script></body></html>');
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.bin': 'application/octet-stream' };
+const server = createServer((req, res) => {
+  const name = new URL(req.url, 'http://x').pathname.slice(1);
+  if (name === 'favicon.ico') { res.writeHead(204).end(); return; }
+  const path = join(data, name);
+  if (!/^[\w.-]+$/.test(name) || !existsSync(path)) { res.writeHead(404).end(); return; }
+  res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(readFileSync(path));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+let passed = 0, failed = 0;
+async function check(name, body) {
+  try { await body(); passed++; console.log(`ok   ${name}`); } catch (e) { failed++; console.log(`FAIL ${name}: ${e.message}`); }
+}
+function expect(cond, message) { if (!cond) throw new Error(message); }
+
+/** Pixels of a canvas (inside the page) that differ from its top-left pixel: > 0 means something is drawn. */
+const drawnPixels = (sel) => [...document.querySelectorAll(sel)].map((c) => {
+  const g = c.getContext('2d'), { data } = g.getImageData(0, 0, c.width, c.height);
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) n++;
+  return n;
+});
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+try {
+  for (const theme of ['light', 'dark', 'hc']) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+    const problems = [];
+    page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+    const t0 = Date.now();
+    await page.goto(`${base}/harness.html?theme=${theme}&outputs=lambda,tricky,speech`);
+    await page.evaluate(() => window.harness.ready);
+    const mountMs = Date.now() - t0;
+    const lambda = page.locator('#out-lambda');
+    const canvas = lambda.locator('.seqlab-dna-track canvas');
+
+    await check(`[${theme}] lambda: record, length and bits/base in the summary`, async () => {
+      const cells = await lambda.locator('.seqlab-records tbody td').allTextContents();
+      expect(cells[0] === 'gi|9626243|ref|NC_001416.1|', `record name cell: ${cells[0]}`);
+      expect(cells[3] === '48,502', `length cell: ${cells[3]}`);
+      const fwd = Number(cells[7]), rev = Number(cells[8]);
+      expect(fwd > 0 && fwd < 10 && rev > 0 && rev < 10, `bits/base (+) ${cells[7]}, (−) ${cells[8]}`);
+      console.log(`     lambda bits/base: + ${cells[7]}, − ${cells[8]}; GC ${cells[4]}; mounted in ${mountMs} ms (3 outputs)`);
+      expect((await lambda.locator('.seqlab-warning').textContent()) === 'model is untrained: numbers are not meaningful', 'untrained warning');
+    });
+    await check(`[${theme}] lambda: every track drawn`, async () => {
+      const [pixels] = await page.evaluate(drawnPixels, '#out-lambda canvas');
+      expect(pixels > 50000, `only ${pixels} pixels drawn`);
+    });
+    await check(`[${theme}] lambda: hover shows the positions and values under the pointer`, async () => {
+      const box = await canvas.boundingBox();
+      await page.mouse.move(box.x + 500, box.y + 80);
+      const tip = await lambda.locator('.seqlab-tooltip').textContent();
+      expect(/^positions [\d,]+–[\d,]+ \([\d,]+ bases\)/.test(tip), `tooltip: ${tip}`);
+      expect(/surprisal \(\+\): mean \d+\.\d{3} bits/.test(tip) && /GC: .*%/.test(tip) && /Δ by layer: [\d.]+ [\d.]+/.test(tip), `tooltip: ${tip}`);
+      await lambda.screenshot({ path: join(artifacts, `lambda-whole-${theme}.png`) });
+    });
+    await check(`[${theme}] lambda: the wheel zooms in around the pointer`, async () => {
+      const box = await canvas.boundingBox();
+      const before = await lambda.locator('.seqlab-dna-track').evaluate((e) => [Number(e.dataset.windowStart), Number(e.dataset.windowEnd)]);
+      await page.mouse.move(box.x + box.width * 0.75, box.y + 100);
+      for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -200);
+      await page.waitForTimeout(100);
+      const after = await lambda.locator('.seqlab-dna-track').evaluate((e) => [Number(e.dataset.windowStart), Number(e.dataset.windowEnd)]);
+      expect(after[1] - after[0] < (before[1] - before[0]) / 3 && after[0] > before[0], `window ${before} -> ${after}`);
+    });
+    await check(`[${theme}] lambda: zoomed in, letters and a single position in the tooltip`, async () => {
+      await page.evaluate(() => { const v = window.harness.outputs.lambda.dna; v.show(1000, 1080); v.draw(); });
+      const box = await canvas.boundingBox();
+      await page.mouse.move(box.x + 96 + 3.5 * (box.width - 96) / 80, box.y + 30);
+      const tip = await lambda.locator('.seqlab-tooltip').textContent();
+      expect(/^position 1,004  base [ACGT]\n/.test(tip) && /surprisal \(\+\): \d+\.\d{3} bits/.test(tip), `tooltip: ${tip}`);
+      await lambda.screenshot({ path: join(artifacts, `lambda-letters-${theme}.png`) });
+    });
+    await check(`[${theme}] lambda: a click picks the position Generate continues from`, async () => {
+      const box = await canvas.boundingBox();
+      await page.mouse.click(box.x + 96 + 10.5 * (box.width - 96) / 80, box.y + 100);
+      const label = await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Generate from' }).textContent();
+      expect(label === 'Generate from 1,011', `button: ${label}`);
+      await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Generate from' }).click();
+      const reqs = await page.evaluate(() => window.harness.requests);
+      expect(reqs.some((r) => r.type === 'generateFrom' && r.position === 1010 && r.record === 0), JSON.stringify(reqs));
+      expect((await lambda.locator('.seqlab-status').textContent()) === 'asked the host to generate from 1011', 'status line');
+    });
+    await check(`[${theme}] a FASTA header that is HTML shows as text`, async () => {
+      const tricky = page.locator('#out-tricky');
+      const name = await tricky.locator('.seqlab-records tbody td').first().textContent();
+      const description = await tricky.locator('.seqlab-records tbody td').nth(1).textContent();
+      expect(name === '<img' && description === 'src=x onerror=alert(1)> <b>bold</b> & "quotes"', `name ${name}, description ${description}`);
+      expect((await tricky.locator('img, b').count()) === 0, 'an element was made from the header');
+      await page.evaluate(() => { const v = window.harness.outputs.tricky.dna; v.show(0, 64); v.draw(); });
+      await tricky.screenshot({ path: join(artifacts, `tricky-header-${theme}.png`) });
+    });
+    await check(`[${theme}] WAV: waveform, surprisal strip, spectrogram, regions and bits/sample`, async () => {
+      const speech = page.locator('#out-speech');
+      const rows = Object.fromEntries((await speech.locator('.seqlab-audio-summary tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)))));
+      const bits = Number(rows['bits/sample']);
+      expect(bits > 0 && bits < 16, `bits/sample ${rows['bits/sample']}`);
+      await page.waitForTimeout(1500); // the spectrogram renders after 'ready'
+      const strip = await page.evaluate(drawnPixels, '#out-speech canvas.seqlab-wav-surprisal');
+      expect(strip[0] > 2000, `surprisal strip: ${strip[0]} pixels`);
+      const all = await speech.evaluate((el) => {
+        const out = [];
+        (function walk(r) { for (const e of r.querySelectorAll('*')) { if (e.tagName === 'CANVAS') out.push(e); if (e.shadowRoot) walk(e.shadowRoot); } })(el);
+        return out.map((c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; });
+      });
+      expect(all.filter((n) => n > 1000).length >= 4, `canvases drawn: ${all.join(', ')}`);
+      const regions = await page.evaluate(() => window.harness.outputs.speech.wav.regionCount());
+      console.log(`     speech bits/sample ${rows['bits/sample']}, ${regions} unusual regions, canvases ${all.join(' ')}`);
+      await speech.screenshot({ path: join(artifacts, `speech-${theme}.png`) });
+    });
+    await page.screenshot({ path: join(artifacts, `page-${theme}.png`), fullPage: true });
+    await check(`[${theme}] no dialogs, page errors or console errors`, async () => expect(problems.length === 0, problems.join('; ')));
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`screenshots in ${artifacts}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

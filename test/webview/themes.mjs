@@ -1,0 +1,38 @@
+// VS Code theme variables for the component harness: the values VS Code 1.9x sets in webviews for
+// Light+ (light), Dark+ (dark) and Dark High Contrast (hc), enough for everything the outputs use.
+const common = {
+  '--vscode-font-family': 'system-ui, "Ubuntu", "Droid Sans", sans-serif', '--vscode-font-size': '13px',
+  '--vscode-editor-font-family': '"Droid Sans Mono", "monospace", monospace', '--vscode-editor-font-size': '14px',
+};
+export const THEMES = {
+  light: { bodyClass: 'vscode-light', vars: { ...common,
+    '--vscode-foreground': '#616161', '--vscode-editor-background': '#ffffff', '--vscode-editor-foreground': '#000000',
+    '--vscode-descriptionForeground': '#717171', '--vscode-errorForeground': '#a1260d', '--vscode-focusBorder': '#0090f1',
+    '--vscode-editorWidget-border': '#c8c8c8', '--vscode-charts-blue': '#1a85ff', '--vscode-charts-red': '#e51400',
+    '--vscode-charts-green': '#388a34', '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#652d90',
+    '--vscode-editorHoverWidget-background': '#f3f3f3', '--vscode-editorHoverWidget-foreground': '#616161', '--vscode-editorHoverWidget-border': '#c8c8c8',
+    '--vscode-editorWarning-foreground': '#bf8803', '--vscode-inputValidation-warningBackground': '#f6f5d2',
+    '--vscode-button-background': '#007acc', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#0062a3',
+    '--vscode-button-secondaryBackground': '#5f6a79', '--vscode-button-secondaryForeground': '#ffffff', '--vscode-button-secondaryHoverBackground': '#4c5561',
+    '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#616161', '--vscode-dropdown-border': '#cecece' } },
+  dark: { bodyClass: 'vscode-dark', vars: { ...common,
+    '--vscode-foreground': '#cccccc', '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4',
+    '--vscode-descriptionForeground': '#9d9d9d', '--vscode-errorForeground': '#f48771', '--vscode-focusBorder': '#007fd4',
+    '--vscode-editorWidget-border': '#454545', '--vscode-charts-blue': '#3794ff', '--vscode-charts-red': '#f14c4c',
+    '--vscode-charts-green': '#89d185', '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7',
+    '--vscode-editorHoverWidget-background': '#252526', '--vscode-editorHoverWidget-foreground': '#cccccc', '--vscode-editorHoverWidget-border': '#454545',
+    '--vscode-editorWarning-foreground': '#cca700', '--vscode-inputValidation-warningBackground': '#352a05',
+    '--vscode-button-background': '#0e639c', '--vscode-button-foreground': '#ffffff', '--vscode-button-hoverBackground': '#1177bb',
+    '--vscode-button-secondaryBackground': '#3a3d41', '--vscode-button-secondaryForeground': '#ffffff', '--vscode-button-secondaryHoverBackground': '#45494e',
+    '--vscode-dropdown-background': '#3c3c3c', '--vscode-dropdown-foreground': '#f0f0f0', '--vscode-dropdown-border': '#3c3c3c' } },
+  hc: { bodyClass: 'vscode-high-contrast', vars: { ...common,
+    '--vscode-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff',
+    '--vscode-descriptionForeground': '#ffffff', '--vscode-errorForeground': '#f48771', '--vscode-focusBorder': '#f38518',
+    '--vscode-contrastBorder': '#6fc3df', '--vscode-editorWidget-border': '#6fc3df', '--vscode-charts-blue': '#3794ff',
+    '--vscode-charts-red': '#f14c4c', '--vscode-charts-green': '#89d185', '--vscode-charts-orange': '#d18616', '--vscode-charts-purple': '#b180d7',
+    '--vscode-editorHoverWidget-background': '#0c141f', '--vscode-editorHoverWidget-foreground': '#ffffff', '--vscode-editorHoverWidget-border': '#6fc3df',
+    '--vscode-editorWarning-foreground': '#ffd370', '--vscode-inputValidation-warningBackground': '#000000',
+    '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#6fc3df',
+    '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff',
+    '--vscode-dropdown-background': '#000000', '--vscode-dropdown-foreground': '#ffffff', '--vscode-dropdown-border': '#6fc3df' } },
+};
