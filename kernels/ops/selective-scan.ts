@@ -259,12 +259,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 `;
 }
 
-/** The default chunked shape, with fewer chunks where the device's workgroup limits are smaller. */
-export function chunkedScanConfigFor(device: GPUDevice, n: number): ChunkedScanConfig {
+/** Fewest steps per chunk worth a chunk of its own: shorter chunks only add combining work. */
+const MIN_CHUNK_STEPS = 8;
+
+/**
+ * The default chunked shape for length l: fewer chunks where l is short, or where the device's
+ * workgroup limits are smaller than the H200's.
+ */
+export function chunkedScanConfigFor(device: GPUDevice, n: number, l: number): ChunkedScanConfig {
   let { channels, chunks } = CHUNKED_SCAN_DEFAULT;
   const lim = device.limits;
-  while (chunks > 1 && (channels * chunks > lim.maxComputeInvocationsPerWorkgroup || channels * chunks > lim.maxComputeWorkgroupSizeX
-    || channels * chunks * (n + 1) * 4 > lim.maxComputeWorkgroupStorageSize)) chunks /= 2;
+  const fits = (k: number): boolean => channels * k <= lim.maxComputeInvocationsPerWorkgroup && channels * k <= lim.maxComputeWorkgroupSizeX
+    && channels * k * (n + 1) * 4 <= lim.maxComputeWorkgroupStorageSize;
+  while (chunks > 1 && (!fits(chunks) || l < chunks * MIN_CHUNK_STEPS)) chunks = Math.floor(chunks / 2);
   return { channels, chunks };
 }
 
@@ -316,7 +323,7 @@ export function selectiveScanWebgpu(
   }
   const y = rt.alloc([b, l, c]);
   if (b * c === 0) return { y, hLast: state };
-  const config = variant === 'chunked' ? chunkedScanConfigFor(rt.device, n) : undefined;
+  const config = variant === 'chunked' ? chunkedScanConfigFor(rt.device, n, l) : undefined;
   rt.submit(prepareScanWebgpu(rt, { ...inputs, y, state }, config));
   return { y, hLast: state };
 }

@@ -1,0 +1,106 @@
+// Device handling: what acquisition reports, the pipeline cache, dispatch splitting arithmetic,
+// and that device loss, validation errors and foreign tensors surface as errors.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { WebGpuDeviceError } from '../../kernels/webgpu/device';
+import { splitWorkgroups } from '../../kernels/webgpu/dispatch-grid';
+import { packUniforms } from '../../kernels/webgpu/uniforms';
+import { ON_SWIFTSHADER, openWebGpu, uniform } from './webgpu-setup';
+
+describe('WebGPU device', () => {
+  test('acquisition names the adapter and, on SwiftShader, reports a fallback adapter', async (t) => {
+    const gpu = await openWebGpu();
+    try {
+      assert.match(gpu.description, /^WebGPU on \S/);
+      if (!ON_SWIFTSHADER) return t.skip('not on SwiftShader');
+      assert.equal(gpu.gpuDevice.isFallbackAdapter, true);
+      assert.match(gpu.description, /swiftshader/i);
+      assert.match(gpu.description, /\(fallback adapter\)$/);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
+  test('pipelines are cached by generated code: new shapes hit, new variants miss', async () => {
+    const gpu = await openWebGpu();
+    try {
+      const cache = gpu.runtime.pipelines;
+      const a = gpu.upload(uniform(10), [10]), b = gpu.upload(uniform(300), [3, 100]);
+      gpu.add(a, a);
+      assert.deepEqual([cache.misses, cache.hits], [1, 0]);
+      gpu.add(a, a);
+      gpu.add(b, b);
+      assert.deepEqual([cache.misses, cache.hits], [1, 2]);
+      const w = gpu.upload(uniform(700), [7, 100]);
+      gpu.linear(b, w, undefined, 'none');
+      gpu.linear(b, w, undefined, 'silu');
+      gpu.linear(gpu.upload(uniform(500), [5, 100]), w, undefined, 'silu');
+      assert.deepEqual([cache.misses, cache.hits], [3, 3]);
+      assert.equal(cache.size, 3);
+      await gpu.read(a);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
+  test('a lost device makes the next op throw instead of returning stale numbers', async () => {
+    const gpu = await openWebGpu();
+    const a = gpu.upload(uniform(8), [8]);
+    gpu.gpuDevice.device.destroy(); // what a driver reset looks like to the page
+    await gpu.gpuDevice.device.lost;
+    assert.throws(() => gpu.add(a, a), (err: unknown) => err instanceof WebGpuDeviceError && /lost/.test(err.message));
+    gpu.dispose();
+  });
+
+  test('a validation error surfaces at the next read', async () => {
+    const gpu = await openWebGpu();
+    try {
+      const out = gpu.upload(uniform(4), [4]);
+      gpu.runtime.run('@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }', [], undefined, 1);
+      await assert.rejects(gpu.read(out), (err: unknown) => err instanceof WebGpuDeviceError && /WebGPU error/.test(err.message));
+    } finally {
+      gpu.dispose();
+    }
+  });
+
+  test('a tensor of another device or an id tensor in a float slot is refused', async () => {
+    const [one, two] = [await openWebGpu(), await openWebGpu()];
+    try {
+      const a = one.upload(uniform(4), [4]);
+      assert.throws(() => two.add(a, a), /does not belong to this WebGPU device/);
+      const ids = one.uploadIds(Int32Array.from([1, 2, 3, 0]), [4]);
+      assert.throws(() => one.add(ids, a), /expected f32, got i32/);
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+
+  test('use after dispose is an error', async () => {
+    const gpu = await openWebGpu();
+    gpu.dispose();
+    assert.throws(() => gpu.zeros([2]), /used after dispose/);
+  });
+});
+
+describe('dispatch grid and uniforms', () => {
+  test('splitWorkgroups folds counts above the per-dimension limit into two dimensions', () => {
+    assert.deepEqual(splitWorkgroups(65535, 65535), [65535, 1]);
+    for (const count of [65536, 200003, 65535 * 65535]) {
+      const [x, y] = splitWorkgroups(count, 65535);
+      assert.ok(x <= 65535 && y <= 65535 && x * y >= count && x * (y - 1) < count, `${count} -> ${x} x ${y}`);
+    }
+    assert.throws(() => splitWorkgroups(65535 * 65535 + 1, 65535), /exceed/);
+    assert.throws(() => splitWorkgroups(0, 65535), /positive/);
+  });
+
+  test('packUniforms writes fields in order, padded to 16 bytes, and refuses values a field cannot hold', () => {
+    const bytes = packUniforms({ a: 'u32', b: 'f32', c: 'i32', d: 'u32', e: 'u32' }, { a: 7, b: 0.5, c: -3, d: 2 ** 32 - 1, e: 1 });
+    assert.equal(bytes.byteLength, 32);
+    const v = new DataView(bytes);
+    assert.deepEqual([v.getUint32(0, true), v.getFloat32(4, true), v.getInt32(8, true), v.getUint32(12, true), v.getUint32(16, true)], [7, 0.5, -3, 2 ** 32 - 1, 1]);
+    assert.throws(() => packUniforms({ a: 'u32' }, { a: -1 }), /cannot hold -1/);
+    assert.throws(() => packUniforms({ a: 'u32' }, { a: 1.5 }), /cannot hold 1.5/);
+    assert.throws(() => packUniforms({ a: 'f32' }, { a: NaN }), /uniform a is NaN/);
+  });
+});
