@@ -1,8 +1,10 @@
 // The summary above a track: file, model (with a plain warning when it is untrained), which
 // backend ran and why, how fast, timings, notes, and the per-record (DNA) or per-file (audio)
 // numbers. Every string that came from a file (names, headers, WAV tags) is set as text.
-import { UNTRAINED_NOTE as UNTRAINED_WARNING } from '../../extension/notebook/run-context';
 import type { AudioSummary, DnaRecordSummary, OutputSummary } from '../../extension/protocol';
+
+/** The host's UNTRAINED_NOTE (run-context.ts imports Node modules, so it is not imported here; a unit test keeps them equal). */
+export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';
 
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
