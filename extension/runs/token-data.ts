@@ -1,13 +1,18 @@
 // Data files as token segments for training and evaluation: FASTA (plain or gzip) through the
-// DNA tokenizer, one segment per record part inside the requested range. Each file also gets
-// a manifest entry (size, SHA-256) so a run records exactly what it was trained on.
+// DNA tokenizer, one segment per record part inside the requested range; WAV mixed down to one
+// channel, resampled to the model's rate and mu-law quantized to 256 tokens, one segment per
+// file. Each file also gets a manifest entry (size, SHA-256) so a run records exactly what it
+// was trained on.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DnaTokenizer, type DnaTokenizerJson } from '../datasets/dna-tokenizer';
 import { fastaTokenChunks } from '../datasets/fasta-tokens';
+import { MULAW_TOKENS, mulawEncode } from '../datasets/mulaw';
+import { resample } from '../datasets/resample';
 import { withFileSource } from '../datasets/source';
+import { WavReader } from '../datasets/wav';
 import { rangeBounds, type DataRange } from './data-range';
 
 export type DataKind = 'dna' | 'audio';
@@ -23,11 +28,17 @@ export interface Segment {
 
 export interface ManifestEntry { path: string; bytes: number; sha256: string; kind: DataKind; totalTokens: number; rangeTokens: number }
 
+/** tokenizer.json of an audio model: 8-bit mu-law at a fixed sample rate, channels mixed down. */
+export interface MulawTokenizerJson { type: 'seqlab-mulaw'; version: 1; tokens: number; sampleRate: number; channels: 'mix' }
+
+/** The rate audio models hear (Hz): WAV files are resampled to it. */
+export const AUDIO_MODEL_RATE = 16000;
+
 export interface TokenData {
   kind: DataKind;
   vocabSize: number;
   /** Saved beside the model as tokenizer.json. */
-  tokenizer: DnaTokenizerJson;
+  tokenizer: DnaTokenizerJson | MulawTokenizerJson;
   /** Token ids that the model is trained and scored on (others, like N, split windows and are excluded from scores). */
   scored: Uint8Array; // scored[id] = 1
   segments: Segment[];
@@ -81,23 +92,36 @@ function segmentsInRange(file: string, records: RecordTokens[], range: DataRange
   return { segments, total, inRange: hi - lo };
 }
 
+async function readWavTokens(path: string, rate: number): Promise<RecordTokens[]> {
+  const wav = await WavReader.open(path);
+  try {
+    const mixed = await wav.readFrames(0, wav.info.frames, 'mix');
+    const atRate = wav.format.sampleRate === rate ? mixed : resample(mixed, wav.format.sampleRate, rate);
+    return [{ name: basename(path), tokens: Uint8Array.from(mulawEncode(atRate)) }];
+  } finally {
+    await wav.close();
+  }
+}
+
 /** Loads every file's part in `range`. All files must be of one kind. */
 export async function loadTokenData(files: readonly string[], range: DataRange): Promise<TokenData> {
   if (files.length === 0) throw new Error('no data files given');
   const kinds = new Set(files.map(dataKindOf));
   if (kinds.size > 1) throw new Error(`data files mix DNA and audio: ${files.join(', ')}`);
   const kind = [...kinds][0];
-  if (kind === 'audio') throw new Error(`${files[0]}: WAV training data needs the WAV reader (extension/datasets), which is not available yet`);
-  const tokenizer = DnaTokenizer.default();
-  const scored = new Uint8Array(tokenizer.vocabSize);
-  for (const ch of 'ACGT') scored[tokenizer.encodeString(ch)[0]] = 1;
+  const dna = DnaTokenizer.default();
+  const tokenizer = kind === 'dna' ? dna.toJSON() : { type: 'seqlab-mulaw', version: 1, tokens: MULAW_TOKENS, sampleRate: AUDIO_MODEL_RATE, channels: 'mix' } as const;
+  const vocabSize = kind === 'dna' ? dna.vocabSize : MULAW_TOKENS;
+  const scored = new Uint8Array(vocabSize);
+  if (kind === 'dna') for (const ch of 'ACGT') scored[dna.encodeString(ch)[0]] = 1;
+  else scored.fill(1);
   const segments: Segment[] = [], manifest: ManifestEntry[] = [];
   for (const file of files) {
-    const records = await readFastaRecords(file, tokenizer);
+    const records = kind === 'dna' ? await readFastaRecords(file, dna) : await readWavTokens(file, AUDIO_MODEL_RATE);
     const cut = segmentsInRange(file, records, range);
     if (cut.inRange === 0) throw new Error(`${file}: the range selects no positions (${cut.total} in the file)`);
     segments.push(...cut.segments);
     manifest.push({ path: file, bytes: (await stat(file)).size, sha256: await sha256File(file), kind, totalTokens: cut.total, rangeTokens: cut.inRange });
   }
-  return { kind, vocabSize: tokenizer.vocabSize, tokenizer: tokenizer.toJSON(), scored, segments, manifest };
+  return { kind, vocabSize, tokenizer, scored, segments, manifest };
 }

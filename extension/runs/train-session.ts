@@ -9,6 +9,7 @@ import { clipGradNorm } from '../../kernels/train/clip';
 import { DEFAULT_DT_INIT, initParams } from '../../kernels/train/init';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
+import { defaultThreads, ParallelGradient } from './parallel-gradient';
 import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
@@ -30,6 +31,8 @@ export interface TrainProgress extends MetricRecord {
 
 export interface SessionOptions {
   signal?: AbortSignal;
+  /** Threads computing each batch's gradient (default: defaultThreads()). */
+  threads?: number;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (line: string) => void;
 }
@@ -72,8 +75,9 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   }
   const cfg = modelConfig(spec.size, data.vocabSize);
   const specs = paramSpecs(cfg), size = paramCount(specs);
-  const params = new Float32Array(size), grad = new Float32Array(size);
-  const p = new ParamViews(params, specs), g = new ParamViews(grad, specs);
+  const trainer = new ParallelGradient(cfg, hyper.batch, hyper.length, opts.threads ?? defaultThreads());
+  const { params, grad } = trainer;
+  const p = new ParamViews(params, specs);
   const adam = new AdamW(specs, size, { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay });
   let state: TrainerState;
   const previous = await latestCheckpointDir(runDir);
@@ -93,13 +97,11 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   }
   const rng = Rng.fromState(state.rng);
   const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
-  const tokenizer = DnaTokenizer.fromJSON(data.tokenizer);
-  const sampler = new WindowSampler(scoredRuns(train, data.scored, hyper.length + 1), hyper.length, data.kind === 'dna' ? complementTable(tokenizer) : undefined);
+  const sampler = new WindowSampler(scoredRuns(train, data.scored, hyper.length + 1), hyper.length, data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined);
   const valWindows = evenWindows(scoredRuns(val, data.scored, hyper.length + 1), hyper.length, hyper.valWindows);
-  log(`${spec.name}: ${backend}; ${size} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
+  log(`${spec.name}: ${backend}, ${trainer.threads} thread(s); ${size} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
     `${sampler.starts} training window starts, ${valWindows.length} validation windows`);
 
-  const model = new MambaTrainModel(cfg, hyper.batch, hyper.length, (n): Float32Array => new Float32Array(n));
   const valModel = new MambaTrainModel(cfg, VAL_BATCH, hyper.length, (n): Float32Array => new Float32Array(n));
   const ids = new Int32Array(hyper.batch * hyper.length), targets = new Int32Array(hyper.batch * hyper.length);
   const budgetSec = spec.budget.minutes !== undefined ? spec.budget.minutes * 60 : undefined;
@@ -148,7 +150,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     while (!done() && !opts.signal?.aborted) {
       const t0 = performance.now();
       sampler.fill(rng, hyper.batch, ids, targets);
-      const res = model.lossAndGrad(p, ids, targets, g);
+      const res = await trainer.lossAndGrad(ids, targets);
       clipGradNorm(grad, hyper.clip);
       const lr = lrAt();
       adam.step(params, grad, lr);
@@ -184,5 +186,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   } catch (err) {
     await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
     throw err;
+  } finally {
+    await trainer.dispose();
   }
 }
