@@ -141,8 +141,8 @@ test('surprise regions find planted high stretches, merge near ones and drop sho
 
 test('BED export: 0-based half-open, header first word, score in centibits capped at 1000', () => {
   const text = bedText('NC_001416.1 Enterobacteria phage lambda', [
-    { start: 0, end: 10, meanBits: 2.345, peakBits: 3 },
-    { start: 100, end: 150, meanBits: 12, peakBits: 20 },
+    { start: 0, end: 10, meanBits: 2.345 },
+    { start: 100, end: 150, meanBits: 12 },
   ], '+');
   assert.equal(text, 'NC_001416.1\t0\t10\thigh_surprisal_1\t235\t+\nNC_001416.1\t100\t150\thigh_surprisal_2\t1000\t+\n');
   assert.equal(bedChrom('  chr17 part'), 'chr17');
@@ -156,12 +156,14 @@ test('CSV and JSON export: escaped text, formula guard, 1-based positions, empty
   assert.equal(csvField('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
   assert.equal(csvField('plain'), 'plain');
   const s = new Float32Array([1.5, NaN, 0.123456789]), gc = new Float32Array([50, 50, 100 / 3]);
-  const csv = trackCsv('<img src=x onerror=alert(1)>', 'ACg', [{ name: 'surprisal_bits', values: s }, { name: 'gc_percent', values: gc }], 0, 3);
+  const csv = trackCsv('<img src=x onerror=alert(1)>', 0, 'ACg', [{ name: 'surprisal_bits', values: s }, { name: 'gc_percent', values: gc }]);
   assert.equal(csv, 'record,position,base,surprisal_bits,gc_percent\n' +
     '<img src=x onerror=alert(1)>,1,A,1.5,50\n<img src=x onerror=alert(1)>,2,C,,50\n<img src=x onerror=alert(1)>,3,g,0.123457,33.3333\n');
-  const json = JSON.parse(trackJson('r1', [{ name: 'surprisal_bits', values: s }], 1, 3));
-  assert.deepEqual(json, { record: 'r1', start: 2, end: 3, columns: { surprisal_bits: [null, 0.123457] } });
-  assert.throws(() => trackCsv('r', 'AC', [{ name: 'short', values: [1] }], 0, 2), /column short has 1 values/);
+  assert.equal(trackCsv('speech.wav', 16000, null, [{ name: 'amplitude', values: [0.25] }]), 'record,position,amplitude\nspeech.wav,16001,0.25\n');
+  const json = JSON.parse(trackJson('r1', 9, [{ name: 'surprisal_bits', values: s.subarray(1) }]));
+  assert.deepEqual(json, { record: 'r1', start: 10, end: 11, columns: { surprisal_bits: [null, 0.123457] } });
+  assert.throws(() => trackCsv('r', 0, 'AC', [{ name: 'short', values: [1] }]), /2 bases for 1 rows/);
+  assert.throws(() => trackCsv('r', 0, null, [{ name: 'a', values: [1, 2] }, { name: 'b', values: [1] }]), /column b has 1 values, the export has 2 rows/);
 });
 
 test('FASTA export wraps at 60 letters and keeps the header on one line', () => {

@@ -14,7 +14,7 @@ document.body.style.margin = '12px';
 
 const requests = [];
 const actions = {
-  export: async (format, record) => { requests.push({ type: 'export', format, record }); return `asked the host to save ${format.toUpperCase()} of record ${record}`; },
+  save: async (request) => { requests.push({ type: 'export', ...request }); return `asked the host to save ${request.suggestedName}`; },
   generateFrom: async (record, position) => { requests.push({ type: 'generateFrom', record, position }); return `asked the host to generate from ${position + 1}`; },
 };
 

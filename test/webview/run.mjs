@@ -117,6 +117,19 @@ try {
       expect(reqs.some((r) => r.type === 'generateFrom' && r.position === 1010 && r.record === 0), JSON.stringify(reqs));
       expect((await lambda.locator('.seqlab-status').textContent()) === 'asked the host to generate from 1011', 'status line');
     });
+    await check(`[${theme}] lambda: exports are built from what the view shows (BED regions, CSV of the visible positions)`, async () => {
+      await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Export BED' }).click();
+      await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Export CSV' }).click();
+      const reqs = await page.evaluate(() => window.harness.requests.filter((r) => r.type === 'export'));
+      const bed = reqs.find((r) => r.format === 'bed'), csv = reqs.find((r) => r.format === 'csv');
+      const bedLines = bed.content.split('\n').filter(Boolean);
+      expect(bed.suggestedName === 'gi_9626243_ref_NC_001416.1_.high-surprisal.bed' && bed.encoding === 'utf8', `bed name ${bed.suggestedName}`);
+      expect(bedLines.length > 0 && bedLines.every((l) => /^gi\|9626243\|ref\|NC_001416\.1\|\t\d+\t\d+\thigh_surprisal_\d+\t\d+\t\.$/.test(l)), `bed: ${bedLines.slice(0, 2).join(' / ')}`);
+      const csvLines = csv.content.split('\n').filter(Boolean);
+      expect(csvLines[0] === 'record,position,base,surprisal_bits,surprisal_reverse_bits,gc_percent,delta_layer0,delta_layer1', `csv head ${csvLines[0]}`);
+      expect(csvLines.length === 81 && csvLines[1].startsWith('gi|9626243|ref|NC_001416.1|,1001,'), `csv: ${csvLines.length} lines, ${csvLines[1]}`);
+      console.log(`     exports: ${bedLines.length} BED regions; ${csv.suggestedName}`);
+    });
     await check(`[${theme}] a FASTA header that is HTML shows as text`, async () => {
       const tricky = page.locator('#out-tricky');
       const name = await tricky.locator('.seqlab-records tbody td').first().textContent();

@@ -21,7 +21,7 @@ export function bedChrom(header: string): string {
  * BED6: chrom, start, end, name, score, strand. The score is the region's mean surprisal in
  * centibits (1/100 bit), capped at 1000 as BED requires.
  */
-export function bedText(header: string, regions: readonly SurpriseRegion[], strand: '+' | '-' | '.' = '.'): string {
+export function bedText(header: string, regions: readonly Pick<SurpriseRegion, 'start' | 'end' | 'meanBits'>[], strand: '+' | '-' | '.' = '.'): string {
   const chrom = bedChrom(header);
   return regions.map((r, i) => {
     const score = Math.max(0, Math.min(1000, Math.round(r.meanBits * 100)));
@@ -43,36 +43,39 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function checkColumns(columns: readonly TrackColumn[], start: number, end: number): void {
+function checkColumns(columns: readonly TrackColumn[], rows: number): void {
   for (const c of columns) {
-    if (c.values.length < end) throw new RangeError(`column ${c.name} has ${c.values.length} values, export needs ${end}`);
+    if (c.values.length !== rows) throw new RangeError(`column ${c.name} has ${c.values.length} values, the export has ${rows} rows`);
   }
-  if (!(start >= 0 && end >= start)) throw new RangeError(`bad export range [${start}, ${end})`);
 }
 
-/** CSV of positions [start, end): record, position (1-based), base, then one column each. */
-export function trackCsv(record: string, bases: string, columns: readonly TrackColumn[], start: number, end: number): string {
-  checkColumns(columns, start, end);
-  const lines = [['record', 'position', 'base', ...columns.map((c) => c.name)].map(csvField).join(',')];
+/**
+ * CSV of consecutive positions: record, position (1-based; the first row is `firstPosition` + 1),
+ * base (when `bases` is given: one letter per row), then one column each.
+ */
+export function trackCsv(record: string, firstPosition: number, bases: string | null, columns: readonly TrackColumn[]): string {
+  const rows = columns[0]?.values.length ?? bases?.length ?? 0;
+  checkColumns(columns, rows);
+  if (bases !== null && bases.length !== rows) throw new RangeError(`${bases.length} bases for ${rows} rows`);
+  const head = ['record', 'position', ...(bases !== null ? ['base'] : []), ...columns.map((c) => c.name)];
+  const lines = [head.map(csvField).join(',')];
   const name = csvField(record);
-  for (let i = start; i < end; i++) {
-    const row = [name, String(i + 1), csvField(bases[i] ?? '')];
+  for (let i = 0; i < rows; i++) {
+    const row = [name, String(firstPosition + i + 1)];
+    if (bases !== null) row.push(csvField(bases[i]));
     for (const c of columns) row.push(numberField(c.values[i]));
     lines.push(row.join(','));
   }
   return lines.join('\n') + '\n';
 }
 
-/** JSON of the same: { record, start (1-based), columns: { name: [values, null for none] } }. */
-export function trackJson(record: string, columns: readonly TrackColumn[], start: number, end: number): string {
-  checkColumns(columns, start, end);
+/** JSON of the same: { record, start (1-based), end, columns: { name: [values, null for none] } }. */
+export function trackJson(record: string, firstPosition: number, columns: readonly TrackColumn[]): string {
+  const rows = columns[0]?.values.length ?? 0;
+  checkColumns(columns, rows);
   const out: Record<string, (number | null)[]> = {};
-  for (const c of columns) {
-    const list: (number | null)[] = [];
-    for (let i = start; i < end; i++) list.push(Number.isFinite(c.values[i]) ? Number(c.values[i].toPrecision(6)) : null);
-    out[c.name] = list;
-  }
-  return JSON.stringify({ record, start: start + 1, end, columns: out });
+  for (const c of columns) out[c.name] = Array.from({ length: rows }, (_, i) => (Number.isFinite(c.values[i]) ? Number(c.values[i].toPrecision(6)) : null));
+  return JSON.stringify({ record, start: firstPosition + 1, end: firstPosition + rows, columns: out });
 }
 
 /** FASTA text of one record, 60 letters a line (what samtools faidx writes). */

@@ -102,6 +102,12 @@ export class WavView {
     return [(scroll / total) * d, Math.min(d, ((scroll + w) / total) * d)];
   }
 
+  /** The visible samples as file positions [start, end). */
+  visiblePositions(): { start: number; end: number } {
+    const [t0, t1] = this.visibleSeconds();
+    return { start: this.positionOf(t0), end: Math.max(this.positionOf(t0) + 1, this.positionOf(t1)) };
+  }
+
   /** Zooms by `factor` (> 1 zooms in) from the current pixels per second. */
   zoomBy(factor: number): void {
     const current = this.ws.options.minPxPerSec || this.ws.getWidth() / Math.max(1e-9, this.ws.getDuration());
@@ -143,8 +149,7 @@ export class WavView {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, cssW, STRIP_HEIGHT);
-    const [t0, t1] = this.visibleSeconds();
-    const visible = { start: this.positionOf(t0), end: Math.max(this.positionOf(t0) + 1, this.positionOf(t1)) };
+    const visible = this.visiblePositions();
     const seen = track.over(visible.start, visible.end);
     const top = surprisalAxisTop(seen.count ? seen.max : null, UNIFORM_BITS);
     const columns = Math.max(1, Math.floor(cssW));

@@ -2,18 +2,19 @@
 // Generate from the picked position, exports) and the DNA track view or the WAV view. The
 // notebook renderer and the component harness both call this, so the harness screenshots show
 // exactly what a notebook shows. Actions that need the host go through `actions`.
-import type { ExportFormat, OutputSummary } from '../../extension/protocol';
+import type { OutputSummary } from '../../extension/protocol';
 import type { Block } from '../../extension/notebook/track-codec';
 import { renderSummary } from '../components/analysis-summary';
 import { DnaTrackView } from '../components/dna-track-view';
 import { installStyles } from '../components/styles';
 import { button, dropdown } from '../components/toolkit';
 import { WavView } from '../components/wav-view';
+import { audioExport, dnaExport, fastaExport, type SaveRequest } from './exports';
 import { audioInput, dnaInput } from './output-model';
 
 export interface OutputActions {
-  /** Asks the host to save an export; resolves to a message for the status line. */
-  export(format: ExportFormat, record: number): Promise<string>;
+  /** Asks the host to save a file built here (it asks the user where); resolves to a message for the status line. */
+  save(request: SaveRequest): Promise<string>;
   /** Asks the host to continue the sequence from `position` of `record`; resolves to a message. */
   generateFrom(record: number, position: number): Promise<string>;
 }
@@ -67,32 +68,37 @@ export function mountOutput(parent: HTMLElement, summary: OutputSummary, blocks:
     generateButton.textContent = `Generate from ${(position + 1).toLocaleString('en-US')}`;
     root.dataset.picked = String(position);
   };
-  const exportButton = (label: string, format: ExportFormat) => button(label, () => run(status, `saving ${format.toUpperCase()}`, () => actions.export(format, record)));
+  // The file is built when the button is pressed, from what the view shows then.
+  const exportButton = (label: string, build: () => SaveRequest) => button(label, () => run(status, label.toLowerCase(), async () => actions.save(build())));
 
   if (summary.kind === 'dna-analysis' || summary.kind === 'dna-generation') {
-    dna = new DnaTrackView(root, dnaInput(summary, blocks, record), { onPick });
+    let input = dnaInput(summary, blocks, record);
+    dna = new DnaTrackView(root, input, { onPick });
     const view = dna;
     if (summary.kind === 'dna-analysis' && summary.records.length > 1) {
       toolbar.append(dropdown(summary.records.map((r) => `${r.index + 1}. ${r.name}`), 0, (i) => {
         record = summary.records[i].index;
         picked = null;
         generateButton.textContent = 'Generate from…';
-        view.setInput(dnaInput(summary, blocks, record));
+        input = dnaInput(summary, blocks, record);
+        view.setInput(input);
       }));
     }
     toolbar.append(button('−', () => view.zoom(2)), button('+', () => view.zoom(0.5)), button('Whole record', () => view.show(-Infinity, Infinity)));
     if (summary.kind === 'dna-analysis') {
-      toolbar.append(generateButton, exportButton('Export BED', 'bed'), exportButton('Export CSV', 'csv'), exportButton('Export JSON', 'json'));
-    } else toolbar.append(exportButton('Save as FASTA', 'fasta'));
+      toolbar.append(generateButton, ...(['bed', 'csv', 'json'] as const).map((f) => exportButton(`Export ${f.toUpperCase()}`, () => dnaExport(f, input, view.visible))));
+    } else toolbar.append(exportButton('Save as FASTA', () => fastaExport(input)));
     root.append(hint('wheel: zoom · drag: pan · click: pick a position · + − ← → Home Enter on the focused track'));
   } else {
-    wav = new WavView(root, audioInput(summary, blocks), { nonce, onPick: summary.kind === 'audio-analysis' ? onPick : undefined });
+    const input = audioInput(summary, blocks);
+    wav = new WavView(root, input, { nonce, onPick: summary.kind === 'audio-analysis' ? onPick : undefined });
     const view = wav;
+    const name = summary.kind === 'audio-generation' ? summary.name : summary.file.split(/[\\/]/).pop() ?? 'audio';
     toolbar.append(button('Play / pause', () => { void view.playPause(); }), button('−', () => view.zoomBy(0.5)), button('+', () => view.zoomBy(2)));
     if (summary.kind === 'audio-analysis') {
-      toolbar.append(generateButton, exportButton('Export CSV', 'csv'), exportButton('Export JSON', 'json'));
+      toolbar.append(generateButton, ...(['csv', 'json'] as const).map((f) => exportButton(`Export ${f.toUpperCase()}`, () => audioExport(f, input, name, view.visiblePositions()))));
       root.append(hint('wheel: zoom · click: seek and pick a position · click a marked region to play it'));
-    } else toolbar.append(exportButton('Save as WAV', 'wav'));
+    } else toolbar.append(exportButton('Save as WAV', () => audioExport('wav', input, name, view.visiblePositions())));
   }
   root.append(status.element);
   return {
