@@ -12,10 +12,19 @@
  */
 export const SPEED_TOGGLES = ['disable_robustness', 'disable_workgroup_init', 'disable_polyfills_on_integer_div_and_mod'] as const;
 
-/** Creates Dawn's GPU object; `toggles` are Dawn feature names to enable (none by default). */
-export async function nodeGpu(toggles: readonly string[] = []): Promise<GPU> {
+export interface DawnToggles {
+  /** Dawn features to turn on, e.g. SPEED_TOGGLES. */
+  enable?: readonly string[];
+  /** Dawn features to turn off, e.g. timestamp_quantization (needs allow_unsafe_apis). */
+  disable?: readonly string[];
+}
+
+/** Creates Dawn's GPU object, with Dawn's defaults (what a browser gets) unless toggles say otherwise. */
+export async function nodeGpu(toggles: DawnToggles = {}): Promise<GPU> {
   // `webgpu` is an ES module; a dynamic import loads it from this CommonJS build.
   const dawn = (await import('webgpu')) as { create(options: string[]): GPU };
-  const options = toggles.length > 0 ? [`enable-dawn-features=${toggles.join(',')}`] : [];
+  const options: string[] = [];
+  if (toggles.enable?.length) options.push(`enable-dawn-features=${toggles.enable.join(',')}`);
+  if (toggles.disable?.length) options.push(`disable-dawn-features=${toggles.disable.join(',')}`);
   return dawn.create(options);
 }
