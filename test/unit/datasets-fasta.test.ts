@@ -3,13 +3,13 @@
 // files from Debian packages against python3's independent reading.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFasta, CHECKPOINT_BASES, type FastaEvent } from '../../extension/datasets/fasta';
 import { buildFastaIndex, IndexedFasta, parseFastaIndex } from '../../extension/datasets/fasta-index';
 import { detectContainer } from '../../extension/datasets/container';
 import { memorySource, openFileSource, type RandomAccessSource } from '../../extension/datasets/source';
+import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 
 interface RefRecord { name: string; description: string; seq: string }
@@ -181,35 +181,6 @@ test('progress reports bytes read up to the file size, and an AbortSignal stops 
   ac.abort();
   await assert.rejects(async () => { for await (const _ of events) void _; }, { name: 'AbortError', message: /p\.fa: reading was cancelled/ });
 });
-
-// python3 reads the files itself (gzip module, line splitting) and prints, per record: name,
-// length, sha1 of the bases as in the file, and the uppercase counts GC% is made of.
-const PY_FASTA = `
-import gzip, hashlib, json, sys
-out = []
-for path in sys.argv[1:]:
-    data = (gzip.open if path.endswith('.gz') else open)(path, 'rb').read()
-    recs = []
-    for line in data.split(b'\\n'):
-        line = line.rstrip(b'\\r')
-        if line.startswith(b'>'):
-            recs.append([line[1:].split()[0].decode(), []])
-        elif recs:
-            recs[-1][1].append(line.replace(b' ', b''))
-    for name, parts in recs:
-        seq = b''.join(parts); up = seq.upper()
-        acgt = sum(up.count(c) for c in b'ACGT')
-        out.append(dict(file=path, name=name, length=len(seq), sha1=hashlib.sha1(seq).hexdigest(),
-                        gc=(up.count(b'G') + up.count(b'C')) * 100.0 / acgt if acgt else None,
-                        n=up.count(b'N'), lower=sum(1 for b in seq if 97 <= b <= 122)))
-print(json.dumps(out))
-`;
-
-interface PyRecord { file: string; name: string; length: number; sha1: string; gc: number | null; n: number; lower: number }
-
-export function pythonFastaSummary(paths: string[]): PyRecord[] {
-  return JSON.parse(execFileSync('python3', ['-c', PY_FASTA, ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 })) as PyRecord[];
-}
 
 test('real FASTA files (lambda phage, pyfaidx examples, S. aureus, H. pylori) stream and index as python reads them', async () => {
   const files = [REAL.lambdaGenome, REAL.pyfaidxGenes, REAL.pyfaidxGenesLower, REAL.pyfaidxGenesBgzf, REAL.pyfaidxCrlf,
