@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
@@ -27,14 +28,28 @@ if (!process.argv.includes('--reuse-data') || !existsSync(join(data, 'speech.bin
   step(process.execPath, ['out/test/webview/make-harness-data.js', data]);
 }
 await build({ entryPoints: [join(import.meta.dirname, 'harness-page.mjs')], outfile: join(data, 'harness.js'), bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+step(process.execPath, ['scripts/build.mjs']); // the engine page and its CPU worker
+await build({ entryPoints: [join(import.meta.dirname, 'engine-page-test.mjs')], outfile: join(data, 'engine-test.js'), bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+writeFileSync(join(data, 'engine.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SeqLab engine</title></head><body><main id="root"></main><script src="engine-test.js"></script><script src="engine.js"></script></body></html>');
+{ // lambda's tokens, as the host sends them
+  const require = createRequire(import.meta.url);
+  const { IndexedFasta } = require(join(root, 'out/extension/datasets/fasta-index.js'));
+  const { DnaTokenizer } = require(join(root, 'out/extension/datasets/dna-tokenizer.js'));
+  const fasta = await IndexedFasta.open('/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz');
+  const tokens = DnaTokenizer.default().encode(await fasta.readBases(0, 0, fasta.records[0].length));
+  await fasta.close();
+  writeFileSync(join(data, 'lambda.tokens'), new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength));
+}
 writeFileSync(join(data, 'harness.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SeqLab harness</title></head><body><script src="harness.js"></script></body></html>');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.bin': 'application/octet-stream' };
 const server = createServer((req, res) => {
   const name = new URL(req.url, 'http://x').pathname.slice(1);
   if (name === 'favicon.ico') { res.writeHead(204).end(); return; }
-  const path = join(data, name);
-  if (!/^[\w.-]+$/.test(name) || !existsSync(path)) { res.writeHead(404).end(); return; }
+  const fixture = /^hf-mamba-dna\/([\w.-]+)$/.exec(name);
+  const path = fixture ? join(root, 'test', 'fixtures', 'hf-mamba-dna', fixture[1])
+    : ['engine.js', 'cpu-worker.js'].includes(name) ? join(root, 'dist', 'webview', name) : join(data, name);
+  if (!(fixture || /^[\w.-]+$/.test(name)) || !existsSync(path)) { res.writeHead(404).end(); return; }
   res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(readFileSync(path));
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -163,8 +178,62 @@ try {
   }
 } finally {
   await browser.close();
-  server.close();
 }
+
+// The engine page: WebGPU (SwiftShader, a fallback adapter, with --enable-unsafe-webgpu) and the CPU worker.
+const { compareClose, TOLERANCE } = createRequire(import.meta.url)(join(root, 'out/test/support/tolerance.js'));
+const SCORED = 2048, CHUNK = 512; // SwiftShader runs the WebGPU kernels on the CPU: keep this small
+for (const webgpuFlag of [true, false]) {
+  const gpuBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, ...(webgpuFlag ? ['--enable-unsafe-webgpu'] : [])] });
+  try {
+    const page = await gpuBrowser.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${base}/engine.html`);
+    const ready = await page.evaluate(() => window.engineTest.ready);
+    const tag = webgpuFlag ? '[engine, webgpu flag]' : '[engine, no webgpu]';
+    console.log(`     ${tag} ready: ${JSON.stringify(ready.webgpu)}`);
+    const cpu = await page.evaluate(([n, c]) => window.engineTest.run('cpu', c, n), [SCORED, CHUNK]);
+    await check(`${tag} CPU worker scores lambda in chunks, says why it ran there`, async () => {
+      expect(cpu.backend === 'cpu' && cpu.reason === 'cpu: requested', `${cpu.backend}: ${cpu.reason}`);
+      expect(cpu.surprisal.slice(1).every((v) => v > 0) && Number.isNaN(cpu.surprisal[0] ?? NaN) !== false, 'positive bits after the first token');
+      console.log(`     CPU worker: load ${cpu.loadMs.toFixed(0)} ms, first chunk of ${CHUNK} after ${cpu.firstChunkMs.toFixed(0)} ms, ${SCORED} tokens in ${cpu.totalMs.toFixed(0)} ms = ${Math.round(SCORED / cpu.totalMs * 1000)} tokens/s`);
+    });
+    const auto = await page.evaluate(([n, c]) => window.engineTest.run('auto', c, n), [SCORED, CHUNK]);
+    if (webgpuFlag) {
+      await check(`${tag} auto runs on WebGPU and agrees with the CPU worker (logits tolerance, WebGPU)`, async () => {
+        expect(auto.backend === 'webgpu' && /^webgpu: /.test(auto.reason), `${auto.backend}: ${auto.reason}`);
+        const r = compareClose(auto.surprisal.slice(1), cpu.surprisal.slice(1), TOLERANCE.logitsWebgpu);
+        console.log(`     WebGPU (${auto.device}): load ${auto.loadMs.toFixed(0)} ms, first chunk after ${auto.firstChunkMs.toFixed(0)} ms, ${SCORED} tokens in ${auto.totalMs.toFixed(0)} ms = ${Math.round(SCORED / auto.totalMs * 1000)} tokens/s; vs CPU max abs err ${r.maxAbs.toExponential(2)}, mean ${r.meanAbs.toExponential(2)}`);
+        expect(r.violations === 0, `${r.violations} values out of tolerance, max abs err ${r.maxAbs}`);
+      });
+    } else {
+      await check(`${tag} auto falls back to the CPU worker and says why`, async () => {
+        expect(auto.backend === 'cpu' && /^cpu: no WebGPU adapter \(/.test(auto.reason), `${auto.backend}: ${auto.reason}`);
+        expect(compareClose(auto.surprisal.slice(1), cpu.surprisal.slice(1), TOLERANCE.logitsCpu).violations === 0, 'same scores as the CPU run');
+      });
+    }
+    if (!webgpuFlag) {
+      await check(`${tag} the whole lambda genome on the CPU worker in the host's chunks (2^14 tokens)`, async () => {
+        const full = await page.evaluate(() => window.engineTest.run('cpu', 1 << 14));
+        expect(full.tokens === 48502 && full.surprisal.slice(1).every((v) => v > 0), `${full.tokens} tokens`);
+        console.log(`     lambda on the CPU worker: first chunk after ${full.firstChunkMs.toFixed(0)} ms, ${full.tokens} tokens in ${full.totalMs.toFixed(0)} ms = ${Math.round(full.tokens / full.totalMs * 1000)} tokens/s`);
+      });
+    }
+    await check(`${tag} cancel stops a job after the chunk in flight`, async () => {
+      const r = await page.evaluate(() => window.engineTest.cancel('auto'));
+      expect(r === 'cancelled after 1 chunk(s)', r);
+    });
+    await check(`${tag} the page shows the backend, why, and the speed`, async () => {
+      const text = await page.evaluate(() => window.engineTest.status());
+      expect(/WebGPU: (available|not available)/.test(text) && /fixture-cpu\|cpu: cpu on .* \(cpu: requested\)/.test(text) && /tokens\/s/.test(text), text);
+    });
+    await check(`${tag} no page errors`, async () => expect(problems.length === 0, problems.join('; ')));
+  } finally {
+    await gpuBrowser.close();
+  }
+}
+server.close();
 console.log(`screenshots in ${artifacts}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
