@@ -6,6 +6,7 @@ import { analyzeFile } from './commands/analyze-file';
 import { newNotebook } from './commands/new-notebook';
 import { showStats } from './commands/show-stats';
 import { trainOnDataset } from './commands/train-on-dataset';
+import { registerTraining } from './commands/train-model';
 import { SeqlabController } from './notebook/controller';
 import { registerRendererRequests } from './notebook/renderer-requests';
 import { SeqlabSerializer } from './notebook/serializer';
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     guarded('seqlab.models.refresh', () => models.refresh()),
     guarded('seqlab.models.setDefault', async (item: ModelItem) => { await setDefaultModel(item); models.refresh(); }),
     guarded('seqlab.showEngine', () => engineView.show()),
+    ...registerTraining(context, log),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
       if (e.affectsConfiguration('seqlab')) models.refresh();

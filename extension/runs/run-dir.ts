@@ -11,6 +11,9 @@ import { writeFileAtomic } from './atomic-file';
 import type { DataRange } from './data-range';
 import type { PresetName, ModelSize, TrainHyper } from './presets';
 import type { ManifestEntry } from './token-data';
+import type { MetricRecord } from './training-messages';
+
+export type { MetricRecord } from './training-messages';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 
@@ -25,16 +28,6 @@ export interface RunSpec {
   hyper: TrainHyper;
   budget: Budget;
   backend: BackendChoice;
-}
-
-export interface MetricRecord {
-  step: number;
-  tokens: number;
-  elapsedSec: number;
-  lr?: number;
-  trainBits?: number; // mean over the steps since the last record, bits per token
-  valBits?: number;
-  tokensPerSec?: number;
 }
 
 export type RunState = 'running' | 'finished' | 'cancelled' | 'failed';

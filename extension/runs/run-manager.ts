@@ -6,11 +6,10 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readMetrics, readRunSpec, readStatus, RUNS_DIR, type MetricRecord, type RunSpec, type RunStatus } from './run-dir';
+import { readMetrics, readRunSpec, readStatus, RUNS_DIR, type MetricRecord, type RunSpec } from './run-dir';
 import type { TrainProgress } from './train-session';
+import type { RunPhase } from './training-messages';
 import type { FromTrainWorker, SessionWorkerInit, ToTrainWorker } from './train-worker';
-
-export type RunPhase = RunStatus['state'] | 'interrupted' | 'new';
 
 export interface RunInfo {
   name: string;

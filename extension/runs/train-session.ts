@@ -14,6 +14,7 @@ import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
 import { latestCheckpointDir, loadCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
+import { rangeText } from './data-range';
 import { modelConfig } from './presets';
 import {
   appendMetric, checkManifest, readRunSpec, runFiles, truncateMetrics, writeManifest, writeStatus,
@@ -134,15 +135,17 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     state.rng = rng.state(); state.adamT = adam.t;
     return writeCheckpoint(runDir, {
       config: cfg, configExtra: { time_step_min: DEFAULT_DT_INIT.dtMin, time_step_max: DEFAULT_DT_INIT.dtMax, time_step_floor: DEFAULT_DT_INIT.dtFloor, rescale_prenorm_residual: true },
-      tokenizer: data.tokenizer, specs, params, adamM: adam.m, adamV: adam.v, state: { ...state },
+      tokenizer: data.tokenizer, specs, params,
+      training: { run: spec.name, data: data.manifest, range: rangeText(spec.range), preset: spec.preset ?? null, backend, lastValBits: lastVal ?? null }, adamM: adam.m, adamV: adam.v, state: { ...state },
     });
   };
 
   await writeStatus(runDir, 'running', state.step);
+  let lastVal: number | undefined;
   let sumNats = 0, sumCount = 0, windowStart = performance.now(), windowTokens = 0, lastCheckpoint = '';
   try {
     if (state.step === 0) {
-      const v = validate();
+      const v = (lastVal = validate());
       const rec: MetricRecord = { step: 0, tokens: 0, elapsedSec: 0, ...(v !== undefined ? { valBits: v } : {}) };
       await appendMetric(runDir, rec);
       opts.onProgress?.({ ...rec, totalSteps, budgetSec, backend });
@@ -169,7 +172,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
       }
       if (state.step % hyper.evalEvery === 0 || last) {
         const v = validate();
-        if (v !== undefined) rec.valBits = v;
+        if (v !== undefined) rec.valBits = lastVal = v;
         any = true;
       }
       if (any) {
