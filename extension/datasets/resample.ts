@@ -3,6 +3,7 @@
 // input time n*M/L). The cutoff is `rolloff` times the lower Nyquist, so downsampling removes
 // what would alias. Streaming: process() chunks in order, then flush(); the output equals one
 // call over the whole signal, and has ceil(inputLength * L / M) samples. One channel at a time.
+// Equal rates pass the signal through unchanged.
 //
 // Filter (tau in input samples, fc = rolloff * min(1, L/M), half-width W = zeroCrossings / fc):
 //   h(tau) = fc * sinc(fc * tau) * kaiser(tau / W, beta),  |tau| < W
@@ -91,6 +92,7 @@ export class Resampler {
   /** Resamples the next chunk; returns the outputs it completes. */
   process(input: Float32Array): Float32Array {
     if (this.flushed) throw new Error('Resampler: process() after flush()');
+    if (this.L === this.M) { this.consumed += input.length; this.produced += input.length; return input.slice(); } // same rate: unchanged
     this.append(input);
     this.consumed += input.length;
     return this.drain(Infinity);
@@ -100,6 +102,7 @@ export class Resampler {
   flush(): Float32Array {
     if (this.flushed) return new Float32Array(0);
     this.flushed = true;
+    if (this.L === this.M) return new Float32Array(0);
     const total = Math.ceil((this.consumed * this.L) / this.M);
     this.append(new Float32Array(this.W + 1));
     return this.drain(total - this.produced);

@@ -1,6 +1,7 @@
 // WAV writer for generated audio: PCM 8/16/24/32-bit or IEEE float 32/64, any channel count,
-// streamed (sizes patched on close) or in one call. Uses WAVE_FORMAT_EXTENSIBLE where the
-// format asks for it (more than 2 channels, or more than 16 bits), as Microsoft's rules say.
+// streamed (sizes patched on close) or in one call. PCM uses WAVE_FORMAT_EXTENSIBLE where
+// Microsoft's rules ask for it (more than 2 channels, or more than 16 bits); float is always plain
+// WAVE_FORMAT_IEEE_FLOAT with a 'fact' chunk, as sox writes it (sox warns on extensible float).
 import { open, type FileHandle } from 'node:fs/promises';
 import { WAVE_FORMAT, MAX_CHANNELS } from './wav';
 
@@ -20,16 +21,21 @@ function checkFormat(f: WavWriteFormat): void {
   if (!(Number.isInteger(f.sampleRate) && f.sampleRate >= 1 && f.sampleRate <= 0xffffffff)) throw new RangeError(`bad sample rate ${f.sampleRate}`);
 }
 
-/** The RIFF header up to and including the data chunk header, for `dataBytes` bytes of samples. */
+/**
+ * The RIFF header up to and including the data chunk header, for `dataBytes` bytes of samples.
+ * Float gets the fmt extension size field and a 'fact' chunk (frame count), as non-PCM formats must.
+ */
 export function wavHeader(f: WavWriteFormat, dataBytes: number): Uint8Array {
   checkFormat(f);
-  const extensible = f.channels > 2 || f.bitsPerSample > 16;
-  const fmtSize = extensible ? 40 : 16;
-  const out = new Uint8Array(12 + 8 + fmtSize + 8);
+  const float = f.encoding === 'float';
+  const extensible = !float && (f.channels > 2 || f.bitsPerSample > 16);
+  const fmtSize = extensible ? 40 : float ? 18 : 16;
+  const factSize = float ? 12 : 0;
+  const out = new Uint8Array(12 + 8 + fmtSize + factSize + 8);
   const v = new DataView(out.buffer);
   const ascii = (at: number, s: string) => { for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i); };
   const blockAlign = f.channels * (f.bitsPerSample / 8);
-  const tag = f.encoding === 'pcm' ? WAVE_FORMAT.PCM : WAVE_FORMAT.IEEE_FLOAT;
+  const tag = float ? WAVE_FORMAT.IEEE_FLOAT : WAVE_FORMAT.PCM;
   ascii(0, 'RIFF'); v.setUint32(4, out.length - 8 + dataBytes + (dataBytes & 1), true); ascii(8, 'WAVE');
   ascii(12, 'fmt '); v.setUint32(16, fmtSize, true);
   v.setUint16(20, extensible ? WAVE_FORMAT.EXTENSIBLE : tag, true);
@@ -44,13 +50,16 @@ export function wavHeader(f: WavWriteFormat, dataBytes: number): Uint8Array {
     v.setUint32(40, f.channels <= 18 ? 2 ** f.channels - 1 : 0, true); // speakers in order; none past the 18 defined
     v.setUint16(44, tag, true);
     out.set(GUID_TAIL, 46);
-  }
-  ascii(20 + fmtSize, 'data'); v.setUint32(24 + fmtSize, dataBytes, true);
+  } else if (float) v.setUint16(36, 0, true); // cbSize: no extension
+  const fact = 20 + fmtSize;
+  if (float) { ascii(fact, 'fact'); v.setUint32(fact + 4, 4, true); v.setUint32(fact + 8, Math.floor(dataBytes / blockAlign), true); }
+  ascii(fact + factSize, 'data'); v.setUint32(fact + factSize + 4, dataBytes, true);
   return out;
 }
 
 /** Interleaved float samples -> sample bytes; integers round to nearest and clip to full scale. */
 export function encodeSamples(samples: Float32Array, f: WavWriteFormat): Uint8Array {
+  checkFormat(f);
   const bytes = f.bitsPerSample / 8, out = new Uint8Array(samples.length * bytes);
   const v = new DataView(out.buffer);
   const clip = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : Number.isNaN(x) ? 0 : x);
