@@ -52,9 +52,13 @@ export async function* streamScores(
   backend: Backend, model: MambaModel, source: AsyncIterable<IdChunk> | Iterable<IdChunk>, options: StreamOptions = {},
 ): AsyncGenerator<StreamChunkResult> {
   const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as AsyncIterator<IdChunk> | Iterator<IdChunk>;
+  // The next non-empty chunk, or undefined at the end of the source.
   const nextChunk = async (): Promise<IdChunk | undefined> => {
-    const r = await iterator.next();
-    return r.done || r.value.length === 0 || r.value[0].length === 0 ? undefined : r.value;
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) return undefined;
+      if (r.value.length > 0 && r.value[0].length > 0) return r.value;
+    }
   };
   let chunk = await nextChunk();
   if (!chunk) return;

@@ -73,6 +73,14 @@ describe('engine memory', () => {
     };
     assert.equal(await peak(3200), await peak(96));
   });
+
+  it('a stream skips empty chunks instead of ending early', async () => {
+    const { backend, model } = setup();
+    const chunks = [[Int32Array.of(1, 2)], [new Int32Array()], [Int32Array.of(3)]];
+    const starts: number[] = [];
+    for await (const r of streamScores(backend, model, chunks)) starts.push(r.start);
+    assert.deepEqual(starts, [0, 2]);
+  });
 });
 
 describe('createBackend', () => {
