@@ -15,7 +15,7 @@ document.body.style.margin = '12px';
 const requests = [];
 const actions = {
   save: async (request) => { requests.push({ type: 'export', ...request }); return `asked the host to save ${request.suggestedName}`; },
-  generateFrom: async (record, position) => { requests.push({ type: 'generateFrom', record, position }); return `asked the host to generate from ${position + 1}`; },
+  generateFrom: async (record, position) => { requests.push({ type: 'generateFrom', record, position }); return `asked the host to generate after ${position}`; },
 };
 
 async function load(name) {

@@ -2,6 +2,7 @@
 // the host's analyzeDna / analyzeAudio (extension/notebook/) with the engine page's job handling
 // (webview/engine/engine-core.ts) on the CPU backend, behind the host's EngineClient.
 //   lambda.bin   the lambda phage genome (Debian's bowtie2-examples), both strands, HF fixture model
+//   generated.bin 300 bases continuing lambda after base 1,011 (the host's generate, recurrent steps)
 //   tricky.bin   a FASTA whose header is HTML, with soft-masked stretches and an N run
 //   speech.bin   espeak-ng speech; analyze-audio does not score audio yet, so this script adds the
 //                surprisal of the mu-law tokens under a random audio model (labelled untrained)
@@ -15,6 +16,7 @@ import { mulawEncode } from '../../extension/datasets/mulaw';
 import { saveModelDir } from '../../extension/models/save-model';
 import { analyzeAudio } from '../../extension/notebook/analyze-audio';
 import { analyzeDna } from '../../extension/notebook/analyze-dna';
+import { generateFromSpec } from '../../extension/notebook/generate';
 import { parseCellSpec } from '../../extension/notebook/cell-spec';
 import { modelInfo, readModelSource } from '../../extension/notebook/model-source';
 import type { RunContext } from '../../extension/notebook/run-context';
@@ -43,12 +45,12 @@ function context(engine: InProcessEngine, runId: string, modelDir: string, log: 
   };
 }
 
-async function analyze(engine: InProcessEngine, spec: string, modelDir: string, runId: string): Promise<{ summary: OutputSummary; blocks: Map<string, Block>; log: RunLog }> {
+async function analyzeOrGenerate(engine: InProcessEngine, spec: string, modelDir: string, runId: string): Promise<{ summary: OutputSummary; blocks: Map<string, Block>; log: RunLog }> {
   const log: RunLog = { firstPictureMs: null, pictures: 0, totalMs: 0 };
   const t0 = performance.now();
   const parsed = parseCellSpec(spec);
   const ctx = context(engine, runId, modelDir, log, t0);
-  const out = parsed.modality === 'dna' ? await analyzeDna(parsed, ctx) : await analyzeAudio(parsed, ctx);
+  const out = parsed.action === 'generate' ? await generateFromSpec(parsed, ctx) : parsed.modality === 'dna' ? await analyzeDna(parsed, ctx) : await analyzeAudio(parsed, ctx);
   log.totalMs = performance.now() - t0;
   return { ...out, log };
 }
@@ -85,20 +87,24 @@ async function main(out: string): Promise<void> {
   const engine = inProcessEngine();
   const timings: Record<string, RunLog> = {};
   try {
-    const lambda = await analyze(engine, `analyze: ${LAMBDA}\nstrand: both\nmodel: ${HF_FIXTURE_DIR}\nbackend: cpu`, HF_FIXTURE_DIR, 'harness-lambda')
+    const lambda = await analyzeOrGenerate(engine, `analyze: ${LAMBDA}\nstrand: both\nmodel: ${HF_FIXTURE_DIR}\nbackend: cpu`, HF_FIXTURE_DIR, 'harness-lambda')
       .catch((e: Error) => { throw new Error(`${e.message} (lambda genome: apt-get install bowtie2-examples)`); });
     writeFileSync(join(out, 'lambda.bin'), encodeOutput(lambda.summary, lambda.blocks));
     timings.lambda = lambda.log;
 
+    // What the Generate button asks for: continue lambda after base 1,011 (the harness picks it too).
+    const generated = await analyzeOrGenerate(engine, `generate: ${LAMBDA}\nmodel: ${HF_FIXTURE_DIR}\nbackend: cpu\nfrom: 1011\nlength: 300\nseed: 1`, HF_FIXTURE_DIR, 'harness-generated');
+    writeFileSync(join(out, 'generated.bin'), encodeOutput(generated.summary, generated.blocks));
+
     const trickyPath = join(out, 'tricky.fa');
     writeFileSync(trickyPath, '><img src=x onerror=alert(1)> <b>bold</b> & "quotes"\n' +
       'ACGTACGTTTGACCAnnnnNNNNNNNNNNacgtacgtatatGGCCGGCCATATATCGCGATTA\n'.repeat(20));
-    const tricky = await analyze(engine, `analyze: ${trickyPath}\nmodel: ${HF_FIXTURE_DIR}\nbackend: cpu\nwindow: 20`, HF_FIXTURE_DIR, 'harness-tricky');
+    const tricky = await analyzeOrGenerate(engine, `analyze: ${trickyPath}\nmodel: ${HF_FIXTURE_DIR}\nbackend: cpu\nwindow: 20`, HF_FIXTURE_DIR, 'harness-tricky');
     writeFileSync(join(out, 'tricky.bin'), encodeOutput(tricky.summary, tricky.blocks));
 
     const wavPath = join(out, 'speech.wav');
     execFileSync('espeak-ng', ['-w', wavPath, SPEECH]);
-    const speech = await analyze(engine, `analyze: ${wavPath}`, HF_FIXTURE_DIR, 'harness-speech');
+    const speech = await analyzeOrGenerate(engine, `analyze: ${wavPath}`, HF_FIXTURE_DIR, 'harness-speech');
     await scoreAudio(engine, speech, await audioModel(join(out, 'audio-model')));
     writeFileSync(join(out, 'speech.bin'), encodeOutput(speech.summary, speech.blocks));
     timings.speech = speech.log;
@@ -106,7 +112,7 @@ async function main(out: string): Promise<void> {
     engine.dispose();
   }
   writeFileSync(join(out, 'timings.json'), JSON.stringify(timings, null, 1));
-  console.log(`harness data in ${out}: lambda.bin tricky.bin speech.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`);
+  console.log(`harness data in ${out}: lambda.bin generated.bin tricky.bin speech.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`);
 }
 
 main(process.argv[2] ?? '.seqlab-test/harness').catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });

@@ -78,7 +78,7 @@ try {
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
     const t0 = Date.now();
-    await page.goto(`${base}/harness.html?theme=${theme}&outputs=lambda,tricky,speech`);
+    await page.goto(`${base}/harness.html?theme=${theme}&outputs=lambda,generated,tricky,speech`);
     await page.evaluate(() => window.harness.ready);
     const mountMs = Date.now() - t0;
     const lambda = page.locator('#out-lambda');
@@ -90,7 +90,7 @@ try {
       expect(cells[3] === '48,502', `length cell: ${cells[3]}`);
       const fwd = Number(cells[7]), rev = Number(cells[8]);
       expect(fwd > 0 && fwd < 10 && rev > 0 && rev < 10, `bits/base (+) ${cells[7]}, (−) ${cells[8]}`);
-      console.log(`     lambda bits/base: + ${cells[7]}, − ${cells[8]}; GC ${cells[4]}; mounted in ${mountMs} ms (3 outputs)`);
+      console.log(`     lambda bits/base: + ${cells[7]}, − ${cells[8]}; GC ${cells[4]}; mounted in ${mountMs} ms (4 outputs)`);
       expect((await lambda.locator('.seqlab-warning').textContent()) === 'model is untrained: numbers are not meaningful', 'untrained warning');
     });
     await check(`[${theme}] lambda: every track drawn`, async () => {
@@ -129,8 +129,8 @@ try {
       expect(label === 'Generate from 1,011', `button: ${label}`);
       await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Generate from' }).click();
       const reqs = await page.evaluate(() => window.harness.requests);
-      expect(reqs.some((r) => r.type === 'generateFrom' && r.position === 1010 && r.record === 0), JSON.stringify(reqs));
-      expect((await lambda.locator('.seqlab-status').textContent()) === 'asked the host to generate from 1011', 'status line');
+      expect(reqs.some((r) => r.type === 'generateFrom' && r.position === 1011 && r.record === 0), JSON.stringify(reqs));
+      expect((await lambda.locator('.seqlab-status').textContent()) === 'asked the host to generate after 1011', 'status line');
     });
     await check(`[${theme}] lambda: exports are built from what the view shows (BED regions, CSV of the visible positions)`, async () => {
       await lambda.locator('.seqlab-toolbar vscode-button', { hasText: 'Export BED' }).click();
@@ -144,6 +144,18 @@ try {
       expect(csvLines[0] === 'record,position,base,surprisal_bits,surprisal_reverse_bits,gc_percent,delta_layer0,delta_layer1', `csv head ${csvLines[0]}`);
       expect(csvLines.length === 81 && csvLines[1].startsWith('gi|9626243|ref|NC_001416.1|,1001,'), `csv: ${csvLines.length} lines, ${csvLines[1]}`);
       console.log(`     exports: ${bedLines.length} BED regions; ${csv.suggestedName}`);
+    });
+    await check(`[${theme}] a generated continuation shows as a record and saves as FASTA`, async () => {
+      const gen = page.locator('#out-generated');
+      const text = await gen.locator('.seqlab-summary').textContent();
+      expect(/generated 300 bases after position 1,011 of record 1: temperature 1, top-k all, seed 1/.test(text), text);
+      await gen.locator('.seqlab-toolbar vscode-button', { hasText: 'Save as FASTA' }).click();
+      const fa = (await page.evaluate(() => window.harness.requests)).find((r) => r.format === 'fasta');
+      const lines = fa.content.split('\n').filter(Boolean);
+      expect(fa.suggestedName === 'gi_9626243_ref_NC_001416.1__continued_from_1011.fa', fa.suggestedName);
+      expect(lines[0] === '>gi|9626243|ref|NC_001416.1|_continued_from_1011' && lines.slice(1).join('').length <= 300 && /^[ACGTN-]+$/.test(lines.slice(1).join('')) /* specials decode to nothing */, lines.slice(0, 2).join(' / '));
+      await page.evaluate(() => { const v = window.harness.outputs.generated.dna; v.show(0, 100); v.draw(); });
+      await gen.screenshot({ path: join(artifacts, `generated-${theme}.png`) });
     });
     await check(`[${theme}] a FASTA header that is HTML shows as text`, async () => {
       const tricky = page.locator('#out-tricky');

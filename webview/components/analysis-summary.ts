@@ -80,7 +80,7 @@ export function renderSummary(s: OutputSummary): HTMLElement {
   } else if (s.kind === 'audio-analysis') {
     root.append(table(['', ''], audioRows(s.audio), 'seqlab-audio-summary'));
   } else {
-    root.append(el('div', `generated ${s.steps.toLocaleString('en-US')} ${s.kind === 'dna-generation' ? 'bases' : 'samples'} from position ${(s.position + 1).toLocaleString('en-US')} of record ${s.sourceRecord}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`));
+    root.append(el('div', `generated ${s.steps.toLocaleString('en-US')} ${s.kind === 'dna-generation' ? 'bases' : 'samples'} after position ${s.position.toLocaleString('en-US')} of record ${s.sourceRecord + 1}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`));
   }
   const notes = s.notes.filter((n) => n !== UNTRAINED_WARNING); // already the banner above
   if (notes.length) {

@@ -15,7 +15,10 @@ import { audioInput, dnaInput } from './output-model';
 export interface OutputActions {
   /** Asks the host to save a file built here (it asks the user where); resolves to a message for the status line. */
   save(request: SaveRequest): Promise<string>;
-  /** Asks the host to continue the sequence from `position` of `record`; resolves to a message. */
+  /**
+   * Asks the host to continue the sequence after `position` of `record` (1-based: the picked base or
+   * sample is the prompt's last); resolves to a message.
+   */
   generateFrom(record: number, position: number): Promise<string>;
 }
 
@@ -61,7 +64,7 @@ export function mountOutput(parent: HTMLElement, summary: OutputSummary, blocks:
   const generateButton = button('Generate from…', () => {
     if (picked === null) { status.show('click the track (or press Enter on it) to pick a position first'); return; }
     const position = picked;
-    run(status, `generating from position ${(position + 1).toLocaleString('en-US')}`, () => actions.generateFrom(record, position));
+    run(status, `generating after position ${(position + 1).toLocaleString('en-US')}`, () => actions.generateFrom(record, position + 1));
   });
   const onPick = (position: number) => {
     picked = position;
