@@ -20,7 +20,7 @@ const MAX_TRACK_VALUES = 1 << 20;
 const MAX_HEATMAP_VALUES = 1 << 16;
 /** Letters are stored for records up to this long (the view shows them when zoomed in). */
 const MAX_SEQUENCE_LETTERS = 1 << 21;
-const CHUNK_TOKENS = 1 << 14;
+const CHUNK_TOKENS = 1 << 12;
 const REFRESH_MS = 400;
 
 interface RecordData { index: number; name: string; description: string; fullLength: number; start: number; bases: Uint8Array; softMasked: Run[]; nRuns: Run[] }

@@ -2,7 +2,9 @@
 // extension/models/load-model.ts), its tokenizer, its modality and whether it was trained, and
 // the bytes the engine webview receives. A folder describes itself with:
 //   tokenizer.json  {type: "seqlab-dna", ...}  -> a DNA model reading with that vocabulary;
-//   no tokenizer.json and vocab_size 256       -> an audio model over 8-bit mu-law samples;
+//   tokenizer.json  {type: "seqlab-mulaw", ...} -> an audio model over 8-bit mu-law samples at its
+//                                                 sampleRate (what training runs save);
+//   no tokenizer.json and vocab_size 256       -> an audio model over 8-bit mu-law at 16 kHz;
 //   no tokenizer.json and a smaller vocabulary -> DNA with the default vocabulary (HF checkpoints);
 //   training.json present                      -> trained (written by a training run); otherwise the
 //                                                 pane says the numbers are not meaningful.
@@ -12,14 +14,26 @@ import { writeSafetensors } from '../../kernels/io/safetensors';
 import { mambaConfigToJson, parseMambaConfig, type MambaConfig } from '../../kernels/model/config';
 import { mambaParamsToTensors } from '../../kernels/model/weights';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
+import { MULAW_TOKENS } from '../datasets/mulaw';
 import { loadModelDir, readJsonFile } from '../models/load-model';
 import type { Modality, ModelInfo } from '../protocol';
-
-export const MU_LAW_VOCAB = 256;
+import { AUDIO_MODEL_RATE } from '../runs/token-data';
 
 export interface ModelDescription {
   dir: string; name: string; modality: Modality; trained: boolean; config: MambaConfig;
   /** The DNA tokenizer (DNA models only). */ tokenizer: DnaTokenizer | undefined;
+  /** The rate (Hz) an audio model hears; WAV files are resampled to it (audio models only). */ sampleRate: number | undefined;
+}
+
+/** The sample rate of a seqlab-mulaw tokenizer.json, checked against the model. */
+function mulawRate(json: Record<string, unknown>, path: string, vocabSize: number): number {
+  if (json.version !== 1) throw new Error(`${path}: unsupported seqlab-mulaw version ${String(json.version)}`);
+  if (json.tokens !== MULAW_TOKENS || vocabSize < MULAW_TOKENS) {
+    throw new Error(`${path}: mu-law needs ${MULAW_TOKENS} tokens; the tokenizer says ${String(json.tokens)}, the model has ${vocabSize}`);
+  }
+  const rate = json.sampleRate;
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1000 || rate > 384_000) throw new Error(`${path}: sampleRate must be a whole number of Hz from 1000 to 384000, got ${JSON.stringify(rate)}`);
+  return rate;
 }
 
 export interface ModelSource extends ModelDescription {
@@ -36,11 +50,17 @@ export async function describeModel(dir: string): Promise<ModelDescription> {
   const config = parseMambaConfig(await readJsonFile(configPath), configPath);
   const tokenizerPath = join(dir, 'tokenizer.json');
   let tokenizer: DnaTokenizer | undefined;
+  let sampleRate: number | undefined;
   let modality: Modality;
-  if (await exists(tokenizerPath)) {
-    tokenizer = DnaTokenizer.fromJSON(await readJsonFile(tokenizerPath), tokenizerPath);
+  const tokenizerJson = (await exists(tokenizerPath)) ? await readJsonFile(tokenizerPath) : undefined;
+  if (tokenizerJson !== undefined && (tokenizerJson as { type?: unknown } | null)?.type === 'seqlab-mulaw') {
+    sampleRate = mulawRate(tokenizerJson as Record<string, unknown>, tokenizerPath, config.vocabSize);
+    modality = 'audio';
+  } else if (tokenizerJson !== undefined) {
+    tokenizer = DnaTokenizer.fromJSON(tokenizerJson, tokenizerPath);
     modality = 'dna';
-  } else if (config.vocabSize === MU_LAW_VOCAB) {
+  } else if (config.vocabSize === MULAW_TOKENS) {
+    sampleRate = AUDIO_MODEL_RATE;
     modality = 'audio';
   } else {
     tokenizer = DnaTokenizer.default();
@@ -49,7 +69,7 @@ export async function describeModel(dir: string): Promise<ModelDescription> {
   if (tokenizer && tokenizer.vocabSize > config.vocabSize) {
     throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens, the model only ${config.vocabSize}`);
   }
-  return { dir, name: basename(dir), modality, trained: await exists(join(dir, 'training.json')), config, tokenizer };
+  return { dir, name: basename(dir), modality, trained: await exists(join(dir, 'training.json')), config, tokenizer, sampleRate };
 }
 
 /** Everything the engine needs to run the model in `dir`. */

@@ -89,7 +89,7 @@ async function main() {
     code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS))]);
     await page.screenshot({ path: join(artifacts, 'integration-end.png') }).catch(() => undefined);
     writeFileSync(join(artifacts, 'integration-console.log'), consoleLines.join('\n'));
-    for (const l of consoleLines) if (/lambda analysis:|\[seqlab\]/.test(l)) console.log(`  ${l.slice(0, 400)}`);
+    for (const l of consoleLines) if (/lambda analysis:|lambda region on WebGPU:|speech analysis:|\[seqlab\]/.test(l)) console.log(`  ${l.slice(0, 400)}`);
   } finally {
     await browser?.close();
     try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
