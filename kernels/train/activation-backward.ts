@@ -3,6 +3,9 @@
 //   softplus(x) = log(1 + e^x) (x itself above 20, as PyTorch),  softplus'(x) = sigmoid(x)
 //   gate: g = y * silu(z);  dy += dg * silu(z),  dz += dg * y * silu'(z)
 import type { FloatArray } from './params';
+import { runElementwise } from '../webgpu/elementwise';
+import type { GpuRuntime } from '../webgpu/runtime';
+import type { GpuTensor } from '../webgpu/tensor';
 
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -41,4 +44,19 @@ export function gateBackward(dg: FloatArray, y: FloatArray, z: FloatArray, dy: F
     dy[i] += dg[i] * zi * s;
     dz[i] += dg[i] * y[i] * s * (1 + zi * (1 - s));
   }
+}
+
+// ---- WebGPU twins (new tensors out). softplus' from its output: sigmoid(x) = 1 - exp(-softplus(x)),
+// so the backward needs only delta, which the forward keeps.
+const SIG_WGSL = 'fn sig(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }\n';
+
+export function gateBackwardWebgpu(rt: GpuRuntime, dg: GpuTensor, y: GpuTensor, z: GpuTensor): { dy: GpuTensor; dz: GpuTensor } {
+  return {
+    dy: runElementwise(rt, 'gate backward dy', [dg, z], 'a * b * sig(b)', SIG_WGSL),
+    dz: runElementwise(rt, 'gate backward dz', [dg, y, z], 'a * b * sig(c) * (1.0 + c * (1.0 - sig(c)))', SIG_WGSL),
+  };
+}
+
+export function softplusBackwardFromOutputWebgpu(rt: GpuRuntime, dout: GpuTensor, out: GpuTensor): GpuTensor {
+  return runElementwise(rt, 'softplus backward', [dout, out], 'a * (1.0 - exp(-b))');
 }

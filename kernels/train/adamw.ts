@@ -3,6 +3,9 @@
 // never norms, biases, A_log, D):
 //   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;  p -= lr * (m/(1-b1^t) / (sqrt(v/(1-b2^t)) + eps) + wd*p)
 import type { ParamSpec } from './params';
+import type { GpuRuntime } from '../webgpu/runtime';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 export interface AdamWConfig { beta1: number; beta2: number; eps: number; weightDecay: number }
 export const DEFAULT_ADAMW: AdamWConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
@@ -32,5 +35,36 @@ export class AdamW {
         params[i] -= lr * (m[i] * c1) / (Math.sqrt(v[i] * c2) + eps) + decay * params[i];
       }
     }
+  }
+}
+
+// ---- WebGPU twin: one tensor per dispatch; `gradScale` applies gradient clipping.
+const ADAMW_PARAMS = { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', c1: 'f32', c2: 'f32', eps: 'f32', decay: 'f32', gradScale: 'f32' } as const;
+const ADAMW_WGSL = `${GRID_WGSL}
+@group(0) @binding(0) var<storage, read_write> param: array<f32>;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> m: array<f32>;
+@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+${uniformDeclaration(ADAMW_PARAMS, 4)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.n) { return; }
+  let g = grad[i] * p.gradScale;
+  m[i] = p.beta1 * m[i] + (1.0 - p.beta1) * g;
+  v[i] = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
+  param[i] = param[i] - p.lr * (m[i] * p.c1) / (sqrt(v[i] * p.c2) + p.eps) - p.decay * param[i];
+}
+`;
+
+export interface GpuAdamTensor { param: GPUBuffer; grad: GPUBuffer; m: GPUBuffer; v: GPUBuffer; size: number; decay: boolean }
+
+/** One AdamW update (step t, already counted) of every tensor on the device. */
+export function adamwStepWebgpu(rt: GpuRuntime, tensors: readonly GpuAdamTensor[], t: number, lr: number, gradScale: number, cfg: AdamWConfig): void {
+  const c1 = 1 / (1 - cfg.beta1 ** t), c2 = 1 / (1 - cfg.beta2 ** t);
+  for (const x of tensors) {
+    rt.run(ADAMW_WGSL, [x.param, x.grad, x.m, x.v], packUniforms(ADAMW_PARAMS, {
+      n: x.size, lr, beta1: cfg.beta1, beta2: cfg.beta2, c1, c2, eps: cfg.eps, decay: x.decay ? lr * cfg.weightDecay : 0, gradScale,
+    }), workgroupsFor(x.size));
   }
 }

@@ -6,6 +6,9 @@
 // dx[t-(k-1)+j, c] += w[c, j] * dpre[t, c]. dpre is a caller scratch of the same size.
 import { silu, siluGrad } from './activation-backward';
 import type { FloatArray } from './params';
+import type { GpuRuntime } from '../webgpu/runtime';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 export function conv1dSiluForward(x: FloatArray, b: number, l: number, c: number, w: FloatArray, k: number, bias: FloatArray | undefined, pre: FloatArray, u: FloatArray): void {
   for (let bi = 0; bi < b; bi++) {
@@ -46,4 +49,84 @@ export function conv1dSiluBackward(
       }
     }
   }
+}
+
+// ---- WebGPU twin: dpre (pre recomputed from x), then dx (+=) by gathering, then dw and dbias
+// (+=) with one invocation per (channel, tap) summing over every position.
+const CONV_PARAMS = { b: 'u32', l: 'u32', c: 'u32', k: 'u32', hasBias: 'u32' } as const;
+/** Shared head; the uniform binding follows the kernel's `buffers` storage bindings. */
+const convHead = (buffers: number) => `${GRID_WGSL}
+${uniformDeclaration(CONV_PARAMS, buffers)}
+fn sig(v: f32) -> f32 { return 1.0 / (1.0 + exp(-v)); }
+`;
+
+const CONV_DPRE_WGSL = `${convHead(5)}
+@group(0) @binding(0) var<storage, read> du: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dpre: array<f32>;
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.b * p.l * p.c) { return; }
+  let ch = i % p.c; let row = i / p.c; let t = row % p.l; let base = row - t;
+  var s = select(0.0, bias[ch], p.hasBias == 1u);
+  for (var j = 0u; j < p.k; j = j + 1u) {
+    if (t + j + 1u >= p.k) { s = s + w[ch * p.k + j] * x[(base + t + j + 1u - p.k) * p.c + ch]; }
+  }
+  let sg = sig(s);
+  dpre[i] = du[i] * sg * (1.0 + s * (1.0 - sg));
+}
+`;
+
+const CONV_DX_WGSL = `${convHead(3)}
+@group(0) @binding(0) var<storage, read> dpre: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.b * p.l * p.c) { return; }
+  let ch = i % p.c; let row = i / p.c; let t = row % p.l; let base = row - t;
+  var s = 0.0;
+  for (var j = 0u; j < p.k; j = j + 1u) {
+    let tt = t + p.k - 1u - j; // the output position whose tap j reads x[t]
+    if (tt < p.l) { s = s + w[ch * p.k + j] * dpre[(base + tt) * p.c + ch]; }
+  }
+  dx[i] = dx[i] + s;
+}
+`;
+
+const CONV_DW_WGSL = `${convHead(4)}
+@group(0) @binding(0) var<storage, read> dpre: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.c * (p.k + 1u)) { return; }
+  let ch = i / (p.k + 1u); let j = i % (p.k + 1u);
+  var s = 0.0;
+  for (var bi = 0u; bi < p.b; bi = bi + 1u) {
+    for (var t = 0u; t < p.l; t = t + 1u) {
+      let g = dpre[(bi * p.l + t) * p.c + ch];
+      if (j == p.k) { s = s + g; } else if (t + j + 1u >= p.k) { s = s + g * x[(bi * p.l + t + j + 1u - p.k) * p.c + ch]; }
+    }
+  }
+  if (j == p.k) { if (p.hasBias == 1u) { dbias[ch] = dbias[ch] + s; } } else { dw[ch * p.k + j] = dw[ch * p.k + j] + s; }
+}
+`;
+
+/** dx += , dw += , dbias += for u = silu(conv(x)); `dpre` is a [b, l, c] scratch buffer. `bias` may be any buffer when hasBias is false. */
+export function conv1dSiluBackwardWebgpu(rt: GpuRuntime, du: GPUBuffer, x: GPUBuffer, b: number, l: number, c: number, w: GPUBuffer, k: number,
+  bias: GPUBuffer | undefined, dx: GPUBuffer, dw: GPUBuffer, dbias: GPUBuffer | undefined, dpre: GPUBuffer): void {
+  const u = packUniforms(CONV_PARAMS, { b, l, c, k, hasBias: bias ? 1 : 0 });
+  const n = b * l * c;
+  rt.run(CONV_DPRE_WGSL, [du, x, w, bias ?? w, dpre], u, workgroupsFor(n));
+  rt.run(CONV_DX_WGSL, [dpre, w, dx], u, workgroupsFor(n));
+  const unusedBias = dbias ? undefined : rt.alloc([1]); // a writable binding may not alias dw
+  rt.run(CONV_DW_WGSL, [dpre, x, dw, dbias ?? (unusedBias as { buffer: GPUBuffer }).buffer], u, workgroupsFor(c * (k + 1)));
+  unusedBias?.buffer.destroy();
 }

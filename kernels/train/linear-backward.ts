@@ -6,6 +6,9 @@
 // `scratch` supplies the transposes so the product is always matmulABt's contiguous form.
 import { matmulABt, transpose } from './matmul';
 import type { FloatArray } from './params';
+import type { GpuRuntime } from '../webgpu/runtime';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS } from '../webgpu/wgsl-common';
 
 export function linearForward(x: FloatArray, rows: number, k: number, w: FloatArray, m: number, bias: FloatArray | undefined, y: FloatArray): void {
   matmulABt(x, rows, k, w, m, y, false);
@@ -48,4 +51,58 @@ export function linearBackward<A extends FloatArray>(
       for (let j = 0; j < m; j++) db[j] += dy[o + j];
     }
   }
+}
+
+// ---- WebGPU twin ----------------------------------------------------------------------------
+// One strided product covers every linear-layer gradient (and the forward if wanted):
+//   C[offC + i*N + j] (+)= sum_k A[offA + i*sAi + k*sAk] * B[offB + k*sBk + j*sBj],  i < M, j < N
+// dx = dy @ w: A = dy (sAi = m, sAk = 1), B = w (sBk = k, sBj = 1). dw += dy^T @ x: A = dy read
+// transposed (sAi = 1, sAk = m), B = x. Offsets select row blocks (in_proj's x and z halves,
+// x_proj's dt, B and C). 16x16 output tiles, K in steps of 16 through workgroup memory.
+
+const MATMUL_TILE = 16;
+const MATMUL_PARAMS = {
+  M: 'u32', N: 'u32', K: 'u32', offA: 'u32', sAi: 'u32', sAk: 'u32', offB: 'u32', sBk: 'u32', sBj: 'u32', offC: 'u32', accumulate: 'u32', tilesN: 'u32',
+} as const;
+
+export const STRIDED_MATMUL_WGSL = `${GRID_WGSL}
+const T: u32 = ${MATMUL_TILE}u;
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<f32>;
+@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+${uniformDeclaration(MATMUL_PARAMS, 3)}
+var<workgroup> tileA: array<f32, ${MATMUL_TILE * MATMUL_TILE}>;
+var<workgroup> tileB: array<f32, ${MATMUL_TILE * MATMUL_TILE}>;
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let tile = flatWorkgroup(wid, nwg);
+  let ty = lid / T; let tx = lid % T;
+  let i = (tile / p.tilesN) * T + ty;
+  let j = (tile % p.tilesN) * T + tx;
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < p.K; k0 = k0 + T) {
+    let ka = k0 + tx; let kb = k0 + ty;
+    tileA[ty * T + tx] = select(0.0, A[p.offA + i * p.sAi + ka * p.sAk], i < p.M && ka < p.K);
+    tileB[ty * T + tx] = select(0.0, B[p.offB + kb * p.sBk + j * p.sBj], j < p.N && kb < p.K);
+    workgroupBarrier();
+    for (var q = 0u; q < T; q = q + 1u) { acc = acc + tileA[ty * T + q] * tileB[q * T + tx]; }
+    workgroupBarrier();
+  }
+  if (i < p.M && j < p.N) {
+    let o = p.offC + i * p.N + j;
+    if (p.accumulate == 1u) { C[o] = C[o] + acc; } else { C[o] = acc; }
+  }
+}
+`;
+
+export interface StridedOperand { buffer: GPUBuffer; offset: number; strideRow: number; strideK: number }
+
+/** C (+)= A @ B with the strides above; A is read as [M, K], B as [K, N]. */
+export function stridedMatmulWebgpu(rt: GpuRuntime, M: number, N: number, K: number, A: StridedOperand, B: StridedOperand, C: { buffer: GPUBuffer; offset: number }, accumulate: boolean): void {
+  if (M === 0 || N === 0) return;
+  const tilesN = Math.ceil(N / MATMUL_TILE);
+  rt.run(STRIDED_MATMUL_WGSL, [A.buffer, B.buffer, C.buffer], packUniforms(MATMUL_PARAMS, {
+    M, N, K, offA: A.offset, sAi: A.strideRow, sAk: A.strideK, offB: B.offset, sBk: B.strideK, sBj: B.strideRow,
+    offC: C.offset, accumulate: accumulate ? 1 : 0, tilesN,
+  }), Math.ceil(M / MATMUL_TILE) * tilesN);
 }

@@ -11,6 +11,9 @@
 //   dC += sum_c dy*h_t,  dA_log += g*delta*A*a*h_{t-1},  dD += dy*u.
 // Memory beyond the inputs: b*ceil(l/chunk)*c*n kept states plus 2*chunk*c*n scratch.
 import type { FloatArray } from './params';
+import type { GpuRuntime } from '../webgpu/runtime';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 export const SCAN_CHUNK = 64;
 
@@ -122,4 +125,143 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
       }
     }
   }
+}
+
+// ---- WebGPU twin: one invocation per (batch row, channel) keeps its n states in registers. It
+// runs the forward once to keep each chunk's entering state, then walks the chunks last to first,
+// recomputing the chunk's states into its own scratch and running the adjoint recurrence.
+// Quantities summed over channels (dB, dC) or batch rows (dA_log, dD) are written per invocation
+// and reduced by two small kernels (WGSL has no float atomics).
+// Buffers: dUDelta [2, b, l, c] (du then ddelta, overwritten); dBC [2, b, l, c, n] (partials);
+// work = [b, c, n+1] (dA_log, dD partials) ++ [b, chunks, c, n] (kept states) ++ [b, c, chunk, n].
+const SCAN_PARAMS = { b: 'u32', l: 'u32', c: 'u32', chunk: 'u32', chunks: 'u32' } as const;
+
+function scanBackwardWgsl(n: number): string {
+  return `${GRID_WGSL}
+const N: u32 = ${n}u;
+@group(0) @binding(0) var<storage, read> u: array<f32>;
+@group(0) @binding(1) var<storage, read> delta: array<f32>;
+@group(0) @binding(2) var<storage, read> aLog: array<f32>;
+@group(0) @binding(3) var<storage, read> Bm: array<f32>;
+@group(0) @binding(4) var<storage, read> Cm: array<f32>;
+@group(0) @binding(5) var<storage, read> D: array<f32>;
+@group(0) @binding(6) var<storage, read> dy: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dUDelta: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dBC: array<f32>;
+@group(0) @binding(9) var<storage, read_write> work: array<f32>;
+${uniformDeclaration(SCAN_PARAMS, 10)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let id = flatWorkgroup(wid, nwg) * WG + lid;
+  if (id >= p.b * p.c) { return; }
+  let bi = id / p.c; let ch = id % p.c;
+  let blc = p.b * p.l * p.c;
+  let statesAt = p.b * p.c * (N + 1u);
+  let hsAt = statesAt + p.b * p.chunks * p.c * N + (bi * p.c + ch) * p.chunk * N;
+  var A: array<f32, ${n}>; var h: array<f32, ${n}>; var dh: array<f32, ${n}>; var dA: array<f32, ${n}>;
+  for (var s = 0u; s < N; s = s + 1u) { A[s] = -exp(aLog[ch * N + s]); h[s] = 0.0; dh[s] = 0.0; dA[s] = 0.0; }
+  for (var t = 0u; t < p.l; t = t + 1u) {
+    if (t % p.chunk == 0u) {
+      let so = statesAt + ((bi * p.chunks + t / p.chunk) * p.c + ch) * N;
+      for (var s = 0u; s < N; s = s + 1u) { work[so + s] = h[s]; }
+    }
+    let row = bi * p.l + t; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
+    for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; }
+  }
+  var dDsum = 0.0;
+  for (var kk = 0u; kk < p.chunks; kk = kk + 1u) {
+    let k = p.chunks - 1u - kk;
+    let t0 = k * p.chunk; let len = min(p.l, t0 + p.chunk) - t0;
+    let so = statesAt + ((bi * p.chunks + k) * p.c + ch) * N;
+    for (var s = 0u; s < N; s = s + 1u) { h[s] = work[so + s]; }
+    for (var tau = 0u; tau < len; tau = tau + 1u) {
+      let row = bi * p.l + t0 + tau; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
+      for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; work[hsAt + tau * N + s] = h[s]; }
+    }
+    for (var tt = 0u; tt < len; tt = tt + 1u) {
+      let tau = len - 1u - tt;
+      let row = bi * p.l + t0 + tau; let rc = row * p.c + ch;
+      let dyv = dy[rc]; let dl = delta[rc]; let uu = u[rc];
+      var dDelta = 0.0; var dU = D[ch] * dyv;
+      dDsum = dDsum + dyv * uu;
+      for (var s = 0u; s < N; s = s + 1u) {
+        let a = exp(dl * A[s]);
+        let hPrev = select(work[hsAt + (tau - 1u) * N + s], work[so + s], tau == 0u);
+        let hNow = work[hsAt + tau * N + s];
+        let bs = Bm[row * N + s];
+        let gs = dh[s] + Cm[row * N + s] * dyv;
+        let decay = A[s] * a * hPrev;
+        dDelta = dDelta + gs * (decay + bs * uu);
+        dA[s] = dA[s] + gs * dl * decay;
+        dU = dU + gs * dl * bs;
+        dBC[rc * N + s] = gs * dl * uu;
+        dBC[blc * N + rc * N + s] = dyv * hNow;
+        dh[s] = gs * a;
+      }
+      dUDelta[rc] = dU;
+      dUDelta[blc + rc] = dDelta;
+    }
+  }
+  let po = (bi * p.c + ch) * (N + 1u);
+  for (var s = 0u; s < N; s = s + 1u) { work[po + s] = dA[s]; }
+  work[po + N] = dDsum;
+}
+`;
+}
+
+const REDUCE_BC_WGSL = (n: number) => `${GRID_WGSL}
+const N: u32 = ${n}u;
+@group(0) @binding(0) var<storage, read> dBC: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dB: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dC: array<f32>;
+${uniformDeclaration(SCAN_PARAMS, 3)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  let bl = p.b * p.l;
+  if (i >= 2u * bl * N) { return; }
+  let which = i / (bl * N); let rest = i % (bl * N); let row = rest / N; let s = rest % N;
+  var sum = 0.0;
+  for (var ch = 0u; ch < p.c; ch = ch + 1u) { sum = sum + dBC[which * bl * p.c * N + (row * p.c + ch) * N + s]; }
+  if (which == 0u) { dB[rest] = dB[rest] + sum; } else { dC[rest] = dC[rest] + sum; }
+}
+`;
+
+const REDUCE_AD_WGSL = (n: number) => `${GRID_WGSL}
+const N: u32 = ${n}u;
+@group(0) @binding(0) var<storage, read> work: array<f32>;
+@group(0) @binding(1) var<storage, read_write> daLog: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dD: array<f32>;
+${uniformDeclaration(SCAN_PARAMS, 3)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.c * (N + 1u)) { return; }
+  let ch = i / (N + 1u); let s = i % (N + 1u);
+  var sum = 0.0;
+  for (var bi = 0u; bi < p.b; bi = bi + 1u) { sum = sum + work[(bi * p.c + ch) * (N + 1u) + s]; }
+  if (s == N) { dD[ch] = dD[ch] + sum; } else { daLog[ch * N + s] = daLog[ch * N + s] + sum; }
+}
+`;
+
+export interface ScanBackwardBuffers { dUDelta: GPUBuffer; dBC: GPUBuffer; work: GPUBuffer }
+
+/** Sizes (in f32 elements) of the three buffers scanBackwardWebgpu writes. */
+export function scanBackwardBufferSizes(s: ScanShape): { dUDelta: number; dBC: number; work: number } {
+  const { b, l, c, n, chunk } = s;
+  return { dUDelta: 2 * b * l * c, dBC: 2 * b * l * c * n, work: b * c * (n + 1) + b * chunkCount(l, chunk) * c * n + b * c * chunk * n };
+}
+
+/**
+ * Backward of the scan on WebGPU. Writes du (first b*l*c of dUDelta) and ddelta (the rest), and
+ * adds into dB, dC [b, l, n], daLog [c, n] and dD [c]. The scan's A = -exp(aLog) is applied
+ * inside: daLog here is d/d(aLog) like the CPU twin's.
+ */
+export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: ScanShape, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
+  dy: GPUBuffer, out: ScanBackwardBuffers, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer }): void {
+  const { b, l, c, n, chunk } = shape;
+  const u = packUniforms(SCAN_PARAMS, { b, l, c, chunk, chunks: chunkCount(l, chunk) });
+  rt.run(scanBackwardWgsl(n), [x.u, x.delta, x.aLog, x.B, x.C, x.D, dy, out.dUDelta, out.dBC, out.work], u, workgroupsFor(b * c));
+  rt.run(REDUCE_BC_WGSL(n), [out.dBC, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
+  rt.run(REDUCE_AD_WGSL(n), [out.work, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));
 }
