@@ -138,7 +138,7 @@ try {
       const reqs = await page.evaluate(() => window.harness.requests.filter((r) => r.type === 'export'));
       const bed = reqs.find((r) => r.format === 'bed'), csv = reqs.find((r) => r.format === 'csv');
       const bedLines = bed.content.split('\n').filter(Boolean);
-      expect(bed.suggestedName === 'gi_9626243_ref_NC_001416.1_.high-surprisal.bed' && bed.encoding === 'utf8', `bed name ${bed.suggestedName}`);
+      expect(bed.suggestedName === 'gi_9626243_ref_NC_001416.1.high-surprisal.bed' && bed.encoding === 'utf8', `bed name ${bed.suggestedName}`);
       expect(bedLines.length > 0 && bedLines.every((l) => /^gi\|9626243\|ref\|NC_001416\.1\|\t\d+\t\d+\thigh_surprisal_\d+\t\d+\t\.$/.test(l)), `bed: ${bedLines.slice(0, 2).join(' / ')}`);
       const csvLines = csv.content.split('\n').filter(Boolean);
       expect(csvLines[0] === 'record,position,base,surprisal_bits,surprisal_reverse_bits,gc_percent,delta_layer0,delta_layer1', `csv head ${csvLines[0]}`);

@@ -14,7 +14,7 @@ export const MAX_EXPORT_ROWS = 1_000_000;
 
 /** A bare file name from any text (record names may hold | / : and worse). */
 export function fileStem(text: string): string {
-  const stem = text.replace(/[^\w .()+-]+/g, '_').replace(/^[^\w]+/, '').slice(0, 120);
+  const stem = text.replace(/[^\w .()+-]+/g, '_').replace(/^[^A-Za-z0-9]+|[_. ]+$/g, '').slice(0, 120);
   return stem || 'seqlab';
 }
 

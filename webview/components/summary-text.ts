@@ -1,0 +1,43 @@
+// The text of an output's summary (what ran, on what, how fast; per-record and audio numbers).
+// Pure, so unit tests check it; analysis-summary.ts puts it on the page as text.
+import type { AudioSummary, DnaRecordSummary, OutputSummary } from '../../extension/protocol';
+
+/** The host's UNTRAINED_NOTE (run-context.ts imports Node modules, so it is not imported here; a unit test keeps them equal). */
+export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';
+
+
+function num(v: number | null, digits: number, unit = ''): string {
+  return v === null || !Number.isFinite(v) ? '–' : `${v.toFixed(digits)}${unit}`;
+}
+
+/** Lines that say what ran: model, engine, timings. */
+export function provenanceLines(s: OutputSummary): string[] {
+  const lines = [`file: ${s.file}`];
+  if (s.model) {
+    lines.push(`model: ${s.model.name} (${s.model.layers} layers, d_model ${s.model.dModel}, d_state ${s.model.dState}, vocab ${s.model.vocabSize})`);
+  } else lines.push('model: none (sequence statistics only)');
+  if (s.engine) {
+    lines.push(`engine: ${s.engine.backend} on ${s.engine.device} (${s.engine.reason}), ${Math.round(s.engine.tokensPerSecond).toLocaleString('en-US')} tokens/s`);
+  }
+  const t = s.timings;
+  lines.push(`time: read ${t.readMs.toFixed(0)} ms, load model ${t.loadModelMs.toFixed(0)} ms, compute ${t.computeMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`);
+  return lines;
+}
+
+export function dnaRecordRows(records: readonly DnaRecordSummary[]): string[][] {
+  return records.map((r) => [
+    r.name, r.description, `${(r.start + 1).toLocaleString('en-US')}–${r.end.toLocaleString('en-US')}`,
+    r.length.toLocaleString('en-US'), num(r.gcPercent, 2, ' %'), r.nCount.toLocaleString('en-US'),
+    r.softMaskedCount.toLocaleString('en-US'), num(r.bitsPerBase, 4), num(r.bitsPerBaseReverse, 4),
+  ]);
+}
+
+export function audioRows(a: AudioSummary): string[][] {
+  const rows = [
+    ['duration', `${a.durationS.toFixed(3)} s`], ['sample rate', `${a.sampleRate} Hz, ${a.channels} channel(s), ${a.bitsPerSampleFormat}-bit`],
+    ['model rate', `${a.modelRate} Hz`], ['analyzed', `${a.startS.toFixed(3)}–${a.endS.toFixed(3)} s`],
+    ['bits/sample', num(a.bitsPerSample, 4)],
+  ];
+  for (const [k, v] of Object.entries(a.tags)) rows.push([`tag ${k}`, v]);
+  return rows;
+}
