@@ -10,12 +10,12 @@ export interface InProcessEngine { client: EngineClient; core: EngineCore; backe
 
 export function inProcessEngine(timeoutMs = 120_000): InProcessEngine {
   const backend = new CpuBackend();
-  let client: EngineClient | undefined;
-  // Deliver asynchronously, as postMessage does, so no reply overtakes the request that caused it.
-  const deliver = (m: FromEngine) => setTimeout(() => client?.receive(m), 0);
+  // Delivered asynchronously, as postMessage does, so no reply overtakes the request that caused it
+  // (and `client` below is set before the first delivery).
+  const deliver = (m: FromEngine) => setTimeout(() => client.receive(m), 0);
   const core = new EngineCore(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' }), deliver);
-  client = new EngineClient((m) => { void core.handle(m); return Promise.resolve(true); },
+  const client: EngineClient = new EngineClient((m) => { void core.handle(m); return Promise.resolve(true); },
     () => ({ backend: 'cpu', cpuWorkerUri: 'in-process', timeoutMs }));
   deliver({ type: 'ready', protocol: PROTOCOL_VERSION, webgpu: { available: false, detail: 'in-process engine (no webview)' } });
-  return { client, core, backend, dispose() { client?.dispose('engine disposed'); core.dispose(); backend.dispose(); } };
+  return { client, core, backend, dispose() { client.dispose('engine disposed'); core.dispose(); backend.dispose(); } };
 }

@@ -4,6 +4,7 @@
 // reads the numbers the views show, hovers, zooms, picks, checks that file text stays text, and
 // saves screenshots. Prints the artifacts folder and `N passed, N failed`.
 // Usage: node test/webview/run.mjs [--reuse-data]
+/* global window, document, performance -- functions passed to page.evaluate run in the page */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -71,6 +72,14 @@ const drawnPixels = (sel) => [...document.querySelectorAll(sel)].map((c) => {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 try {
+  await check('the first picture of the lambda genome (fetch, decode, mount, draw) in under 1.5 s', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${base}/harness.html?theme=dark&outputs=lambda`);
+    const ms = await page.evaluate(async () => { await window.harness.ready; return performance.now(); });
+    console.log(`     lambda drawn ${ms.toFixed(0)} ms after navigation started`);
+    await page.close();
+    expect(ms < 1500, `${ms.toFixed(0)} ms`);
+  });
   for (const theme of ['light', 'dark', 'hc']) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
     const problems = [];
@@ -119,7 +128,7 @@ try {
       const box = await canvas.boundingBox();
       await page.mouse.move(box.x + 96 + 3.5 * (box.width - 96) / 80, box.y + 30);
       const tip = await lambda.locator('.seqlab-tooltip').textContent();
-      expect(/^position 1,004  base [ACGT]\n/.test(tip) && /surprisal \(\+\): \d+\.\d{3} bits/.test(tip), `tooltip: ${tip}`);
+      expect(/^position 1,004 {2}base [ACGT]\n/.test(tip) && /surprisal \(\+\): \d+\.\d{3} bits/.test(tip), `tooltip: ${tip}`);
       await lambda.screenshot({ path: join(artifacts, `lambda-letters-${theme}.png`) });
     });
     await check(`[${theme}] lambda: a click picks the position Generate continues from`, async () => {
