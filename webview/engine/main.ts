@@ -30,7 +30,8 @@ function line(text: string): HTMLDivElement {
 }
 const placedModels = new Map<string, string>();
 function showModels(): void {
-  lines.models.textContent = [...placedModels].map(([key, where]) => `${key.split(/[\\/]/).pop()}: ${where}`).join('\n') || 'no model loaded';
+  // Keys are "FOLDER@mtimes|backend": show the folder's name and the backend asked for.
+  lines.models.textContent = [...placedModels].map(([key, where]) => `${(key.split(/[\\/]/).pop() ?? key).replace(/@[^|]*/, '')}: ${where}`).join('\n') || 'no model loaded';
   lines.models.style.whiteSpace = 'pre-wrap';
 }
 
