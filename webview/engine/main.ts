@@ -158,7 +158,11 @@ async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent<ToEngine>) => receive(e.data));
+const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel']);
+// Only the host posts to this page; anything else that arrives is not a job.
+window.addEventListener('message', (e: MessageEvent<ToEngine>) => {
+  if (typeof e.data === 'object' && e.data !== null && ENGINE_MESSAGES.has(e.data.type)) receive(e.data);
+});
 
 void probeWebGpu().catch((e: unknown) => ({ available: false, detail: `WebGPU probe failed: ${e instanceof Error ? e.message : String(e)}` })).then((webgpu) => {
   lines.webgpu.textContent = `WebGPU: ${webgpu.available ? `available, ${webgpu.detail}` : `not available (${webgpu.detail}); models run on the CPU in a worker`}`;
