@@ -80,13 +80,29 @@ export function parseFastaIndex(json: unknown): FastaIndex | undefined {
   if (ix.container !== 'plain' && ix.container !== 'gzip' && ix.container !== 'bgzf') return undefined;
   if (!Array.isArray(ix.records)) return undefined;
   if (ix.container === 'bgzf' && !(Array.isArray(ix.bgzfBlocks) && ix.bgzfBlocks.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && isCount(b[1])))) return undefined;
-  const recordOk = (r: FastaIndexRecord) => typeof r.name === 'string' && typeof r.description === 'string'
+  const recordOk = (r: FastaIndexRecord | null) => typeof r === 'object' && r !== null && typeof r.name === 'string' && typeof r.description === 'string'
     && [r.length, r.headerOffset, r.seqOffset, r.endOffset, r.lineBases, r.lineBytes].every(isCount)
     && r.headerOffset < r.seqOffset && r.seqOffset <= r.endOffset
     && (r.lineBases > 0
       ? r.lineBytes >= r.lineBases && r.checkpoints === undefined
       : r.length === 0 || (Array.isArray(r.checkpoints) && r.checkpoints.length === Math.ceil(r.length / CHECKPOINT_BASES) && r.checkpoints.every(isCount)));
   return ix.records.every(recordOk) ? (ix as FastaIndex) : undefined;
+}
+
+/** A saved index, or undefined when there is none or it is not valid JSON of an index (then it is rebuilt). */
+async function loadSavedIndex(indexPath: string): Promise<FastaIndex | undefined> {
+  let text: string;
+  try {
+    text = await readFile(indexPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return parseFastaIndex(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
 }
 
 export interface OpenFastaOptions extends FastaReadOptions {
@@ -109,7 +125,7 @@ export class IndexedFasta {
     const src = await openFileSource(path);
     try {
       const { mtimeMs } = await stat(path);
-      const saved = await readFile(indexPathFor(path), 'utf8').then((t) => parseFastaIndex(JSON.parse(t)), () => undefined);
+      const saved = await loadSavedIndex(indexPathFor(path));
       if (saved && saved.fileSize === src.size && saved.fileMtimeMs === mtimeMs) return new IndexedFasta(src, saved, 'loaded');
       const index = { ...(await buildFastaIndex(src, opts)), fileMtimeMs: mtimeMs };
       if (opts.saveIndex) await writeFile(indexPathFor(path), JSON.stringify(index));

@@ -143,11 +143,12 @@ test('readRegion reports soft-masked and N runs in record coordinates', async ()
   assert.deepEqual(region.nRuns, [{ start: 4, end: 8 }, { start: 12, end: 16 }]);
 });
 
-test('a saved index is reused while the file is unchanged and rebuilt after it changes', async () => {
-  const { mkdtempSync, writeFileSync, existsSync, utimesSync } = await import('node:fs');
+test('a saved index is reused while the file is unchanged and rebuilt after it changes or is corrupt', async (t) => {
+  const { mkdtempSync, writeFileSync, existsSync, utimesSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'seqlab-fai-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'x.fa');
   writeFileSync(path, '>a\nACGT\nAC\n>b\nGG\n');
   const first = await IndexedFasta.open(path, { saveIndex: true });
@@ -164,6 +165,13 @@ test('a saved index is reused while the file is unchanged and rebuilt after it c
   assert.equal(third.indexOrigin, 'built');
   assert.equal(Buffer.from(await third.readBases(1, 0, 3)).toString(), 'TTT');
   await third.close();
+  for (const corrupt of ['{not json', '{"format":"seqlab-fasta-index","version":1,"fileSize":1,"container":"plain","records":[null]}']) {
+    writeFileSync(`${path}.seqlab-index.json`, corrupt);
+    const rebuilt = await IndexedFasta.open(path);
+    assert.equal(rebuilt.indexOrigin, 'built', `corrupt index ${corrupt} is rebuilt`);
+    assert.equal(Buffer.from(await rebuilt.readBases(0, 0, 8)).toString(), 'ACGTACGT');
+    await rebuilt.close();
+  }
   const unsaved = join(dir, 'y.fa');
   writeFileSync(unsaved, '>a\nA\n');
   await (await IndexedFasta.open(unsaved)).close();
