@@ -16,10 +16,28 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Runs `encode` (one dispatch into the pass) warmup + reps times with timestamps, then `batch` times in one pass for wall time. */
+/** Keeps the GPU busy with `encode` for at least `ms` of wall time, so its clocks have ramped up before timing. */
+async function warmUp(device: GPUDevice, encode: (pass: GPUComputePassEncoder) => void, ms: number): Promise<void> {
+  const start = performance.now();
+  for (let batch = 1; performance.now() - start < ms; batch = Math.min(batch * 2, 256)) {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    for (let j = 0; j < batch; j++) encode(pass);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  }
+}
+
+/**
+ * Runs `encode` (one dispatch into the pass) for 300 ms of warm-up (an idle GPU clocks down
+ * between kernels; timed cold, neighbouring kernels differed by 2x on the H200), then warmup +
+ * reps times with timestamps, then `batch` times in one pass for wall time.
+ */
 export async function timeDispatch(gpu: WebGpuDevice, encode: (pass: GPUComputePassEncoder) => void, reps: number, batch: number): Promise<Timing> {
   const device = gpu.device;
   const warmup = 3;
+  await warmUp(device, encode, 300);
   const result: Timing = { wallMs: NaN };
   if (gpu.hasTimestamps) {
     const count = 2 * (warmup + reps);

@@ -6,7 +6,7 @@
 //
 // Build: npx esbuild bench/scan.ts --bundle --platform=node --format=cjs --external:webgpu --outfile=bench/out/scan.js
 // Run:   node bench/out/scan.js [--b 4 --c 1536 --n 16 --l 4096] [--reps 20] [--copy-mib 1024]
-//        [--channels 4,8,16,32 --chunks 4,8,16,32,64] [--toggled] [--json FILE]
+//        [--channels 4,8,16,32 --chunks 8,16,32,64 --unroll 1,4 --split 1,4] [--toggled] [--ablate] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { parseOptions } from '../extension/cli/command';
 import { type ChunkedScanConfig, prepareScanWebgpu, selectiveScanSequentialCpu } from '../kernels/ops/selective-scan';
@@ -22,7 +22,7 @@ import { timeDispatch, type Timing } from './gpu-timing';
 /** GB/s of the minimal bytes (the copy: bytes read + written); vs roofline: time over the copy's time for the scan's bytes. */
 const { values, flags } = parseOptions(process.argv.slice(2), {
   b: 'value', c: 'value', n: 'value', l: 'value', reps: 'value', 'copy-mib': 'value', channels: 'value', chunks: 'value',
-  'check-channels': 'value', json: 'value', toggled: 'flag',
+  unroll: 'value', split: 'value', ablate: 'flag', 'check-channels': 'value', json: 'value', toggled: 'flag',
 });
 const num = (name: string, dflt: number): number => Number(values[name] ?? dflt);
 const list = (name: string, dflt: string): number[] => (values[name] ?? dflt).split(',').map(Number);
@@ -44,7 +44,19 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-interface Row { toggles: string; kernel: string; shape: string; timing: Timing; check: string; copyBytes?: number }
+/**
+ * Ablations (--ablate): the chunked kernel with one part taken out, to see what it costs. Their
+ * outputs are wrong by construction; only their times mean something.
+ */
+const ABLATIONS: Record<string, (wgsl: string) => string> = {
+  'exp2 -> fma': (w) => w.replace(/exp2\(/g, 'fakeExp2(').replace('const N: u32', 'fn fakeExp2(x: SV) -> SV { return fma(x, SV(0.01), SV(1.0)); }\nconst N: u32'),
+  'u, delta from one row': (w) => w.replace(/(u|delta)\[r(\d+) \* p\.c \+ ci\]/g, '$1[ci]'),
+  'B, C from one row': (w) => w.replace(/(Bm|Cm)\[r\d+ \* NV/g, '$1[bi * NV'),
+  'no y stores': (w) => w.replace(/if \(store && (t \+ \d+u < t1)\) \{ y\[(r\d+) \* p\.c \+ ci\] = (y\d+) \+ dskip \* (u\d+); \}/g,
+    'if (store && $1 && $3 == 1234.5) { y[$2 * p.c + ci] = $3 + dskip * $4; }'),
+};
+
+interface Row { toggles: string; kernel: string; shape: string; timing: Timing; check: string; copyBytes?: number; config?: ChunkedScanConfig }
 
 function randomInputs() {
   const r = (count: number, lo: number, hi: number) => Float32Array.from({ length: count }, () => lo + (hi - lo) * Math.random());
@@ -67,10 +79,12 @@ function reference(host: Inputs, channels: number[]) {
   return selectiveScanSequentialCpu(sub, { b, l, c: k, n });
 }
 
-async function checkKernel(rt: GpuRuntime, t: ScanTensors, config: ChunkedScanConfig | undefined, channels: number[], ref: ReturnType<typeof reference>): Promise<string> {
+async function checkKernel(
+  rt: GpuRuntime, t: ScanTensors, config: ChunkedScanConfig | undefined, channels: number[], ref: ReturnType<typeof reference>, rewrite?: (wgsl: string) => string,
+): Promise<string> {
   rt.device.queue.writeBuffer(t.y.buffer, 0, new Float32Array(b * l * c).fill(NaN));
   rt.fillZero(t.state);
-  rt.submit(prepareScanWebgpu(rt, t, config));
+  rt.submit(prepareScanWebgpu(rt, t, config, rewrite));
   const [y, h] = [new Float32Array(await rt.read(t.y)), new Float32Array(await rt.read(t.state))];
   const k = channels.length;
   const gy = Float32Array.from({ length: b * l * k }, (_, i) => y[Math.floor(i / k) * c + channels[i % k]]);
@@ -102,13 +116,16 @@ async function benchDevice(toggles: string, dev: WebGpuDevice, host: Inputs, con
     B: rt.upload(host.B, [b, l, n], 'f32'), C: rt.upload(host.C, [b, l, n], 'f32'), D: rt.upload(host.D, [c], 'f32'),
     y: rt.alloc([b, l, c]), state: rt.alloc([b, c, n]),
   };
-  for (const config of [undefined, ...configs]) {
-    const name = config ? 'chunked scan' : 'naive scan (sequential WGSL)';
-    const shape = config ? `${config.channels} ch x ${config.chunks} chunks (${Math.ceil(l / config.chunks)} steps)` : '1 invocation per (b, c)';
+  const kernels: [ChunkedScanConfig | undefined, string][] = [[undefined, ''], ...configs.map((k): [ChunkedScanConfig, string] => [k, ''])];
+  if (flags.has('ablate')) for (const k of configs) for (const name of Object.keys(ABLATIONS)) kernels.push([k, name]);
+  for (const [config, ablation] of kernels) {
+    const name = config ? `chunked scan${ablation ? `, ablation: ${ablation}` : ''}` : 'naive scan (sequential WGSL)';
+    const shape = config ? `${config.channels} ch x ${config.chunks} chunks (${Math.ceil(l / config.chunks)} steps), unroll ${config.unroll}, split ${config.split}` : '1 invocation per (b, c)';
+    const rewrite = ablation ? ABLATIONS[ablation] : undefined;
     try {
-      const check = await checkKernel(rt, t, config, sample, ref);
-      const kernel = prepareScanWebgpu(rt, t, config);
-      rows.push({ toggles, kernel: name, shape, check, timing: await timeDispatch(dev, (p) => rt.encode(p, kernel), reps, 10) });
+      const check = await checkKernel(rt, t, config, sample, ref, rewrite);
+      const kernel = prepareScanWebgpu(rt, t, config, rewrite);
+      rows.push({ toggles, kernel: name, shape, config: ablation ? undefined : config, check, timing: await timeDispatch(dev, (p) => rt.encode(p, kernel), reps, 10) });
       rt.release(kernel);
     } catch (err) {
       rows.push({ toggles, kernel: name, shape, check: `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, timing: { wallMs: NaN } });
@@ -131,7 +148,11 @@ function table(rows: Row[], naiveMs: number, rooflineMs: number): string {
 
 async function main(): Promise<void> {
   const configs: ChunkedScanConfig[] = [];
-  for (const channels of list('channels', '4,8,16,32')) for (const chunks of list('chunks', '4,8,16,32,64')) configs.push({ channels, chunks });
+  for (const channels of list('channels', '4,8,16,32')) {
+    for (const chunks of list('chunks', '8,16,32,64')) {
+      for (const unroll of list('unroll', '1,4')) for (const split of list('split', '1,4')) configs.push({ channels, chunks, unroll, split });
+    }
+  }
   const host = randomInputs();
   const sample = [0, c - 1, ...Array.from({ length: num('check-channels', 30) }, () => Math.floor(Math.random() * c))];
   const ref = reference(host, sample);
@@ -140,7 +161,7 @@ async function main(): Promise<void> {
   const dev = await WebGpuDevice.acquire(gpu);
   console.log(`device: ${dev.description}; timestamp-query ${dev.hasTimestamps}; maxComputeInvocationsPerWorkgroup ${dev.device.limits.maxComputeInvocationsPerWorkgroup}, workgroup storage ${dev.device.limits.maxComputeWorkgroupStorageSize}`);
   console.log(`scan b ${b}, c ${c}, n ${n}, l ${l}: minimal bytes ${(SCAN_BYTES / 1e6).toFixed(1)} MB`);
-  const fits = (k: ChunkedScanConfig) => k.channels * k.chunks <= dev.device.limits.maxComputeInvocationsPerWorkgroup
+  const fits = (k: ChunkedScanConfig) => k.split * k.channels * k.chunks <= dev.device.limits.maxComputeInvocationsPerWorkgroup
     && k.channels * k.chunks * (n + 1) * 4 <= dev.device.limits.maxComputeWorkgroupStorageSize;
   const rows = await benchDevice('none (as a webview)', dev, host, configs.filter(fits), sample, ref);
   dev.destroy();
@@ -149,14 +170,13 @@ async function main(): Promise<void> {
   const copyRow = rows[0], naive = rows[1];
   const bandwidth = (copyRow.copyBytes ?? NaN) / scanMs(copyRow); // bytes per ms
   const rooflineMs = SCAN_BYTES / bandwidth;
-  const chunked = rows.slice(2).filter((r) => r.check.startsWith('ok') && Number.isFinite(scanMs(r)));
+  const chunked = rows.slice(2).filter((r) => r.config && r.check.startsWith('ok') && Number.isFinite(scanMs(r)));
   const best = chunked.reduce<Row | undefined>((a, r) => (!a || scanMs(r) < scanMs(a) ? r : a), undefined);
   let toggled: Row[] = [];
   if (flags.has('toggled') && best) {
-    const bestConfig = configs.find((k) => best.shape.startsWith(`${k.channels} ch x ${k.chunks} chunks`));
     const gpuT = await nodeGpu({ enable: ['allow_unsafe_apis', ...SPEED_TOGGLES], disable: ['timestamp_quantization'] });
     const devT = await WebGpuDevice.acquire(gpuT);
-    toggled = await benchDevice(SPEED_TOGGLES.join(', '), devT, host, bestConfig ? [bestConfig] : [], sample, ref);
+    toggled = await benchDevice(SPEED_TOGGLES.join(', '), devT, host, best.config ? [best.config] : [], sample, ref);
     devT.destroy();
   }
   console.log(`\ncopy bandwidth ${(bandwidth / 1e6).toFixed(0)} GB/s (read + written); roofline for the scan's minimal bytes ${rooflineMs.toFixed(3)} ms`);

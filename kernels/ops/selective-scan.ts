@@ -7,6 +7,7 @@
 // (l split into chunks whose state transitions are computed independently, then combined).
 // Neither writes an l x n tensor; the chunked scan holds one [c, n] state per chunk.
 import { shapeText } from '../backend';
+import type { WebGpuDevice } from '../webgpu/device';
 import type { GpuRuntime, PreparedKernel } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
@@ -124,11 +125,16 @@ const SCAN_PARAMS = { b: 'u32', l: 'u32', c: 'u32', chunk: 'u32', groups: 'u32' 
 /** Invocations per workgroup of the sequential WGSL scan (one invocation per (b, c)). */
 const SEQUENTIAL_SCAN_WORKGROUP = 64;
 
-/** Shape of the chunked WGSL scan: a workgroup covers `channels` channels of one batch, whole l, in `chunks` chunks. */
-export interface ChunkedScanConfig { channels: number; chunks: number }
+/**
+ * Shape of the chunked WGSL scan: a workgroup covers `channels` channels of one batch, whole l,
+ * in `chunks` chunks; `split` invocations share one (channel, chunk), each holding 1/split of its
+ * state lanes (y is summed over them by subgroup shuffles, so split > 1 needs the `subgroups`
+ * feature); each invocation loads `unroll` steps before computing them.
+ */
+export interface ChunkedScanConfig { channels: number; chunks: number; unroll: number; split: number }
 
-/** Chosen on the H200 (bench/RESULTS.md); smaller devices fit it by chunkedScanConfigFor. */
-export const CHUNKED_SCAN_DEFAULT: ChunkedScanConfig = { channels: 8, chunks: 16 };
+/** Fastest of the H200 sweep (0.367 ms at b 4, c 1536, n 16, l 4096; bench/RESULTS.md); chunkedScanConfigFor fits it to smaller devices and short l. */
+export const CHUNKED_SCAN_DEFAULT: ChunkedScanConfig = { channels: 16, chunks: 32, unroll: 4, split: 1 };
 
 function scanHeaderWgsl(n: number): string {
   const vec = n % 4 === 0;
@@ -136,7 +142,7 @@ function scanHeaderWgsl(n: number): string {
 const N: u32 = ${n}u;
 const NV: u32 = ${vec ? n / 4 : n}u;
 alias SV = ${vec ? 'vec4<f32>' : 'f32'};
-fn lanes(v: SV) -> f32 { return ${vec ? 'v.x + v.y + v.z + v.w' : 'v'}; }
+fn sdot(a: SV, b: SV) -> f32 { return ${vec ? 'dot(a, b)' : 'a * b'}; }
 const LOG2E: f32 = 1.4426950408889634;
 @group(0) @binding(0) var<storage, read> u: array<f32>;
 @group(0) @binding(1) var<storage, read> delta: array<f32>;
@@ -172,7 +178,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     var acc = 0.0;
     for (var v = 0u; v < NV; v++) {
       h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v];
-      acc += lanes(Cm[row * NV + v] * h[v]);
+      acc += sdot(Cm[row * NV + v], h[v]);
     }
     y[off] = acc + dskip * uu;
   }
@@ -182,20 +188,54 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 /**
+ * WGSL for `unroll` consecutive steps from t of one chunk ending at t1, over this invocation's
+ * `lanes` state lanes held in named registers h0.. (arrays indexed in loops were spilled to local
+ * memory on the H200). Every load comes first (steps past t1 read the last step and get
+ * delta = 0, which leaves h unchanged), then the updates, then (with `output`) the y stores, so
+ * the loads of a block overlap instead of waiting one by one. With split > 1, y is summed over
+ * the split invocations of the (channel, chunk) by shuffles and the first one stores it.
+ */
+function chunkStepsWgsl(lanes: number, unroll: number, split: number, output: boolean): string {
+  const j = [...Array(unroll).keys()], v = [...Array(lanes).keys()];
+  const loads = j.map((i) => `    let r${i} = bi * p.l + min(t + ${i}u, t1 - 1u);
+    let u${i} = u[r${i} * p.c + ci];
+    let dt${i} = select(0.0, delta[r${i} * p.c + ci], t + ${i}u < t1);
+    let du${i} = dt${i} * u${i};`).join('\n');
+  const shuffles: number[] = [];
+  for (let m = 1; m < split; m *= 2) shuffles.push(m);
+  const updates = j.map((i) => [
+    ...v.map((k) => `    h${k} = exp2(dt${i} * a${k}) * h${k} + du${i} * Bm[r${i} * NV + lane0 + ${k}u];`),
+    ...(output
+      ? [`    var y${i} = ${v.map((k) => `sdot(Cm[r${i} * NV + lane0 + ${k}u], h${k})`).join(' + ')};`,
+        ...shuffles.map((m) => `    y${i} += subgroupShuffleXor(y${i}, ${m}u);`)]
+      : [`    sum += dt${i};`]),
+  ].join('\n')).join('\n');
+  const stores = output ? j.map((i) => `    if (store && t + ${i}u < t1) { y[r${i} * p.c + ci] = y${i} + dskip * u${i}; }`).join('\n') : '';
+  return `  for (var t = t0; t < t1; t += ${unroll}u) {\n${loads}\n${updates}\n${stores}\n  }`;
+}
+
+/**
  * WGSL chunked scan, one dispatch. A workgroup takes CH channels of one batch over all of l,
- * cut into K chunks of p.chunk steps; invocation (chunk, channel) owns one chunk of one channel.
+ * cut into K chunks of p.chunk steps; SPLIT invocations own one chunk of one channel, each
+ * 1/SPLIT of its state lanes.
  * Phase 1: each scans its chunk from a zero state, keeping only the end state and sum(delta)
  * (the chunk's decay is exp(A * sum(delta))) in workgroup memory. Phase 2: one invocation per
  * (channel, state lane) chains the K chunks from h0, leaving each chunk's start state in place
  * and writing hLast. Phase 3: each rescans its chunk from its start state and writes y.
- * Parallelism is b * c * K invocations instead of b * c; nothing of size l x n reaches memory.
+ * Parallelism is b * c * K * SPLIT invocations instead of b * c; nothing of size l x n reaches
+ * memory.
  */
 export function chunkedScanWgsl(n: number, config: ChunkedScanConfig): string {
-  const { channels, chunks } = config;
-  return `${scanHeaderWgsl(n)}
+  const { channels, chunks, unroll, split } = config;
+  const lanes = n % 4 === 0 ? n / 4 : n;
+  if (!Number.isInteger(lanes / split)) throw new RangeError(`chunked scan: split ${split} does not divide ${lanes} state lanes (n ${n})`);
+  const v = [...Array(lanes / split).keys()];
+  const wgn = split * channels * chunks;
+  return `${split > 1 ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : ''}${scanHeaderWgsl(n)}
 const CH: u32 = ${channels}u;
 const K: u32 = ${chunks}u;
-const WGN: u32 = ${channels * chunks}u;
+const SPLIT: u32 = ${split}u;
+const WGN: u32 = ${wgn}u;
 var<workgroup> carry: array<SV, ${channels * chunks} * NV>;
 var<workgroup> deltaSum: array<f32, ${channels * chunks}>;
 @compute @workgroup_size(WGN)
@@ -204,25 +244,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (g >= p.b * p.groups) { return; }
   let bi = g / p.groups;
   let c0 = (g - bi * p.groups) * CH;
-  let ch = lid % CH;
-  let kc = lid / CH;
+  let slot = lid / SPLIT; // (chunk, channel) = (slot / CH, slot % CH)
+  let lane0 = (lid % SPLIT) * ${lanes / split}u;
+  let ch = slot % CH;
+  let kc = slot / CH;
+  let store = c0 + ch < p.c && lane0 == 0u;
   let ci = min(c0 + ch, p.c - 1u); // past the last channel: compute a copy, store nothing
   let t0 = min(kc * p.chunk, p.l);
   let t1 = min(t0 + p.chunk, p.l);
-  var a2: array<SV, NV>;
-  var h: array<SV, NV>;
-  for (var v = 0u; v < NV; v++) { a2[v] = -exp(aLog[ci * NV + v]) * LOG2E; h[v] = SV(0.0); }
+${v.map((k) => `  let a${k} = -exp(aLog[ci * NV + lane0 + ${k}u]) * LOG2E;\n  var h${k} = SV(0.0);`).join('\n')}
   var sum = 0.0;
-  for (var t = t0; t < t1; t++) {
-    let row = bi * p.l + t;
-    let off = row * p.c + ci;
-    let dt = delta[off];
-    let du = dt * u[off];
-    sum += dt;
-    for (var v = 0u; v < NV; v++) { h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v]; }
-  }
-  for (var v = 0u; v < NV; v++) { carry[lid * NV + v] = h[v]; }
-  deltaSum[lid] = sum;
+${chunkStepsWgsl(v.length, unroll, split, false)}
+${v.map((k) => `  carry[slot * NV + lane0 + ${k}u] = h${k};`).join('\n')}
+  if (lane0 == 0u) { deltaSum[slot] = sum; }
   workgroupBarrier();
   for (var j = lid; j < CH * NV; j += WGN) {
     let cj = j / NV;
@@ -240,21 +274,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (c0 + cj < p.c) { state[si] = hc; }
   }
   workgroupBarrier();
-  for (var v = 0u; v < NV; v++) { h[v] = carry[lid * NV + v]; }
+${v.map((k) => `  h${k} = carry[slot * NV + lane0 + ${k}u];`).join('\n')}
   let dskip = Dv[ci];
-  for (var t = t0; t < t1; t++) {
-    let row = bi * p.l + t;
-    let off = row * p.c + ci;
-    let uu = u[off];
-    let dt = delta[off];
-    let du = dt * uu;
-    var acc = 0.0;
-    for (var v = 0u; v < NV; v++) {
-      h[v] = exp2(dt * a2[v]) * h[v] + du * Bm[row * NV + v];
-      acc += lanes(Cm[row * NV + v] * h[v]);
-    }
-    if (c0 + ch < p.c) { y[off] = acc + dskip * uu; }
-  }
+${chunkStepsWgsl(v.length, unroll, split, true)}
 }
 `;
 }
@@ -266,13 +288,16 @@ const MIN_CHUNK_STEPS = 8;
  * The default chunked shape for length l: fewer chunks where l is short, or where the device's
  * workgroup limits are smaller than the H200's.
  */
-export function chunkedScanConfigFor(device: GPUDevice, n: number, l: number): ChunkedScanConfig {
-  let { channels, chunks } = CHUNKED_SCAN_DEFAULT;
-  const lim = device.limits;
-  const fits = (k: number): boolean => channels * k <= lim.maxComputeInvocationsPerWorkgroup && channels * k <= lim.maxComputeWorkgroupSizeX
+export function chunkedScanConfigFor(gpu: WebGpuDevice, n: number, l: number): ChunkedScanConfig {
+  let { channels, chunks, unroll, split } = CHUNKED_SCAN_DEFAULT;
+  const lanes = n % 4 === 0 ? n / 4 : n;
+  // The state split needs subgroup shuffles among `split` neighbours, and must divide the lanes.
+  while (split > 1 && (!gpu.device.features.has('subgroups') || lanes % split !== 0 || split > gpu.subgroupMinSize)) split /= 2;
+  const lim = gpu.device.limits;
+  const fits = (k: number): boolean => split * channels * k <= lim.maxComputeInvocationsPerWorkgroup && split * channels * k <= lim.maxComputeWorkgroupSizeX
     && channels * k * (n + 1) * 4 <= lim.maxComputeWorkgroupStorageSize;
   while (chunks > 1 && (!fits(chunks) || l < chunks * MIN_CHUNK_STEPS)) chunks = Math.floor(chunks / 2);
-  return { channels, chunks };
+  return { channels, chunks, unroll, split };
 }
 
 /** Tensors of one WebGPU scan; `state` holds h0 on entry (zeros for none) and hLast after. */
@@ -297,16 +322,18 @@ export function scanDims(t: Omit<ScanBuffers, 'y' | 'state'>): ScanDims {
 /**
  * Prepares one scan dispatch without submitting it (the benchmark encodes it many times).
  * `config` picks the chunked kernel's shape; without it the sequential reference runs.
+ * `rewrite` edits the generated WGSL: the benchmark's ablations use it to time a kernel with one
+ * part taken out.
  */
-export function prepareScanWebgpu(rt: GpuRuntime, t: ScanBuffers, config?: ChunkedScanConfig): PreparedKernel {
+export function prepareScanWebgpu(rt: GpuRuntime, t: ScanBuffers, config?: ChunkedScanConfig, rewrite: (wgsl: string) => string = (w) => w): PreparedKernel {
   const { b, l, c, n } = scanDims(t);
   const buffers = [t.u, t.delta, t.aLog, t.B, t.C, t.D, t.y, t.state].map((x) => x.buffer);
   if (!config) {
-    return rt.prepare(sequentialScanWgsl(n), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk: l, groups: c }), Math.ceil((b * c) / SEQUENTIAL_SCAN_WORKGROUP));
+    return rt.prepare(rewrite(sequentialScanWgsl(n)), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk: l, groups: c }), Math.ceil((b * c) / SEQUENTIAL_SCAN_WORKGROUP));
   }
   const groups = Math.ceil(c / config.channels);
   const chunk = Math.max(1, Math.ceil(l / config.chunks));
-  return rt.prepare(chunkedScanWgsl(n, config), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk, groups }), b * groups);
+  return rt.prepare(rewrite(chunkedScanWgsl(n, config)), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk, groups }), b * groups);
 }
 
 /** WebGPU twin of both variants: returns y and hLast as new tensors. */
@@ -323,7 +350,7 @@ export function selectiveScanWebgpu(
   }
   const y = rt.alloc([b, l, c]);
   if (b * c === 0) return { y, hLast: state };
-  const config = variant === 'chunked' ? chunkedScanConfigFor(rt.device, n, l) : undefined;
+  const config = variant === 'chunked' ? chunkedScanConfigFor(rt.gpu, n, l) : undefined;
   rt.submit(prepareScanWebgpu(rt, { ...inputs, y, state }, config));
   return { y, hLast: state };
 }

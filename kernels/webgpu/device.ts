@@ -50,7 +50,8 @@ export class WebGpuDevice {
     if (!adapter) throw new WebGpuUnavailableError('no WebGPU adapter: requestAdapter() returned null');
     const requiredLimits: Record<string, number> = {};
     for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
-    const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    // Optional features the kernels use where present: GPU timestamps (benchmarks) and subgroups (the chunked scan's state split).
+    const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
     let device: GPUDevice;
     try {
       device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
@@ -67,6 +68,11 @@ export class WebGpuDevice {
 
   get description(): string {
     return `WebGPU on ${this.adapterName}${this.isFallbackAdapter ? ' (fallback adapter)' : ''}`;
+  }
+
+  /** The smallest subgroup the adapter may run (0 when it does not say). */
+  get subgroupMinSize(): number {
+    return (this.adapter.info as { subgroupMinSize?: number }).subgroupMinSize ?? 0;
   }
 
   get hasTimestamps(): boolean {

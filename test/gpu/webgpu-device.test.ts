@@ -1,8 +1,10 @@
 // Device handling: what acquisition reports, the pipeline cache, dispatch splitting arithmetic,
-// and that device loss, validation errors and foreign tensors surface as errors.
+// that device loss, validation errors and foreign tensors surface as errors, and what
+// createBackend chooses with and without an adapter.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WebGpuDeviceError } from '../../kernels/webgpu/device';
+import { createBackend } from '../../kernels/create-backend';
+import { WebGpuDeviceError, WebGpuUnavailableError } from '../../kernels/webgpu/device';
 import { splitWorkgroups } from '../../kernels/webgpu/dispatch-grid';
 import { packUniforms } from '../../kernels/webgpu/uniforms';
 import { ON_SWIFTSHADER, openWebGpu, uniform } from './webgpu-setup';
@@ -102,5 +104,30 @@ describe('dispatch grid and uniforms', () => {
     assert.throws(() => packUniforms({ a: 'u32' }, { a: -1 }), /cannot hold -1/);
     assert.throws(() => packUniforms({ a: 'u32' }, { a: 1.5 }), /cannot hold 1.5/);
     assert.throws(() => packUniforms({ a: 'f32' }, { a: NaN }), /uniform a is NaN/);
+  });
+});
+
+describe('createBackend on this machine', () => {
+  test("'auto' takes the WebGPU adapter and says which one", async () => {
+    const chosen = await createBackend('auto');
+    try {
+      assert.equal(chosen.backend.name, 'webgpu');
+      assert.match(chosen.reason, /^webgpu: WebGPU on \S/);
+    } finally {
+      chosen.backend.dispose();
+    }
+  });
+
+  test("without an adapter 'webgpu' fails with the reason and 'auto' runs on the CPU saying why", async () => {
+    // A GPU object whose requestAdapter() finds nothing, as navigator.gpu does on a machine without one.
+    const noAdapter = async (): Promise<GPU> => ({ requestAdapter: async () => null }) as unknown as GPU;
+    await assert.rejects(createBackend('webgpu', { gpu: noAdapter }), (err: unknown) => err instanceof WebGpuUnavailableError && /no WebGPU adapter/.test(err.message));
+    const chosen = await createBackend('auto', { gpu: noAdapter });
+    try {
+      assert.equal(chosen.backend.name, 'cpu');
+      assert.match(chosen.reason, /^cpu: .*no WebGPU adapter/);
+    } finally {
+      chosen.backend.dispose();
+    }
   });
 });
