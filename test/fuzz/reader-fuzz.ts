@@ -91,7 +91,7 @@ export async function readOne(format: FuzzFormat, bytes: Uint8Array, rand: Rand)
   try {
     if (format === 'fasta' || format === 'fasta-gz') {
       const seqs: number[][] = [];
-      for await (const ev of readFasta(src, { chunkSize: 1 + int(rand, 1 << 14) })) {
+      for await (const ev of readFasta(src, { chunkSize: 16 + int(rand, 1 << 14) })) {
         if (ev.type === 'header') seqs.push([]);
         else if (ev.type === 'bases' && ev.record < 3) for (const x of ev.bases) seqs[ev.record].push(x);
       }
@@ -104,7 +104,7 @@ export async function readOne(format: FuzzFormat, bytes: Uint8Array, rand: Rand)
         if (!got.every((x, j) => x === seqs[i][a + j])) throw new ConsistencyError(`record ${i} [${a}, ${e}): indexed read differs from the stream`);
       }
     } else if (format === 'fastq') {
-      for await (const r of readFastq(src, { chunkSize: 1 + int(rand, 1 << 14) })) {
+      for await (const r of readFastq(src, { chunkSize: 16 + int(rand, 1 << 14) })) {
         if (r.bases.length !== r.quality.length) throw new ConsistencyError(`read ${r.name}: ${r.bases.length} bases, ${r.quality.length} qualities`);
       }
     } else {
