@@ -1,11 +1,16 @@
 // Audio tokens and resampling: the 256-token mu-law quantizer against numpy running SaShiMi's
 // formula; the polyphase resampler against a slow float64 evaluation of the same filter at
-// awkward lengths and rate pairs, chunked == whole, and its band-limiting measured on sines.
+// awkward lengths and rate pairs, chunked == whole, and its band-limiting measured on sines;
+// streamed WAV token chunks equal the whole-file computation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mulawDecode, mulawEncode, MULAW_TOKENS } from '../../extension/datasets/mulaw';
 import { resample, resampleDesign, resampleKernel, Resampler } from '../../extension/datasets/resample';
+import { memorySource } from '../../extension/datasets/source';
+import { readWavInfo, WavReader } from '../../extension/datasets/wav';
+import { wavTokenChunks } from '../../extension/datasets/wav-tokens';
+import { encodeWav } from '../../extension/datasets/wav-writer';
 import { assertClose, TOLERANCE } from '../support/tolerance';
 
 function randomSignal(n: number, seed: number): Float32Array {
@@ -86,4 +91,23 @@ test('band-limiting: a passband sine survives, a tone above the new Nyquist is r
   for (let i = 200; i < alias.length - 200; i++) sumSq += alias[i] ** 2;
   const attenuationDb = 20 * Math.log10(Math.sqrt(sumSq / (alias.length - 400)) / (0.5 / Math.SQRT2));
   assert.ok(attenuationDb < -70, `9 kHz tone attenuated by only ${attenuationDb.toFixed(1)} dB`);
+});
+
+test('WAV token chunks (streamed, resampled, mu-law) equal the whole-file computation', async () => {
+  const frames = 30011, x = randomSignal(frames * 2, 5).map((v) => v * 0.7);
+  const src = memorySource('t.wav', encodeWav(x, { encoding: 'float', bitsPerSample: 32, channels: 2, sampleRate: 22050 }));
+  const reader = new WavReader(src, await readWavInfo(src));
+  const whole = mulawEncode(resample(await reader.readFrames(0, frames, 'mix'), 22050, 16000));
+  const got: number[] = [];
+  let next = 0;
+  for await (const { start, tokens } of wavTokenChunks(reader, { sampleRate: 16000, chunkTokens: 4000, chunkFrames: 4096 })) {
+    assert.equal(start, next);
+    assert.ok(tokens.length === 4000 || start + tokens.length === whole.length, 'full chunks except the last');
+    next += tokens.length;
+    got.push(...tokens);
+  }
+  assert.deepEqual(got, Array.from(whole));
+  const right: number[] = [];
+  for await (const { tokens } of wavTokenChunks(reader, { sampleRate: 22050, chunkTokens: 999, channel: 1 })) right.push(...tokens);
+  assert.deepEqual(right, Array.from(mulawEncode(await reader.readFrames(0, frames, 1))));
 });
