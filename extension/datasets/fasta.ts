@@ -150,7 +150,7 @@ export class FastaParser {
 
   finish(): FastaEvent[] {
     const events: FastaEvent[] = [];
-    if (this.inHeader) this.finishHeader(events, this.offset);
+    if (this.inHeader) this.finishHeader(events, this.offset - 1); // a header at the end of the file: no LF, no bases
     else if (this.offset > this.lineStart) this.endLine(this.offset, -1); // last line without a newline
     if (this.record >= 0) events.push(this.endRecord(this.offset));
     return events;

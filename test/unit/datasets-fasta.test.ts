@@ -134,6 +134,13 @@ test('index: uniform layouts get .fai geometry, ragged ones checkpoints; random 
   }
 });
 
+test('a header as the last line, without a newline, is an empty record with a valid index', async () => {
+  const src = memorySource('h.fa', Buffer.from('>a\nAC\n>b last'));
+  const index = await buildFastaIndex(src);
+  assert.deepEqual(index.records.map((r) => [r.name, r.description, r.length, r.seqOffset, r.endOffset]), [['a', '', 2, 3, 6], ['b', 'last', 0, 13, 13]]);
+  assert.ok(parseFastaIndex(JSON.parse(JSON.stringify(index))));
+});
+
 test('readRegion reports soft-masked and N runs in record coordinates', async () => {
   const src = memorySource('r.fa', Buffer.from('>r\nACGTnnNNacgT\nNNNN\n'));
   const fa = new IndexedFasta(src, await buildFastaIndex(src), 'built');
