@@ -3,6 +3,7 @@
 // import, so the CPU path never loads any WebGPU code.
 import type { Backend } from './backend';
 import { CpuBackend } from './cpu-backend';
+import type { WebGpuBackend } from './webgpu/webgpu-backend';
 
 export type BackendKind = 'auto' | 'cpu' | 'webgpu';
 
@@ -33,13 +34,18 @@ async function webgpuBackend(options: CreateBackendOptions): Promise<ChosenBacke
   return { backend, reason: `webgpu: ${backend.description}` };
 }
 
-/** 'webgpu' fails when no adapter can be had; 'auto' then runs on the CPU and says why. */
+/** 'webgpu' fails when no adapter can be had; 'auto' then runs on the CPU and says why, as it does on a software fallback adapter. */
 export async function createBackend(kind: BackendKind, options: CreateBackendOptions = {}): Promise<ChosenBackend> {
   if (kind === 'cpu') return { backend: new CpuBackend(), reason: 'cpu: requested' };
   if (kind === 'webgpu') return webgpuBackend(options);
+  let chosen: ChosenBackend;
   try {
-    return await webgpuBackend(options);
+    chosen = await webgpuBackend(options);
   } catch (err) {
     return { backend: new CpuBackend(), reason: `cpu: no WebGPU adapter (${err instanceof Error ? err.message : String(err)})` };
   }
+  const declined = (chosen.backend as WebGpuBackend).gpuDevice.autoDeclineReason;
+  if (!declined) return chosen;
+  chosen.backend.dispose();
+  return { backend: new CpuBackend(), reason: declined };
 }

@@ -1,7 +1,8 @@
 // Runs the test tiers and prints one closing line `N passed, N failed` over all of them.
-// Usage: node scripts/test.mjs all|unit|gpu|integration|e2e [more tiers…]
+// Usage: node scripts/test.mjs all|unit|gpu|webview|integration|e2e [more tiers…]
 //   unit         node:test over out/test/unit (compiled by tsc first)
 //   gpu          the engine tests on WebGPU (Dawn for Node; SwiftShader unless a GPU is there)
+//   webview      the webview components and engine page in headless chromium (WebGPU and CPU worker)
 //   integration  the mocha suite inside a VS Code extension host (VS Code server from code-server)
 //   e2e          a real VS Code (code-server) driven by playwright-core in Debian's chromium
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const tiers = args.length === 0 || args.includes('all') ? ['unit', 'gpu', 'integration', 'e2e'] : args;
+const tiers = args.length === 0 || args.includes('all') ? ['unit', 'gpu', 'webview', 'integration', 'e2e'] : args;
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 function run(cmd, cmdArgs, env = {}) {
@@ -61,7 +62,8 @@ for (const tier of tiers) {
   else if (tier === 'gpu') {
     const env = process.env.VK_ICD_FILENAMES || process.env.SEQLAB_GPU_NATIVE ? {} : { VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     add(tier, nodeTests('gpu', env));
-  } else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
+  } else if (tier === 'webview') add(tier, scriptTests(tier, 'test/webview/run.mjs'));
+  else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
   else if (tier === 'e2e') add(tier, scriptTests(tier, 'test/e2e/run.mjs'));
   else { console.error(`unknown tier ${tier}`); process.exit(2); }
 }

@@ -70,6 +70,18 @@ export class WebGpuDevice {
     return `WebGPU on ${this.adapterName}${this.isFallbackAdapter ? ' (fallback adapter)' : ''}`;
   }
 
+  /**
+   * Why backend "auto" passes this device over for the CPU, or undefined when it takes it. A
+   * fallback adapter is a software rasterizer (SwiftShader): the model ran there at 75–114 tokens/s
+   * against 1,000–5,000 on the CPU worker (test/webview/run.mjs), so auto prefers the CPU and
+   * "webgpu" still uses it when asked.
+   */
+  get autoDeclineReason(): string | undefined {
+    return this.isFallbackAdapter
+      ? `cpu: the only WebGPU adapter is a software fallback (${this.adapterName}), slower than the CPU; set backend "webgpu" to use it anyway`
+      : undefined;
+  }
+
   /** The smallest subgroup the adapter may run (0 when it does not say). */
   get subgroupMinSize(): number {
     return (this.adapter.info as { subgroupMinSize?: number }).subgroupMinSize ?? 0;

@@ -7,6 +7,7 @@ import { createBackend } from '../../kernels/create-backend';
 import { WebGpuDeviceError, WebGpuUnavailableError } from '../../kernels/webgpu/device';
 import { splitWorkgroups } from '../../kernels/webgpu/dispatch-grid';
 import { packUniforms } from '../../kernels/webgpu/uniforms';
+import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import { ON_SWIFTSHADER, openWebGpu, uniform } from './webgpu-setup';
 
 describe('WebGPU device', () => {
@@ -108,11 +109,19 @@ describe('dispatch grid and uniforms', () => {
 });
 
 describe('createBackend on this machine', () => {
-  test("'auto' takes the WebGPU adapter and says which one", async () => {
+  test("'auto' takes a hardware WebGPU adapter, passes a software fallback over for the CPU, and says which", async () => {
+    const webgpu = await createBackend('webgpu');
+    const fallback = (webgpu.backend as WebGpuBackend).gpuDevice.isFallbackAdapter;
+    webgpu.backend.dispose();
     const chosen = await createBackend('auto');
     try {
-      assert.equal(chosen.backend.name, 'webgpu');
-      assert.match(chosen.reason, /^webgpu: WebGPU on \S/);
+      if (fallback) {
+        assert.equal(chosen.backend.name, 'cpu');
+        assert.match(chosen.reason, /^cpu: the only WebGPU adapter is a software fallback \(\S/);
+      } else {
+        assert.equal(chosen.backend.name, 'webgpu');
+        assert.match(chosen.reason, /^webgpu: WebGPU on \S/);
+      }
     } finally {
       chosen.backend.dispose();
     }

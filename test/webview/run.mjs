@@ -222,10 +222,14 @@ for (const webgpuFlag of [true, false]) {
     });
     const auto = await page.evaluate(([n, c]) => window.engineTest.run('auto', c, n), [SCORED, CHUNK]);
     if (webgpuFlag) {
-      await check(`${tag} auto runs on WebGPU and agrees with the CPU worker (logits tolerance, WebGPU)`, async () => {
-        expect(auto.backend === 'webgpu' && /^webgpu: /.test(auto.reason), `${auto.backend}: ${auto.reason}`);
-        const r = compareClose(auto.surprisal.slice(1), cpu.surprisal.slice(1), TOLERANCE.logitsWebgpu);
-        console.log(`     WebGPU (${auto.device}): load ${auto.loadMs.toFixed(0)} ms, first chunk after ${auto.firstChunkMs.toFixed(0)} ms, ${SCORED} tokens in ${auto.totalMs.toFixed(0)} ms = ${Math.round(SCORED / auto.totalMs * 1000)} tokens/s; vs CPU max abs err ${r.maxAbs.toExponential(2)}, mean ${r.meanAbs.toExponential(2)}`);
+      await check(`${tag} auto passes the software fallback adapter over for the CPU worker and says why`, async () => {
+        expect(auto.backend === 'cpu' && /^cpu: the only WebGPU adapter is a software fallback \(/.test(auto.reason), `${auto.backend}: ${auto.reason}`);
+      });
+      const gpu = await page.evaluate(([n, c]) => window.engineTest.run('webgpu', c, n), [SCORED, CHUNK]);
+      await check(`${tag} webgpu runs on the fallback adapter when asked and agrees with the CPU worker (logits tolerance, WebGPU)`, async () => {
+        expect(gpu.backend === 'webgpu' && /^webgpu: /.test(gpu.reason), `${gpu.backend}: ${gpu.reason}`);
+        const r = compareClose(gpu.surprisal.slice(1), cpu.surprisal.slice(1), TOLERANCE.logitsWebgpu);
+        console.log(`     WebGPU (${gpu.device}): load ${gpu.loadMs.toFixed(0)} ms, first chunk after ${gpu.firstChunkMs.toFixed(0)} ms, ${SCORED} tokens in ${gpu.totalMs.toFixed(0)} ms = ${Math.round(SCORED / gpu.totalMs * 1000)} tokens/s; vs CPU max abs err ${r.maxAbs.toExponential(2)}, mean ${r.meanAbs.toExponential(2)}`);
         expect(r.violations === 0, `${r.violations} values out of tolerance, max abs err ${r.maxAbs}`);
       });
     } else {

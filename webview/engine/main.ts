@@ -1,5 +1,6 @@
 // The engine webview page: takes jobs from the host by request id and runs them with the
-// kernels/ model on WebGPU when navigator.gpu gives an adapter (a fallback adapter too), else on
+// kernels/ model on WebGPU when navigator.gpu gives an adapter (a software fallback adapter only when
+// the backend is "webgpu", not "auto"), else on
 // the CPU backend in a Web Worker (cpu-worker.ts). Each model lives where it was loaded; later
 // jobs for it go there. modelLoaded says which backend ran and why; the page shows it with the
 // speed of the last job. Results stream back one chunk per message; cancel is honoured.
@@ -100,8 +101,11 @@ const requestDone = new Set<number>(); // score jobs whose last chunk was sent
 async function placeModel(requestId: number, preference: BackendPreference): Promise<Place> {
   if (preference === 'cpu') { cpuReasons.set(requestId, 'cpu: requested'); return 'worker'; }
   try {
-    await webgpu();
-    return 'gpu';
+    const gpu = await webgpu();
+    const declined = preference === 'auto' ? (gpu.backend as WebGpuBackend).gpuDevice.autoDeclineReason : undefined;
+    if (!declined) return 'gpu';
+    cpuReasons.set(requestId, declined);
+    return 'worker';
   } catch (e) {
     if (preference === 'webgpu') throw e;
     cpuReasons.set(requestId, `cpu: no WebGPU adapter (${e instanceof Error ? e.message : String(e)})`);
