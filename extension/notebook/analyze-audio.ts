@@ -12,7 +12,7 @@ import { TrackSeries } from '../../webview/components/track-series';
 import { audioRegions, highSurprisal } from '../../webview/renderer/output-model';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
+import { PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 import { finiteMean } from './track-math';
 
@@ -86,7 +86,7 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
   const span: AudioSpan = { samples: rate === sampleRate ? mixed : resample(mixed, sampleRate, rate), rate, start: Math.round((first * rate) / sampleRate) };
   timings.readMs = performance.now() - t0;
   const surprisal = new Float32Array(span.samples.length).fill(Number.NaN);
-  const picture = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, 'scoring…']);
+  const picture = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, PROGRESS_NOTE]);
   ctx.show(picture.summary, picture.blocks);
 
   const engine = await ctx.engine();
@@ -104,7 +104,7 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
       if (performance.now() - lastShown < REFRESH_MS) return;
       lastShown = performance.now();
       const pct = Math.floor((100 * (offset + bits.length)) / Math.max(1, tokens.length));
-      const partial = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `scoring… ${pct}%`]);
+      const partial = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `${PROGRESS_NOTE} ${pct}%`]);
       ctx.show(partial.summary, partial.blocks);
     },
   });

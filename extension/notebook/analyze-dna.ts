@@ -9,7 +9,7 @@ import { openFileSource } from '../datasets/source';
 import type { DnaAnalysisSummary, DnaRecordSummary, IntervalSet, TrackDescriptor } from '../protocol';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
+import { PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 import { binMeans, binSizeFor, finiteMean, gcWindows, reverseToForward } from './track-math';
 
@@ -143,7 +143,7 @@ export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ sum
   }
   if (model.source.modality !== 'dna') throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell analyzes DNA`);
   if (!model.source.trained) notes.push(UNTRAINED_NOTE);
-  const first = buildOutput(ctx.runId, file, spec, records, scores, model, null, timings, [...notes, 'scoring…']);
+  const first = buildOutput(ctx.runId, file, spec, records, scores, model, null, timings, [...notes, PROGRESS_NOTE]);
   ctx.show(first.summary, first.blocks);
 
   const engine = await ctx.engine();
@@ -173,7 +173,7 @@ export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ sum
           if (performance.now() - lastShown > REFRESH_MS) {
             lastShown = performance.now();
             const pct = Math.floor((100 * tokensScored) / Math.max(1, totalTokens));
-            const partial = buildOutput(ctx.runId, file, spec, records, scores, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `scoring… ${pct}%`]);
+            const partial = buildOutput(ctx.runId, file, spec, records, scores, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `${PROGRESS_NOTE} ${pct}%`]);
             ctx.show(partial.summary, partial.blocks);
           }
         },

@@ -14,7 +14,7 @@ import { analyzeDna } from './analyze-dna';
 import { parseCellSpec } from './cell-spec';
 import { generateFromSpec } from './generate';
 import { readModelSource } from './model-source';
-import type { ResolvedModel, RunContext } from './run-context';
+import { cancelledPicture, type ResolvedModel, type RunContext } from './run-context';
 import { encodeOutput, type Block } from './track-codec';
 
 export const CONTROLLER_ID = 'seqlab-controller';
@@ -60,10 +60,12 @@ export class SeqlabController implements vscode.Disposable {
     const abort = new AbortController();
     execution.token.onCancellationRequested(() => abort.abort());
     let lastShown = 0;
+    let picture: { summary: OutputSummary; blocks: ReadonlyMap<string, Block> } | undefined;
     try {
       await execution.clearOutput();
       const spec = parseCellSpec(cell.document.getText());
       const ctx = this.context(notebook, abort.signal, (summary, blocks) => {
+        picture = { summary, blocks };
         if (Date.now() - lastShown < SHOW_EVERY_MS) return;
         lastShown = Date.now();
         void execution.replaceOutput(analysisOutput(summary, blocks));
@@ -74,7 +76,10 @@ export class SeqlabController implements vscode.Disposable {
       execution.end(true, Date.now());
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      if (abort.signal.aborted) {
+      if (abort.signal.aborted && picture) {
+        // Keep what was computed before the stop, and say that it stopped.
+        await execution.replaceOutput(analysisOutput(cancelledPicture(picture.summary), picture.blocks));
+      } else if (abort.signal.aborted) {
         await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr('cancelled')]));
       } else {
         await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: err.name, message: err.message })]));

@@ -1,6 +1,6 @@
 // What an analysis or generation needs from its surroundings (the controller provides it): the
 // cell's cancellation, files resolved as the spec names them, the model, the engine, and a way to
-// show a first picture and progress before the result is complete.
+// show a first picture and progress before the result is complete; what a stopped run keeps.
 import type { EngineClient } from '../panels/engine-client';
 import type { BackendPreference, Modality, OutputSummary } from '../protocol';
 import type { ModelSource } from './model-source';
@@ -25,5 +25,16 @@ export interface RunContext {
   show(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): void;
 }
 
+/** Intermediate pictures carry a note that starts with this (then a percentage, when known). */
+export const PROGRESS_NOTE = 'scoring…';
+
 /** Notes every output of an untrained model carries. */
 export const UNTRAINED_NOTE = 'model is untrained: numbers are not meaningful';
+
+/** An intermediate picture of a run that was stopped: its progress note becomes a cancellation note. */
+export function cancelledPicture(summary: OutputSummary): OutputSummary {
+  const progress = summary.notes.find((n) => n.startsWith(PROGRESS_NOTE));
+  const done = progress ? /(\d+)%/.exec(progress)?.[1] : undefined;
+  const note = `cancelled${done === undefined ? '' : ` after scoring ${done}%`}: the numbers cover only what was scored before the stop`;
+  return { ...summary, notes: [...summary.notes.filter((n) => !n.startsWith(PROGRESS_NOTE)), note] };
+}

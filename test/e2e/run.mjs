@@ -1,8 +1,9 @@
 // The UI test: packages the extension (vsce), installs the .vsix into code-server, and drives it
 // with playwright-core in Debian's chromium like a user: right-click a file in the Explorer, pick
 // "Mamba: Analyze Sequence File", wait for the notebook output, read its numbers inside the
-// renderer's webview and take a screenshot. Cases: the lambda phage genome, a spoken WAV, and a
-// FASTA whose header is an HTML tag (it must show as text; no dialog may open).
+// renderer's webview and take a screenshot. Cases: the lambda phage genome, a spoken WAV scored by a
+// random audio model, a FASTA whose header is an HTML tag (it must show as text; no dialog may
+// open), and lambda again: the first picture with the notebook already open, then Stop Execution.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ function prepareWorkspace(ws) {
   writeFileSync(join(ws, 'lambda_virus.fa'), gunzipSync(readFileSync(LAMBDA_GZ)));
   must('espeak-ng', ['-w', join(ws, 'speech.wav'), 'Mamba reads one two three four five']);
   cpSync(join(root, 'test', 'fixtures', 'hf-mamba-dna'), join(ws, 'models', 'hf-mamba-dna'), { recursive: true });
+  must(process.execPath, [join(root, 'out', 'test', 'support', 'random-audio-model.js'), join(ws, 'models', 'random-audio')], { stdio: ['ignore', 'ignore', 'inherit'] });
   writeFileSync(join(ws, 'xss.fa'), `>${XSS}\nACGTACGTNNNNacgtacgtGGCC\n`);
 }
 
@@ -50,26 +52,47 @@ async function analyzeFromExplorer(page, file) {
   }
   await page.waitForTimeout(300); // a click while the menu lays out is sometimes lost
   await item.click();
+  return Date.now();
 }
 
-/** The text of the newest analysis output in the notebook's renderer webview, once it shows `ready`. */
-async function outputText(page, ready, timeoutMs = 90_000) {
-  const t0 = Date.now();
-  for (;;) {
-    for (const frame of page.frames()) {
-      const text = await frame.evaluate(() => {
-        const outs = [...document.querySelectorAll('.output_container, .output')];
-        return outs.length ? outs.map((o) => o.innerText).join('\n---\n') : '';
-      }).catch(() => '');
-      if (ready.test(text)) return { frame, text };
-    }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no output matching ${ready} within ${timeoutMs} ms`);
-    await page.waitForTimeout(500);
+/** The output pane of `file` in the notebook renderer's webview: its frame, text and when it first appeared. */
+async function findOutput(page, file, having = /(?:)/) {
+  for (const frame of page.frames()) {
+    const text = await frame.evaluate(([f, src]) => {
+      const outs = [...document.querySelectorAll('.seqlab-output')].filter((o) => o.innerText.includes(`file: ${f}`) && new RegExp(src).test(o.innerText));
+      return outs.length ? outs[outs.length - 1].innerText : '';
+    }, [file, having.source]).catch(() => '');
+    if (text) return { frame, text };
   }
+  return undefined;
+}
+
+/** Waits for the first picture of `file` (ms since `t0`), then for the finished output (the engine line is there, scoring is over). */
+async function finishedOutput(page, file, t0, timeoutMs = 180_000) {
+  let firstPictureMs;
+  for (;;) {
+    const out = await findOutput(page, file);
+    if (out) {
+      firstPictureMs ??= Date.now() - t0;
+      if (/^engine: /m.test(out.text) && !/scoring…/.test(out.text)) return { ...out, firstPictureMs };
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no finished output for ${file} within ${timeoutMs} ms${out ? `; last seen: ${out.text.slice(0, 300)}` : ''}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Hides the panel (the engine view keeps running: retainContextWhenHidden) and scrolls the notebook to its end, where the newest output is. */
+async function showNewestOutput(page) {
+  const hide = page.locator('.part.panel .title .codicon-close, .part.panel .title .codicon-panel-close, .part.panel [aria-label^="Hide Panel"]').first();
+  if (await hide.isVisible().catch(() => false)) await hide.click().catch(() => undefined);
+  await page.mouse.move(900, 400);
+  for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, 3000); await page.waitForTimeout(150); }
+  await page.waitForTimeout(700);
 }
 
 async function main() {
   must('bash', [join(root, 'test', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  must(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   must(process.execPath, ['scripts/build.mjs']);
   must(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', join(root, 'dist', 'mamba-seqlab.vsix')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const ws = join(work, 'ws');
@@ -81,8 +104,10 @@ async function main() {
   writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
     'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'workbench.enableExperiments': false,
-    'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'),
+    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'workbench.enableExperiments': false, 'git.openRepositoryInParentFolders': 'never',
+    'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'), 'seqlab.defaultAudioModel': join(ws, 'models', 'random-audio'),
+    // The CPU worker: SwiftShader's WebGPU (a software fallback adapter) scores about 10x slower here; the integration tier runs WebGPU.
+    'seqlab.backend': 'cpu',
   }));
   const env = { ...process.env, XDG_DATA_HOME: join(run, 'xdg/data'), XDG_CACHE_HOME: join(run, 'xdg/cache'), XDG_CONFIG_HOME: join(run, 'xdg/config'), XDG_RUNTIME_DIR: join(run, 'xdg/run') };
   const node24 = join(base, 'node24', 'package', 'bin', 'node');
@@ -103,34 +128,87 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const dialogs = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
     const cases = [
-      { name: 'lambda_virus.fa', file: 'lambda_virus.fa', ready: /bits\/base[\s\S]*\d/i, check: (t) => /48[,.\s]?502/.test(t) || `no record length 48502 in: ${t.slice(0, 300)}` },
-      { name: 'speech.wav', file: 'speech.wav', ready: /22[,.\s]?050|22\.05/, check: () => true },
-      { name: 'HTML header shown as text', file: 'xss.fa', ready: /onerror=alert/, check: async (t, frame) => {
-        if (!t.includes(XSS) && !(t.includes('<img') && t.includes('onerror=alert(1)>'))) return `header not shown literally: ${t.slice(0, 300)}`;
-        const injected = await frame.evaluate(() => document.querySelectorAll('img[src="x"]').length);
-        if (injected) return `${injected} <img src=x> elements were created from the header`;
+      { name: 'lambda_virus.fa', file: 'lambda_virus.fa', check: async (t) => {
+        const row = /gi\|9626243\|ref\|NC_001416\.1\|\s+Enterobacteria phage lambda, complete genome\s+1–48,502\s+48,502\s+49\.86 %\s+0\s+0\s+(\d+\.\d{4})\s/.exec(t);
+        if (!row) return `no lambda record row with length 48,502, GC 49.86 % and bits/base in: ${t.slice(0, 400)}`;
+        const bits = Number(row[1]);
+        if (!(bits > 0 && bits < 16)) return `bits/base ${bits} out of range`;
+        if (!/^engine: cpu on cpu/m.test(t) || !t.includes('model is untrained: numbers are not meaningful')) return `engine line or untrained note missing: ${t.slice(0, 400)}`;
+        return true;
+      } },
+      { name: 'speech.wav', file: 'speech.wav', check: async (t, frame) => {
+        const bits = /bits\/sample\s+(\d+\.\d{4})/.exec(t);
+        if (!bits || !(Number(bits[1]) > 0 && Number(bits[1]) < 16)) return `no bits/sample number in: ${t.slice(0, 400)}`;
+        for (const want of ['sample rate\t22050 Hz, 1 channel(s), 16-bit', 'model rate\t16000 Hz', 'model: random-audio', "resampled from 22050 Hz to the model's 16000 Hz"]) {
+          if (!t.includes(want)) return `"${want}" missing in: ${t.slice(0, 400)}`;
+        }
+        // wavesurfer draws into canvases inside its shadow root: some pixels must be drawn.
+        const drawn = await frame.evaluate(() => {
+          const canvases = (root) => [...root.querySelectorAll('canvas'), ...[...root.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? canvases(e.shadowRoot) : []))];
+          const out = [...document.querySelectorAll('.seqlab-output')].find((o) => o.innerText.includes('file: speech.wav'));
+          let inked = 0;
+          for (const c of canvases(out)) {
+            const ctx = c.getContext('2d');
+            if (!ctx || !c.width || !c.height) continue;
+            const px = ctx.getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+          }
+          return inked;
+        });
+        return drawn > 1000 || `the waveform drew only ${drawn} pixels`;
+      } },
+      { name: 'HTML header shown as text', file: 'xss.fa', check: async (t, frame) => {
+        if (!/<img\s+src=x onerror=alert\(1\)>/.test(t)) return `header not shown literally: ${t.slice(0, 300)}`;
+        const injected = await frame.evaluate(() => document.querySelectorAll('img').length);
+        if (injected) return `${injected} <img> elements in the renderer`;
         return dialogs.length === 0 || `a dialog opened: ${dialogs.join(', ')}`;
       } },
     ];
     for (const c of cases) {
       const t0 = Date.now();
       try {
-        await analyzeFromExplorer(page, c.file);
-        const { frame, text } = await outputText(page, c.ready);
+        const clicked = await analyzeFromExplorer(page, c.file);
+        const { frame, text, firstPictureMs } = await finishedOutput(page, c.file, clicked);
         const verdict = await c.check(text, frame);
+        await showNewestOutput(page);
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}.png`) });
         if (verdict !== true) throw new Error(verdict);
-        console.log(`  ${c.name}: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
+        console.log(`  ${c.name}: first picture ${firstPictureMs} ms after the menu click; ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
         outcomes.push({ name: c.name, ok: true, ms: Date.now() - t0 });
       } catch (e) {
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}-fail.png`) }).catch(() => undefined);
         outcomes.push({ name: c.name, ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
       }
+    }
+    // Again on lambda, with the notebook and its renderer already open: the first picture, then Stop.
+    const t0 = Date.now();
+    try {
+      const clicked = await analyzeFromExplorer(page, 'lambda_virus.fa');
+      let firstPictureMs;
+      while (firstPictureMs === undefined) {
+        const out = await findOutput(page, 'lambda_virus.fa', /scoring…/);
+        if (out) firstPictureMs = Date.now() - clicked;
+        else if (Date.now() - clicked > 60_000) throw new Error('no picture of the second lambda analysis within 60 s');
+        else await page.waitForTimeout(100);
+      }
+      await page.getByRole('button', { name: /^Stop Execution/ }).first().click();
+      // The picture so far stays, with a note that the run was cancelled.
+      for (let i = 0; !(await findOutput(page, 'lambda_virus.fa', /^cancelled after scoring \d+%/m)); i++) {
+        if (i > 300) throw new Error('the output did not say "cancelled after scoring N%" within 30 s of Stop Execution');
+        await page.waitForTimeout(100);
+      }
+      await showNewestOutput(page);
+      await page.screenshot({ path: join(artifacts, 'e2e-lambda-cancelled.png') });
+      console.log(`  second lambda analysis: first picture ${firstPictureMs} ms after the menu click; Stop Execution -> the picture so far, noted as cancelled`);
+      outcomes.push({ name: 'second lambda analysis: first picture, then cancelled', ok: true, ms: Date.now() - t0 });
+    } catch (e) {
+      await page.screenshot({ path: join(artifacts, 'e2e-lambda-cancelled-fail.png') }).catch(() => undefined);
+      outcomes.push({ name: 'second lambda analysis: first picture, then cancelled', ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
     }
   } finally {
     await browser?.close();
