@@ -21,7 +21,7 @@ function intOption(value: string | undefined, name: string, fallback: number, mi
 
 async function isWav(src: RandomAccessSource): Promise<boolean> {
   const magic = Buffer.from(await src.read(0, 4)).toString('latin1');
-  return magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64';
+  return magic === 'RIFF' || magic === 'RIFX' || magic === 'RF64' || magic === 'BW64';
 }
 
 async function statsOf(path: string, k: number, top: number, maxRecords: number): Promise<FileReport> {

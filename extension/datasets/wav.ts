@@ -1,5 +1,6 @@
-// RIFF WAVE reader: PCM unsigned 8-bit and signed 16/24/32-bit, IEEE float 32/64, G.711 mu-law
-// and A-law, WAVE_FORMAT_EXTENSIBLE, any channel count. Unknown chunks are skipped and odd chunk
+// RIFF WAVE reader (and RF64/BW64, the 64-bit-size form long recordings use): PCM unsigned
+// 8-bit and signed 16/24/32-bit, IEEE float 32/64, G.711 mu-law and A-law,
+// WAVE_FORMAT_EXTENSIBLE, any channel count. Unknown chunks are skipped and odd chunk
 // sizes padded; a data size that lies (0 or 0xFFFFFFFF from streaming recorders, or past the end
 // of the file) is replaced by what the file holds, with a warning. Samples come out as float32 in
 // [-1, 1) (integers divided by 2^(bits-1)), interleaved, one channel, or mixed down to mono, for
@@ -55,17 +56,19 @@ export async function readWavInfo(src: RandomAccessSource): Promise<WavInfo> {
   const head = await src.read(0, 12);
   if (head.length < 12) fail(head.length, `file of ${src.size} bytes is too short for a RIFF WAVE header`);
   const magic = fourcc(head, 0);
-  if (magic === 'RIFX' || magic === 'RF64') fail(0, `${magic} WAVE files are not supported (only little-endian RIFF)`);
-  if (magic !== 'RIFF') fail(0, `not a RIFF file (starts with ${JSON.stringify(magic)})`);
+  if (magic === 'RIFX') fail(0, 'RIFX (big-endian) WAVE files are not supported');
+  const rf64 = magic === 'RF64' || magic === 'BW64';
+  if (magic !== 'RIFF' && !rf64) fail(0, `not a RIFF file (starts with ${JSON.stringify(magic)})`);
   if (fourcc(head, 8) !== 'WAVE') fail(8, `RIFF form type is ${JSON.stringify(fourcc(head, 8))}, not "WAVE"`);
   const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
   const warnings: string[] = [];
   const riffSize = view(head).getUint32(4, true);
-  if (riffSize !== src.size - 8 && riffSize !== 0 && riffSize !== STREAMING_SIZE) warnings.push(`RIFF size says ${riffSize + 8} bytes, the file has ${src.size}`);
+  if (!rf64 && riffSize !== src.size - 8 && riffSize !== 0 && riffSize !== STREAMING_SIZE) warnings.push(`RIFF size says ${riffSize + 8} bytes, the file has ${src.size}`);
 
   const chunks: Array<{ id: string; offset: number; size: number }> = [];
   let fmt: Uint8Array | undefined, fmtOffset = 0;
   let data: { offset: number; bytes: number } | undefined;
+  let ds64DataSize: number | undefined; // RF64: the real data size, from the ds64 chunk
   for (let pos = 12; pos + 8 <= src.size;) {
     const h = await src.read(pos, 8);
     if (!isPrintable(h, 0)) {
@@ -73,12 +76,19 @@ export async function readWavInfo(src: RandomAccessSource): Promise<WavInfo> {
       fail(pos, 'chunk id is not four ASCII characters (corrupt file?)');
     }
     const id = fourcc(h, 0), size = view(h).getUint32(4, true), body = pos + 8;
+    let span = size; // bytes of the chunk body (RF64's data gives it in ds64)
     chunks.push({ id, offset: pos, size });
+    if (id === 'ds64' && rf64 && size >= 28 && body + size <= src.size) {
+      const d = view(await src.read(body, 16));
+      ds64DataSize = d.getUint32(8, true) + d.getUint32(12, true) * 2 ** 32;
+    }
     if (id === 'data') {
-      const lies = size === 0 || size === STREAMING_SIZE || body + size > src.size;
-      if (lies) warnings.push(`data chunk says ${size} bytes; using the ${src.size - body} bytes to the end of the file`);
-      data = { offset: body, bytes: lies ? src.size - body : size };
+      const declared = rf64 && size === STREAMING_SIZE && ds64DataSize !== undefined ? ds64DataSize : size;
+      const lies = declared === 0 || declared === STREAMING_SIZE || body + declared > src.size;
+      if (lies) warnings.push(`data chunk says ${declared} bytes; using the ${src.size - body} bytes to the end of the file`);
+      data = { offset: body, bytes: lies ? src.size - body : declared };
       if (lies) break; // the data runs to the end of the file: nothing after it can be a chunk
+      span = declared;
     } else if (body + size > src.size) {
       if (data && fmt) { warnings.push(`chunk "${id}" at byte ${pos} is cut short by the end of the file`); break; }
       fail(pos, `chunk "${id}" claims ${size} bytes, past the end of the ${src.size}-byte file`);
@@ -87,7 +97,7 @@ export async function readWavInfo(src: RandomAccessSource): Promise<WavInfo> {
       fmt = await src.read(body, size);
       fmtOffset = body;
     }
-    pos = body + size + (size & 1);
+    pos = body + span + (span % 2);
   }
   if (!fmt) return fail(src.size, 'no "fmt " chunk before the end of the file');
   if (!data) return fail(src.size, 'no "data" chunk before the end of the file');

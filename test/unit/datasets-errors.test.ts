@@ -72,7 +72,7 @@ test('malformed WAV: wrong magic, impossible formats and sizes, with the byte of
   const cases: Array<[Uint8Array, RegExp]> = [
     [Buffer.from('RIFF\0\0'), /^x\.wav: byte 6: file of 6 bytes is too short for a RIFF WAVE header$/],
     [build(good, { riff: 'FORM' }), /^x\.wav: byte 0: not a RIFF file \(starts with "FORM"\)$/],
-    [build(good, { riff: 'RIFX' }), /^x\.wav: byte 0: RIFX WAVE files are not supported/],
+    [build(good, { riff: 'RIFX' }), /^x\.wav: byte 0: RIFX \(big-endian\) WAVE files are not supported$/],
     [build(good, { wave: 'AVI ' }), /^x\.wav: byte 8: RIFF form type is "AVI ", not "WAVE"$/],
     [build(asFmt(fmt(1, 0, 8000, 2, 16))), /^x\.wav: byte 22: 0 channels \(1 to 1024 are read\)$/],
     [build(asFmt(fmt(1, 1, 0, 2, 16))), /^x\.wav: byte 24: sample rate 0$/],

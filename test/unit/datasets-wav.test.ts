@@ -118,7 +118,7 @@ function riff(chunks: Array<[string, Uint8Array]>, sizeOverride?: Map<string, nu
   return out;
 }
 
-test('unknown and odd-sized chunks are skipped; lying data sizes and partial frames are handled with warnings', async () => {
+test('unknown and odd-sized chunks are skipped; lying data sizes, RF64 and partial frames are handled', async () => {
   const s16 = readFileSync(join(dir, 's16.wav'));
   const info = await readWavInfo(memorySource('s16.wav', s16));
   const fmt = s16.subarray(20, 36), data = s16.subarray(info.dataOffset, info.dataOffset + info.frames * 2);
@@ -136,6 +136,18 @@ test('unknown and odd-sized chunks are skipped; lying data sizes and partial fra
     got = await read(riff([['fmt ', fmt], ['data', data]], new Map([['data', lie]])));
     assert.deepEqual(got.samples, ref, `data size ${lie}`);
     assert.match(got.warnings[0], /data chunk says \d+ bytes; using the \d+ bytes to the end of the file/);
+  }
+  // RF64 (and BW64): sizes of 0xFFFFFFFF, the real ones in the ds64 chunk; chunks after the data still parse.
+  for (const magic of ['RF64', 'BW64']) {
+    const ds64 = Buffer.alloc(28);
+    ds64.writeUInt32LE(data.length, 8);
+    const rf = Buffer.from(riff([['ds64', ds64], ['fmt ', fmt], ['data', data], ['LIST', odd]], new Map([['data', 0xffffffff]])));
+    rf.write(magic, 0, 'latin1');
+    rf.writeUInt32LE(0xffffffff, 4);
+    got = await read(rf);
+    assert.deepEqual(got.samples, ref, magic);
+    assert.deepEqual(got.warnings, [], magic);
+    assert.deepEqual((await readWavInfo(memorySource('x.wav', rf))).chunks.map((c) => c.id), ['ds64', 'fmt ', 'data', 'LIST']);
   }
   got = await read(riff([['fmt ', fmt], ['data', data.subarray(0, 1001)]]));
   assert.deepEqual(got.samples, ref.subarray(0, 500));
