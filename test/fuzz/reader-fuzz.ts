@@ -48,10 +48,21 @@ export function loadSeeds(): { seeds: Record<FuzzFormat, Uint8Array[]>; cleanup:
         readFileSync(realFile(REAL.pyfaidxBlankLine)), readFileSync(realFile(REAL.pyfaidxBed12))],
       'fasta-gz': [readFileSync(realFile(REAL.lambdaGenome)), readFileSync(realFile(REAL.pyfaidxGenesBgzf))],
       fastq: [lines(realFile(REAL.lambdaReads1), 80), lines(realFile(REAL.lambdaLongReads), 8)],
-      wav: wavs,
+      wav: [...wavs, rf64(wavs[1])],
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The canonical 44-byte-header 16-bit WAV as RF64: sizes 0xFFFFFFFF, the data size in ds64. */
+function rf64(canonical: Uint8Array): Uint8Array {
+  const wav = Buffer.from(canonical);
+  if (wav.toString('latin1', 36, 40) !== 'data') throw new Error('expected the data chunk at byte 36');
+  const samples = wav.subarray(44, 44 + wav.readUInt32LE(40));
+  const ds64 = Buffer.alloc(36);
+  ds64.write('ds64', 0, 'latin1'); ds64.writeUInt32LE(28, 4); ds64.writeUInt32LE(samples.length, 16);
+  const head = Buffer.from('RF64\xff\xff\xff\xffWAVE', 'latin1');
+  return Buffer.concat([head, ds64, wav.subarray(12, 36), Buffer.from('data\xff\xff\xff\xff', 'latin1'), samples]);
 }
 
 const INTERESTING = [0, 0xff, 0x7f, 0x80, 0x3e, 0x40, 0x0a, 0x0d, 0x2b, 0x20];
