@@ -4,12 +4,11 @@
 // in a worker thread (train-worker.ts). Cancelling (the signal) writes a checkpoint first, so
 // a resumed run continues the same curve.
 import { mkdir, readdir } from 'node:fs/promises';
-import { AdamW, DEFAULT_ADAMW } from '../../kernels/train/adamw';
-import { clipGradNorm } from '../../kernels/train/clip';
+import { DEFAULT_ADAMW } from '../../kernels/train/adamw';
 import { DEFAULT_DT_INIT, initParams } from '../../kernels/train/init';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
-import { defaultThreads, ParallelGradient } from './parallel-gradient';
+import { createStepEngine } from './step-engine';
 import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
@@ -32,7 +31,7 @@ export interface TrainProgress extends MetricRecord {
 
 export interface SessionOptions {
   signal?: AbortSignal;
-  /** Threads computing each batch's gradient (default: defaultThreads()). */
+  /** CPU threads computing each batch's gradient (default: defaultThreads()). */
   threads?: number;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (line: string) => void;
@@ -56,16 +55,10 @@ function complementTable(tokenizer: DnaTokenizer): Int32Array {
   return Int32Array.from({ length: v }, (_, id) => rc[v - 1 - id]);
 }
 
-function chooseBackend(spec: RunSpec): string {
-  if (spec.backend === 'webgpu') throw new Error('backend "webgpu": training on WebGPU runs in the extension\'s engine webview; the Node trainer has the CPU backend only (use --backend cpu or auto)');
-  return spec.backend === 'auto' ? 'cpu (auto: no WebGPU device in this process)' : 'cpu';
-}
-
 /** Runs (or resumes) the run in `runDir` until its budget is spent or the signal aborts. */
 export async function runSession(runDir: string, opts: SessionOptions = {}): Promise<SessionResult> {
   const spec = await readRunSpec(runDir);
   const log = opts.onLog ?? (() => undefined);
-  const backend = chooseBackend(spec);
   const hyper = spec.hyper;
   let data: TokenData;
   try {
@@ -76,23 +69,23 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   }
   const cfg = modelConfig(spec.size, data.vocabSize);
   const specs = paramSpecs(cfg), size = paramCount(specs);
-  const trainer = new ParallelGradient(cfg, hyper.batch, hyper.length, opts.threads ?? defaultThreads());
-  const { params, grad } = trainer;
-  const p = new ParamViews(params, specs);
-  const adam = new AdamW(specs, size, { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay });
+  const engine = await createStepEngine(spec.backend, cfg, hyper.batch, hyper.length, { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay }, opts.threads);
+  const backend = engine.description;
   let state: TrainerState;
   const previous = await latestCheckpointDir(runDir);
   if (previous) {
     await checkManifest(runDir, data.manifest);
     const ck = await loadCheckpoint(previous, specs);
-    params.set(ck.params); adam.m.set(ck.adamM); adam.v.set(ck.adamV); adam.t = ck.state.adamT;
+    engine.setState({ params: ck.params, m: ck.adamM, v: ck.adamV, t: ck.state.adamT });
     state = ck.state;
     await truncateMetrics(runDir, state.step);
     log(`resuming ${spec.name} from ${previous} (step ${state.step})`);
   } else {
     await writeManifest(runDir, data.manifest);
     const rng = new Rng(hyper.seed);
-    initParams(cfg, p, rng);
+    const init = new Float32Array(size);
+    initParams(cfg, new ParamViews(init, specs), rng);
+    engine.setState({ params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 });
     state = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state(), adamT: 0 };
     await truncateMetrics(runDir, 0);
   }
@@ -100,7 +93,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
   const sampler = new WindowSampler(scoredRuns(train, data.scored, hyper.length + 1), hyper.length, data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined);
   const valWindows = evenWindows(scoredRuns(val, data.scored, hyper.length + 1), hyper.length, hyper.valWindows);
-  log(`${spec.name}: ${backend}, ${trainer.threads} thread(s); ${size} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
+  log(`${spec.name}: ${backend}; ${size} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
     `${sampler.starts} training window starts, ${valWindows.length} validation windows`);
 
   const valModel = new MambaTrainModel(cfg, VAL_BATCH, hyper.length, (n): Float32Array => new Float32Array(n));
@@ -113,8 +106,9 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     : state.elapsedSec / (budgetSec as number), schedule);
   const done = () => (totalSteps !== undefined ? state.step >= totalSteps : state.elapsedSec >= (budgetSec as number));
 
-  const validate = (): number | undefined => {
+  const validate = async (): Promise<number | undefined> => {
     if (valWindows.length === 0) return undefined;
+    const p = new ParamViews(await engine.params(), specs);
     const L = hyper.length, vIds = new Int32Array(VAL_BATCH * L), vT = new Int32Array(VAL_BATCH * L);
     let nats = 0, count = 0;
     for (let i = 0; i < valWindows.length; i += VAL_BATCH) {
@@ -132,11 +126,12 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   };
 
   const checkpoint = async () => {
-    state.rng = rng.state(); state.adamT = adam.t;
+    const snap = await engine.snapshot();
+    state.rng = rng.state(); state.adamT = snap.t;
     return writeCheckpoint(runDir, {
       config: cfg, configExtra: { time_step_min: DEFAULT_DT_INIT.dtMin, time_step_max: DEFAULT_DT_INIT.dtMax, time_step_floor: DEFAULT_DT_INIT.dtFloor, rescale_prenorm_residual: true },
-      tokenizer: data.tokenizer, specs, params,
-      training: { run: spec.name, data: data.manifest, range: rangeText(spec.range), preset: spec.preset ?? null, backend, lastValBits: lastVal ?? null }, adamM: adam.m, adamV: adam.v, state: { ...state },
+      tokenizer: data.tokenizer, specs, params: snap.params,
+      training: { run: spec.name, data: data.manifest, range: rangeText(spec.range), preset: spec.preset ?? null, backend, lastValBits: lastVal ?? null }, adamM: snap.m, adamV: snap.v, state: { ...state },
     });
   };
 
@@ -145,7 +140,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   let sumNats = 0, sumCount = 0, windowStart = performance.now(), windowTokens = 0, lastCheckpoint = '';
   try {
     if (state.step === 0) {
-      const v = (lastVal = validate());
+      const v = (lastVal = await validate());
       const rec: MetricRecord = { step: 0, tokens: 0, elapsedSec: 0, ...(v !== undefined ? { valBits: v } : {}) };
       await appendMetric(runDir, rec);
       opts.onProgress?.({ ...rec, totalSteps, budgetSec, backend });
@@ -153,10 +148,9 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     while (!done() && !opts.signal?.aborted) {
       const t0 = performance.now();
       sampler.fill(rng, hyper.batch, ids, targets);
-      const res = await trainer.lossAndGrad(ids, targets);
-      clipGradNorm(grad, hyper.clip);
+      const res = await engine.lossAndGrad(ids, targets);
       const lr = lrAt();
-      adam.step(params, grad, lr);
+      await engine.update(lr, hyper.clip);
       state.step++;
       state.tokens += hyper.batch * hyper.length;
       state.elapsedSec += (performance.now() - t0) / 1000;
@@ -171,7 +165,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
         any = true;
       }
       if (state.step % hyper.evalEvery === 0 || last) {
-        const v = validate();
+        const v = await validate();
         if (v !== undefined) rec.valBits = lastVal = v;
         any = true;
       }
@@ -190,6 +184,6 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
     throw err;
   } finally {
-    await trainer.dispose();
+    await engine.dispose();
   }
 }

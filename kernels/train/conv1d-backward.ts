@@ -6,6 +6,7 @@
 // dx[t-(k-1)+j, c] += w[c, j] * dpre[t, c]. dpre is a caller scratch of the same size.
 import { silu, siluGrad } from './activation-backward';
 import type { FloatArray } from './params';
+import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
@@ -52,7 +53,7 @@ export function conv1dSiluBackward(
 }
 
 // ---- WebGPU twin: dpre (pre recomputed from x), then dx (+=) by gathering, then dw and dbias
-// (+=) with one invocation per (channel, tap) summing over every position.
+// (+=) as column sums over every position of dpre * x (per channel and tap) and of dpre.
 const CONV_PARAMS = { b: 'u32', l: 'u32', c: 'u32', k: 'u32', hasBias: 'u32' } as const;
 /** Shared head; the uniform binding follows the kernel's `buffers` storage bindings. */
 const convHead = (buffers: number) => `${GRID_WGSL}
@@ -98,24 +99,18 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-const CONV_DW_WGSL = `${convHead(4)}
+const CONV_DW_PROD_WGSL = `${convHead(3)}
 @group(0) @binding(0) var<storage, read> dpre: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dw: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dbias: array<f32>;
+@group(0) @binding(2) var<storage, read_write> prod: array<f32>;
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
-  if (i >= p.c * (p.k + 1u)) { return; }
-  let ch = i / (p.k + 1u); let j = i % (p.k + 1u);
-  var s = 0.0;
-  for (var bi = 0u; bi < p.b; bi = bi + 1u) {
-    for (var t = 0u; t < p.l; t = t + 1u) {
-      let g = dpre[(bi * p.l + t) * p.c + ch];
-      if (j == p.k) { s = s + g; } else if (t + j + 1u >= p.k) { s = s + g * x[(bi * p.l + t + j + 1u - p.k) * p.c + ch]; }
-    }
-  }
-  if (j == p.k) { if (p.hasBias == 1u) { dbias[ch] = dbias[ch] + s; } } else { dw[ch * p.k + j] = dw[ch * p.k + j] + s; }
+  if (i >= p.b * p.l * p.c * p.k) { return; }
+  let j = i % p.k; let ch = (i / p.k) % p.c; let row = i / (p.k * p.c); let t = row % p.l;
+  var v = 0.0;
+  if (t + j + 1u >= p.k) { v = dpre[row * p.c + ch] * x[(row + j + 1u - p.k) * p.c + ch]; }
+  prod[i] = v;
 }
 `;
 
@@ -126,7 +121,9 @@ export function conv1dSiluBackwardWebgpu(rt: GpuRuntime, du: GPUBuffer, x: GPUBu
   const n = b * l * c;
   rt.run(CONV_DPRE_WGSL, [du, x, w, bias ?? w, dpre], u, workgroupsFor(n));
   rt.run(CONV_DX_WGSL, [dpre, w, dx], u, workgroupsFor(n));
-  const unusedBias = dbias ? undefined : rt.alloc([1]); // a writable binding may not alias dw
-  rt.run(CONV_DW_WGSL, [dpre, x, dw, dbias ?? (unusedBias as { buffer: GPUBuffer }).buffer], u, workgroupsFor(c * (k + 1)));
-  unusedBias?.buffer.destroy();
+  const prod = rt.alloc([n * k]);
+  rt.run(CONV_DW_PROD_WGSL, [dpre, x, prod.buffer], u, workgroupsFor(n * k));
+  columnSumWebgpu(rt, prod.buffer, b * l, c * k, dw);
+  prod.buffer.destroy();
+  if (dbias) columnSumWebgpu(rt, dpre, b * l, c, dbias);
 }

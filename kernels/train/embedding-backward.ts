@@ -1,5 +1,6 @@
 // Embedding lookup for training: x[row] = table[ids[row]]; backward scatters dtable[ids[row]] += dx[row].
 import type { FloatArray } from './params';
+import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
@@ -19,24 +20,32 @@ export function embeddingBackward(dx: FloatArray, ids: Int32Array, rows: number,
   }
 }
 
-// ---- WebGPU twin: one invocation per table element gathers the rows that used it (no float atomics in WGSL).
+// ---- WebGPU twin (no float atomics in WGSL): one invocation per (block of rows, table element)
+// gathers the rows of its block that used the element, then the blocks are summed.
+const EMB_BLOCK = 64;
 const EMB_PARAMS = { rows: 'u32', v: 'u32', d: 'u32' } as const;
 const EMB_WGSL = `${GRID_WGSL}
 @group(0) @binding(0) var<storage, read> dx: array<f32>;
 @group(0) @binding(1) var<storage, read> ids: array<i32>;
-@group(0) @binding(2) var<storage, read_write> dtable: array<f32>;
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
 ${uniformDeclaration(EMB_PARAMS, 3)}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
-  if (i >= p.v * p.d) { return; }
-  let id = i32(i / p.d); let j = i % p.d;
+  let vd = p.v * p.d;
+  let blocks = (p.rows + ${EMB_BLOCK}u - 1u) / ${EMB_BLOCK}u;
+  if (i >= blocks * vd) { return; }
+  let blk = i / vd; let e = i % vd; let id = i32(e / p.d); let j = e % p.d;
   var s = 0.0;
-  for (var r = 0u; r < p.rows; r = r + 1u) { if (ids[r] == id) { s = s + dx[r * p.d + j]; } }
-  dtable[i] = dtable[i] + s;
+  for (var r = blk * ${EMB_BLOCK}u; r < min(p.rows, (blk + 1u) * ${EMB_BLOCK}u); r = r + 1u) { if (ids[r] == id) { s = s + dx[r * p.d + j]; } }
+  partial[i] = s;
 }
 `;
 
 export function embeddingBackwardWebgpu(rt: GpuRuntime, dx: GPUBuffer, ids: GPUBuffer, rows: number, vocab: number, d: number, dtable: GPUBuffer): void {
-  rt.run(EMB_WGSL, [dx, ids, dtable], packUniforms(EMB_PARAMS, { rows, v: vocab, d }), workgroupsFor(vocab * d));
+  const blocks = Math.max(1, Math.ceil(rows / EMB_BLOCK));
+  const partial = rt.alloc([blocks * vocab * d]);
+  rt.run(EMB_WGSL, [dx, ids, partial.buffer], packUniforms(EMB_PARAMS, { rows, v: vocab, d }), workgroupsFor(blocks * vocab * d));
+  columnSumWebgpu(rt, partial.buffer, blocks, vocab * d, dtable);
+  partial.buffer.destroy();
 }

@@ -6,6 +6,7 @@
 // `scratch` supplies the transposes so the product is always matmulABt's contiguous form.
 import { matmulABt, transpose } from './matmul';
 import type { FloatArray } from './params';
+import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS } from '../webgpu/wgsl-common';
@@ -97,12 +98,25 @@ fn main(${MAIN_ARGS}) {
 
 export interface StridedOperand { buffer: GPUBuffer; offset: number; strideRow: number; strideK: number }
 
-/** C (+)= A @ B with the strides above; A is read as [M, K], B as [K, N]. */
+/** K per dispatch when a long reduction (a weight gradient over every position) is split. */
+const SPLIT_K = 2048;
+
+/**
+ * C (+)= A @ B with the strides above; A is read as [M, K], B as [K, N]. An accumulating product
+ * with a long K (weight gradients: K = positions) is split into chunks of SPLIT_K whose partial
+ * products are summed by columnSumWebgpu, so a few output tiles do not serialise the whole batch.
+ */
 export function stridedMatmulWebgpu(rt: GpuRuntime, M: number, N: number, K: number, A: StridedOperand, B: StridedOperand, C: { buffer: GPUBuffer; offset: number }, accumulate: boolean): void {
   if (M === 0 || N === 0) return;
   const tilesN = Math.ceil(N / MATMUL_TILE);
-  rt.run(STRIDED_MATMUL_WGSL, [A.buffer, B.buffer, C.buffer], packUniforms(MATMUL_PARAMS, {
-    M, N, K, offA: A.offset, sAi: A.strideRow, sAk: A.strideK, offB: B.offset, sBk: B.strideK, sBj: B.strideRow,
-    offC: C.offset, accumulate: accumulate ? 1 : 0, tilesN,
+  const pass = (k0: number, k1: number, out: { buffer: GPUBuffer; offset: number }, acc: boolean) => rt.run(STRIDED_MATMUL_WGSL, [A.buffer, B.buffer, out.buffer], packUniforms(MATMUL_PARAMS, {
+    M, N, K: k1 - k0, offA: A.offset + k0 * A.strideK, sAi: A.strideRow, sAk: A.strideK, offB: B.offset + k0 * B.strideK, sBk: B.strideK, sBj: B.strideRow,
+    offC: out.offset, accumulate: acc ? 1 : 0, tilesN,
   }), Math.ceil(M / MATMUL_TILE) * tilesN);
+  const splits = accumulate ? Math.ceil(K / SPLIT_K) : 1;
+  if (splits <= 1) { pass(0, K, C, accumulate); return; }
+  const partial = rt.alloc([splits * M * N]);
+  for (let sp = 0; sp < splits; sp++) pass(sp * SPLIT_K, Math.min(K, (sp + 1) * SPLIT_K), { buffer: partial.buffer, offset: sp * M * N }, false);
+  columnSumWebgpu(rt, partial.buffer, splits, M * N, C.buffer, C.offset);
+  partial.buffer.destroy();
 }

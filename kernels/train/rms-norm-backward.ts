@@ -3,6 +3,7 @@
 //   dw += sum_rows dy * x * rstd
 //   dx += rstd * (g - xhat * mean(g * xhat)),  g = dy * w, xhat = x * rstd
 import type { FloatArray } from './params';
+import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL, workgroupsFor } from '../webgpu/wgsl-common';
@@ -32,7 +33,7 @@ export function rmsNormBackward(dy: FloatArray, x: FloatArray, rows: number, d: 
   }
 }
 
-// ---- WebGPU twin: one workgroup per row for dx (+=) and rstd, then one invocation per column for dw (+=).
+// ---- WebGPU twin: one workgroup per row for dx (+=) and rstd, then dw (+=) as the column sum of dy*x*rstd.
 const RMS_PARAMS = { rows: 'u32', d: 'u32', eps: 'f32' } as const;
 
 const RMS_DX_WGSL = `${GRID_WGSL}${WORKGROUP_REDUCE_WGSL}
@@ -59,19 +60,17 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-const RMS_DW_WGSL = `${GRID_WGSL}
+const RMS_PROD_WGSL = `${GRID_WGSL}
 @group(0) @binding(0) var<storage, read> dy: array<f32>;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> rstd: array<f32>;
-@group(0) @binding(3) var<storage, read_write> dw: array<f32>;
+@group(0) @binding(3) var<storage, read_write> prod: array<f32>;
 ${uniformDeclaration(RMS_PARAMS, 4)}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
-  let j = flatWorkgroup(wid, nwg) * WG + lid;
-  if (j >= p.d) { return; }
-  var s = 0.0;
-  for (var r = 0u; r < p.rows; r = r + 1u) { s = s + dy[r * p.d + j] * x[r * p.d + j] * rstd[r]; }
-  dw[j] = dw[j] + s;
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.rows * p.d) { return; }
+  prod[i] = dy[i] * x[i] * rstd[i / p.d];
 }
 `;
 
@@ -79,5 +78,8 @@ fn main(${MAIN_ARGS}) {
 export function rmsNormBackwardWebgpu(rt: GpuRuntime, dy: GPUBuffer, x: GPUBuffer, rows: number, d: number, w: GPUBuffer, eps: number, dx: GPUBuffer, dw: GPUBuffer, rstd: GPUBuffer): void {
   const u = packUniforms(RMS_PARAMS, { rows, d, eps });
   rt.run(RMS_DX_WGSL, [dy, x, w, dx, rstd], u, rows);
-  rt.run(RMS_DW_WGSL, [dy, x, rstd, dw], u, workgroupsFor(d));
+  const prod = rt.alloc([rows * d]);
+  rt.run(RMS_PROD_WGSL, [dy, x, rstd, prod.buffer], u, workgroupsFor(rows * d));
+  columnSumWebgpu(rt, prod.buffer, rows, d, dw);
+  prod.buffer.destroy();
 }

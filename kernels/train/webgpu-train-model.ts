@@ -13,6 +13,7 @@ import type { WebGpuBackend } from '../webgpu/webgpu-backend';
 import { gateBackwardWebgpu, softplusBackwardFromOutputWebgpu } from './activation-backward';
 import { adamwStepWebgpu, type AdamWConfig } from './adamw';
 import { clipScale, gradSquaresWebgpu } from './clip';
+import { columnSumWebgpu } from './column-sum';
 import { conv1dSiluBackwardWebgpu } from './conv1d-backward';
 import { crossEntropyWebgpu, type CrossEntropyResult } from './cross-entropy';
 import { embeddingBackwardWebgpu } from './embedding-backward';
@@ -38,7 +39,6 @@ export class WebGpuTrainModel {
   private readonly grads = new Map<string, GpuTensor>();
   private readonly moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
   private readonly model: MambaModel;
-  private readonly ones: GpuTensor;
   private readonly scanBufs: { dUDelta: GpuTensor; dBC: GpuTensor; work: GpuTensor };
   private readonly dpre: GpuTensor;
   private readonly rstd: GpuTensor;
@@ -68,7 +68,6 @@ export class WebGpuTrainModel {
     });
     const params: MambaParams<GpuTensor> = { embedding: P(EMBEDDING), layers, normF: P(NORM_F), lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD) };
     this.model = { config: cfg, params };
-    this.ones = this.rt.upload(new Float32Array(this.rows).fill(1), [this.rows], 'f32');
     const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize, chunk });
     this.scanBufs = { dUDelta: this.rt.alloc([sizes.dUDelta]), dBC: this.rt.alloc([sizes.dBC]), work: this.rt.alloc([sizes.work]) };
     this.dpre = this.rt.alloc([this.rows * cfg.intermediateSize]);
@@ -88,6 +87,22 @@ export class WebGpuTrainModel {
   }
 
   readParams(): Promise<Float32Array> { return this.readFlat(this.params); }
+
+  /** AdamW first and second moments, flat like the parameters (for checkpoints). */
+  async readMoments(): Promise<{ m: Float32Array; v: Float32Array }> {
+    const pick = (k: 'm' | 'v') => new Map([...this.moments].map(([name, mv]) => [name, mv[k]]));
+    return { m: await this.readFlat(pick('m')), v: await this.readFlat(pick('v')) };
+  }
+
+  /** Restores the AdamW moments and step count (resume). */
+  setMoments(m: Float32Array, v: Float32Array, t: number): void {
+    for (const s of this.specs) {
+      const mv = this.moments.get(s.name) as { m: GpuTensor; v: GpuTensor };
+      this.rt.device.queue.writeBuffer(mv.m.buffer, 0, m.buffer, m.byteOffset + s.offset * 4, s.size * 4);
+      this.rt.device.queue.writeBuffer(mv.v.buffer, 0, v.buffer, v.byteOffset + s.offset * 4, s.size * 4);
+    }
+    this.t = t;
+  }
   readGrads(): Promise<Float32Array> { return this.readFlat(this.grads); }
 
   private mm(M: number, N: number, K: number, A: StridedOperand, B: StridedOperand, C: { buffer: GPUBuffer }, accumulate: boolean, offC = 0): void {
@@ -129,7 +144,7 @@ export class WebGpuTrainModel {
 
     for (let i = acts.length - 1; i >= 0; i--) {
       const a = acts[i] as unknown as Record<string, GpuTensor>, L = layerNames(i);
-      const colSum = (src: GpuTensor, width: number, dst: GpuTensor, offC = 0) => this.mm(width, 1, rows, mat(src, width, true), { buffer: this.ones.buffer, offset: 0, strideRow: 0, strideK: 1 }, dst, true, offC);
+      const colSum = (src: GpuTensor, width: number, dst: GpuTensor, offC = 0) => columnSumWebgpu(rt, src.buffer, rows, width, dst.buffer, offC);
       // out_proj: mixerOut = gated @ W^T, W [d, c]
       const dGated = tmp([b, l, c]);
       this.mm(rows, c, d, mat(dX, d), right(P(L.outProj), c), dGated, false);
@@ -197,6 +212,7 @@ export class WebGpuTrainModel {
   dispose(): void {
     for (const map of [this.params, this.grads]) for (const t of map.values()) t.buffer.destroy();
     for (const { m, v } of this.moments.values()) { m.buffer.destroy(); v.buffer.destroy(); }
-    for (const t of [this.ones, this.scanBufs.dUDelta, this.scanBufs.dBC, this.scanBufs.work, this.dpre, this.rstd, this.sums]) t.buffer.destroy();
+    for (const t of [this.scanBufs.dUDelta, this.scanBufs.dBC, this.scanBufs.work, this.dpre, this.rstd, this.sums]) t.buffer.destroy();
   }
 }
+

@@ -5,7 +5,10 @@ import { after, before, test } from 'node:test';
 import type { MambaConfig } from '../../kernels/model/config';
 import { AdamW, DEFAULT_ADAMW } from '../../kernels/train/adamw';
 import { clipGradNorm } from '../../kernels/train/clip';
+import { columnSumCpu, columnSumWebgpu } from '../../kernels/train/column-sum';
 import { initParams } from '../../kernels/train/init';
+import { stridedMatmulWebgpu } from '../../kernels/train/linear-backward';
+import { matmulABt } from '../../kernels/train/matmul';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
@@ -44,6 +47,31 @@ test('scan backward on WebGPU equals the CPU reverse scan (b 3, l 37, c 10, n 5,
   for (const [name, t, ref] of [['dB', out.dB, g.dB], ['dC', out.dC, g.dC], ['daLog', out.daLog, g.daLog], ['dD', out.dD, g.dD]] as const) {
     assertClose(new Float32Array(await rt.read(t)), ref, TOLERANCE.scan, name);
   }
+});
+
+test('column sums on WebGPU (two stages, long and short columns) equal the CPU loop', async () => {
+  for (const [rows, cols] of [[1, 3], [129, 7], [5000, 33]]) {
+    const src = Float32Array.from({ length: rows * cols }, () => Math.random() * 2 - 1);
+    const base = Float32Array.from({ length: cols + 2 }, () => Math.random());
+    const want = base.slice();
+    columnSumCpu(src, rows, cols, want, 2);
+    const dst = gpu.runtime.upload(base, [base.length], 'f32');
+    columnSumWebgpu(gpu.runtime, gpu.runtime.upload(src, [src.length], 'f32').buffer, rows, cols, dst.buffer, 2);
+    assertClose(new Float32Array(await gpu.runtime.read(dst)), want, TOLERANCE.matmulWebgpu, `column sums of [${rows}, ${cols}]`);
+  }
+});
+
+test('weight-gradient product split over a long K (5000 positions) equals the CPU product', async () => {
+  const [rows, m, k] = [5000, 7, 5];
+  const dy = Float32Array.from({ length: rows * m }, () => Math.random() * 2 - 1), x = Float32Array.from({ length: rows * k }, () => Math.random() * 2 - 1);
+  const dyT = f32(m * rows), xT = f32(k * rows);
+  for (let r = 0; r < rows; r++) { for (let j = 0; j < m; j++) dyT[j * rows + r] = dy[r * m + j]; for (let j = 0; j < k; j++) xT[j * rows + r] = x[r * k + j]; }
+  const start = Float32Array.from({ length: m * k }, () => Math.random()), want = start.slice();
+  matmulABt(dyT, m, rows, xT, k, want, true);
+  const rt = gpu.runtime, dw = rt.upload(start, [m * k], 'f32');
+  stridedMatmulWebgpu(rt, m, k, rows, { buffer: rt.upload(dy, [dy.length], 'f32').buffer, offset: 0, strideRow: 1, strideK: m },
+    { buffer: rt.upload(x, [x.length], 'f32').buffer, offset: 0, strideRow: 1, strideK: k }, { buffer: dw.buffer, offset: 0 }, true);
+  assertClose(new Float32Array(await rt.read(dw)), want, TOLERANCE.matmulWebgpu, 'dW += dY^T X');
 });
 
 function config(over: Partial<MambaConfig>): MambaConfig {

@@ -1,0 +1,119 @@
+// What a training step runs on, behind one interface for the session: the CPU trainer (data-
+// parallel threads, AdamW on the host) or the WebGPU trainer (everything on the device). Picks
+// the backend the run asked for; 'auto' takes WebGPU only on a hardware adapter, since on a
+// software fallback adapter (SwiftShader) the CPU trainer is the faster of the two.
+import { createBackend } from '../../kernels/create-backend';
+import type { MambaConfig } from '../../kernels/model/config';
+import { AdamW, type AdamWConfig } from '../../kernels/train/adamw';
+import { clipGradNorm } from '../../kernels/train/clip';
+import type { CrossEntropyResult } from '../../kernels/train/cross-entropy';
+import { paramCount, paramSpecs } from '../../kernels/train/params';
+import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
+import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
+import { defaultThreads, ParallelGradient } from './parallel-gradient';
+import type { BackendChoice } from './run-dir';
+
+export interface TrainerSnapshot { params: Float32Array; m: Float32Array; v: Float32Array; t: number }
+
+export interface StepEngine {
+  /** e.g. "cpu, 2 threads" or "webgpu: WebGPU on …", with the reason for an auto choice. */
+  readonly description: string;
+  setState(s: TrainerSnapshot): void;
+  snapshot(): Promise<TrainerSnapshot>;
+  /** Host copy of the parameters (for validation on the CPU). */
+  params(): Promise<Float32Array>;
+  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult>;
+  /** Clip to maxNorm, AdamW step; returns the norm before clipping. */
+  update(lr: number, maxNorm: number): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+class CpuStepEngine implements StepEngine {
+  private readonly grad: ParallelGradient;
+  private readonly adam: AdamW;
+  readonly description: string;
+
+  constructor(cfg: MambaConfig, batch: number, length: number, threads: number, adam: AdamWConfig, reason: string) {
+    this.grad = new ParallelGradient(cfg, batch, length, threads);
+    const specs = paramSpecs(cfg);
+    this.adam = new AdamW(specs, paramCount(specs), adam);
+    this.description = `cpu, ${this.grad.threads} thread(s)${reason}`;
+  }
+
+  setState(s: TrainerSnapshot): void {
+    this.grad.params.set(s.params); this.adam.m.set(s.m); this.adam.v.set(s.v); this.adam.t = s.t;
+  }
+
+  async snapshot(): Promise<TrainerSnapshot> {
+    return { params: this.grad.params.slice(), m: this.adam.m.slice(), v: this.adam.v.slice(), t: this.adam.t };
+  }
+
+  async params(): Promise<Float32Array> {
+    return this.grad.params;
+  }
+
+  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
+    return this.grad.lossAndGrad(ids, targets);
+  }
+
+  async update(lr: number, maxNorm: number): Promise<number> {
+    const norm = clipGradNorm(this.grad.grad, maxNorm);
+    this.adam.step(this.grad.params, this.grad.grad, lr);
+    return norm;
+  }
+
+  dispose(): Promise<void> {
+    return this.grad.dispose();
+  }
+}
+
+class WebGpuStepEngine implements StepEngine {
+  private readonly model: WebGpuTrainModel;
+
+  constructor(private readonly backend: WebGpuBackend, cfg: MambaConfig, batch: number, length: number, private readonly adam: AdamWConfig, readonly description: string) {
+    this.model = new WebGpuTrainModel(backend, cfg, batch, length);
+  }
+
+  setState(s: TrainerSnapshot): void {
+    this.model.setParams(s.params);
+    this.model.setMoments(s.m, s.v, s.t);
+  }
+
+  async snapshot(): Promise<TrainerSnapshot> {
+    return { params: await this.model.readParams(), ...(await this.model.readMoments()), t: this.model.t };
+  }
+
+  params(): Promise<Float32Array> {
+    return this.model.readParams();
+  }
+
+  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
+    return this.model.lossAndGrad(ids, targets);
+  }
+
+  update(lr: number, maxNorm: number): Promise<number> {
+    return this.model.step(lr, maxNorm, this.adam);
+  }
+
+  async dispose(): Promise<void> {
+    this.model.dispose();
+    this.backend.dispose();
+  }
+}
+
+export async function createStepEngine(choice: BackendChoice, cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads = defaultThreads()): Promise<StepEngine> {
+  if (choice === 'cpu') return new CpuStepEngine(cfg, batch, length, threads, adam, '');
+  let chosen;
+  try {
+    chosen = await createBackend('webgpu');
+  } catch (err) {
+    if (choice === 'webgpu') throw err;
+    return new CpuStepEngine(cfg, batch, length, threads, adam, ` (auto: no WebGPU adapter: ${err instanceof Error ? err.message : String(err)})`);
+  }
+  const backend = chosen.backend as WebGpuBackend;
+  if (choice === 'auto' && backend.gpuDevice.isFallbackAdapter) {
+    backend.dispose();
+    return new CpuStepEngine(cfg, batch, length, threads, adam, ' (auto: the WebGPU adapter is a software fallback, slower than the CPU trainer)');
+  }
+  return new WebGpuStepEngine(backend, cfg, batch, length, adam, chosen.reason);
+}

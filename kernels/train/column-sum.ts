@@ -1,0 +1,53 @@
+// dst[off + j] += sum over rows of src[r, j] on WebGPU, in two stages so that long columns (a
+// batch of 65k positions) are summed by many invocations: blocks of BLOCK rows into partials,
+// then the partials. The weight-gradient reductions of the WebGPU trainer go through here.
+// CPU twin: the plain loop, as in linearBackward's bias gradient.
+import type { GpuRuntime } from '../webgpu/runtime';
+import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
+
+const BLOCK = 64;
+const PARAMS = { rows: 'u32', cols: 'u32', blocks: 'u32', off: 'u32' } as const;
+
+const PARTIAL_WGSL = `${GRID_WGSL}
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> partial: array<f32>;
+${uniformDeclaration(PARAMS, 2)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.blocks * p.cols) { return; }
+  let blk = i / p.cols; let j = i % p.cols;
+  let end = min(p.rows, (blk + 1u) * ${BLOCK}u);
+  var s = 0.0;
+  for (var r = blk * ${BLOCK}u; r < end; r = r + 1u) { s = s + src[r * p.cols + j]; }
+  partial[i] = s;
+}
+`;
+
+const FINAL_WGSL = `${GRID_WGSL}
+@group(0) @binding(0) var<storage, read> partial: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+${uniformDeclaration(PARAMS, 2)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let j = flatWorkgroup(wid, nwg) * WG + lid;
+  if (j >= p.cols) { return; }
+  var s = 0.0;
+  for (var b = 0u; b < p.blocks; b = b + 1u) { s = s + partial[b * p.cols + j]; }
+  dst[p.off + j] = dst[p.off + j] + s;
+}
+`;
+
+export function columnSumCpu(src: Float32Array, rows: number, cols: number, dst: Float32Array, off = 0): void {
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dst[off + j] += src[r * cols + j];
+}
+
+export function columnSumWebgpu(rt: GpuRuntime, src: GPUBuffer, rows: number, cols: number, dst: GPUBuffer, off = 0): void {
+  const blocks = Math.max(1, Math.ceil(rows / BLOCK));
+  const partial = rt.alloc([blocks * cols]);
+  const u = packUniforms(PARAMS, { rows, cols, blocks, off });
+  rt.run(PARTIAL_WGSL, [src, partial.buffer], u, workgroupsFor(blocks * cols));
+  rt.run(FINAL_WGSL, [partial.buffer, dst], u, workgroupsFor(cols));
+  partial.buffer.destroy(); // WebGPU defers the destruction until the submitted work is done
+}
