@@ -6,6 +6,7 @@ import { activate, activationWgsl } from './activation';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
+import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 /** Weight rows per tile: a tile of W (TILE_M * k floats) stays in cache while all x rows pass. */
 const TILE_M = 32;
@@ -144,7 +145,32 @@ fn store(row: u32, col: u32, v: vec4<f32>) {
 `;
 }
 
-/** WebGPU twin: x [.., k], weight [m, k], bias [m]? -> [.., m]. */
+/** Rows up to which one invocation per output beats the tiled kernel (the recurrent step has b rows). */
+const FEW_ROWS = 8;
+const GEMV_PARAMS = { n: 'u32', k: 'u32', m: 'u32' } as const;
+
+/** WGSL for few rows: one invocation per output, a plain dot product over k (no barriers). */
+function fewRowsWgsl(hasBias: boolean, act: Activation): string {
+  return `${GRID_WGSL}${activationWgsl(act)}
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+${hasBias ? '@group(0) @binding(2) var<storage, read> bias: array<f32>;' : ''}
+@group(0) @binding(${hasBias ? 3 : 2}) var<storage, read_write> out: array<f32>;
+${uniformDeclaration(GEMV_PARAMS, hasBias ? 4 : 3)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  let i = flatWorkgroup(wid, nwg) * WG + lid;
+  if (i >= p.n) { return; }
+  let row = i / p.m;
+  let col = i - row * p.m;
+  var acc = 0.0;
+  for (var kk = 0u; kk < p.k; kk++) { acc += x[row * p.k + kk] * w[col * p.k + kk]; }
+  out[i] = activate(acc${hasBias ? ' + bias[col]' : ''});
+}
+`;
+}
+
+/** WebGPU twin: x [.., k], weight [m, k], bias [m]? -> [.., m]; tiled, or one invocation per output for few rows. */
 export function linearWebgpu(rt: GpuRuntime, x: GpuTensor, weight: GpuTensor, bias: GpuTensor | undefined, act: Activation): GpuTensor {
   const k = x.shape[x.shape.length - 1];
   if (weight.shape.length !== 2 || weight.shape[1] !== k) throw new RangeError(`linear: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
@@ -154,9 +180,13 @@ export function linearWebgpu(rt: GpuRuntime, x: GpuTensor, weight: GpuTensor, bi
   const out = rt.alloc([...x.shape.slice(0, -1), m]);
   if (out.size === 0) return out;
   if (k === 0) throw new RangeError(`linear: x ${shapeText(x.shape)} has an empty inner dimension`);
+  const buffers = bias ? [x.buffer, weight.buffer, bias.buffer, out.buffer] : [x.buffer, weight.buffer, out.buffer];
+  if (rows <= FEW_ROWS) {
+    rt.run(fewRowsWgsl(bias !== undefined, act), buffers, packUniforms(GEMV_PARAMS, { n: out.size, k, m }), workgroupsFor(out.size));
+    return out;
+  }
   const tilesM = Math.ceil(m / MATMUL_TILE);
   const tiles = tilesM * Math.ceil(rows / MATMUL_TILE);
-  const buffers = bias ? [x.buffer, weight.buffer, bias.buffer, out.buffer] : [x.buffer, weight.buffer, out.buffer];
   rt.run(linearWgsl(bias !== undefined, act), buffers, packUniforms(MATMUL_PARAMS, { rows, k, m, tilesM, tiles }), tiles);
   return out;
 }

@@ -18,13 +18,13 @@ const SHAPES: [number, number, number, number, boolean][] = [
   [1, 1, 5, 16, true], [2, 3, 130, 4, false], [3, 127, 70, 16, true], [1, 129, 67, 5, true], [3, 1000, 70, 16, false], [2, 200, 9, 8, true],
 ];
 
-function scanSuite(label: string, maxWorkgroupsPerDimension?: number): void {
+function scanSuite(label: string, shapes: typeof SHAPES, maxWorkgroupsPerDimension?: number): void {
   describe(`WGSL selective scan (${label})`, () => {
     let gpu: WebGpuBackend;
     before(async () => { gpu = await openWebGpu({ maxWorkgroupsPerDimension }); });
     after(() => gpu.dispose());
 
-    for (const [b, l, c, n, withH0] of SHAPES) {
+    for (const [b, l, c, n, withH0] of shapes) {
       test(`b ${b} l ${l} c ${c} n ${n}${withH0 ? ' from h0' : ''}: sequential and 4 chunked shapes`, async () => {
         const host = randomScan(b, l, c, n, withH0);
         const ref = refScan(host, b, l, c, n);
@@ -55,5 +55,6 @@ function scanSuite(label: string, maxWorkgroupsPerDimension?: number): void {
   });
 }
 
-scanSuite('device limits');
-scanSuite('dispatch split at 20 workgroups per dimension', 20);
+scanSuite('device limits', SHAPES);
+// Two shapes whose chunked dispatches exceed 20 workgroups for all CONFIGS but the 32-channel one.
+scanSuite('dispatch split at 20 workgroups per dimension', [SHAPES[1], SHAPES[2]], 20);
