@@ -185,7 +185,7 @@ test('a saved index is reused while the file is unchanged and rebuilt after it c
   assert.equal(existsSync(`${unsaved}.seqlab-index.json`), false, 'no index written unless asked');
 });
 
-test('progress reports bytes read up to the file size, and an AbortSignal stops a read', async () => {
+test('progress reports bytes read up to the file size, and an AbortSignal stops a plain or gzip read', async () => {
   const raw = Buffer.from(synthetic(rng(3)), 'latin1');
   let last = 0;
   for await (const _ of readFasta(memorySource('p.fa', raw), { chunkSize: 1000, onProgress: (done, total) => { assert.ok(done >= last && total === raw.length); last = done; } })) void _;
@@ -195,6 +195,11 @@ test('progress reports bytes read up to the file size, and an AbortSignal stops 
   await events.next();
   ac.abort();
   await assert.rejects(async () => { for await (const _ of events) void _; }, { name: 'AbortError', message: /p\.fa: reading was cancelled/ });
+  const gz = new AbortController();
+  const gzEvents = readFasta(memorySource('p.fa.gz', gzipSync(raw)), { chunkSize: 1000, signal: gz.signal });
+  await gzEvents.next();
+  gz.abort();
+  await assert.rejects(async () => { for await (const _ of gzEvents) void _; }, { name: 'AbortError', message: /p\.fa\.gz: reading was cancelled/ });
 });
 
 test('real FASTA files (lambda phage, pyfaidx examples, S. aureus, H. pylori) stream and index as python reads them', async () => {
