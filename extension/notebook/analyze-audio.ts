@@ -1,5 +1,5 @@
-// Runs an `analyze:` cell on a WAV file: reads the span (mixed down to mono) with the datasets WAV
-// reader; with an audio model, resamples it to the model's rate, quantizes it to 8-bit mu-law
+// Runs an `analyze:` cell on a WAV file: reads the span (mixed down to mono) and the LIST/INFO tags
+// with the datasets WAV reader; with an audio model, resamples it to the model's rate, quantizes it to 8-bit mu-law
 // tokens and streams them through the engine for the per-sample surprisal (bits), its mean
 // (bits/sample) and the regions of unusual audio. The waveform is shown at once, the surprisal
 // fills in as chunks arrive. Every audio track is in samples at summary.audio.modelRate (the file's
@@ -15,6 +15,7 @@ import { modelInfo } from './model-source';
 import { PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 import { finiteMean } from './track-math';
+import { readWavTags } from './wav-tags';
 
 /** Most samples one cell stores, at the file's and at the model's rate (about 45 s at 44.1 kHz). */
 export const MAX_CELL_SAMPLES = 1 << 21;
@@ -53,7 +54,7 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
   if (model && model.source.modality !== 'audio') throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell analyzes audio`);
   const wav = await WavReader.open(path);
   const notes: string[] = [...wav.info.warnings];
-  let mixed: Float32Array, first: number, last: number;
+  let mixed: Float32Array, first: number, last: number, tags: Record<string, string>;
   const { sampleRate, channels, bitsPerSample } = wav.format;
   try {
     const modelRate = model?.source.sampleRate ?? sampleRate;
@@ -66,12 +67,13 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
       notes.push(`analyzed ${(maxFrames / sampleRate).toFixed(1)} s from ${spec.startS} s (at most ${MAX_CELL_SAMPLES} samples per cell; use start:/end: for another span)`);
     }
     mixed = await wav.readFrames(first, last, 'mix');
+    tags = await readWavTags(wav);
   } finally {
     await wav.close();
   }
   if (channels > 1) notes.push(`${channels} channels mixed down to mono`);
   const base = {
-    sampleRate, channels, bitsPerSampleFormat: bitsPerSample, durationS: wav.info.durationSeconds, startS: first / sampleRate, endS: last / sampleRate, tags: {},
+    sampleRate, channels, bitsPerSampleFormat: bitsPerSample, durationS: wav.info.durationSeconds, startS: first / sampleRate, endS: last / sampleRate, tags,
   };
   const timings: Timings = { readMs: performance.now() - t0, loadModelMs: 0, computeMs: 0, totalMs: 0 };
   if (!model) {

@@ -1,7 +1,14 @@
-// Runs a `generate:` cell: the bases before `from` in a record are the prompt, the engine samples a
-// continuation in recurrent step mode (temperature, top-k, seed from the spec), and the output is a
-// new record (the renderer shows it beside the track and can save it as FASTA).
+// Runs a `generate:` cell: what comes before `from` is the prompt, the engine samples a
+// continuation in recurrent step mode (temperature, top-k, seed from the spec). DNA: the bases
+// before `from` in a record; the output is a new record (shown beside the track, saveable as
+// FASTA). Audio: the WAV before `from` seconds, mixed down, resampled to the model's rate and
+// mu-law quantized; the sampled tokens are decoded from mu-law into samples (playable in the pane,
+// saveable as WAV).
+import { basename } from 'node:path';
 import { IndexedFasta } from '../datasets/fasta-index';
+import { mulawDecode, mulawEncode } from '../datasets/mulaw';
+import { resample } from '../datasets/resample';
+import { WavReader } from '../datasets/wav';
 import type { GenerationSummary } from '../protocol';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
@@ -10,13 +17,65 @@ import type { Block } from './track-codec';
 
 /** The prompt is at most this many bases before the position (the state carries the rest only approximately anyway). */
 const MAX_PROMPT = 1 << 14;
+/** Audio prompts: at most this many samples at the model's rate (half a second at 16 kHz). */
+const MAX_AUDIO_PROMPT = 8000;
 
-export async function generateFromSpec(spec: CellSpec, ctx: RunContext): Promise<{ summary: GenerationSummary; blocks: Map<string, Block> }> {
-  if (spec.modality !== 'dna') throw new Error('generate: audio continuation needs an audio model with a mu-law tokenizer, which this build does not have yet');
+type Generated = { summary: GenerationSummary; blocks: Map<string, Block> };
+
+export function generateFromSpec(spec: CellSpec, ctx: RunContext): Promise<Generated> {
+  return spec.modality === 'dna' ? generateDna(spec, ctx) : generateAudio(spec, ctx);
+}
+
+async function generateAudio(spec: CellSpec, ctx: RunContext): Promise<Generated> {
+  const t0 = performance.now();
+  const path = await ctx.resolveFile(spec.file);
+  const model = await ctx.model('audio', spec.model);
+  if (!model) throw new Error('generate: no audio model is set up (seqlab.defaultAudioModel, or model: in the cell)');
+  if (model.source.modality !== 'audio') throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell continues audio`);
+  const rate = model.source.sampleRate!;
+  const notes = model.source.trained ? [] : [UNTRAINED_NOTE];
+  const wav = await WavReader.open(path);
+  let prompt: Int32Array, position: number;
+  try {
+    const fileRate = wav.format.sampleRate;
+    const end = spec.from === 0 ? wav.info.frames : Math.min(wav.info.frames, Math.round(spec.from * fileRate));
+    if (end < 1) throw new Error(`generate: from ${spec.from} s leaves no audio to start from`);
+    const start = Math.max(0, end - Math.ceil((MAX_AUDIO_PROMPT * fileRate) / rate));
+    const mixed = await wav.readFrames(start, end, 'mix');
+    const atRate = fileRate === rate ? mixed : resample(mixed, fileRate, rate);
+    prompt = mulawEncode(atRate.subarray(Math.max(0, atRate.length - MAX_AUDIO_PROMPT)));
+    position = Math.round((end * rate) / fileRate);
+    if (fileRate !== rate) notes.push(`prompt resampled from ${fileRate} Hz to the model's ${rate} Hz`);
+  } finally {
+    await wav.close();
+  }
+  const readMs = performance.now() - t0;
+  const engine = await ctx.engine();
+  const tLoad = performance.now();
+  const loaded = await engine.loadModel(model.source.key, ctx.backend(spec.backend), model.source.configJson, model.source.weights, ctx.signal);
+  const loadModelMs = performance.now() - tLoad;
+  const tCompute = performance.now();
+  const out = await engine.generate(loaded.modelKey, prompt, { steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, signal: ctx.signal });
+  const computeMs = performance.now() - tCompute;
+  const samples = mulawDecode(out.tokens);
+  const name = `${basename(path).replace(/\.wav$/i, '')}_continued_from_${(position / rate).toFixed(3)}s`;
+  const summary: GenerationSummary = {
+    schema: 1, id: ctx.runId, kind: 'audio-generation', file: ctx.shownPath(path), model: modelInfo(model.source, model.shownPath),
+    engine: { backend: loaded.backend, reason: loaded.reason, device: loaded.device, tokensPerSecond: out.engineMs > 0 ? (1000 * (prompt.length + out.tokens.length)) / out.engineMs : 0 },
+    timings: { readMs, loadModelMs, computeMs, totalMs: performance.now() - t0 },
+    tracks: [{ block: 'samples', record: 0, kind: 'samples', label: name, unit: 'amplitude', start: 0, binSize: 1, length: samples.length, rows: 1, rowLabels: [] }],
+    intervals: [], notes,
+    sourceRecord: 0, position, steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, name, sampleRate: rate,
+  };
+  return { summary, blocks: new Map<string, Block>([['samples', samples]]) };
+}
+
+async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> {
   const t0 = performance.now();
   const path = await ctx.resolveFile(spec.file);
   const model = await ctx.model('dna', spec.model);
   if (!model) throw new Error('generate: no DNA model is set up (seqlab.defaultDnaModel, or model: in the cell)');
+  if (model.source.modality !== 'dna') throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell continues DNA`);
   const notes = model.source.trained ? [] : [UNTRAINED_NOTE];
   const fasta = await IndexedFasta.open(path, { signal: ctx.signal });
   let prompt: Uint8Array, recordIndex: number, recordName: string, position: number;

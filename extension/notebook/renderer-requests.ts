@@ -42,7 +42,14 @@ async function generateFrom(req: GenerateFromRequest): Promise<string> {
   const found = findOutput(req.outputId);
   if (!found) throw new Error('that output is no longer in an open notebook');
   const { summary } = found;
-  if (summary.kind !== 'dna-analysis') throw new Error('generation starts from a DNA analysis');
+  if (summary.kind === 'audio-analysis') {
+    // Audio positions are samples at the rate the model heard; the spec says seconds into the file.
+    const seconds = Math.min(Math.max(1, req.position), Math.round(summary.audio.durationS * summary.audio.modelRate)) / summary.audio.modelRate;
+    const source = formatCellSpec('generate', summary.file, { from: Number(seconds.toFixed(4)), length: 8000, temperature: 1, topK: 0, seed: 1 });
+    await addAndRunCell(found.notebook, source, found.cell.index + 1);
+    return `generating audio after ${seconds.toFixed(3)} s`;
+  }
+  if (summary.kind !== 'dna-analysis') throw new Error('generation starts from a DNA or audio analysis');
   const record = summary.records[req.record];
   if (!record) throw new Error(`the analysis has no record ${req.record}`);
   const position = Math.min(Math.max(1, req.position), record.length);

@@ -58,10 +58,10 @@ async function analyzeFromExplorer(page, file) {
 /** The output pane of `file` in the notebook renderer's webview: its frame, text and when it first appeared. */
 async function findOutput(page, file, having = /(?:)/) {
   for (const frame of page.frames()) {
-    const text = await frame.evaluate(([f, src]) => {
-      const outs = [...document.querySelectorAll('.seqlab-output')].filter((o) => o.innerText.includes(`file: ${f}`) && new RegExp(src).test(o.innerText));
+    const text = await frame.evaluate(([f, src, flags]) => {
+      const outs = [...document.querySelectorAll('.seqlab-output')].filter((o) => o.innerText.includes(`file: ${f}`) && new RegExp(src, flags).test(o.innerText));
       return outs.length ? outs[outs.length - 1].innerText : '';
-    }, [file, having.source]).catch(() => '');
+    }, [file, having.source, having.flags]).catch(() => '');
     if (text) return { frame, text };
   }
   return undefined;
@@ -147,20 +147,22 @@ async function main() {
         for (const want of ['sample rate\t22050 Hz, 1 channel(s), 16-bit', 'model rate\t16000 Hz', 'model: random-audio', "resampled from 22050 Hz to the model's 16000 Hz"]) {
           if (!t.includes(want)) return `"${want}" missing in: ${t.slice(0, 400)}`;
         }
-        // wavesurfer draws into canvases inside its shadow root: some pixels must be drawn.
-        const drawn = await frame.evaluate(() => {
+        // wavesurfer draws into canvases inside shadow roots once it has decoded the audio: wait for ink.
+        const inked = () => frame.evaluate(() => {
           const canvases = (root) => [...root.querySelectorAll('canvas'), ...[...root.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? canvases(e.shadowRoot) : []))];
           const out = [...document.querySelectorAll('.seqlab-output')].find((o) => o.innerText.includes('file: speech.wav'));
-          let inked = 0;
-          for (const c of canvases(out)) {
+          let n = 0;
+          for (const c of out ? canvases(out) : []) {
             const ctx = c.getContext('2d');
             if (!ctx || !c.width || !c.height) continue;
             const px = ctx.getImageData(0, 0, c.width, c.height).data;
-            for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+            for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
           }
-          return inked;
+          return n;
         });
-        return drawn > 1000 || `the waveform drew only ${drawn} pixels`;
+        let drawn = 0;
+        for (let i = 0; i < 50 && drawn <= 1000; i++) { drawn = await inked(); if (drawn <= 1000) await frame.waitForTimeout(200); }
+        return drawn > 1000 || `the waveform drew only ${drawn} pixels in 10 s`;
       } },
       { name: 'HTML header shown as text', file: 'xss.fa', check: async (t, frame) => {
         if (!/<img\s+src=x onerror=alert\(1\)>/.test(t)) return `header not shown literally: ${t.slice(0, 300)}`;
@@ -185,7 +187,7 @@ async function main() {
         outcomes.push({ name: c.name, ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
       }
     }
-    // Again on lambda, with the notebook and its renderer already open: the first picture, then Stop.
+    // Again on lambda, with the notebook and its renderer already open: the first picture, progress, then Stop.
     const t0 = Date.now();
     try {
       const clicked = await analyzeFromExplorer(page, 'lambda_virus.fa');
@@ -195,6 +197,11 @@ async function main() {
         if (out) firstPictureMs = Date.now() - clicked;
         else if (Date.now() - clicked > 60_000) throw new Error('no picture of the second lambda analysis within 60 s');
         else await page.waitForTimeout(100);
+      }
+      // Stop once scoring has made progress, so the note has a percentage to keep.
+      for (let i = 0; !(await findOutput(page, 'lambda_virus.fa', /scoring… \d+%/)); i++) {
+        if (i > 600) throw new Error('the second lambda analysis showed no scoring progress within 60 s');
+        await page.waitForTimeout(100);
       }
       await page.getByRole('button', { name: /^Stop Execution/ }).first().click();
       // The picture so far stays, with a note that the run was cancelled.
