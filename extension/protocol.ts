@@ -136,7 +136,9 @@ export interface Timings { readMs: number; loadModelMs: number; computeMs: numbe
 
 /**
  * A block of numbers in the binary item. Values cover positions [start, start + length*binSize) of the
- * record (bases for DNA, samples at `sampleRate` for audio); each value is the mean over its bin.
+ * record (bases for DNA; for audio, samples at the rate the model heard: audio.modelRate of an
+ * analysis, which is the file's rate when no model ran, or sampleRate of a generation); each value is
+ * the mean over its bin.
  * rows > 1 (Δ per layer) are row-major: value[row * length + i].
  */
 export interface TrackDescriptor {
