@@ -4,7 +4,8 @@
 # build, and the VS Code server that the integration and e2e tiers run in. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES=(chromium libkrb5-dev pkg-config sox espeak-ng fluidsynth fluid-soundfont-gm
+# libvulkan1: Dawn for Node (the gpu tier) loads libvulkan.so.1 from the system path; chromium's copy is private.
+APT_PACKAGES=(chromium libvulkan1 libkrb5-dev pkg-config sox espeak-ng fluidsynth fluid-soundfont-gm
   bowtie2-examples python-pyfaidx-examples sibelia-examples)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
