@@ -86,7 +86,8 @@ function linearWgsl(hasBias: boolean, act: Activation): string {
   return `
 const TILE: u32 = ${MATMUL_TILE}u;
 const TK: u32 = ${MATMUL_TILE_K}u;
-const WG: u32 = 256u;
+const SIDE: u32 = ${MATMUL_TILE / 4}u; // invocations per tile side, 4 outputs each
+const WG: u32 = SIDE * SIDE;
 ${activationWgsl(act)}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
@@ -101,8 +102,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (tile >= p.tiles) { return; }
   let row0 = (tile / p.tilesM) * TILE;
   let col0 = (tile % p.tilesM) * TILE;
-  let tx = lid % 16u;
-  let ty = lid / 16u;
+  let tx = lid % SIDE;
+  let ty = lid / SIDE;
   // acc[i] holds output row ty*4+i, columns tx*4 .. tx*4+3 (vec4s, no dynamically indexed arrays).
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);

@@ -289,7 +289,8 @@ const MIN_CHUNK_STEPS = 8;
  * workgroup limits are smaller than the H200's.
  */
 export function chunkedScanConfigFor(gpu: WebGpuDevice, n: number, l: number): ChunkedScanConfig {
-  let { channels, chunks, unroll, split } = CHUNKED_SCAN_DEFAULT;
+  const { channels, unroll } = CHUNKED_SCAN_DEFAULT;
+  let { chunks, split } = CHUNKED_SCAN_DEFAULT;
   const lanes = n % 4 === 0 ? n / 4 : n;
   // The state split needs subgroup shuffles among `split` neighbours, and must divide the lanes.
   while (split > 1 && (!gpu.device.features.has('subgroups') || lanes % split !== 0 || split > gpu.subgroupMinSize)) split /= 2;
