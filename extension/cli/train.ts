@@ -20,13 +20,13 @@ function positive(name: string, text: string | undefined, integer: boolean): num
 export const trainCommand: Command = {
   help: 'seqlab train --data FILE… --out DIR [--preset tiny|small] [--d-model N --n-layer N --d-state N]\n' +
     '  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--seed N]\n' +
-    '  [--batch N] [--length N] [--lr X] [--eval-every N] [--checkpoint-every N] [--resume]\n' +
+    '  [--batch N] [--length N] [--lr X] [--eval-every N] [--checkpoint-every N] [--threads N] [--resume]\n' +
     '  Trains on the range of each file (default 0%-100%); the last 2% of it is held out for validation.',
   async run(args) {
     const o = parseOptions(args, {
       data: 'values', out: 'value', preset: 'value', 'd-model': 'value', 'n-layer': 'value', 'd-state': 'value', steps: 'value',
       minutes: 'value', backend: 'value', range: 'value', seed: 'value', batch: 'value', length: 'value', lr: 'value', resume: 'flag',
-      'eval-every': 'value', 'checkpoint-every': 'value',
+      'eval-every': 'value', 'checkpoint-every': 'value', threads: 'value',
     });
     if (!o.values.out) throw new CliError('--out DIR is required');
     const runDir = resolve(o.values.out);
@@ -65,7 +65,8 @@ export const trainCommand: Command = {
       };
       await createRun(runDir, spec);
     }
-    const result = await runSession(runDir, { signal: controller.signal, onLog: (line) => console.log(line) });
+    const threads = positive('threads', o.values.threads, true);
+    const result = await runSession(runDir, { signal: controller.signal, threads, onLog: (line) => console.log(line) });
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     console.log(`${result.state} at step ${result.step}; model: ${result.checkpoint}`);
