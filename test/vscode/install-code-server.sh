@@ -13,8 +13,11 @@ NODE24=$BASE/node24/package/bin/node
 DONE_MARK=$BASE/cs/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node
 if [ -x "$NODE24" ] && [ -e "$DONE_MARK" ]; then echo "code-server $CODE_SERVER_VERSION already installed in $BASE"; exit 0; fi
 
-# kerberos (a native module of lib/vscode) needs the gssapi headers and pkg-config to build.
-if ! command -v pkg-config >/dev/null || [ ! -e /usr/include/gssapi/gssapi.h ]; then
+# code-server's native modules build with node-gyp (python3, make, g++); kerberos also needs the
+# gssapi headers and pkg-config.
+missing_tool=
+for t in pkg-config python3 make g++; do command -v "$t" >/dev/null || missing_tool=$t; done
+if [ -n "$missing_tool" ] || [ ! -e /usr/include/gssapi/gssapi.h ]; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libkrb5-dev pkg-config python3 make g++
