@@ -1,7 +1,6 @@
 // Checkpoints of a run: checkpoints/step-NNNNNNN/ holds a loadable model (model.safetensors,
-// config.json, the tokenizer, training.json: what `seqlab eval` and the extension open; the
-// tokenizer is tokenizer.json for DNA and audio-tokenizer.json for mu-law audio, whose models
-// the extension recognises by their 256-token vocabulary), the AdamW moments
+// config.json, tokenizer.json (seqlab-dna, or seqlab-mulaw with its sample rate), training.json:
+// what `seqlab eval` and the extension open), the AdamW moments
 // (optimizer.safetensors) and trainer-state.json (step, tokens, time, RNG state), so a resumed
 // run continues exactly. Each checkpoint is written into a temporary directory (every file
 // fsynced), renamed into place, and only then named by checkpoints/latest.json (replaced
@@ -65,7 +64,7 @@ export async function writeCheckpoint(runDir: string, c: CheckpointData): Promis
   const files: [string, Uint8Array | string][] = [
     ['model.safetensors', writeSafetensors(tensorsFromFlat(c.specs, c.params), { format: 'pt' })],
     ['config.json', JSON.stringify({ ...mambaConfigToJson(c.config), ...c.configExtra }, null, 2) + '\n'],
-    [c.tokenizer.type === 'seqlab-dna' ? 'tokenizer.json' : 'audio-tokenizer.json', JSON.stringify(c.tokenizer, null, 2) + '\n'],
+    ['tokenizer.json', JSON.stringify(c.tokenizer, null, 2) + '\n'],
     ['training.json', JSON.stringify({ ...c.training, step: c.state.step, tokens: c.state.tokens, trainSeconds: Math.round(c.state.elapsedSec) }, null, 2) + '\n'],
     ['optimizer.safetensors', writeSafetensors(new Map([['adam.m', { shape: [size], data: c.adamM }], ['adam.v', { shape: [size], data: c.adamV }]]))],
     ['trainer-state.json', JSON.stringify(c.state, null, 2) + '\n'],
