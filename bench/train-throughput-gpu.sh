@@ -14,7 +14,7 @@ xz -dc $B/webgpu/dist/linux-x64/dawn.node.xz > node_modules/webgpu/dist/linux-x6
 ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 [ -f $ICD ] && export VK_DRIVER_FILES=$ICD
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv | tee "$OUT/gpu.txt"
-for args in "--preset tiny --batch 64 --length 1024" "--preset tiny --batch 256 --length 1024" "--preset small --batch 64 --length 1024"; do
+for args in "--preset tiny --batch 64 --length 1024" "--preset tiny --batch 128 --length 1024" "--preset small --batch 64 --length 1024"; do
   timeout 150 /opt/n/node bench/out/train-throughput.js --backend webgpu $args --seconds 15 2>&1 | grep -v '^ *at ' | tee -a "$OUT/train-throughput.txt"
 done
 SEQLAB_GPU_NATIVE=1 timeout 200 /opt/n/node --test --test-reporter=spec out/test/gpu/train-webgpu.test.js > "$OUT/train-gpu-tests.txt" 2>&1

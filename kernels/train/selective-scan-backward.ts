@@ -132,8 +132,10 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
 // recomputing the chunk's states into its own scratch and running the adjoint recurrence.
 // Quantities summed over channels (dB, dC) or batch rows (dA_log, dD) are written per invocation
 // and reduced by two small kernels (WGSL has no float atomics).
-// Buffers: dUDelta [2, b, l, c] (du then ddelta, overwritten); dBC [2, b, l, c, n] (partials);
-// work = [b, c, n+1] (dA_log, dD partials) ++ [b, chunks, c, n] (kept states) ++ [b, c, chunk, n].
+// Buffers: dUDelta [2, b, l, c] (du then ddelta, overwritten); dBC [2, b, l, n, c] (partials);
+// work = [n+1, b, c] (dA_log, dD partials) ++ [chunks, n, b, c] (kept states) ++ [chunk, n, b, c].
+// The invocation index (b, c) is the fastest in every scratch layout, so neighbouring
+// invocations touch neighbouring words (coalesced on a GPU).
 const SCAN_PARAMS = { b: 'u32', l: 'u32', c: 'u32', chunk: 'u32', chunks: 'u32' } as const;
 
 function scanBackwardWgsl(n: number): string {
@@ -156,14 +158,15 @@ fn main(${MAIN_ARGS}) {
   if (id >= p.b * p.c) { return; }
   let bi = id / p.c; let ch = id % p.c;
   let blc = p.b * p.l * p.c;
-  let statesAt = p.b * p.c * (N + 1u);
-  let hsAt = statesAt + p.b * p.chunks * p.c * N + (bi * p.c + ch) * p.chunk * N;
+  let BC = p.b * p.c;
+  let statesAt = BC * (N + 1u);
+  let hsAt = statesAt + p.chunks * N * BC;
   var A: array<f32, ${n}>; var h: array<f32, ${n}>; var dh: array<f32, ${n}>; var dA: array<f32, ${n}>;
   for (var s = 0u; s < N; s = s + 1u) { A[s] = -exp(aLog[ch * N + s]); h[s] = 0.0; dh[s] = 0.0; dA[s] = 0.0; }
   for (var t = 0u; t < p.l; t = t + 1u) {
     if (t % p.chunk == 0u) {
-      let so = statesAt + ((bi * p.chunks + t / p.chunk) * p.c + ch) * N;
-      for (var s = 0u; s < N; s = s + 1u) { work[so + s] = h[s]; }
+      let so = statesAt + (t / p.chunk) * N * BC + id;
+      for (var s = 0u; s < N; s = s + 1u) { work[so + s * BC] = h[s]; }
     }
     let row = bi * p.l + t; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
     for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; }
@@ -172,11 +175,11 @@ fn main(${MAIN_ARGS}) {
   for (var kk = 0u; kk < p.chunks; kk = kk + 1u) {
     let k = p.chunks - 1u - kk;
     let t0 = k * p.chunk; let len = min(p.l, t0 + p.chunk) - t0;
-    let so = statesAt + ((bi * p.chunks + k) * p.c + ch) * N;
-    for (var s = 0u; s < N; s = s + 1u) { h[s] = work[so + s]; }
+    let so = statesAt + k * N * BC + id;
+    for (var s = 0u; s < N; s = s + 1u) { h[s] = work[so + s * BC]; }
     for (var tau = 0u; tau < len; tau = tau + 1u) {
       let row = bi * p.l + t0 + tau; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
-      for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; work[hsAt + tau * N + s] = h[s]; }
+      for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; work[hsAt + (tau * N + s) * BC + id] = h[s]; }
     }
     for (var tt = 0u; tt < len; tt = tt + 1u) {
       let tau = len - 1u - tt;
@@ -186,25 +189,24 @@ fn main(${MAIN_ARGS}) {
       dDsum = dDsum + dyv * uu;
       for (var s = 0u; s < N; s = s + 1u) {
         let a = exp(dl * A[s]);
-        let hPrev = select(work[hsAt + (tau - 1u) * N + s], work[so + s], tau == 0u);
-        let hNow = work[hsAt + tau * N + s];
+        let hPrev = select(work[hsAt + ((tau - 1u) * N + s) * BC + id], work[so + s * BC], tau == 0u);
+        let hNow = work[hsAt + (tau * N + s) * BC + id];
         let bs = Bm[row * N + s];
         let gs = dh[s] + Cm[row * N + s] * dyv;
         let decay = A[s] * a * hPrev;
         dDelta = dDelta + gs * (decay + bs * uu);
         dA[s] = dA[s] + gs * dl * decay;
         dU = dU + gs * dl * bs;
-        dBC[rc * N + s] = gs * dl * uu;
-        dBC[blc * N + rc * N + s] = dyv * hNow;
+        dBC[(row * N + s) * p.c + ch] = gs * dl * uu;
+        dBC[blc * N + (row * N + s) * p.c + ch] = dyv * hNow;
         dh[s] = gs * a;
       }
       dUDelta[rc] = dU;
       dUDelta[blc + rc] = dDelta;
     }
   }
-  let po = (bi * p.c + ch) * (N + 1u);
-  for (var s = 0u; s < N; s = s + 1u) { work[po + s] = dA[s]; }
-  work[po + N] = dDsum;
+  for (var s = 0u; s < N; s = s + 1u) { work[s * BC + id] = dA[s]; }
+  work[N * BC + id] = dDsum;
 }
 `;
 }
@@ -222,7 +224,8 @@ fn main(${MAIN_ARGS}) {
   if (i >= 2u * bl * N) { return; }
   let which = i / (bl * N); let rest = i % (bl * N); let row = rest / N; let s = rest % N;
   var sum = 0.0;
-  for (var ch = 0u; ch < p.c; ch = ch + 1u) { sum = sum + dBC[which * bl * p.c * N + (row * p.c + ch) * N + s]; }
+  let base = which * bl * p.c * N + (row * N + s) * p.c;
+  for (var ch = 0u; ch < p.c; ch = ch + 1u) { sum = sum + dBC[base + ch]; }
   if (which == 0u) { dB[rest] = dB[rest] + sum; } else { dC[rest] = dC[rest] + sum; }
 }
 `;
@@ -239,7 +242,7 @@ fn main(${MAIN_ARGS}) {
   if (i >= p.c * (N + 1u)) { return; }
   let ch = i / (N + 1u); let s = i % (N + 1u);
   var sum = 0.0;
-  for (var bi = 0u; bi < p.b; bi = bi + 1u) { sum = sum + work[(bi * p.c + ch) * (N + 1u) + s]; }
+  for (var bi = 0u; bi < p.b; bi = bi + 1u) { sum = sum + work[s * p.b * p.c + bi * p.c + ch]; }
   if (s == N) { dD[ch] = dD[ch] + sum; } else { daLog[ch * N + s] = daLog[ch * N + s] + sum; }
 }
 `;
