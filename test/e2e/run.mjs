@@ -85,7 +85,8 @@ async function finishedOutput(page, file, t0, timeoutMs = 180_000) {
 async function showNewestOutput(page) {
   const hide = page.locator('.part.panel .title .codicon-close, .part.panel .title .codicon-panel-close, .part.panel [aria-label^="Hide Panel"]').first();
   if (await hide.isVisible().catch(() => false)) await hide.click().catch(() => undefined);
-  await page.mouse.move(900, 400);
+  // Wheel over the cells' left gutter: over an output the track view would take the wheel as zoom.
+  await page.mouse.move(372, 700);
   for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, 3000); await page.waitForTimeout(150); }
   await page.waitForTimeout(700);
 }
@@ -133,12 +134,25 @@ async function main() {
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
     const cases = [
-      { name: 'lambda_virus.fa', file: 'lambda_virus.fa', check: async (t) => {
+      { name: 'lambda_virus.fa', file: 'lambda_virus.fa', check: async (t, frame) => {
         const row = /gi\|9626243\|ref\|NC_001416\.1\|\s+Enterobacteria phage lambda, complete genome\s+1–48,502\s+48,502\s+49\.86 %\s+0\s+0\s+(\d+\.\d{4})\s/.exec(t);
         if (!row) return `no lambda record row with length 48,502, GC 49.86 % and bits/base in: ${t.slice(0, 400)}`;
         const bits = Number(row[1]);
         if (!(bits > 0 && bits < 16)) return `bits/base ${bits} out of range`;
         if (!/^engine: cpu on cpu/m.test(t) || !t.includes('model is untrained: numbers are not meaningful')) return `engine line or untrained note missing: ${t.slice(0, 400)}`;
+        // Hover the surprisal row of the track: the tooltip gives the positions under the pointer and their numbers.
+        const canvas = frame.locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' }).locator('.seqlab-dna-track canvas').last();
+        const box = await canvas.boundingBox();
+        if (!box) return 'the track canvas is not on screen';
+        await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+        const tip = frame.locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' }).locator('.seqlab-tooltip').last();
+        let tipText = '';
+        for (let i = 0; i < 30 && !/surprisal: mean/.test(tipText); i++) { tipText = await tip.innerText().catch(() => ''); await page.waitForTimeout(100); }
+        const hover = /positions ([\d,]+)–([\d,]+)[^\n]*\n\s*surprisal: mean (\d+\.\d+) bits/.exec(tipText);
+        if (!hover) return `no surprisal numbers in the hover tooltip: ${JSON.stringify(tipText)}`;
+        const [from, to] = [Number(hover[1].replace(/,/g, '')), Number(hover[2].replace(/,/g, ''))];
+        if (!(from >= 1 && from <= to && to <= 48502 && Number(hover[3]) > 0)) return `hover numbers out of range: ${tipText}`;
+        console.log(`  lambda hover: ${tipText.replace(/\s+/g, ' ')}`);
         return true;
       } },
       { name: 'speech.wav', file: 'speech.wav', check: async (t, frame) => {
@@ -176,8 +190,8 @@ async function main() {
       try {
         const clicked = await analyzeFromExplorer(page, c.file);
         const { frame, text, firstPictureMs } = await finishedOutput(page, c.file, clicked);
-        const verdict = await c.check(text, frame);
         await showNewestOutput(page);
+        const verdict = await c.check(text, frame);
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}.png`) });
         if (verdict !== true) throw new Error(verdict);
         console.log(`  ${c.name}: first picture ${firstPictureMs} ms after the menu click; ${text.replace(/\s+/g, ' ').slice(0, 400)}`);

@@ -9,15 +9,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CpuBackend } from '../../../kernels/cpu-backend';
+import { generate } from '../../../kernels/model/generate';
 import { scoreStream } from '../../../kernels/model/stream';
-import { mulawEncode } from '../../../extension/datasets/mulaw';
+import { tokenBatch } from '../../../kernels/model/token-ids';
+import { mulawDecode, mulawEncode } from '../../../extension/datasets/mulaw';
+import { resample } from '../../../extension/datasets/resample';
+import { WavReader } from '../../../extension/datasets/wav';
 import { uploadMambaModel } from '../../../kernels/model/weights';
 import { DnaTokenizer } from '../../../extension/datasets/dna-tokenizer';
 import { IndexedFasta } from '../../../extension/datasets/fasta-index';
 import { loadModelDir } from '../../../extension/models/load-model';
 import { writeNotebook } from '../../../extension/notebook/notebook-format';
 import { decodeOutput, encodeOutput } from '../../../extension/notebook/track-codec';
-import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type AudioAnalysisSummary, type DnaAnalysisSummary, type OutputSummary } from '../../../extension/protocol';
+import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type AudioAnalysisSummary, type DnaAnalysisSummary, type GenerationSummary, type OutputSummary } from '../../../extension/protocol';
 import { writeRandomAudioModel } from '../../support/random-audio-model';
 import { TOLERANCE, assertClose, type Tolerance } from '../../support/tolerance';
 
@@ -67,6 +71,19 @@ async function cpuSurprisal(dir: string, tokens: Int32Array): Promise<Float32Arr
     const ref = new Float32Array(tokens.length);
     await scoreStream(backend, model, [[tokens]], (r) => { ref.set(r.surprisal, r.start); });
     return ref;
+  } finally {
+    backend.dispose();
+  }
+}
+
+/** The tokens the engine's generate() samples after `prompt` on the CPU, run here in the host. */
+async function cpuGenerate(dir: string, prompt: Int32Array, steps: number, temperature: number, topK: number, seed: number): Promise<number[]> {
+  const loaded = await loadModelDir(dir);
+  const backend = new CpuBackend();
+  try {
+    const model = uploadMambaModel(backend, loaded.config, loaded.params);
+    const r = await generate(backend, model, tokenBatch([prompt], loaded.config.vocabSize, 'prompt'), { tokens: steps, temperature, topK, seed });
+    return r.tokens[0];
   } finally {
     backend.dispose();
   }
@@ -200,6 +217,27 @@ describe('Mamba SeqLab in VS Code', () => {
     const unusual = s.intervals.find((i) => i.kind === 'unusual-audio');
     assert.ok(unusual, 'unusual-audio regions are stored');
     unusual.starts.forEach((st, i) => assert.ok(st >= 0 && st < unusual.ends[i] && unusual.ends[i] <= samples.length, `region ${st}-${unusual.ends[i]}`));
+  });
+
+  it('generate: DNA continues lambda after a base, audio continues the speech after 1 s, as the CPU engine samples them', async () => {
+    const dna = outputOf(await runSpec('generate: lambda_virus.fa\nfrom: 1011\nlength: 200\ntemperature: 0.8\ntopK: 3\nseed: 5\n'));
+    const g = dna.summary as GenerationSummary;
+    assert.deepEqual([g.kind, g.position, g.name], ['dna-generation', 1011, 'gi|9626243|ref|NC_001416.1|_continued_from_1011']);
+    const fasta = await IndexedFasta.open(join(ws().fsPath, 'lambda_virus.fa'));
+    const prompt = DnaTokenizer.default().encode(await fasta.readBases(0, 0, 1011));
+    await fasta.close();
+    const want = DnaTokenizer.default().decode(Int32Array.from(await cpuGenerate(DNA_MODEL(), prompt, 200, 0.8, 3, 5)));
+    assert.equal(new TextDecoder().decode(dna.blocks.get('sequence')), want);
+
+    const audio = outputOf(await runSpec('generate: speech.wav\nfrom: 1\nlength: 400\nseed: 9\n'));
+    const a = audio.summary as GenerationSummary;
+    assert.deepEqual([a.kind, a.sampleRate, a.position, a.steps], ['audio-generation', 16000, 16000, 400]);
+    const wav = await WavReader.open(join(ws().fsPath, 'speech.wav'));
+    const end = wav.format.sampleRate, start = end - Math.ceil((8000 * end) / 16000);
+    const atRate = resample(await wav.readFrames(start, end, 'mix'), wav.format.sampleRate, 16000);
+    await wav.close();
+    const tokens = await cpuGenerate(AUDIO_MODEL(), mulawEncode(atRate.subarray(atRate.length - 8000)), 400, 1, 0, 9);
+    assert.deepEqual(audio.blocks.get('samples'), mulawDecode(tokens));
   });
 
   it('a spec with a typo fails with an error output naming the line', async () => {
