@@ -55,6 +55,7 @@ const add = (tier, r) => { console.log(`[${tier}] ${r.passed} passed, ${r.failed
 
 if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) add('typecheck', { passed: 0, failed: 1 });
 if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'webview/tsconfig.json']) !== 0) add('typecheck webview', { passed: 0, failed: 1 });
+if (run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0) add('lint', { passed: 0, failed: 1 });
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) add('build', { passed: 0, failed: 1 });
 
 for (const tier of tiers) {

@@ -2,7 +2,6 @@
 // with acquireVsCodeApi and window messages, and drives dist/webview/engine.js with the host's
 // real EngineClient. window.engineTest.run(backend, chunk) loads the HF fixture model on that
 // backend and scores the lambda tokens, reporting timings, the backend and reason, and the scores.
-/* global window, document, location, fetch, performance, AbortController, TextDecoder -- a browser page script */
 import { EngineCancelled, EngineClient } from '../../extension/panels/engine-client';
 
 let client;

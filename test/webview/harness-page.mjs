@@ -1,7 +1,6 @@
 // The harness page script (bundled by test/webview/run.mjs): applies a theme, fetches packed
 // outputs, decodes them with the host's codec and mounts them with the renderer's mountOutput,
 // exactly as the notebook renderer does. window.harness exposes the mounted views to the driver.
-/* global window, document, location, fetch, URLSearchParams -- a browser page script */
 import { decodeOutput } from '../../extension/notebook/track-codec';
 import { mountOutput } from '../../webview/renderer/mount-output';
 import { THEMES } from './themes.mjs';

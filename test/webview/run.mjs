@@ -4,7 +4,6 @@
 // reads the numbers the views show, hovers, zooms, picks, checks that file text stays text, and
 // saves screenshots. Prints the artifacts folder and `N passed, N failed`.
 // Usage: node test/webview/run.mjs [--reuse-data]
-/* global window, document, performance -- functions passed to page.evaluate run in the page */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
