@@ -3,7 +3,8 @@
 // "Mamba: Analyze Sequence File", wait for the notebook output, read its numbers inside the
 // renderer's webview and take a screenshot. Cases: the lambda phage genome, a spoken WAV scored by a
 // random audio model, a FASTA whose header is an HTML tag (it must show as text; no dialog may
-// open), and lambda again: the first picture with the notebook already open, then Stop Execution.
+// open), Export BED from the lambda pane through VS Code's save dialog, and lambda again: the first
+// picture with the notebook already open, then Stop Execution.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,48 @@ async function showNewestOutput(page) {
   await page.mouse.move(372, 700);
   for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, 3000); await page.waitForTimeout(150); }
   await page.waitForTimeout(700);
+}
+
+/**
+ * Export BED from the lambda pane (the newest output, on screen): the renderer builds the file, the host
+ * asks where (VS Code's save dialog; Enter takes the suggested path in the workspace) and writes it.
+ */
+async function exportBed(page, ws) {
+  try {
+    const found = await findOutput(page, 'lambda_virus.fa', /^engine: /m);
+    if (!found) throw new Error('the lambda output is gone');
+    const pane = found.frame.locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' }).last();
+    await pane.locator('vscode-button', { hasText: 'Export BED' }).click();
+    const pathBox = page.locator('.quick-input-widget input');
+    await pathBox.waitFor({ timeout: 15_000 });
+    // The dialog fills in the folder first, then the suggested name.
+    let target = '';
+    for (let i = 0; i < 100 && !target.endsWith('.bed'); i++) { target = await pathBox.inputValue(); await page.waitForTimeout(100); }
+    if (!target.startsWith(`${ws}/`) || !target.endsWith('.high-surprisal.bed')) throw new Error(`the save dialog suggests ${target}`);
+    await page.keyboard.press('Enter');
+    const bedPath = join(ws, target.split('/').pop());
+    for (let i = 0; !existsSync(bedPath); i++) {
+      if (i > 150) throw new Error(`${bedPath} was not written within 15 s`);
+      await page.waitForTimeout(100);
+    }
+    await page.waitForTimeout(300);
+    const lines = readFileSync(bedPath, 'utf8').trim().split('\n');
+    for (const l of lines) {
+      const [chrom, start, end, name, score, strand] = l.split('\t');
+      if (!(chrom === 'gi|9626243|ref|NC_001416.1|' && Number(start) >= 0 && Number(start) < Number(end) && Number(end) <= 48502 && /^high_surprisal_\d+$/.test(name) && Number(score) >= 0 && strand === '.')) {
+        throw new Error(`bad BED line: ${JSON.stringify(l)}`);
+      }
+    }
+    let status = '';
+    for (let i = 0; i < 50 && !status.includes('saved'); i++) { status = await pane.innerText(); await page.waitForTimeout(100); }
+    if (!/saved \S+\.high-surprisal\.bed/.test(status)) throw new Error('the pane did not say where it saved the file');
+    console.log(`  Export BED: ${lines.length} high-surprisal regions saved as ${bedPath.slice(ws.length + 1)}; first: ${lines[0]}`);
+    return true;
+  } catch (e) {
+    await page.screenshot({ path: join(artifacts, 'e2e-export-bed-fail.png') }).catch(() => undefined);
+    await page.keyboard.press('Escape'); // a dialog left open would take the next clicks
+    return e.message.split('\n').slice(0, 4).join(' ');
+  }
 }
 
 async function main() {
@@ -196,6 +239,10 @@ async function main() {
         if (verdict !== true) throw new Error(verdict);
         console.log(`  ${c.name}: first picture ${firstPictureMs} ms after the menu click; ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
         outcomes.push({ name: c.name, ok: true, ms: Date.now() - t0 });
+        if (c.file === 'lambda_virus.fa') {
+          const tExport = Date.now(), exported = await exportBed(page, ws);
+          outcomes.push({ name: 'Export BED from the lambda pane', ok: exported === true, ms: Date.now() - tExport, error: exported === true ? undefined : exported });
+        }
       } catch (e) {
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}-fail.png`) }).catch(() => undefined);
         outcomes.push({ name: c.name, ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
