@@ -15,8 +15,8 @@ import { NOTEBOOK_TYPE } from './protocol';
 import { DatasetsTree } from './views/datasets-tree';
 import { ModelsTree, setDefaultModel, type ModelItem } from './views/models-tree';
 
-/** What tests reach through the extension's exports. */
-export interface SeqlabApi { analyzeFile: typeof analyzeFile }
+/** What tests reach through the extension's exports: the Analyze command and the two views' data. */
+export interface SeqlabApi { analyzeFile: typeof analyzeFile; datasets: DatasetsTree; models: ModelsTree }
 
 export function activate(context: vscode.ExtensionContext): SeqlabApi {
   const log = vscode.window.createOutputChannel('Mamba SeqLab');
@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
       if (e.affectsConfiguration('seqlab')) models.refresh();
     }),
   );
-  return { analyzeFile };
+  return { analyzeFile, datasets, models };
 }
 
 export function deactivate(): void {

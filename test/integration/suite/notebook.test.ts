@@ -24,6 +24,7 @@ import { decodeOutput, encodeOutput } from '../../../extension/notebook/track-co
 import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type AudioAnalysisSummary, type DnaAnalysisSummary, type GenerationSummary, type OutputSummary } from '../../../extension/protocol';
 import { writeRandomAudioModel } from '../../support/random-audio-model';
 import { TOLERANCE, assertClose, type Tolerance } from '../../support/tolerance';
+import type { SeqlabApi } from '../../../extension/extension';
 
 const ws = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -238,6 +239,24 @@ describe('Mamba SeqLab in VS Code', () => {
     await wav.close();
     const tokens = await cpuGenerate(AUDIO_MODEL(), mulawEncode(atRate.subarray(atRate.length - 8000)), 400, 1, 0, 9);
     assert.deepEqual(audio.blocks.get('samples'), mulawDecode(tokens));
+  });
+
+  it('the Datasets view lists the workspace files with format and size, and reads counts on demand; the Models view describes both models', async () => {
+    const api = vscode.extensions.getExtension<SeqlabApi>('mamba-seqlab.mamba-seqlab')!.exports;
+    const items = await api.datasets.getChildren();
+    const byName = new Map(items.map((i) => [i.uri.path.split('/').pop()!, i]));
+    assert.deepEqual([...byName.keys()].sort(), ['lambda_virus.fa', 'lambda_virus.fa.gz', 'speech.wav', 'xss.fa']);
+    assert.equal(byName.get('lambda_virus.fa')!.description, 'FASTA · 48.1 KB');
+    assert.match(String(byName.get('lambda_virus.fa.gz')!.description), /^FASTA \(gzip\) · \d+\.\d KB$/);
+    assert.match(String(byName.get('speech.wav')!.description), /^WAV · \d+\.\d KB$/);
+    const tooltip = async (name: string): Promise<string> => String((await api.datasets.resolveTreeItem(new vscode.TreeItem(name), byName.get(name)!)).tooltip);
+    assert.equal(await tooltip('lambda_virus.fa'), 'lambda_virus.fa\n1 record · 48502 bases');
+    assert.equal(await tooltip('lambda_virus.fa.gz'), 'lambda_virus.fa.gz\n1 record · 48502 bases');
+    assert.match(await tooltip('speech.wav'), /^speech\.wav\n2\.\d\d s · 22050 Hz · 1 ch · 16-bit pcm$/);
+
+    const models = new Map((await api.models.getChildren()).map((m) => [String(m.label), String(m.description)]));
+    assert.equal(models.get('hf-mamba-dna'), 'dna · 2 layers · d 64 · untrained · default · workspace');
+    assert.equal(models.get('random-audio'), 'audio · 2 layers · d 32 · untrained · default · workspace');
   });
 
   it('a spec with a typo fails with an error output naming the line', async () => {
