@@ -102,6 +102,11 @@ async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> 
   });
   const computeMs = performance.now() - tCompute;
   const sequence = new TextEncoder().encode(tokenizer.decode(out.tokens));
+  // A model samples from its whole vocabulary: say plainly what was not a base (an untrained one does so often).
+  const specials = out.tokens.length - sequence.length;
+  if (specials > 0) notes.push(`${specials} of ${out.tokens.length} sampled tokens were special tokens (no base) and are left out`);
+  const notAcgt = sequence.reduce((n, b) => n + (/[ACGT]/.test(String.fromCharCode(b)) ? 0 : 1), 0);
+  if (notAcgt > 0) notes.push(`${notAcgt} of the ${sequence.length} generated bases are N, ambiguity codes or gaps`);
   const name = `${recordName}_continued_from_${position}`;
   const summary: GenerationSummary = {
     schema: 1, id: ctx.runId, kind: 'dna-generation', file: ctx.shownPath(path), model: modelInfo(model.source, model.shownPath),

@@ -3,8 +3,8 @@
 // "Mamba: Analyze Sequence File", wait for the notebook output, read its numbers inside the
 // renderer's webview and take a screenshot. Cases: the lambda phage genome, a spoken WAV scored by a
 // random audio model, a FASTA whose header is an HTML tag (it must show as text; no dialog may
-// open), Export BED from the lambda pane through VS Code's save dialog, and lambda again: the first
-// picture with the notebook already open, then Stop Execution.
+// open), Export BED from the lambda pane through VS Code's save dialog, lambda again: the first
+// picture with the notebook already open, then Stop Execution, and Generate from a picked position.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -277,6 +277,36 @@ async function main() {
     } catch (e) {
       await page.screenshot({ path: join(artifacts, 'e2e-lambda-cancelled-fail.png') }).catch(() => undefined);
       outcomes.push({ name: 'second lambda analysis: first picture, then cancelled', ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
+    }
+    // Generate from a picked position of the (stopped) lambda pane: a generate cell is added below and run.
+    const tGen = Date.now();
+    try {
+      await showNewestOutput(page);
+      const found = await findOutput(page, 'lambda_virus.fa', /^cancelled/m);
+      if (!found) throw new Error('the stopped lambda output is gone');
+      const pane = found.frame.locator('.seqlab-output', { hasText: 'cancelled' }).last();
+      const box = await pane.locator('.seqlab-dna-track canvas').boundingBox();
+      if (!box) throw new Error('the track canvas is not on screen');
+      await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.4);
+      const generateButton = pane.locator('vscode-button', { hasText: /Generate from \d[\d,]*/ });
+      await generateButton.waitFor({ timeout: 10_000 });
+      const from = Number((await generateButton.innerText()).replace(/\D/g, ''));
+      await generateButton.click();
+      let out;
+      for (let i = 0; !(out = await findOutput(page, 'lambda_virus.fa', /^generated 500 bases after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
+        if (i > 600) throw new Error('no generated record within 60 s of Generate');
+        await page.waitForTimeout(100);
+      }
+      const at = Number(/after position ([\d,]+)/.exec(out.text)[1].replace(/,/g, ''));
+      if (at !== from) throw new Error(`generated after ${at}, the button said ${from}`);
+      if (!out.text.includes('Save as FASTA')) throw new Error(`no Save as FASTA in: ${out.text.slice(0, 300)}`);
+      await showNewestOutput(page);
+      await page.screenshot({ path: join(artifacts, 'e2e-generate.png') });
+      console.log(`  Generate from ${from}: ${out.text.replace(/\s+/g, ' ').slice(0, 300)}`);
+      outcomes.push({ name: 'Generate from a picked position adds and runs a generate cell', ok: true, ms: Date.now() - tGen });
+    } catch (e) {
+      await page.screenshot({ path: join(artifacts, 'e2e-generate-fail.png') }).catch(() => undefined);
+      outcomes.push({ name: 'Generate from a picked position adds and runs a generate cell', ok: false, ms: Date.now() - tGen, error: e.message.split('\n').slice(0, 4).join(' ') });
     }
   } finally {
     await browser?.close();
