@@ -90,6 +90,17 @@ async function showNewestOutput(page) {
   await page.mouse.move(372, 700);
   for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, 3000); await page.waitForTimeout(150); }
   await page.waitForTimeout(700);
+  // The end of a notebook is blank padding: scroll back until the newest output's bottom reaches the
+  // bottom of the view or its top leaves room for its cell's spec above it.
+  const boxes = [];
+  for (const frame of page.frames()) {
+    for (const o of await frame.locator('.seqlab-output').all().catch(() => [])) { const b = await o.boundingBox().catch(() => null); if (b) boxes.push(b); }
+  }
+  const newest = boxes.sort((a, b) => a.y + a.height - (b.y + b.height)).pop();
+  const viewport = page.viewportSize();
+  if (!newest || !viewport) return;
+  const up = Math.min(viewport.height - 40 - (newest.y + newest.height), 330 - newest.y);
+  if (up > 0) { await page.mouse.wheel(0, -up); await page.waitForTimeout(700); }
 }
 
 /**
