@@ -4,7 +4,8 @@
 // renderer's webview and take a screenshot. Cases: the lambda phage genome, a spoken WAV scored by a
 // random audio model, a FASTA whose header is an HTML tag (it must show as text; no dialog may
 // open), Export BED from the lambda pane through VS Code's save dialog, lambda again: the first
-// picture with the notebook already open, then Stop Execution, and Generate from a picked position.
+// picture with the notebook already open, then Stop Execution, and Generate from a picked position
+// (a DNA record, and audio from a point of the waveform).
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -145,6 +146,37 @@ async function exportBed(page, ws) {
   }
 }
 
+/**
+ * Generate from a point clicked on the speech waveform (the newest output, on screen): a generate cell
+ * is added below and run; its output plays the continuation decoded from mu-law and saves it as WAV.
+ */
+async function generateAudio(page) {
+  try {
+    const found = await findOutput(page, 'speech.wav', /^engine: /m);
+    if (!found) throw new Error('the speech output is gone');
+    const pane = found.frame.locator('.seqlab-output', { hasText: 'file: speech.wav' }).last();
+    const box = await pane.locator('.seqlab-wav-wave').boundingBox();
+    if (!box) throw new Error('the waveform is not on screen');
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    const button = pane.locator('vscode-button', { hasText: /Generate from \d[\d,]*/ });
+    await button.waitFor({ timeout: 10_000 });
+    await button.click();
+    let out;
+    for (let i = 0; !(out = await findOutput(page, 'speech.wav', /^generated 8,000 samples after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
+      if (i > 900) throw new Error('no generated audio within 90 s of Generate');
+      await page.waitForTimeout(100);
+    }
+    if (!out.text.includes('Save as WAV') || !out.text.includes('Play / pause')) throw new Error(`no player or Save as WAV in: ${out.text.slice(0, 300)}`);
+    await showNewestOutput(page);
+    await page.screenshot({ path: join(artifacts, 'e2e-generate-audio.png') });
+    console.log(`  Generate audio: ${out.text.replace(/\s+/g, ' ').slice(0, 300)}`);
+    return true;
+  } catch (e) {
+    await page.screenshot({ path: join(artifacts, 'e2e-generate-audio-fail.png') }).catch(() => undefined);
+    return e.message.split('\n').slice(0, 4).join(' ');
+  }
+}
+
 async function main() {
   must('bash', [join(root, 'test', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
   // out/ (the audio model writer) and dist/ (the .vsix): compile both unless scripts/test.mjs just did.
@@ -256,6 +288,10 @@ async function main() {
         if (c.file === 'lambda_virus.fa') {
           const tExport = Date.now(), exported = await exportBed(page, ws);
           outcomes.push({ name: 'Export BED from the lambda pane', ok: exported === true, ms: Date.now() - tExport, error: exported === true ? undefined : exported });
+        }
+        if (c.file === 'speech.wav') {
+          const tGen = Date.now(), generated = await generateAudio(page);
+          outcomes.push({ name: 'Generate from a point of the waveform continues the audio', ok: generated === true, ms: Date.now() - tGen, error: generated === true ? undefined : generated });
         }
       } catch (e) {
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}-fail.png`) }).catch(() => undefined);
