@@ -3,10 +3,12 @@
 // trains a Mamba on FASTA or WAV files; DIR is the run directory (config, manifest, metrics,
 // checkpoints); the latest checkpoint in DIR/checkpoints is a model `seqlab eval` opens.
 // Ctrl-C writes a checkpoint and stops; --resume continues from it.
+import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FULL_RANGE, parseRange } from '../runs/data-range';
 import { DEFAULT_HYPER, PRESETS, type ModelSize, type PresetName, type TrainHyper } from '../runs/presets';
 import { checkRunName, type BackendChoice, type RunSpec } from '../runs/run-dir';
+import { dataKindOf } from '../runs/token-data';
 import { createRun, runSession } from '../runs/train-session';
 import { CliError, parseOptions, type Command } from './command';
 
@@ -36,6 +38,10 @@ export const trainCommand: Command = {
     process.once('SIGTERM', onSigint);
     if (!o.flags.has('resume')) {
       if (!o.lists.data) throw new CliError('--data FILE… is required');
+      for (const f of o.lists.data) {
+        if (!existsSync(f) || !statSync(f).isFile()) throw new CliError(`${f}: no such file`);
+        try { dataKindOf(f); } catch (err) { throw new CliError((err as Error).message); }
+      }
       const preset = (o.values.preset ?? 'tiny') as PresetName;
       if (!(preset in PRESETS)) throw new CliError(`--preset must be tiny or small, got "${preset}"`);
       const size: ModelSize = {
