@@ -217,7 +217,7 @@ async function main() {
       if (i > 300) throw new Error(`code-server did not start:\n${serverLog.join('')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const dialogs = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });

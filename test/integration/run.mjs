@@ -81,7 +81,7 @@ async function main() {
     }
     const auth = `127.0.0.1:${port}`;
     const payload = [['extensionDevelopmentPath', `vscode-remote://${auth}${root}`], ['extensionTestsPath', `vscode-remote://${auth}${join(root, 'out', 'test', 'integration', 'suite', 'index.js')}`]];
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let exit;
     const exited = new Promise((r) => { exit = r; });
