@@ -102,18 +102,9 @@ class WebGpuStepEngine implements StepEngine {
 }
 
 export async function createStepEngine(choice: BackendChoice, cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads = defaultThreads()): Promise<StepEngine> {
-  if (choice === 'cpu') return new CpuStepEngine(cfg, batch, length, threads, adam, '');
-  let chosen;
-  try {
-    chosen = await createBackend('webgpu');
-  } catch (err) {
-    if (choice === 'webgpu') throw err;
-    return new CpuStepEngine(cfg, batch, length, threads, adam, ` (auto: no WebGPU adapter: ${err instanceof Error ? err.message : String(err)})`);
-  }
-  const backend = chosen.backend as WebGpuBackend;
-  if (choice === 'auto' && backend.gpuDevice.isFallbackAdapter) {
-    backend.dispose();
-    return new CpuStepEngine(cfg, batch, length, threads, adam, ' (auto: the WebGPU adapter is a software fallback, slower than the CPU trainer)');
-  }
-  return new WebGpuStepEngine(backend, cfg, batch, length, adam, chosen.reason);
+  // createBackend's 'auto' takes the CPU without an adapter or on a software fallback, and says why.
+  const chosen = await createBackend(choice);
+  if (chosen.backend.name === 'webgpu') return new WebGpuStepEngine(chosen.backend as WebGpuBackend, cfg, batch, length, adam, chosen.reason);
+  chosen.backend.dispose();
+  return new CpuStepEngine(cfg, batch, length, threads, adam, choice === 'cpu' ? '' : ` (${chosen.reason})`);
 }
