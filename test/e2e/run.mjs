@@ -5,7 +5,8 @@
 // random audio model, a FASTA whose header is an HTML tag (it must show as text; no dialog may
 // open), Export BED from the lambda pane through VS Code's save dialog, lambda again: the first
 // picture with the notebook already open, then Stop Execution, and Generate from a picked position
-// (a DNA record, and audio from a point of the waveform).
+// (a DNA record, and audio from a point of the waveform); then the notebook is saved, closed and
+// reopened from the Explorer: the stored outputs are drawn again without running anything.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -357,6 +358,48 @@ async function main() {
     } catch (e) {
       await page.screenshot({ path: join(artifacts, 'e2e-generate-fail.png') }).catch(() => undefined);
       outcomes.push({ name: 'Generate from a picked position adds and runs a generate cell', ok: false, ms: Date.now() - tGen, error: e.message.split('\n').slice(0, 4).join(' ') });
+    }
+    // Save the lab notebook (File: Save; the save dialog gets a path in the workspace), close every
+    // editor, reopen the file from the Explorer: the outputs come back from the file, nothing runs.
+    const tSave = Date.now();
+    try {
+
+      // Ctrl+S with the focus in a cell's spec (not in an output's webview).
+      await page.locator('.notebook-editor .cell-editor-container').last().click();
+      await page.keyboard.press('Control+S');
+      const pathBox = page.locator('.quick-input-widget input:visible');
+      await pathBox.waitFor({ timeout: 15_000 });
+      // The dialog fills in the folder first, then the suggested name: take it (Enter).
+      let target = '';
+      for (let i = 0; i < 100 && !target.endsWith('.seqlab'); i++) { target = await pathBox.inputValue(); await page.waitForTimeout(100); }
+      if (!target.startsWith(`${ws}/`) || !target.endsWith('.seqlab')) throw new Error(`the save dialog suggests ${target}`);
+      await page.keyboard.press('Enter');
+      const saved = target, savedName = target.split('/').pop();
+      let stored;
+      for (let i = 0; !stored; i++) {
+        try { stored = JSON.parse(readFileSync(saved, 'utf8')); } catch { /* not there or still being written */ }
+        if (!stored && i > 150) throw new Error(`${saved} was not written within 15 s`);
+        await page.waitForTimeout(100);
+      }
+      await page.locator('.tabs-container .tab.active').first().click({ button: 'middle' }); // a middle click closes a tab
+      await page.waitForTimeout(1000);
+      if (await findOutput(page, 'lambda_virus.fa')) throw new Error('an output is still on screen after closing all editors');
+      const t0 = Date.now();
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: savedName }).first().dblclick();
+      let out;
+      for (let i = 0; !(out = await findOutput(page, 'speech.wav', /^engine: /m)); i++) {
+        if (i > 300) throw new Error('the reopened notebook showed no stored speech output within 30 s');
+        await page.waitForTimeout(100);
+      }
+      const reopenMs = Date.now() - t0;
+      if (await page.locator('.notebook-editor .codicon-notebook-state-executing').count()) throw new Error('a cell is running in the reopened notebook');
+      await showNewestOutput(page);
+      await page.screenshot({ path: join(artifacts, 'e2e-reopened.png') });
+      console.log(`  saved ${savedName} (${stored.cells?.length} cells, ${Math.round(readFileSync(saved).length / 1024)} KB); reopened: stored outputs drawn ${reopenMs} ms after the double-click`);
+      outcomes.push({ name: 'the saved lab notebook reopens with its outputs, nothing recomputed', ok: true, ms: Date.now() - tSave });
+    } catch (e) {
+      await page.screenshot({ path: join(artifacts, 'e2e-reopened-fail.png') }).catch(() => undefined);
+      outcomes.push({ name: 'the saved lab notebook reopens with its outputs, nothing recomputed', ok: false, ms: Date.now() - tSave, error: e.message.split('\n').slice(0, 4).join(' ') });
     }
   } finally {
     await browser?.close();
