@@ -386,8 +386,7 @@ async function main() {
       if (await findOutput(page, 'lambda_virus.fa')) throw new Error('an output is still on screen after closing all editors');
       const t0 = Date.now();
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: savedName }).first().dblclick();
-      let out;
-      for (let i = 0; !(out = await findOutput(page, 'speech.wav', /^engine: /m)); i++) {
+      for (let i = 0; !(await findOutput(page, 'speech.wav', /^engine: /m)); i++) {
         if (i > 300) throw new Error('the reopened notebook showed no stored speech output within 30 s');
         await page.waitForTimeout(100);
       }
