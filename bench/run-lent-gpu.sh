@@ -5,14 +5,7 @@
 # built bench/out/scan.js and, for the tier, the compiled out/. Arguments go to scan.js; results
 # go to $OUT (or ./bench/out/remote when OUT is unset).
 set -o pipefail
-OUT=${OUT:-bench/out/remote}; mkdir -p "$OUT"
-for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-B=.carry/webgpu-bench
-mkdir -p /opt/n && xz -dc $B/node.xz > /opt/n/node && chmod +x /opt/n/node
-mkdir -p node_modules/webgpu/dist/linux-x64 && cp $B/webgpu/index.js $B/webgpu/package.json node_modules/webgpu/
-xz -dc $B/webgpu/dist/linux-x64/dawn.node.xz > node_modules/webgpu/dist/linux-x64/dawn.node
-ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -f $ICD ] && export VK_DRIVER_FILES=$ICD
+. "$(dirname "$0")/lent-gpu-setup.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu --format=csv
 /opt/n/node bench/out/scan.js "$@" --json "$OUT/scan.json" 2>&1 | tee "$OUT/scan.log" | grep -v '^{'
 if [ -n "$GPU_TIER" ]; then
