@@ -12,7 +12,7 @@ import { TrackSeries } from '../../webview/components/track-series';
 import { audioRegions, highSurprisal } from '../../webview/renderer/output-model';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
+import { loadModelOnEngine, PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 import { finiteMean } from './track-math';
 import { readWavTags } from './wav-tags';
@@ -91,11 +91,8 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
   const picture = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, PROGRESS_NOTE]);
   ctx.show(picture.summary, picture.blocks);
 
-  const engine = await ctx.engine();
-  const tLoad = performance.now();
-  const src = model.source;
-  const loaded = await engine.loadModel(src.key, ctx.backend(spec.backend), src.configJson, src.weights, ctx.signal);
-  timings.loadModelMs = performance.now() - tLoad;
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
+  timings.loadModelMs = loadModelMs;
   const tCompute = performance.now();
   const tokens = mulawEncode(span.samples);
   let lastShown = performance.now();

@@ -9,7 +9,7 @@ import { openFileSource } from '../datasets/source';
 import type { DnaAnalysisSummary, DnaRecordSummary, IntervalSet, TrackDescriptor } from '../protocol';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
+import { loadModelOnEngine, PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 import { binMeans, binSizeFor, finiteMean, gcWindows, reverseToForward } from './track-math';
 
@@ -146,12 +146,9 @@ export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ sum
   const first = buildOutput(ctx.runId, file, spec, records, scores, model, null, timings, [...notes, PROGRESS_NOTE]);
   ctx.show(first.summary, first.blocks);
 
-  const engine = await ctx.engine();
-  const tLoad = performance.now();
-  const src = model.source;
-  const loaded = await engine.loadModel(src.key, ctx.backend(spec.backend), src.configJson, src.weights, ctx.signal);
-  timings.loadModelMs = performance.now() - tLoad;
-  const tokenizer = src.tokenizer!;
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
+  timings.loadModelMs = loadModelMs;
+  const tokenizer = model.source.tokenizer!;
   const tCompute = performance.now();
   let engineMs = 0, tokensScored = 0, lastShown = performance.now();
   const totalTokens = records.reduce((a, r) => a + r.bases.length, 0) * (spec.strand === 'both' ? 2 : 1);

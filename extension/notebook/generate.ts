@@ -12,7 +12,7 @@ import { WavReader } from '../datasets/wav';
 import type { GenerationSummary } from '../protocol';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { UNTRAINED_NOTE, type RunContext } from './run-context';
+import { loadModelOnEngine, UNTRAINED_NOTE, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 
 /** The prompt is at most this many bases before the position (the state carries the rest only approximately anyway). */
@@ -50,10 +50,7 @@ async function generateAudio(spec: CellSpec, ctx: RunContext): Promise<Generated
     await wav.close();
   }
   const readMs = performance.now() - t0;
-  const engine = await ctx.engine();
-  const tLoad = performance.now();
-  const loaded = await engine.loadModel(model.source.key, ctx.backend(spec.backend), model.source.configJson, model.source.weights, ctx.signal);
-  const loadModelMs = performance.now() - tLoad;
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
   const tCompute = performance.now();
   const out = await engine.generate(loaded.modelKey, prompt, { steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, signal: ctx.signal });
   const computeMs = performance.now() - tCompute;
@@ -92,10 +89,7 @@ async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> 
   }
   const readMs = performance.now() - t0;
   const tokenizer = model.source.tokenizer!;
-  const engine = await ctx.engine();
-  const tLoad = performance.now();
-  const loaded = await engine.loadModel(model.source.key, ctx.backend(spec.backend), model.source.configJson, model.source.weights, ctx.signal);
-  const loadModelMs = performance.now() - tLoad;
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
   const tCompute = performance.now();
   const out = await engine.generate(loaded.modelKey, tokenizer.encode(prompt), {
     steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, signal: ctx.signal,

@@ -2,7 +2,7 @@
 // cell's cancellation, files resolved as the spec names them, the model, the engine, and a way to
 // show a first picture and progress before the result is complete; what a stopped run keeps.
 import type { EngineClient } from '../panels/engine-client';
-import type { BackendPreference, Modality, OutputSummary } from '../protocol';
+import type { BackendPreference, Modality, ModelLoadedMessage, OutputSummary } from '../protocol';
 import type { ModelSource } from './model-source';
 import type { Block } from './track-codec';
 
@@ -37,4 +37,13 @@ export function cancelledPicture(summary: OutputSummary): OutputSummary {
   const done = progress ? /(\d+)%/.exec(progress)?.[1] : undefined;
   const note = `cancelled${done === undefined ? '' : ` after scoring ${done}%`}: the numbers cover only what was scored before the stop`;
   return { ...summary, notes: [...summary.notes.filter((n) => !n.startsWith(PROGRESS_NOTE)), note] };
+}
+
+/** The engine with the run's model loaded on the cell's backend, and how long the load took. */
+export async function loadModelOnEngine(ctx: RunContext, model: ResolvedModel, specBackend: BackendPreference | undefined): Promise<{ engine: EngineClient; loaded: ModelLoadedMessage; loadModelMs: number }> {
+  const engine = await ctx.engine();
+  const t0 = performance.now();
+  const { source } = model;
+  const loaded = await engine.loadModel(source.key, ctx.backend(specBackend), source.configJson, source.weights, ctx.signal);
+  return { engine, loaded, loadModelMs: performance.now() - t0 };
 }
