@@ -20,6 +20,7 @@ import { generateFromSpec } from '../../extension/notebook/generate';
 import { readModelSource } from '../../extension/notebook/model-source';
 import { UNTRAINED_NOTE, type RunContext } from '../../extension/notebook/run-context';
 import type { GenerationSummary } from '../../extension/protocol';
+import { generationLine } from '../../webview/components/summary-text';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
 import { writeRandomAudioModel } from '../support/random-audio-model';
 
@@ -60,6 +61,7 @@ test('audio continuation: prompt from the WAV before `from`, tokens as the engin
     const samples = blocks.get('samples') as Float32Array;
     assert.deepEqual(samples, mulawDecode(ref.tokens[0]));
     assert.deepEqual(summary.tracks.map((t) => [t.kind, t.start, t.binSize, t.length]), [['samples', 0, 1, 300]]);
+    assert.equal(generationLine(g), 'generated 300 samples after position 8,000 of record 1: temperature 0.9, top-k 40, seed 7');
   } finally {
     engine.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ import { generateFromSpec } from '../../extension/notebook/generate';
 import { readModelSource } from '../../extension/notebook/model-source';
 import { UNTRAINED_NOTE, type RunContext } from '../../extension/notebook/run-context';
 import type { GenerationSummary } from '../../extension/protocol';
+import { generationLine } from '../../webview/components/summary-text';
 import { HF_FIXTURE_DIR } from '../support/hf-fixture';
 import { inProcessEngine } from '../support/in-process-engine';
 import { REAL, realFile } from '../support/real-data';
@@ -51,6 +52,8 @@ test('DNA continuation: the engine-sampled tokens decoded as a record; specials 
       `${specials} of 300 sampled tokens were special tokens (no base) and are left out`,
       `${other} of the ${want.length} generated bases are N, ambiguity codes or gaps`]);
     assert.deepEqual(summary.tracks.map((t) => [t.kind, t.length]), [['sequence', want.length]]);
+    assert.equal(generationLine(g), `generated ${want.length} bases (300 requested) after position 1,011 of record 1: temperature 1, top-k all, seed 4`,
+      'the summary counts the bases that came out, not the tokens asked for');
   } finally {
     engine.dispose();
   }

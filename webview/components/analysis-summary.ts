@@ -2,7 +2,7 @@
 // backend ran and why, how fast, timings, notes, and the per-record (DNA) or per-file (audio)
 // numbers. Every string that came from a file (names, headers, WAV tags) is set as text.
 import type { OutputSummary } from '../../extension/protocol';
-import { audioRows, dnaRecordRows, provenanceLines, UNTRAINED_WARNING } from './summary-text';
+import { audioRows, dnaRecordRows, generationLine, provenanceLines, UNTRAINED_WARNING } from './summary-text';
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -41,7 +41,7 @@ export function renderSummary(s: OutputSummary): HTMLElement {
   } else if (s.kind === 'audio-analysis') {
     root.append(table(['', ''], audioRows(s.audio), 'seqlab-audio-summary'));
   } else {
-    root.append(el('div', `generated ${s.steps.toLocaleString('en-US')} ${s.kind === 'dna-generation' ? 'bases' : 'samples'} after position ${s.position.toLocaleString('en-US')} of record ${s.sourceRecord + 1}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`));
+    root.append(el('div', generationLine(s)));
   }
   const notes = s.notes.filter((n) => n !== UNTRAINED_WARNING); // already the banner above
   if (notes.length) {

@@ -1,10 +1,9 @@
 // The text of an output's summary (what ran, on what, how fast; per-record and audio numbers).
 // Pure, so unit tests check it; analysis-summary.ts puts it on the page as text.
-import type { AudioSummary, DnaRecordSummary, OutputSummary } from '../../extension/protocol';
+import type { AudioSummary, DnaRecordSummary, GenerationSummary, OutputSummary } from '../../extension/protocol';
 
 /** The host's UNTRAINED_NOTE (run-context.ts imports Node modules, so it is not imported here; a unit test keeps them equal). */
 export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';
-
 
 function num(v: number | null, digits: number, unit = ''): string {
   return v === null || !Number.isFinite(v) ? '–' : `${v.toFixed(digits)}${unit}`;
@@ -40,4 +39,14 @@ export function audioRows(a: AudioSummary): string[][] {
   ];
   for (const [k, v] of Object.entries(a.tags)) rows.push([`tag ${k}`, v]);
   return rows;
+}
+
+/** The generation line: the bases or samples that actually came out (the generated track's length), and the
+ *  requested count where it differs (DNA special tokens decode to no base and are left out). */
+export function generationLine(s: GenerationSummary): string {
+  const unit = s.kind === 'dna-generation' ? 'bases' : 'samples';
+  const produced = s.tracks[0]?.length ?? 0;
+  const count = produced === s.steps ? `${produced.toLocaleString('en-US')} ${unit}`
+    : `${produced.toLocaleString('en-US')} ${unit} (${s.steps.toLocaleString('en-US')} requested)`;
+  return `generated ${count} after position ${s.position.toLocaleString('en-US')} of record ${s.sourceRecord + 1}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`;
 }

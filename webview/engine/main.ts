@@ -7,6 +7,7 @@
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import { PROTOCOL_VERSION, type BackendPreference, type FromEngine, type ToEngine } from '../../extension/protocol';
 import { EngineCore, type ChosenEngineBackend } from './engine-core';
+import { modelLabel } from './model-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 const host = acquireVsCodeApi();
@@ -31,8 +32,7 @@ function line(text: string): HTMLDivElement {
 }
 const placedModels = new Map<string, string>();
 function showModels(): void {
-  // Keys are "FOLDER@mtimes|backend": show the folder's name and the backend asked for.
-  lines.models.textContent = [...placedModels].map(([key, where]) => `${(key.split(/[\\/]/).pop() ?? key).replace(/@[^|]*/, '')}: ${where}`).join('\n') || 'no model loaded';
+  lines.models.textContent = [...placedModels].map(([key, where]) => `model ${modelLabel(key)}: ${where}`).join('\n') || 'no model loaded';
   lines.models.style.whiteSpace = 'pre-wrap';
 }
 
