@@ -156,7 +156,7 @@ try {
     await check(`[${theme}] a generated continuation shows as a record and saves as FASTA`, async () => {
       const gen = page.locator('#out-generated');
       const text = await gen.locator('.seqlab-summary').textContent();
-      expect(/generated 300 bases after position 1,011 of record 1: temperature 1, top-k all, seed 1/.test(text), text);
+      expect(/generated 166 bases \(300 requested\) after position 1,011 of record 1: temperature 1, top-k all, seed 1/.test(text), text);
       await gen.locator('.seqlab-toolbar vscode-button', { hasText: 'Save as FASTA' }).click();
       const fa = (await page.evaluate(() => window.harness.requests)).find((r) => r.format === 'fasta');
       const lines = fa.content.split('\n').filter(Boolean);
@@ -250,7 +250,7 @@ for (const webgpuFlag of [true, false]) {
     });
     await check(`${tag} the page shows the backend, why, and the speed`, async () => {
       const text = await page.evaluate(() => window.engineTest.status());
-      expect(/WebGPU: (available|not available)/.test(text) && /fixture-cpu\|cpu: cpu on .* \(cpu: requested\)/.test(text) && /tokens\/s/.test(text), text);
+      expect(/WebGPU: (available|not available)/.test(text) && /model fixture-cpu \(backend asked for: cpu\): cpu on .* \(cpu: requested\)/.test(text) && /tokens\/s/.test(text), text);
     });
     await check(`${tag} no page errors`, async () => expect(problems.length === 0, problems.join('; ')));
   } finally {

@@ -24,6 +24,8 @@ export interface WavViewOptions {
 /** A mu-law sample has 256 levels: guessing uniformly costs 8 bits. */
 const UNIFORM_BITS = 8;
 const STRIP_HEIGHT = 56;
+/** The spectrogram plugin draws height/256*5 label steps: 256 px gives five whole steps, so the top label is Nyquist. */
+const SPECTROGRAM_HEIGHT = 256;
 
 export class WavView {
   readonly element: HTMLDivElement;
@@ -62,7 +64,9 @@ export class WavView {
         ZoomPlugin.create({ scale: 0.3, maxZoom: Math.max(200, input.sampleRate / 4) }),
         this.regions,
         SpectrogramPlugin.create({
-          container: spectrogram, labels: true, height: 128, fftSamples: 512, useWebWorker: true, fallbackToMainThread: true,
+          // A linear axis from 0 to the Nyquist frequency of the audio shown (the model's rate), so evenly spaced labels read true.
+          container: spectrogram, labels: true, height: SPECTROGRAM_HEIGHT, fftSamples: 512, useWebWorker: true, fallbackToMainThread: true,
+          scale: 'linear', frequencyMin: 0, frequencyMax: input.sampleRate / 2,
           labelsColor: this.theme.muted, labelsBackground: 'transparent',
         }),
       ],
