@@ -344,7 +344,7 @@ async function main() {
       const from = Number((await generateButton.innerText()).replace(/\D/g, ''));
       await generateButton.click();
       let out;
-      for (let i = 0; !(out = await findOutput(page, 'lambda_virus.fa', /^generated 500 bases after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
+      for (let i = 0; !(out = await findOutput(page, 'lambda_virus.fa', /^generated [\d,]+ bases (?:\(500 requested\) )?after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
         if (i > 600) throw new Error('no generated record within 60 s of Generate');
         await page.waitForTimeout(100);
       }
