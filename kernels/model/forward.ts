@@ -8,7 +8,11 @@ import type { MambaState } from './step';
 import type { MambaModel } from './weights';
 
 export interface ForwardOptions {
-  /** Selective scan algorithm; the chunked parallel scan unless said otherwise. */
+  /**
+   * Selective scan algorithm. Default: the chunked parallel scan on WebGPU, the sequential one on
+   * the CPU, where chunking adds work without adding parallelism (b 1, l 4096, d_in 1536, n 16:
+   * 0.73 s sequential vs 1.45 s chunked).
+   */
   scan?: ScanVariant;
   /** State before the first token (zeros when absent); left as it is. */
   state?: MambaState;
@@ -58,6 +62,7 @@ export function mambaForward(backend: Backend, model: MambaModel, ids: Tensor, o
   const { config: cfg, params } = model;
   const { intermediateSize: c, stateSize: n, timeStepRank: r, layerNormEpsilon: eps } = cfg;
   const keepAll = options.activations === true;
+  const defaultScan: ScanVariant = backend.name === 'webgpu' ? 'chunked' : 'sequential';
   const drop = (...ts: Tensor[]): void => {
     if (!keepAll) for (const t of ts) backend.free(t);
   };
@@ -78,7 +83,7 @@ export function mambaForward(backend: Backend, model: MambaModel, ids: Tensor, o
     const B = backend.sliceLast(xDbl, r, n);
     const C = backend.sliceLast(xDbl, r + n, n);
     const delta = backend.linear(dt, p.dtProjWeight, p.dtProjBias, 'softplus');
-    const scan = backend.selectiveScan({ u, delta, aLog: p.aLog, B, C, D: p.D, h0: options.state?.ssm[i] }, options.scan ?? 'chunked');
+    const scan = backend.selectiveScan({ u, delta, aLog: p.aLog, B, C, D: p.D, h0: options.state?.ssm[i] }, options.scan ?? defaultScan);
     const gated = backend.gate(scan.y, z);
     const mixerOut = backend.linear(gated, p.outProj, p.outProjBias, 'none');
     const out = backend.add(x, mixerOut);
