@@ -4,7 +4,7 @@
 //   dw[m, k]    += dy^T @ x          (as (dy^T) @ (x^T)^T)
 //   db[m]       += sum_rows dy
 // `scratch` supplies the transposes so the product is always matmulABt's contiguous form.
-import { matmulABt, transpose } from './matmul';
+import { matmulABt, transpose } from '../ops/matmul';
 import type { FloatArray } from './params';
 import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';

@@ -8,7 +8,7 @@ import { clipGradNorm } from '../../kernels/train/clip';
 import { columnSumCpu, columnSumWebgpu } from '../../kernels/train/column-sum';
 import { initParams } from '../../kernels/train/init';
 import { stridedMatmulWebgpu } from '../../kernels/train/linear-backward';
-import { matmulABt } from '../../kernels/train/matmul';
+import { matmulABt } from '../../kernels/ops/matmul';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';

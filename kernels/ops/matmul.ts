@@ -3,7 +3,8 @@
 // weight gradient (a = dY transposed, b = X transposed). Every operand is row-major with the
 // reduced index last, so the inner loop reads both arrays contiguously. Register tiling of
 // 4 rows of a by 2 rows of b: 6 loads feed 8 multiply-adds.
-import type { FloatArray } from './params';
+/** Float32 for the engine and the trainer; float64 for the finite-difference tests. */
+type FloatArray = Float32Array | Float64Array;
 
 export function matmulABt(a: FloatArray, rowsA: number, K: number, b: FloatArray, rowsB: number, out: FloatArray, accumulate: boolean): void {
   if (a.length < rowsA * K || b.length < rowsB * K || out.length < rowsA * rowsB) {
@@ -34,8 +35,22 @@ export function matmulABt(a: FloatArray, rowsA: number, K: number, b: FloatArray
       for (let ii = i; ii < i + 4; ii++) dotInto(a, ii * K, b, j * K, K, out, ii * rowsB + j, accumulate);
     }
   }
+  // Rows of a left over (all of them for a single row, the recurrent step): 1 x 4 blocks.
+  const j4 = rowsB - (rowsB % 4);
   for (let i = i4; i < rowsA; i++) {
-    for (let j = 0; j < rowsB; j++) dotInto(a, i * K, b, j * K, K, out, i * rowsB + j, accumulate);
+    const a0 = i * K;
+    for (let j = 0; j < j4; j += 4) {
+      const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < K; k++) {
+        const x = a[a0 + k];
+        s0 += x * b[b0 + k]; s1 += x * b[b1 + k]; s2 += x * b[b2 + k]; s3 += x * b[b3 + k];
+      }
+      const o = i * rowsB + j;
+      if (accumulate) { out[o] += s0; out[o + 1] += s1; out[o + 2] += s2; out[o + 3] += s3; }
+      else { out[o] = s0; out[o + 1] = s1; out[o + 2] = s2; out[o + 3] = s3; }
+    }
+    for (let j = j4; j < rowsB; j++) dotInto(a, a0, b, j * K, K, out, i * rowsB + j, accumulate);
   }
 }
 
