@@ -8,27 +8,16 @@
 // (a DNA record, and audio from a point of the waveform); then the notebook is saved, closed and
 // reopened from the Explorer: the stored outputs are drawn again without running anything.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { artifacts, base, CHROMIUM_ARGS, freePort, LAMBDA_GZ, must, root } from '../vscode/harness.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
-const base = process.env.SEQLAB_VSCODE_BASE ?? join(root, '.seqlab-test', 'vscode');
 const work = join(root, '.seqlab-test', 'e2e');
-const artifacts = join(root, '.seqlab-test', 'artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const LAMBDA_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 const XSS = '<img src=x onerror=alert(1)>';
 const COMMAND = 'Mamba: Analyze Sequence File';
-
-function must(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
-}
-const freePort = () => new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
 
 function prepareWorkspace(ws) {
   rmSync(ws, { recursive: true, force: true });

@@ -5,29 +5,15 @@
 // calls window.codeAutomationExit(code) when the suite ends. Prints each test and `N passed, N failed`.
 // On a machine that can download VS Code, @vscode/test-electron runs the same suite:
 //   runTests({ extensionDevelopmentPath: ROOT, extensionTestsPath: ROOT/out/test/integration/suite/index.js })
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { artifacts, base, CHROMIUM_ARGS, freePort, LAMBDA_GZ, must, root } from '../vscode/harness.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
-const base = process.env.SEQLAB_VSCODE_BASE ?? join(root, '.seqlab-test', 'vscode');
 const work = join(root, '.seqlab-test', 'integration');
-const artifacts = join(root, '.seqlab-test', 'artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const LAMBDA_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 const SUITE_TIMEOUT_MS = Number(process.env.SEQLAB_SUITE_TIMEOUT_MS ?? 600_000);
-
-function must(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
-}
-
-function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-}
 
 /** The workspace the suite opens: real data (lambda phage genome, espeak-ng speech) and the HF reference model. */
 function prepareWorkspace(ws) {
