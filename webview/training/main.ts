@@ -87,8 +87,9 @@ function draw(): void {
 }
 
 function showProgress(r: MetricRecord, totalSteps?: number, budgetSec?: number, backend?: string): void {
-  const share = totalSteps ? r.step / totalSteps : budgetSec ? r.elapsedSec / budgetSec : 0;
-  progressText = `step ${r.step}${totalSteps ? ` / ${totalSteps}` : ''} · ${Math.round(100 * share)}% · ${(r.tokens / 1e6).toFixed(2)}M tokens` +
+  // The share of the budget is known only from live metric messages; a reopened pane shows none.
+  const share = totalSteps ? r.step / totalSteps : budgetSec ? r.elapsedSec / budgetSec : undefined;
+  progressText = `step ${r.step}${totalSteps ? ` / ${totalSteps}` : ''}${share === undefined ? '' : ` · ${Math.round(100 * share)}%`} · ${(r.tokens / 1e6).toFixed(2)}M tokens` +
     `${r.tokensPerSec ? ` · ${r.tokensPerSec} tokens/s` : ''}${backend ? ` · ${backend}` : ''}`;
   el('progress').textContent = progressText;
 }
