@@ -7,10 +7,10 @@
 // augmentation does. Counts are kept as sorted exact integer keys (context*A + symbol), so
 // A^(k+1) must stay below 2^53: k <= 12 for DNA, k <= 5 for 256-level audio.
 //
-// node out/bench/markov.js --data FILE… --train-range 0%-80% --range 80%-100% [--k 1-12] [--no-rc] [--json]
+// node out/bench/markov.js --data FILE… --train-range 0%-80% --range 80%-100% [--records ID…] [--k 1-12] [--no-rc] [--json]
 import { CliError, parseOptions } from '../extension/cli/command';
 import { DnaTokenizer } from '../extension/datasets/dna-tokenizer';
-import { parseRange, rangeText } from '../extension/runs/data-range';
+import { parseRange, rangeText, withRecords } from '../extension/runs/data-range';
 import { evaluateSegments, type RangeScore } from '../extension/runs/range-eval';
 import { loadTokenData, type TokenData } from '../extension/runs/token-data';
 import { scoredRuns } from '../extension/runs/window-sampler';
@@ -114,9 +114,10 @@ export async function markovSweep(train: TokenData, test: TokenData, orders: num
 }
 
 async function main(args: string[]): Promise<void> {
-  const o = parseOptions(args, { data: 'values', 'train-range': 'value', range: 'value', k: 'value', 'no-rc': 'flag', json: 'flag' });
+  const o = parseOptions(args, { data: 'values', 'train-range': 'value', range: 'value', records: 'values', k: 'value', 'no-rc': 'flag', json: 'flag' });
   if (!o.lists.data) throw new CliError('--data FILE… is required');
-  const trainRange = parseRange(o.values['train-range'] ?? '0%-80%', '--train-range'), range = parseRange(o.values.range ?? '80%-100%');
+  const trainRange = withRecords(parseRange(o.values['train-range'] ?? '0%-80%', '--train-range'), o.lists.records);
+  const range = withRecords(parseRange(o.values.range ?? '80%-100%'), o.lists.records);
   const [k0, k1] = (o.values.k ?? '1-12').split('-').map(Number);
   const orders = Array.from({ length: (k1 ?? k0) - k0 + 1 }, (_, i) => k0 + i);
   const train = await loadTokenData(o.lists.data, trainRange), test = await loadTokenData(o.lists.data, range);

@@ -2,7 +2,7 @@
 // (DNA) or per sample (audio) of a trained model on exactly that range of each file; N and other
 // non-ACGT positions are excluded and reported.
 import { loadModelDir } from '../models/load-model';
-import { FULL_RANGE, parseRange, rangeText } from '../runs/data-range';
+import { FULL_RANGE, parseRange, rangeText, withRecords } from '../runs/data-range';
 import { ModelScorer } from '../runs/model-scorer';
 import { evaluateSegments, type RangeScore } from '../runs/range-eval';
 import { loadTokenData } from '../runs/token-data';
@@ -16,15 +16,16 @@ export function printScore(score: RangeScore, unit: string, label: string): void
 }
 
 export const evalCommand: Command = {
-  help: 'seqlab eval --model DIR --data FILE… [--range START%-END%] [--json]\n' +
-    '  bits per base (FASTA) or per sample (WAV) on exactly that range of each file (default 0%-100%);\n' +
+  help: 'seqlab eval --model DIR --data FILE… [--range START%-END%] [--records ID…] [--json]\n' +
+    '  bits per base (FASTA) or per sample (WAV) on exactly that range of each file (default 0%-100%;\n' +
+    '  with --records, of those FASTA records only);\n' +
     '  positions holding N or other non-ACGT codes are excluded and counted.',
   async run(args) {
-    const o = parseOptions(args, { model: 'value', data: 'values', range: 'value', json: 'flag' });
+    const o = parseOptions(args, { model: 'value', data: 'values', range: 'value', records: 'values', json: 'flag' });
     if (!o.values.model) throw new CliError('--model DIR is required');
     if (!o.lists.data) throw new CliError('--data FILE… is required');
     let range = FULL_RANGE;
-    try { if (o.values.range) range = parseRange(o.values.range); } catch (err) { throw new CliError((err as Error).message); }
+    try { if (o.values.range) range = parseRange(o.values.range); range = withRecords(range, o.lists.records); } catch (err) { throw new CliError((err as Error).message); }
     const loaded = await loadModelDir(o.values.model);
     const data = await loadTokenData(o.lists.data, range);
     if (loaded.config.vocabSize !== data.vocabSize) throw new CliError(`${o.values.model}: vocab_size ${loaded.config.vocabSize} does not match the data's tokenizer (${data.vocabSize})`);

@@ -5,7 +5,7 @@
 // Ctrl-C writes a checkpoint and stops; --resume continues from it.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { FULL_RANGE, parseRange } from '../runs/data-range';
+import { FULL_RANGE, parseRange, withRecords } from '../runs/data-range';
 import { DEFAULT_HYPER, PRESETS, type ModelSize, type PresetName, type TrainHyper } from '../runs/presets';
 import { checkRunName, type BackendChoice, type RunSpec } from '../runs/run-dir';
 import { dataKindOf } from '../runs/token-data';
@@ -21,14 +21,15 @@ function positive(name: string, text: string | undefined, integer: boolean): num
 
 export const trainCommand: Command = {
   help: 'seqlab train --data FILE… --out DIR [--preset tiny|small] [--d-model N --n-layer N --d-state N]\n' +
-    '  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--seed N]\n' +
+    '  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--records ID…] [--seed N]\n' +
     '  [--batch N] [--length N] [--lr X] [--eval-every N] [--checkpoint-every N] [--threads N] [--resume]\n' +
-    '  Trains on the range of each file (default 0%-100%); the last 2% of it is held out for validation.',
+    '  Trains on the range of each file (default 0%-100%); the last 2% of it is held out for validation.\n' +
+    '  --records keeps only the FASTA records with these IDs or accessions (e.g. one genome of several); the range is then over them.',
   async run(args) {
     const o = parseOptions(args, {
       data: 'values', out: 'value', preset: 'value', 'd-model': 'value', 'n-layer': 'value', 'd-state': 'value', steps: 'value',
       minutes: 'value', backend: 'value', range: 'value', seed: 'value', batch: 'value', length: 'value', lr: 'value', resume: 'flag',
-      'eval-every': 'value', 'checkpoint-every': 'value', threads: 'value',
+      'eval-every': 'value', 'checkpoint-every': 'value', threads: 'value', records: 'values',
     });
     if (!o.values.out) throw new CliError('--out DIR is required');
     const runDir = resolve(o.values.out);
@@ -54,7 +55,7 @@ export const trainCommand: Command = {
       const backend = (o.values.backend ?? 'auto') as BackendChoice;
       if (!['auto', 'webgpu', 'cpu'].includes(backend)) throw new CliError(`--backend must be auto, webgpu or cpu, got "${backend}"`);
       let range = FULL_RANGE;
-      try { if (o.values.range) range = parseRange(o.values.range); } catch (err) { throw new CliError((err as Error).message); }
+      try { if (o.values.range) range = parseRange(o.values.range); range = withRecords(range, o.lists.records); } catch (err) { throw new CliError((err as Error).message); }
       const hyper: TrainHyper = {
         ...DEFAULT_HYPER,
         seed: o.values.seed !== undefined ? Number(o.values.seed) : DEFAULT_HYPER.seed,

@@ -1,9 +1,15 @@
 // A part of each data file, given as percentages of its length: "0%-80%" trains on the first
 // four fifths, "80%-100%" evaluates on the rest. Positions are over the file's sequence content
 // (all records in order for FASTA, all samples for WAV), so two ranges that do not overlap as
-// percentages never share a position.
+// percentages never share a position. A FASTA file holding several genomes can be narrowed to
+// some of its records first (`records`); the percentages are then over those records only.
 
-export interface DataRange { startPct: number; endPct: number }
+export interface DataRange {
+  startPct: number;
+  endPct: number;
+  /** FASTA record IDs (or accessions inside a `gi|…|ref|ACC|` ID) to keep; all records when absent. */
+  records?: string[];
+}
 
 export const FULL_RANGE: DataRange = { startPct: 0, endPct: 100 };
 
@@ -16,7 +22,23 @@ export function parseRange(text: string, what = '--range'): DataRange {
 }
 
 export function rangeText(r: DataRange): string {
-  return `${r.startPct}%-${r.endPct}%`;
+  return `${r.records ? `records ${r.records.join(', ')}, ` : ''}${r.startPct}%-${r.endPct}%`;
+}
+
+/** `range` narrowed to the records named in `records` (from `--records ID…`). */
+export function withRecords(range: DataRange, records: readonly string[] | undefined): DataRange {
+  if (!records || records.length === 0) return range;
+  for (const r of records) if (!/^\S+$/.test(r)) throw new Error(`record name "${r}" must be one word (a FASTA ID or accession)`);
+  return { ...range, records: [...records] };
+}
+
+/**
+ * Whether the FASTA record with ID `id` is one that `selector` names: the whole ID, or one field
+ * of an NCBI-style ID (`gi|385215269|ref|NC_017366.1|` is named by NC_017366.1 or 385215269).
+ * Fields without a digit ("gi", "ref") name a database, not a record, so they never match.
+ */
+export function recordMatches(id: string, selector: string): boolean {
+  return id === selector || (/\d/.test(selector) && id.split('|').includes(selector));
 }
 
 /** [start, end) positions of the range in a file of `total` positions. */

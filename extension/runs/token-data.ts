@@ -13,7 +13,7 @@ import { MULAW_TOKENS, mulawEncode } from '../datasets/mulaw';
 import { resample } from '../datasets/resample';
 import { withFileSource } from '../datasets/source';
 import { WavReader } from '../datasets/wav';
-import { rangeBounds, type DataRange } from './data-range';
+import { rangeBounds, recordMatches, type DataRange } from './data-range';
 
 export type DataKind = 'dna' | 'audio';
 
@@ -78,8 +78,21 @@ async function readFastaRecords(path: string, tokenizer: DnaTokenizer): Promise<
   });
 }
 
-/** Cuts the records to the range of positions over the whole file. */
-function segmentsInRange(file: string, records: RecordTokens[], range: DataRange): { segments: Segment[]; total: number; inRange: number } {
+/** The records `range.records` names (all when it names none); each name must match a record. */
+function selectRecords(file: string, records: RecordTokens[], range: DataRange): RecordTokens[] {
+  if (!range.records) return records;
+  for (const want of range.records) {
+    if (!records.some((r) => recordMatches(r.name, want))) {
+      const names = records.slice(0, 5).map((r) => r.name).join(', ') + (records.length > 5 ? `, … (${records.length} records)` : '');
+      throw new Error(`${file}: no record named "${want}" (records: ${names})`);
+    }
+  }
+  return records.filter((r) => range.records!.some((want) => recordMatches(r.name, want)));
+}
+
+/** Cuts the selected records to the range of positions over all of them. */
+function segmentsInRange(file: string, allRecords: RecordTokens[], range: DataRange): { segments: Segment[]; total: number; inRange: number } {
+  const records = selectRecords(file, allRecords, range);
   const total = records.reduce((s, r) => s + r.tokens.length, 0);
   const [lo, hi] = rangeBounds(range, total);
   const segments: Segment[] = [];
@@ -109,6 +122,7 @@ export async function loadTokenData(files: readonly string[], range: DataRange):
   const kinds = new Set(files.map(dataKindOf));
   if (kinds.size > 1) throw new Error(`data files mix DNA and audio: ${files.join(', ')}`);
   const kind = [...kinds][0];
+  if (range.records && kind !== 'dna') throw new Error(`records (${range.records.join(', ')}) select FASTA records; ${files[0]} is a WAV file`);
   const dna = DnaTokenizer.default();
   const tokenizer = kind === 'dna' ? dna.toJSON() : { type: 'seqlab-mulaw', version: 1, tokens: MULAW_TOKENS, sampleRate: AUDIO_MODEL_RATE, channels: 'mix' } as const;
   const vocabSize = kind === 'dna' ? dna.vocabSize : MULAW_TOKENS;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../kernels/train/rng';
-import { parseRange, rangeBounds } from '../../extension/runs/data-range';
+import { parseRange, rangeBounds, rangeText, recordMatches, withRecords } from '../../extension/runs/data-range';
 import { loadTokenData } from '../../extension/runs/token-data';
 import { evenWindows, scoredRuns, splitTrainVal, WindowSampler } from '../../extension/runs/window-sampler';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
@@ -42,6 +42,26 @@ test('a range spans records in file order; validation is the tail and never over
   for (const r of runs) assert.ok(r.tokens.every((t) => data.scored[t] === 1), 'runs hold only A, C, G, T');
   assert.equal(runs.filter((r) => r.record === 'two').length, 2, 'the N run splits record two');
   assert.equal(evenWindows(runs, 32, 1000).length, runs.reduce((a, r) => a + Math.floor(r.tokens.length / 33), 0));
+});
+
+test('records narrow a file to some genomes; the range is then over those records only', async () => {
+  const dir = tempDir('records');
+  const a = randomBases(120), b = randomBases(200), c = randomBases(80);
+  const file = writeFasta(join(dir, 'strains.fa'), { 'gi|111|ref|NC_000001.1|': a, 'gi|222|ref|NC_000002.1|': b, plasmid_3: c });
+  assert.ok(recordMatches('gi|222|ref|NC_000002.1|', 'NC_000002.1') && recordMatches('gi|222|ref|NC_000002.1|', '222'));
+  assert.ok(!recordMatches('gi|222|ref|NC_000002.1|', 'ref') && !recordMatches('gi|222|ref|NC_000002.1|', 'NC_000002'), 'a database tag or a prefix names no record');
+
+  const head = await loadTokenData([file], withRecords(parseRange('0%-80%'), ['NC_000002.1'])), tail = await loadTokenData([file], withRecords(parseRange('80%-100%'), ['NC_000002.1']));
+  assert.deepEqual(head.segments.map((s) => [s.record, s.start, s.tokens.length]), [['gi|222|ref|NC_000002.1|', 0, 160]]);
+  assert.deepEqual(tail.segments.map((s) => [s.record, s.start, s.tokens.length]), [['gi|222|ref|NC_000002.1|', 160, 40]]);
+  assert.equal(head.manifest[0].totalTokens, 200, 'the total counts the chosen record only');
+
+  const two = await loadTokenData([file], withRecords(parseRange('0%-100%'), ['plasmid_3', '111']));
+  assert.deepEqual(two.segments.map((s) => s.record), ['gi|111|ref|NC_000001.1|', 'plasmid_3'], 'file order, not the order asked');
+  assert.equal(rangeText(withRecords(parseRange('0%-80%'), ['NC_000002.1'])), 'records NC_000002.1, 0%-80%');
+
+  await assert.rejects(loadTokenData([file], withRecords(parseRange('0%-100%'), ['NC_999999.1'])), (e: Error) => e.message.includes('strains.fa') && e.message.includes('no record named "NC_999999.1"') && e.message.includes('plasmid_3'));
+  assert.throws(() => withRecords(parseRange('0%-100%'), ['two words']), /one word/);
 });
 
 test('windows come from inside the runs, targets are ids shifted by one, reverse complement is used', async () => {
