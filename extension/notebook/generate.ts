@@ -12,7 +12,7 @@ import { WavReader } from '../datasets/wav';
 import type { GenerationSummary } from '../protocol';
 import type { CellSpec } from './cell-spec';
 import { modelInfo } from './model-source';
-import { loadModelOnEngine, UNTRAINED_NOTE, type RunContext } from './run-context';
+import { loadModelOnEngine, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
 import type { Block } from './track-codec';
 
 /** The prompt is at most this many bases before the position (the state carries the rest only approximately anyway). */
@@ -26,12 +26,19 @@ export function generateFromSpec(spec: CellSpec, ctx: RunContext): Promise<Gener
   return spec.modality === 'dna' ? generateDna(spec, ctx) : generateAudio(spec, ctx);
 }
 
+/** The cell's model (or the default one), which must model what the cell continues. */
+async function generatorModel(spec: CellSpec, ctx: RunContext): Promise<ResolvedModel> {
+  const what = spec.modality === 'dna' ? 'DNA' : 'audio';
+  const model = await ctx.model(spec.modality, spec.model);
+  if (!model) throw new Error(`generate: no ${what} model is set up (seqlab.default${spec.modality === 'dna' ? 'Dna' : 'Audio'}Model, or model: in the cell)`);
+  if (model.source.modality !== spec.modality) throw new Error(`${model.shownPath} is a model of ${model.source.modality === 'dna' ? 'DNA' : 'audio'}; this cell continues ${what}`);
+  return model;
+}
+
 async function generateAudio(spec: CellSpec, ctx: RunContext): Promise<Generated> {
   const t0 = performance.now();
   const path = await ctx.resolveFile(spec.file);
-  const model = await ctx.model('audio', spec.model);
-  if (!model) throw new Error('generate: no audio model is set up (seqlab.defaultAudioModel, or model: in the cell)');
-  if (model.source.modality !== 'audio') throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell continues audio`);
+  const model = await generatorModel(spec, ctx);
   const rate = model.source.sampleRate!;
   const notes = model.source.trained ? [] : [UNTRAINED_NOTE];
   const wav = await WavReader.open(path);
@@ -70,9 +77,7 @@ async function generateAudio(spec: CellSpec, ctx: RunContext): Promise<Generated
 async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> {
   const t0 = performance.now();
   const path = await ctx.resolveFile(spec.file);
-  const model = await ctx.model('dna', spec.model);
-  if (!model) throw new Error('generate: no DNA model is set up (seqlab.defaultDnaModel, or model: in the cell)');
-  if (model.source.modality !== 'dna') throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell continues DNA`);
+  const model = await generatorModel(spec, ctx);
   const notes = model.source.trained ? [] : [UNTRAINED_NOTE];
   const fasta = await IndexedFasta.open(path, { signal: ctx.signal });
   let prompt: Uint8Array, recordIndex: number, recordName: string, position: number;

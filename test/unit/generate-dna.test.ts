@@ -58,3 +58,16 @@ test('DNA continuation: the engine-sampled tokens decoded as a record; specials 
     engine.dispose();
   }
 });
+
+test('a cell that continues DNA refuses an audio model, and says when no model is set up', async () => {
+  const lambda = realFile(REAL.lambdaGenome);
+  const audioModel = resolve(__dirname, '../../../samples/models/audio-speech-music');
+  const ctx = (model: RunContext['model']): RunContext => ({
+    runId: 'gen-dna-refused', signal: new AbortController().signal, resolveFile: async (p) => resolve(p), shownPath: (p) => basename(p),
+    model, engine: async () => { throw new Error('the engine must not start'); }, backend: () => 'cpu', show: () => undefined,
+  });
+  const spec = parseCellSpec(`generate: ${lambda}\nlength: 10\n`);
+  await assert.rejects(generateFromSpec(spec, ctx(async () => ({ source: await readModelSource(audioModel), shownPath: 'audio-speech-music' }))),
+    /^Error: audio-speech-music is a model of audio; this cell continues DNA$/);
+  await assert.rejects(generateFromSpec(spec, ctx(async () => undefined)), /no DNA model is set up \(seqlab\.defaultDnaModel/);
+});
