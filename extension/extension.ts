@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     guarded('seqlab.models.refresh', () => models.refresh()),
     guarded('seqlab.models.setDefault', async (item: ModelItem) => { await setDefaultModel(item); models.refresh(); }),
     guarded('seqlab.showEngine', () => engineView.show()),
-    ...registerTraining(context, log),
+    ...registerTraining(context, log, engineView),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
       if (e.affectsConfiguration('seqlab')) models.refresh();

@@ -61,8 +61,39 @@ export interface GenerateMessage {
 /** Stops job `requestId`; the engine answers with failed { cancelled: true } unless it had finished. */
 export interface CancelMessage { type: 'cancel'; requestId: number }
 
+// Training on the engine webview's GPU (extension/runs/webview-step-engine.ts, webview/engine/engine-trainer.ts).
+// A trainer is opened by trainOpen and named after that request's id (trainerId); each later call is
+// its own request. Parameters and AdamW moments move in chunks of at most MAX_TRAIN_CHUNK_VALUES.
+
+/** Most float32 values in one trainWrite or trainValues message (the weight chunk's size). */
+export const MAX_TRAIN_CHUNK_VALUES = MAX_WEIGHT_CHUNK_BYTES / 4;
+export type TrainTensor = 'params' | 'm' | 'v';
+export interface TrainAdamConfig { beta1: number; beta2: number; eps: number; weightDecay: number }
+
+/**
+ * Opens a WebGpuTrainModel for `config` (config.json fields) at batch x length. 'webgpu' fails without
+ * an adapter; 'auto' declines a software fallback adapter: trainOpened then says cpu and why.
+ */
+export interface TrainOpenMessage {
+  type: 'trainOpen'; requestId: number; config: Record<string, unknown>; batch: number; length: number; adam: TrainAdamConfig; backend: 'auto' | 'webgpu';
+}
+/** Sets parameters, both moments and the AdamW step count t; `values` of `size` each follow in trainWrite messages, answered by one trainAck. */
+export interface TrainSetStateMessage { type: 'trainSetState'; requestId: number; trainerId: number; size: number; t: number }
+/** Values [offset, offset + values.length) of one tensor of setState request `requestId`. */
+export interface TrainWriteMessage { type: 'trainWrite'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array }
+/** Reads the parameters (and the moments when `moments`), answered by trainValues chunks. */
+export interface TrainReadMessage { type: 'trainRead'; requestId: number; trainerId: number; moments: boolean }
+/** Forward, loss and backward of one batch (ids and targets [batch, length]; target -1 is not counted). */
+export interface TrainStepMessage { type: 'trainStep'; requestId: number; trainerId: number; ids: Int32Array; targets: Int32Array }
+/** Clips the gradient to maxNorm and takes one AdamW step at learning rate lr. */
+export interface TrainUpdateMessage { type: 'trainUpdate'; requestId: number; trainerId: number; lr: number; maxNorm: number }
+/** Frees the trainer's device buffers. */
+export interface TrainCloseMessage { type: 'trainClose'; requestId: number; trainerId: number }
+
+export type TrainToEngine = TrainOpenMessage | TrainSetStateMessage | TrainWriteMessage | TrainReadMessage | TrainStepMessage | TrainUpdateMessage | TrainCloseMessage;
+
 export type ToEngine = ConfigureMessage | LoadModelMessage | ModelChunkMessage | ScoreMessage | ScoreChunkMessage
-  | GenerateMessage | CancelMessage;
+  | GenerateMessage | CancelMessage | TrainToEngine;
 
 // ---------------------------------------------------------------- engine webview -> host
 
@@ -88,7 +119,22 @@ export interface GeneratedMessage {
 /** Job `requestId` ended without a result. */
 export interface FailedMessage { type: 'failed'; requestId: number; message: string; cancelled: boolean }
 
-export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage;
+/** The trainer is open (backend webgpu), or, for 'auto', declined with the reason (backend cpu: no trainer was made). */
+export interface TrainOpenedMessage { type: 'trainOpened'; requestId: number; backend: BackendName; reason: string; device: string }
+/** A setState or close request is done. */
+export interface TrainAckMessage { type: 'trainAck'; requestId: number }
+/** The batch's summed loss in nats over `count` counted targets. */
+export interface TrainLossMessage { type: 'trainLoss'; requestId: number; nats: number; count: number }
+/** The gradient norm before clipping, and the AdamW step count after the update. */
+export interface TrainUpdatedMessage { type: 'trainUpdated'; requestId: number; norm: number; t: number }
+/** Values [offset, offset + values.length) of one tensor of a trainRead; `last` on the read's final chunk. */
+export interface TrainValuesMessage { type: 'trainValues'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array; t: number; last: boolean }
+/** The trainer's GPU device was lost or broke (WebGpuDeviceError): the trainer is gone, its run should resume from a checkpoint. */
+export interface TrainLostMessage { type: 'trainLost'; requestId: number; message: string }
+
+export type TrainFromEngine = TrainOpenedMessage | TrainAckMessage | TrainLossMessage | TrainUpdatedMessage | TrainValuesMessage | TrainLostMessage;
+
+export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage | TrainFromEngine;
 
 // ---------------------------------------------------------------- renderer <-> host
 
@@ -273,6 +319,25 @@ export function parseFromEngine(raw: unknown): FromEngine {
       };
     case 'failed':
       return { type: 'failed', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), message: str(o, 'message', MAX_TEXT), cancelled: bool(o, 'cancelled') };
+    case 'trainOpened':
+      return {
+        type: 'trainOpened', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const),
+        reason: str(o, 'reason', MAX_TEXT), device: str(o, 'device', MAX_TEXT),
+      };
+    case 'trainAck':
+      return { type: 'trainAck', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID) };
+    case 'trainLoss':
+      return { type: 'trainLoss', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), nats: num(o, 'nats', -Number.MAX_VALUE, Number.MAX_VALUE), count: int(o, 'count', 0, Number.MAX_SAFE_INTEGER) };
+    case 'trainUpdated':
+      return { type: 'trainUpdated', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), norm: num(o, 'norm', 0, Number.MAX_VALUE), t: int(o, 't', 0, Number.MAX_SAFE_INTEGER) };
+    case 'trainValues':
+      return {
+        type: 'trainValues', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), tensor: oneOf(o, 'tensor', ['params', 'm', 'v'] as const),
+        offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER), values: typed(o, 'values', Float32Array, MAX_TRAIN_CHUNK_VALUES),
+        t: int(o, 't', 0, Number.MAX_SAFE_INTEGER), last: bool(o, 'last'),
+      };
+    case 'trainLost':
+      return { type: 'trainLost', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), message: str(o, 'message', MAX_TEXT) };
     default:
       throw new ProtocolError(`engine message: unknown type ${JSON.stringify(o.type)}`);
   }

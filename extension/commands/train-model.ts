@@ -1,18 +1,22 @@
 // "Mamba: Train Model…": pick data (files, or a folder of FASTA or WAV files), a preset or custom
 // sizes, a budget (steps or minutes), a backend and the range of each file to train on; the run
 // gets .seqlab/runs/NAME/ in the workspace and trains in a worker thread, with a cancellable
-// progress notification and a live pane. Also registers the Runs view and its actions, and on
-// activation offers to resume runs a crash or a closed window interrupted.
+// progress notification and a live pane. Its WebGPU steps (backend webgpu, or auto on a hardware
+// adapter) run on the engine webview's GPU, relayed by this thread; otherwise the worker's CPU
+// trains. Also registers the Runs view and its actions, and on activation offers to resume runs a
+// crash, a closed window or a lost engine view interrupted.
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseRange } from '../runs/data-range';
 import { DEFAULT_HYPER, PRESETS, type ModelSize, type PresetName } from '../runs/presets';
 import { checkRunName, RUNS_DIR, type Budget, type BackendChoice, type RunSpec } from '../runs/run-dir';
-import { RunManager, type RunInfo } from '../runs/run-manager';
+import type { EngineView } from '../panels/engine-view';
+import { RunManager, type RunInfo, type RunOutcome } from '../runs/run-manager';
 import { dataKindOf } from '../runs/token-data';
 import { createRun } from '../runs/train-session';
 import { TrainingPanes } from '../runs/training-pane';
+import { StepCallRelay } from '../runs/webview-step-engine';
 import { RunItem, RunsView } from '../views/runs-view';
 
 function isDataFile(path: string): boolean {
@@ -74,8 +78,9 @@ async function pickBudget(): Promise<Budget | undefined> {
   return text ? parseBudget(text) : undefined;
 }
 
-export function registerTraining(context: vscode.ExtensionContext, log: vscode.OutputChannel): vscode.Disposable[] {
-  const manager = new RunManager(vscode.Uri.joinPath(context.extensionUri, 'dist', 'train-worker.js').fsPath);
+export function registerTraining(context: vscode.ExtensionContext, log: vscode.OutputChannel, engineView: EngineView): vscode.Disposable[] {
+  const relay = new StepCallRelay(() => engineView.engine());
+  const manager = new RunManager(vscode.Uri.joinPath(context.extensionUri, 'dist', 'train-worker.js').fsPath, (call) => relay.answer(call));
   const start = async (dir: string): Promise<void> => {
     const info = await manager.info(dir);
     manager.start(dir);
@@ -91,12 +96,14 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.O
           progress.report({ increment: pct - shown, message: `step ${p.step}${p.trainBits !== undefined ? ` · ${p.trainBits.toFixed(3)} bits/token` : ''}` });
           shown = pct;
         };
-        const onEnded = (d: string, o: { state: string; step: number; error?: string }) => {
+        const onEnded = (d: string, o: RunOutcome) => {
           if (d !== dir) return;
           manager.off('progress', onProgress);
           manager.off('ended', onEnded);
           if (o.error) void vscode.window.showErrorMessage(`Training ${info.name} failed: ${o.error}`);
-          else void vscode.window.showInformationMessage(`Training ${info.name}: ${o.state} at step ${o.step}. The model is in ${join(dir, 'checkpoints')}.`);
+          else if (o.state === 'interrupted') {
+            void vscode.window.showWarningMessage(`Training ${info.name} was interrupted: ${o.message ?? 'its engine went away'}.`, 'Resume').then((pick) => { if (pick === 'Resume') void start(dir); });
+          } else void vscode.window.showInformationMessage(`Training ${info.name}: ${o.state} at step ${o.step}. The model is in ${join(dir, 'checkpoints')}.`);
           resolve();
         };
         manager.on('progress', onProgress);

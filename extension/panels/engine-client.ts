@@ -14,6 +14,10 @@ const READY_TIMEOUT_MS = 30_000;
 export class EngineError extends Error {
   override name = 'EngineError';
 }
+/** The engine webview went away (closed, replaced, reloaded): its jobs and trainers are gone with it. */
+export class EngineGoneError extends EngineError {
+  override name = 'EngineGoneError';
+}
 export class EngineCancelled extends Error {
   override name = 'AbortError';
   constructor() {
@@ -96,7 +100,7 @@ export class EngineClient {
   }
 
   dispose(reason: string): void {
-    this.disposed = new EngineError(reason);
+    this.disposed = new EngineGoneError(reason);
     this.rejectReady(this.disposed);
     for (const box of this.boxes.values()) box.fail(this.disposed);
     this.boxes.clear();
@@ -170,9 +174,18 @@ export class EngineClient {
     });
   }
 
+  /**
+   * One job for callers outside this file (training, engine-training.ts): a fresh request id, a send,
+   * and its replies one at a time within the job timeout; cancel is sent to the engine when it fails.
+   */
+  async request<T>(signal: AbortSignal | undefined, body: (id: number, send: (m: ToEngine) => Promise<void>, reply: (what: string) => Promise<FromEngine>) => Promise<T>): Promise<T> {
+    await this.whenReady();
+    return this.job(signal, (id, box, timeoutMs) => body(id, (m) => this.send(m), (what) => box.next(timeoutMs, what, signal)));
+  }
+
   private async send(m: ToEngine): Promise<void> {
     if (this.disposed) throw this.disposed;
-    if (!(await this.post(m))) throw new EngineError('the engine webview is gone (message not delivered)');
+    if (!(await this.post(m))) throw new EngineGoneError('the engine webview is gone (message not delivered)');
   }
 
   /** Runs one job: a fresh request id and mailbox, cancel sent to the engine when the caller aborts or fails. */
@@ -193,7 +206,8 @@ export class EngineClient {
   }
 }
 
-function unexpected(m: FromEngine, wanted: string): Error {
+/** The error for a reply that is not the one expected: the engine's own failure, or a protocol slip. */
+export function unexpected(m: FromEngine, wanted: string): Error {
   if (m.type === 'failed') return m.cancelled ? new EngineCancelled() : new EngineError(m.message);
   return new EngineError(`engine sent ${m.type} where ${wanted} was expected`);
 }

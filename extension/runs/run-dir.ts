@@ -2,7 +2,7 @@
 //   run.json        what was asked for (data, range, sizes, hyperparameters, budget, backend)
 //   manifest.json   the data files with size and SHA-256, checked again on resume
 //   metrics.jsonl   one JSON object per line: training loss every few steps, validation loss
-//   status.json     running | finished | cancelled | failed, with the step and a message
+//   status.json     running | finished | cancelled | failed | interrupted, with the step and a message
 //   checkpoints/    see checkpoint.ts
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ export interface RunSpec {
   backend: BackendChoice;
 }
 
-export type RunState = 'running' | 'finished' | 'cancelled' | 'failed';
+export type RunState = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
 
 export interface RunStatus { state: RunState; step: number; updated: string; message?: string; pid?: number }
 

@@ -1,7 +1,8 @@
 // What a training step runs on, behind one interface for the session: the CPU trainer (data-
 // parallel threads, AdamW on the host) or the WebGPU trainer (everything on the device). Picks
 // the backend the run asked for; 'auto' takes WebGPU only on a hardware adapter, since on a
-// software fallback adapter (SwiftShader) the CPU trainer is the faster of the two.
+// software fallback adapter (SwiftShader) the CPU trainer is the faster of the two. Inside VS Code
+// the WebGPU steps run on the engine webview's GPU instead (webview-step-engine.ts).
 import { createBackend } from '../../kernels/create-backend';
 import type { MambaConfig } from '../../kernels/model/config';
 import { AdamW, type AdamWConfig } from '../../kernels/train/adamw';
@@ -15,10 +16,22 @@ import type { BackendChoice } from './run-dir';
 
 export interface TrainerSnapshot { params: Float32Array; m: Float32Array; v: Float32Array; t: number }
 
+/**
+ * The engine's device or host went away mid-run (the engine webview closed or reloaded, its GPU
+ * device was lost): nothing more can be read from it, so the run ends interrupted at its last
+ * checkpoint and resumes from there.
+ */
+export class StepEngineLost extends Error {
+  override name = 'StepEngineLost';
+}
+
+/** How a session gets its StepEngine (createStepEngine: the CPU, or WebGPU through Dawn in this process). */
+export type StepEngineFactory = (choice: BackendChoice, cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads?: number) => Promise<StepEngine>;
+
 export interface StepEngine {
   /** e.g. "cpu, 2 threads" or "webgpu: WebGPU on …", with the reason for an auto choice. */
   readonly description: string;
-  setState(s: TrainerSnapshot): void;
+  setState(s: TrainerSnapshot): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
   /** Host copy of the parameters (for validation on the CPU). */
   params(): Promise<Float32Array>;
@@ -40,7 +53,7 @@ class CpuStepEngine implements StepEngine {
     this.description = `cpu, ${this.grad.threads} thread(s)${reason}`;
   }
 
-  setState(s: TrainerSnapshot): void {
+  async setState(s: TrainerSnapshot): Promise<void> {
     this.grad.params.set(s.params); this.adam.m.set(s.m); this.adam.v.set(s.v); this.adam.t = s.t;
   }
 
@@ -74,7 +87,7 @@ class WebGpuStepEngine implements StepEngine {
     this.model = new WebGpuTrainModel(backend, cfg, batch, length);
   }
 
-  setState(s: TrainerSnapshot): void {
+  async setState(s: TrainerSnapshot): Promise<void> {
     this.model.setParams(s.params);
     this.model.setMoments(s.m, s.v, s.t);
   }
@@ -101,10 +114,15 @@ class WebGpuStepEngine implements StepEngine {
   }
 }
 
-export async function createStepEngine(choice: BackendChoice, cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads = defaultThreads()): Promise<StepEngine> {
+/** The CPU trainer; `reason` (e.g. " (cpu: no WebGPU adapter …)") says why an 'auto' or 'webgpu' run got it. */
+export function cpuStepEngine(cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads = defaultThreads(), reason = ''): StepEngine {
+  return new CpuStepEngine(cfg, batch, length, threads, adam, reason);
+}
+
+export const createStepEngine: StepEngineFactory = async (choice, cfg, batch, length, adam, threads) => {
   // createBackend's 'auto' takes the CPU without an adapter or on a software fallback, and says why.
   const chosen = await createBackend(choice);
   if (chosen.backend.name === 'webgpu') return new WebGpuStepEngine(chosen.backend as WebGpuBackend, cfg, batch, length, adam, chosen.reason);
   chosen.backend.dispose();
-  return new CpuStepEngine(cfg, batch, length, threads, adam, choice === 'cpu' ? '' : ` (${chosen.reason})`);
-}
+  return cpuStepEngine(cfg, batch, length, adam, threads, choice === 'cpu' ? '' : ` (${chosen.reason})`);
+};

@@ -2,13 +2,14 @@
 // windows, the fused CPU trainer (forward, backward, clipping, AdamW, warmup + cosine), metrics,
 // validation, atomic checkpoints. No vscode here: the CLI runs it in its process, the extension
 // in a worker thread (train-worker.ts). Cancelling (the signal) writes a checkpoint first, so
-// a resumed run continues the same curve.
+// a resumed run continues the same curve. A step engine that goes away mid-run (StepEngineLost:
+// the engine webview closed, a device lost) ends the run interrupted at its last checkpoint.
 import { mkdir, readdir } from 'node:fs/promises';
 import { DEFAULT_ADAMW } from '../../kernels/train/adamw';
 import { DEFAULT_DT_INIT, initParams } from '../../kernels/train/init';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
-import { createStepEngine } from './step-engine';
+import { createStepEngine, StepEngineLost, type StepEngine, type StepEngineFactory, type TrainerSnapshot } from './step-engine';
 import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
@@ -33,11 +34,14 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** CPU threads computing each batch's gradient (default: defaultThreads()). */
   threads?: number;
+  /** Where the steps run (default createStepEngine; the extension's worker passes the engine webview's). */
+  stepEngines?: StepEngineFactory;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (line: string) => void;
 }
 
-export interface SessionResult { state: 'finished' | 'cancelled'; step: number; valBits?: number; checkpoint: string }
+/** How a run ended; an interrupted one says why and where it resumes in `message`. */
+export interface SessionResult { state: 'finished' | 'cancelled' | 'interrupted'; step: number; valBits?: number; checkpoint: string; message?: string }
 
 const LOG_EVERY = 10;
 const VAL_BATCH = 16;
@@ -69,14 +73,12 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
   }
   const cfg = modelConfig(spec.size, data.vocabSize);
   const specs = paramSpecs(cfg), size = paramCount(specs);
-  const engine = await createStepEngine(spec.backend, cfg, hyper.batch, hyper.length, { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay }, opts.threads);
-  const backend = engine.description;
-  let state: TrainerState;
+  let state: TrainerState, initial: TrainerSnapshot;
   const previous = await latestCheckpointDir(runDir);
   if (previous) {
     await checkManifest(runDir, data.manifest);
     const ck = await loadCheckpoint(previous, specs);
-    engine.setState({ params: ck.params, m: ck.adamM, v: ck.adamV, t: ck.state.adamT });
+    initial = { params: ck.params, m: ck.adamM, v: ck.adamV, t: ck.state.adamT };
     state = ck.state;
     await truncateMetrics(runDir, state.step);
     log(`resuming ${spec.name} from ${previous} (step ${state.step})`);
@@ -85,10 +87,18 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
     const rng = new Rng(hyper.seed);
     const init = new Float32Array(size);
     initParams(cfg, new ParamViews(init, specs), rng);
-    engine.setState({ params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 });
+    initial = { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 };
     state = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state(), adamT: 0 };
     await truncateMetrics(runDir, 0);
   }
+  let engine: StepEngine;
+  try {
+    engine = await (opts.stepEngines ?? createStepEngine)(spec.backend, cfg, hyper.batch, hyper.length, { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay }, opts.threads);
+  } catch (err) {
+    await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  const backend = engine.description;
   const rng = Rng.fromState(state.rng);
   const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
   const sampler = new WindowSampler(scoredRuns(train, data.scored, hyper.length + 1), hyper.length, data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined);
@@ -137,8 +147,10 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
 
   await writeStatus(runDir, 'running', state.step);
   let lastVal: number | undefined;
-  let sumNats = 0, sumCount = 0, windowStart = performance.now(), windowTokens = 0, lastCheckpoint = '';
+  let sumNats = 0, sumCount = 0, windowStart = performance.now(), windowTokens = 0;
+  let lastCheckpoint = previous ?? '', checkpointStep = state.step;
   try {
+    await engine.setState(initial);
     if (state.step === 0) {
       const v = (lastVal = await validate());
       const rec: MetricRecord = { step: 0, tokens: 0, elapsedSec: 0, ...(v !== undefined ? { valBits: v } : {}) };
@@ -174,13 +186,19 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
         opts.onProgress?.({ ...rec, totalSteps, budgetSec, backend });
         if (rec.valBits !== undefined) log(`step ${rec.step}: train ${rec.trainBits?.toFixed(4) ?? '-'} bits/token, val ${rec.valBits.toFixed(4)}, ${rec.tokensPerSec ?? '-'} tokens/s`);
       }
-      if (state.step % hyper.checkpointEvery === 0 && !last) lastCheckpoint = await checkpoint();
+      if (state.step % hyper.checkpointEvery === 0 && !last) { lastCheckpoint = await checkpoint(); checkpointStep = state.step; }
     }
     lastCheckpoint = await checkpoint();
     const cancelled = !done();
     await writeStatus(runDir, cancelled ? 'cancelled' : 'finished', state.step);
     return { state: cancelled ? 'cancelled' : 'finished', step: state.step, checkpoint: lastCheckpoint };
   } catch (err) {
+    if (err instanceof StepEngineLost) {
+      const message = `${err.message} at step ${state.step}; it resumes from ${lastCheckpoint ? `the checkpoint at step ${checkpointStep}` : 'the start (no checkpoint yet)'}`;
+      await writeStatus(runDir, 'interrupted', checkpointStep, message);
+      log(message);
+      return { state: 'interrupted', step: checkpointStep, checkpoint: lastCheckpoint, message };
+    }
     await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
     throw err;
   } finally {

@@ -26,7 +26,8 @@ export class TrainingPanes implements vscode.Disposable {
   constructor(private readonly extensionUri: vscode.Uri, private readonly manager: RunManager, private readonly resume: (dir: string) => Promise<void>) {
     manager.on('progress', (dir, p) => this.post(dir, { type: 'metric', record: p, totalSteps: p.totalSteps, budgetSec: p.budgetSec, backend: p.backend }));
     manager.on('ended', (dir, o) => {
-      void this.manager.info(dir).then((info) => this.post(dir, { type: 'phase', phase: info.phase, ...(o.error ? { message: o.error } : {}) }));
+      const message = o.error ?? o.message;
+      void this.manager.info(dir).then((info) => this.post(dir, { type: 'phase', phase: info.phase, ...(message ? { message } : {}) }));
     });
   }
 

@@ -73,7 +73,13 @@ async function main() {
     const exited = new Promise((r) => { exit = r; });
     await page.exposeFunction('codeAutomationExit', (c) => exit(c));
     const consoleLines = [];
-    page.on('console', (m) => consoleLines.push(m.text().replace(/%c/g, '')));
+    page.on('console', (m) => {
+      const text = m.text().replace(/%c/g, '');
+      consoleLines.push(text);
+      // A test asks for a picture of the window as it is now: `[seqlab] screenshot NAME`.
+      const shot = /\[seqlab\] screenshot ([\w-]+)/.exec(text);
+      if (shot) void page.screenshot({ path: join(artifacts, `${shot[1]}.png`) }).catch(() => undefined);
+    });
     await page.goto(`http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS))]);
     await page.screenshot({ path: join(artifacts, 'integration-end.png') }).catch(() => undefined);

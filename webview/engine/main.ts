@@ -4,9 +4,11 @@
 // the CPU backend in a Web Worker (cpu-worker.ts). Each model lives where it was loaded; later
 // jobs for it go there. modelLoaded says which backend ran and why; the page shows it with the
 // speed of the last job. Results stream back one chunk per message; cancel is honoured.
+// Training runs' steps (train* messages) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import { PROTOCOL_VERSION, type BackendPreference, type FromEngine, type ToEngine } from '../../extension/protocol';
 import { EngineCore, type ChosenEngineBackend } from './engine-core';
+import { EngineTrainer } from './engine-trainer';
 import { modelLabel } from './model-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
@@ -23,7 +25,7 @@ let gpuBackend: Promise<ChosenEngineBackend> | undefined;
 // ---------------------------------------------------------------- what the page shows
 
 const root = document.getElementById('root') ?? document.body;
-const lines = { webgpu: line('WebGPU: checking…'), models: line('no model loaded'), last: line('no job yet') };
+const lines = { webgpu: line('WebGPU: checking…'), models: line('no model loaded'), last: line('no job yet'), training: line('') };
 function line(text: string): HTMLDivElement {
   const d = document.createElement('div');
   d.textContent = text;
@@ -47,7 +49,12 @@ async function probeWebGpu(): Promise<{ available: boolean; detail: string }> {
   return { available: true, detail: `${name}${(info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ? ' (fallback adapter)' : ''}` };
 }
 
-function webgpu(): Promise<ChosenEngineBackend> {
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function webgpu(): Promise<ChosenEngineBackend> {
+  // A device that was lost (or broke) is replaced: a run resumed after a device loss gets a fresh one.
+  const cached = await gpuBackend?.catch(() => undefined);
+  try { (cached?.backend as WebGpuBackend | undefined)?.gpuDevice.check(); } catch { gpuBackend = undefined; }
   // WebGpuBackend directly, not createBackend: its Node fallback (Dawn) cannot be bundled for a webview.
   gpuBackend ??= (async () => {
     if (!('gpu' in navigator) || !navigator.gpu) throw new Error('navigator.gpu is missing in this webview');
@@ -97,21 +104,45 @@ function fromCore(m: FromEngine, place: Place): void {
 }
 const requestDone = new Set<number>(); // score jobs whose last chunk was sent
 
-/** Where a new model goes: WebGPU, or the CPU worker with the reason. */
-async function placeModel(requestId: number, preference: BackendPreference): Promise<Place> {
-  if (preference === 'cpu') { cpuReasons.set(requestId, 'cpu: requested'); return 'worker'; }
+/** WebGPU for a preference, or why the CPU runs instead ('auto' without a hardware adapter); 'webgpu' without an adapter throws. */
+async function gpuOrCpuReason(preference: 'auto' | 'webgpu'): Promise<{ gpu: ChosenEngineBackend } | { cpuReason: string }> {
   try {
     const gpu = await webgpu();
     const declined = preference === 'auto' ? (gpu.backend as WebGpuBackend).gpuDevice.autoDeclineReason : undefined;
-    if (!declined) return 'gpu';
-    cpuReasons.set(requestId, declined);
-    return 'worker';
+    return declined ? { cpuReason: declined } : { gpu };
   } catch (e) {
     if (preference === 'webgpu') throw e;
-    cpuReasons.set(requestId, `cpu: no WebGPU adapter (${e instanceof Error ? e.message : String(e)})`);
-    return 'worker';
+    return { cpuReason: `cpu: no WebGPU adapter (${errorText(e)})` };
   }
 }
+
+/** Where a new model goes: WebGPU, or the CPU worker with the reason. */
+async function placeModel(requestId: number, preference: BackendPreference): Promise<Place> {
+  if (preference === 'cpu') { cpuReasons.set(requestId, 'cpu: requested'); return 'worker'; }
+  const r = await gpuOrCpuReason(preference);
+  if ('gpu' in r) return 'gpu';
+  cpuReasons.set(requestId, r.cpuReason);
+  return 'worker';
+}
+
+// Training runs here on the page's GPU only; a run that gets no GPU here trains in the host's CPU worker.
+let trainSteps = 0;
+const trainer = new EngineTrainer(async (preference) => {
+  let r: Awaited<ReturnType<typeof gpuOrCpuReason>>;
+  try {
+    r = await gpuOrCpuReason(preference);
+  } catch (e) {
+    throw new Error(`WebGPU is not available in the engine view: ${errorText(e)}; pick cpu`);
+  }
+  return 'gpu' in r ? { backend: r.gpu.backend as WebGpuBackend, reason: r.gpu.reason } : { reason: r.cpuReason };
+}, (m) => {
+  if (m.type === 'trainLoss') trainSteps++;
+  if (m.type === 'trainOpened' || m.type === 'trainLoss' || m.type === 'trainLost' || m.type === 'trainAck') {
+    lines.training.textContent = m.type === 'trainLost' ? `training: device lost (${m.message})`
+      : `training: ${trainer.open} run(s) on WebGPU, ${trainSteps.toLocaleString('en-US')} steps taken on this page`;
+  }
+  host.postMessage(m);
+});
 
 async function toPlace(place: Place, m: ToEngine): Promise<void> {
   if (place === 'gpu') await gpuCore.handle(m);
@@ -129,12 +160,15 @@ function receive(m: ToEngine): void {
   order = order.then(() => route(m)).catch((e: unknown) => {
     const requestId = 'requestId' in m ? m.requestId : -1;
     requestPlace.delete(requestId);
-    host.postMessage({ type: 'failed', requestId, message: e instanceof Error ? e.message : String(e), cancelled: false } satisfies FromEngine);
+    host.postMessage({ type: 'failed', requestId, message: errorText(e), cancelled: false } satisfies FromEngine);
   });
 }
 
 async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   switch (m.type) {
+    case 'trainOpen': case 'trainSetState': case 'trainWrite': case 'trainRead': case 'trainStep': case 'trainUpdate': case 'trainClose':
+      void trainer.handle(m); // its own queue: a training step does not hold up scoring
+      return;
     case 'configure':
       cpuWorkerUri = m.cpuWorkerUri;
       return;
@@ -162,13 +196,14 @@ async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   }
 }
 
-const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel']);
+const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel',
+  'trainOpen', 'trainSetState', 'trainWrite', 'trainRead', 'trainStep', 'trainUpdate', 'trainClose']);
 // Only the host posts to this page; anything else that arrives is not a job.
 window.addEventListener('message', (e: MessageEvent<ToEngine>) => {
   if (typeof e.data === 'object' && e.data !== null && ENGINE_MESSAGES.has(e.data.type)) receive(e.data);
 });
 
-void probeWebGpu().catch((e: unknown) => ({ available: false, detail: `WebGPU probe failed: ${e instanceof Error ? e.message : String(e)}` })).then((webgpu) => {
+void probeWebGpu().catch((e: unknown) => ({ available: false, detail: `WebGPU probe failed: ${errorText(e)}` })).then((webgpu) => {
   lines.webgpu.textContent = `WebGPU: ${webgpu.available ? `available, ${webgpu.detail}` : `not available (${webgpu.detail}); models run on the CPU in a worker`}`;
   host.postMessage({ type: 'ready', protocol: PROTOCOL_VERSION, webgpu } satisfies FromEngine);
 });

@@ -1,0 +1,99 @@
+// Training on the engine webview's GPU inside a real VS Code (issue 5): a run with backend
+// 'webgpu' on the lambda genome, started by the Runs view's Resume command, sends its steps from
+// its worker thread through the host to the WebGPU trainer on the engine page (SwiftShader in this
+// headless chromium). Its metrics.jsonl grows while the host stays responsive; its losses follow a
+// CPU run of the same seed and windows within the WebGPU tolerance; Cancel stops it at a
+// checkpoint and Resume carries it to its budget on one curve.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { latestCheckpointDir } from '../../../extension/runs/checkpoint';
+import { parseRange } from '../../../extension/runs/data-range';
+import { DEFAULT_HYPER } from '../../../extension/runs/presets';
+import { readMetrics, readStatus, RUNS_DIR, type MetricRecord, type RunSpec, type RunState } from '../../../extension/runs/run-dir';
+import { createRun } from '../../../extension/runs/train-session';
+import { TOLERANCE, assertClose } from '../../support/tolerance';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const STEPS = 60;
+const COMPARED_STEPS = 30;
+
+function spec(name: string, data: string, backend: RunSpec['backend']): RunSpec {
+  return {
+    name, data: [data], range: parseRange('0%-80%'), size: { dModel: 8, nLayer: 1, dState: 4 },
+    hyper: { ...DEFAULT_HYPER, batch: 2, length: 64, warmupSteps: 5, evalEvery: 10, checkpointEvery: 10, valWindows: 4 },
+    budget: { steps: STEPS }, backend,
+  };
+}
+
+async function newRun(backend: RunSpec['backend']): Promise<string> {
+  const ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const name = `it-${backend}-${Date.now()}`;
+  const dir = join(ws, RUNS_DIR, name);
+  await createRun(dir, spec(name, join(ws, 'lambda_virus.fa'), backend));
+  return dir;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    assert.ok(Date.now() - t0 < timeoutMs, `${what} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+const stateIs = (dir: string, state: RunState) => async () => ((await readStatus(dir))?.state === state ? true : undefined);
+
+describe('training on the engine webview GPU', () => {
+  it('a webgpu run trains on the engine page, follows the CPU curve, cancels at a checkpoint and resumes to its budget', async function () {
+    this.timeout(600_000); // SwiftShader's WebGPU trains slowly
+    const cpu = await newRun('cpu');
+    await vscode.commands.executeCommand('seqlab.runs.resume', { dir: cpu });
+    await until('the CPU run finishes', 120_000, stateIs(cpu, 'finished'));
+    const ref = await readMetrics(cpu);
+
+    const dir = await newRun('webgpu');
+    await vscode.commands.executeCommand('seqlab.runs.resume', { dir });
+    // metrics.jsonl grows while the steps run on the page; the host's event loop keeps turning.
+    let last = Date.now(), maxGap = 0;
+    const sizes: number[] = [];
+    await until('the webgpu run logs step 20', 240_000, async () => {
+      maxGap = Math.max(maxGap, Date.now() - last);
+      last = Date.now();
+      const m = await readMetrics(dir);
+      if (sizes[sizes.length - 1] !== m.length) sizes.push(m.length);
+      return m.some((r) => r.step >= 20) ? true : undefined;
+    });
+    assert.ok(sizes.length >= 3, `metrics.jsonl grew record by record: ${sizes.join(', ')}`);
+    assert.ok(maxGap < 1500, `the extension host stalled for ${maxGap} ms`);
+    assert.equal((await readStatus(dir))?.state, 'running');
+    console.log('[seqlab] screenshot training-webgpu-pane');
+    await sleep(3000); // run.mjs takes the screenshot of the live pane
+
+    await vscode.commands.executeCommand('seqlab.runs.cancel', { dir });
+    await until('the run is cancelled', 60_000, stateIs(dir, 'cancelled'));
+    const stopped = (await readStatus(dir))!.step;
+    assert.ok(stopped >= 20 && stopped < STEPS, `cancelled at step ${stopped}`);
+    const checkpoint = (await latestCheckpointDir(dir))!;
+    const training = JSON.parse(await readFile(join(checkpoint, 'training.json'), 'utf8')) as { step: number; backend: string };
+    assert.equal(training.step, stopped, 'the cancel wrote a checkpoint at the step it stopped');
+    assert.match(training.backend, /^webgpu in the engine view: WebGPU on /, 'the steps ran on the engine page');
+    console.log(`[seqlab] webgpu run: cancelled at step ${stopped} on "${training.backend}"`);
+
+    await vscode.commands.executeCommand('seqlab.runs.resume', { dir });
+    await until('the resumed run finishes', 300_000, stateIs(dir, 'finished'));
+    const got = await readMetrics(dir);
+    assert.deepEqual(got.map((m) => m.step), ref.map((m) => m.step), 'one record per logged step across cancel and resume');
+    const first = (ms: MetricRecord[], key: 'trainBits' | 'valBits') => ms.filter((m) => m.step <= COMPARED_STEPS && m[key] !== undefined).map((m) => m[key] as number);
+    for (const key of ['trainBits', 'valBits'] as const) {
+      assert.ok(first(ref, key).length >= 3, `${key} logged`);
+      const r = assertClose(first(got, key), first(ref, key), TOLERANCE.logitsWebgpu, `${key} of the first ${COMPARED_STEPS} steps, engine page vs CPU worker`);
+      console.log(`[seqlab] webgpu vs cpu ${key}: max abs err ${r.maxAbs.toExponential(2)}`);
+    }
+    const tokensPerSec = got.filter((m) => m.tokensPerSec !== undefined).map((m) => m.tokensPerSec as number);
+    console.log(`[seqlab] webgpu run: ${tokensPerSec.join(', ')} tokens/s; cpu run: ${ref.filter((m) => m.tokensPerSec).map((m) => m.tokensPerSec).join(', ')} tokens/s`);
+  });
+});
