@@ -38,19 +38,21 @@ export class AdamW {
   }
 }
 
-// ---- WebGPU twin: one tensor per dispatch; `gradScale` applies gradient clipping.
-const ADAMW_PARAMS = { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', c1: 'f32', c2: 'f32', eps: 'f32', decay: 'f32', gradScale: 'f32' } as const;
+// ---- WebGPU twin: one tensor per dispatch. The clipping factor comes from the device buffer
+// clip = [norm, scale, finite] (clip.ts); a non-finite norm leaves parameters and moments as they are.
+const ADAMW_PARAMS = { n: 'u32', lr: 'f32', beta1: 'f32', beta2: 'f32', c1: 'f32', c2: 'f32', eps: 'f32', decay: 'f32' } as const;
 const ADAMW_WGSL = `${GRID_WGSL}
 @group(0) @binding(0) var<storage, read_write> param: array<f32>;
 @group(0) @binding(1) var<storage, read> grad: array<f32>;
 @group(0) @binding(2) var<storage, read_write> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> v: array<f32>;
-${uniformDeclaration(ADAMW_PARAMS, 4)}
+@group(0) @binding(4) var<storage, read> clip: array<f32>;
+${uniformDeclaration(ADAMW_PARAMS, 5)}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
-  if (i >= p.n) { return; }
-  let g = grad[i] * p.gradScale;
+  if (i >= p.n || clip[2] == 0.0) { return; }
+  let g = grad[i] * clip[1];
   m[i] = p.beta1 * m[i] + (1.0 - p.beta1) * g;
   v[i] = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;
   param[i] = param[i] - p.lr * (m[i] * p.c1) / (sqrt(v[i] * p.c2) + p.eps) - p.decay * param[i];
@@ -59,12 +61,12 @@ fn main(${MAIN_ARGS}) {
 
 export interface GpuAdamTensor { param: GPUBuffer; grad: GPUBuffer; m: GPUBuffer; v: GPUBuffer; size: number; decay: boolean }
 
-/** One AdamW update (step t, already counted) of every tensor on the device. */
-export function adamwStepWebgpu(rt: GpuRuntime, tensors: readonly GpuAdamTensor[], t: number, lr: number, gradScale: number, cfg: AdamWConfig): void {
+/** One AdamW update (step t, already counted) of every tensor on the device, gradients scaled by clip[1]. */
+export function adamwStepWebgpu(rt: GpuRuntime, tensors: readonly GpuAdamTensor[], t: number, lr: number, clip: GPUBuffer, cfg: AdamWConfig): void {
   const c1 = 1 / (1 - cfg.beta1 ** t), c2 = 1 / (1 - cfg.beta2 ** t);
   for (const x of tensors) {
-    rt.run(ADAMW_WGSL, [x.param, x.grad, x.m, x.v], packUniforms(ADAMW_PARAMS, {
-      n: x.size, lr, beta1: cfg.beta1, beta2: cfg.beta2, c1, c2, eps: cfg.eps, decay: x.decay ? lr * cfg.weightDecay : 0, gradScale,
+    rt.run(ADAMW_WGSL, [x.param, x.grad, x.m, x.v, clip], packUniforms(ADAMW_PARAMS, {
+      n: x.size, lr, beta1: cfg.beta1, beta2: cfg.beta2, c1, c2, eps: cfg.eps, decay: x.decay ? lr * cfg.weightDecay : 0,
     }), workgroupsFor(x.size));
   }
 }

@@ -19,7 +19,10 @@ export function clipScale(norm: number, maxNorm: number): number {
   return norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
 }
 
-// ---- WebGPU twin: one workgroup per gradient tensor writes its sum of squares into sums[slot].
+// ---- WebGPU twin: one workgroup per gradient tensor writes its sum of squares into sums[slot];
+// then one workgroup turns the sums into clip = [norm, scale, finite] on the device, so a training
+// step needs no read-back (finite is 0 when the norm is NaN or infinite: AdamW then leaves
+// everything as it was, and whoever reads the norm reports the divergence).
 const SUMSQ_PARAMS = { n: 'u32', slot: 'u32' } as const;
 const SUMSQ_WGSL = `${GRID_WGSL}${WORKGROUP_REDUCE_WGSL}
 @group(0) @binding(0) var<storage, read> grad: array<f32>;
@@ -34,7 +37,33 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-/** Writes each tensor's sum of squares into sums[i]; the host adds them and takes the root. */
+/** Writes each tensor's sum of squares into sums[i]. */
 export function gradSquaresWebgpu(rt: GpuRuntime, grads: readonly { buffer: GPUBuffer; size: number }[], sums: GPUBuffer): void {
   grads.forEach((g, slot) => rt.run(SUMSQ_WGSL, [g.buffer, sums], packUniforms(SUMSQ_PARAMS, { n: g.size, slot }), 1));
+}
+
+const CLIP_PARAMS = { count: 'u32', maxNorm: 'f32' } as const;
+const CLIP_WGSL = `${GRID_WGSL}${WORKGROUP_REDUCE_WGSL}
+@group(0) @binding(0) var<storage, read> sums: array<f32>;
+@group(0) @binding(1) var<storage, read_write> clip: array<f32>;
+${uniformDeclaration(CLIP_PARAMS, 2)}
+@compute @workgroup_size(WG)
+fn main(${MAIN_ARGS}) {
+  var s = 0.0;
+  for (var i = lid; i < p.count; i = i + WG) { s = s + sums[i]; }
+  s = workgroupSum(s, lid);
+  if (lid == 0u) {
+    let norm = sqrt(s);
+    // NaN and infinity tested on the bits: WGSL lets compilers assume float compares never see them.
+    let finite = (bitcast<u32>(norm) & 0x7f800000u) != 0x7f800000u;
+    clip[0] = norm;
+    clip[1] = select(1.0, p.maxNorm / (norm + 1e-6), finite && norm > p.maxNorm);
+    clip[2] = select(0.0, 1.0, finite);
+  }
+}
+`;
+
+/** clip = [norm, scale, finite] from the per-tensor sums of squares, as clipScale computes them. */
+export function clipFromSquaresWebgpu(rt: GpuRuntime, sums: GPUBuffer, count: number, maxNorm: number, clip: GPUBuffer): void {
+  rt.run(CLIP_WGSL, [sums, clip], packUniforms(CLIP_PARAMS, { count, maxNorm: Math.min(maxNorm, 3.4e38) }), 1); // no clipping: the largest f32
 }

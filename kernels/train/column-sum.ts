@@ -1,8 +1,10 @@
-// dst[off + j] += sum over rows of src[r, j] on WebGPU, in two stages so that long columns (a
-// batch of 65k positions) are summed by many invocations: blocks of BLOCK rows into partials,
-// then the partials. The weight-gradient reductions of the WebGPU trainer go through here.
+// dst[off + j] += sum over rows of src[r, j] on WebGPU, in stages so that long columns (a batch
+// of 65k positions) are summed by many invocations: blocks of BLOCK rows into partials, the
+// partials likewise until at most BLOCK remain, then those. The weight-gradient reductions of the
+// WebGPU trainer go through here.
 // CPU twin: the plain loop, as in linearBackward's bias gradient.
 import type { GpuRuntime } from '../webgpu/runtime';
+import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
@@ -44,10 +46,16 @@ export function columnSumCpu(src: Float32Array, rows: number, cols: number, dst:
 }
 
 export function columnSumWebgpu(rt: GpuRuntime, src: GPUBuffer, rows: number, cols: number, dst: GPUBuffer, off = 0): void {
-  const blocks = Math.max(1, Math.ceil(rows / BLOCK));
-  const partial = rt.alloc([blocks * cols]);
-  const u = packUniforms(PARAMS, { rows, cols, blocks, off });
-  rt.run(PARTIAL_WGSL, [src, partial.buffer], u, workgroupsFor(blocks * cols));
-  rt.run(FINAL_WGSL, [partial.buffer, dst], u, workgroupsFor(cols));
-  partial.buffer.destroy(); // WebGPU defers the destruction until the submitted work is done
+  // Blocks of BLOCK rows into partials, again while more than BLOCK remain, then the last few.
+  const partials: GpuTensor[] = [];
+  while (rows > BLOCK) {
+    const blocks = Math.ceil(rows / BLOCK);
+    const partial = rt.alloc([blocks * cols]);
+    rt.run(PARTIAL_WGSL, [src, partial.buffer], packUniforms(PARAMS, { rows, cols, blocks, off }), workgroupsFor(blocks * cols));
+    partials.push(partial);
+    src = partial.buffer;
+    rows = blocks;
+  }
+  rt.run(FINAL_WGSL, [src, dst], packUniforms(PARAMS, { rows, cols, blocks: rows, off }), workgroupsFor(cols));
+  for (const p of partials) rt.recycle(p);
 }

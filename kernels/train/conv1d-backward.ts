@@ -124,6 +124,6 @@ export function conv1dSiluBackwardWebgpu(rt: GpuRuntime, du: GPUBuffer, x: GPUBu
   const prod = rt.alloc([n * k]);
   rt.run(CONV_DW_PROD_WGSL, [dpre, x, prod.buffer], u, workgroupsFor(n * k));
   columnSumWebgpu(rt, prod.buffer, b * l, c * k, dw);
-  prod.buffer.destroy();
+  rt.recycle(prod);
   if (dbias) columnSumWebgpu(rt, dpre, b * l, c, dbias);
 }

@@ -47,5 +47,5 @@ export function embeddingBackwardWebgpu(rt: GpuRuntime, dx: GPUBuffer, ids: GPUB
   const partial = rt.alloc([blocks * vocab * d]);
   rt.run(EMB_WGSL, [dx, ids, partial.buffer], packUniforms(EMB_PARAMS, { rows, v: vocab, d }), workgroupsFor(blocks * vocab * d));
   columnSumWebgpu(rt, partial.buffer, blocks, vocab * d, dtable);
-  partial.buffer.destroy();
+  rt.recycle(partial);
 }

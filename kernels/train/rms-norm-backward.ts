@@ -81,5 +81,5 @@ export function rmsNormBackwardWebgpu(rt: GpuRuntime, dy: GPUBuffer, x: GPUBuffe
   const prod = rt.alloc([rows * d]);
   rt.run(RMS_PROD_WGSL, [dy, x, rstd, prod.buffer], u, workgroupsFor(rows * d));
   columnSumWebgpu(rt, prod.buffer, rows, d, dw);
-  prod.buffer.destroy();
+  rt.recycle(prod);
 }

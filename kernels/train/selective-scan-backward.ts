@@ -127,20 +127,36 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
   }
 }
 
-// ---- WebGPU twin: one invocation per (batch row, channel) keeps its n states in registers. It
-// runs the forward once to keep each chunk's entering state, then walks the chunks last to first,
-// recomputing the chunk's states into its own scratch and running the adjoint recurrence.
-// Quantities summed over channels (dB, dC) or batch rows (dA_log, dD) are written per invocation
-// and reduced by two small kernels (WGSL has no float atomics).
-// Buffers: dUDelta [2, b, l, c] (du then ddelta, overwritten); dBC [2, b, l, n, c] (partials);
-// work = [n+1, b, c] (dA_log, dD partials) ++ [chunks, n, b, c] (kept states) ++ [chunk, n, b, c].
-// The invocation index (b, c) is the fastest in every scratch layout, so neighbouring
-// invocations touch neighbouring words (coalesced on a GPU).
-const SCAN_PARAMS = { b: 'u32', l: 'u32', c: 'u32', chunk: 'u32', chunks: 'u32' } as const;
+// ---- WebGPU twin: parallel over time as well as over (batch row, channel), as in the Mamba
+// paper's backward kernel. A workgroup takes `channels` channels of one batch row and walks l in
+// chunks of slots*items steps; invocation (channel, slot) holds `items` consecutive steps in
+// registers. The states are the outer loop: for each state s the recurrence h_t = a_t h_{t-1} + x_t
+// is an affine map per step, so each slot composes its items into one map (product of a, state
+// from zero), a workgroup scan over the slots gives every slot its entering state, and the slot
+// recomputes its items' states from it. The adjoint dh_{t-1} = a_t (dh_t + C_t dy_t) is the same
+// kind of map run backwards, so a reverse scan gives every slot the adjoint entering from later
+// steps. Chunks are chained by the state entering each chunk (a first sweep, forward, keeps them:
+// b*c*chunks*n floats) and the adjoint leaving each chunk (carried in registers by the reverse
+// sweep). Nothing of size l*n per channel is stored.
+// Sums over channels (dB, dC) are reduced over the workgroup's channels in workgroup memory and
+// written per channel group; sums over batch rows and time (dA_log, dD) per (batch row, channel);
+// two small kernels finish both (WGSL has no float atomics).
+// Buffers: du, ddelta [b, l, c] (overwritten); dBC [2, groups, b, l, n] (partials);
+// work = [n+1, b, c] (dA_log, dD partials) ++ [b, c, chunks, n] (states entering each chunk).
 
-function scanBackwardWgsl(n: number): string {
-  return `${GRID_WGSL}
-const N: u32 = ${n}u;
+/** Channels per workgroup, slots per channel (a power of two), consecutive steps per slot. */
+export interface ScanBackwardTiling { channels: number; slots: number; items: number }
+export const SCAN_BACKWARD_TILING: ScanBackwardTiling = { channels: 4, slots: 64, items: 4 };
+
+const BWD_PARAMS = { b: 'u32', l: 'u32', c: 'u32', groups: 'u32', chunks: 'u32' } as const;
+
+function scanBackwardWgsl(n: number, t: ScanBackwardTiling): string {
+  return `const N: u32 = ${n}u;
+const G: u32 = ${t.channels}u;
+const S: u32 = ${t.slots}u;
+const I: u32 = ${t.items}u;
+const WGS: u32 = G * S;
+const T: u32 = S * I;
 @group(0) @binding(0) var<storage, read> u: array<f32>;
 @group(0) @binding(1) var<storage, read> delta: array<f32>;
 @group(0) @binding(2) var<storage, read> aLog: array<f32>;
@@ -148,84 +164,176 @@ const N: u32 = ${n}u;
 @group(0) @binding(4) var<storage, read> Cm: array<f32>;
 @group(0) @binding(5) var<storage, read> D: array<f32>;
 @group(0) @binding(6) var<storage, read> dy: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dUDelta: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dBC: array<f32>;
-@group(0) @binding(9) var<storage, read_write> work: array<f32>;
-${uniformDeclaration(SCAN_PARAMS, 10)}
-@compute @workgroup_size(WG)
+@group(0) @binding(7) var<storage, read_write> du: array<f32>;
+@group(0) @binding(8) var<storage, read_write> ddelta: array<f32>;
+@group(0) @binding(9) var<storage, read_write> dBC: array<f32>;
+@group(0) @binding(10) var<storage, read_write> work: array<f32>;
+${uniformDeclaration(BWD_PARAMS, 11)}
+var<workgroup> sP: array<f32, WGS>;
+var<workgroup> sH: array<f32, WGS>;
+var<workgroup> exB: array<f32, WGS * I>;
+var<workgroup> exC: array<f32, WGS * I>;
+
+// Inclusive scan of affine maps (p, h) over positions 0..S-1 of channel g: position j ends with
+// the composition of maps 0..j (earlier first: (p1, h1) then (p2, h2) is (p1 p2, p2 h1 + h2)).
+// Afterwards sP/sH hold every position's inclusive map until the next call.
+fn scanMaps(g: u32, pos: u32, p0: f32, h0: f32) {
+  var p = p0; var h = h0;
+  let at = g * S + pos;
+  workgroupBarrier(); // everyone has read the previous scan's results
+  sP[at] = p; sH[at] = h;
+  workgroupBarrier();
+  for (var off = 1u; off < S; off = off << 1u) {
+    var pe = 1.0; var he = 0.0;
+    if (pos >= off) { pe = sP[at - off]; he = sH[at - off]; }
+    workgroupBarrier();
+    h = p * he + h; p = pe * p;
+    sP[at] = p; sH[at] = h;
+    workgroupBarrier();
+  }
+}
+/** The composition of positions before pos (identity for pos 0). */
+fn mapsBefore(g: u32, pos: u32) -> vec2<f32> {
+  if (pos == 0u) { return vec2<f32>(1.0, 0.0); }
+  return vec2<f32>(sP[g * S + pos - 1u], sH[g * S + pos - 1u]);
+}
+fn mapsAll(g: u32) -> vec2<f32> { return vec2<f32>(sP[g * S + S - 1u], sH[g * S + S - 1u]); }
+
+@compute @workgroup_size(WGS)
 fn main(${MAIN_ARGS}) {
-  let id = flatWorkgroup(wid, nwg) * WG + lid;
-  if (id >= p.b * p.c) { return; }
-  let bi = id / p.c; let ch = id % p.c;
-  let blc = p.b * p.l * p.c;
+  let wg = wid.x + wid.y * nwg.x;
+  if (wg >= p.b * p.groups) { return; }
+  let bi = wg / p.groups; let grp = wg % p.groups;
+  let g = lid % G; let slot = lid / G;
+  let ch = grp * G + g; let live = ch < p.c; let chc = min(ch, p.c - 1u);
   let BC = p.b * p.c;
-  let statesAt = BC * (N + 1u);
-  let hsAt = statesAt + p.chunks * N * BC;
-  var A: array<f32, ${n}>; var h: array<f32, ${n}>; var dh: array<f32, ${n}>; var dA: array<f32, ${n}>;
-  for (var s = 0u; s < N; s = s + 1u) { A[s] = -exp(aLog[ch * N + s]); h[s] = 0.0; dh[s] = 0.0; dA[s] = 0.0; }
-  for (var t = 0u; t < p.l; t = t + 1u) {
-    if (t % p.chunk == 0u) {
-      let so = statesAt + (t / p.chunk) * N * BC + id;
-      for (var s = 0u; s < N; s = s + 1u) { work[so + s * BC] = h[s]; }
+  let starts = (N + 1u) * BC + (bi * p.c + chc) * p.chunks * N;
+  var A: array<f32, ${n}>;
+  var h: array<f32, ${n}>;
+  for (var s = 0u; s < N; s++) { A[s] = -exp(aLog[chc * N + s]); h[s] = 0.0; }
+  var dl: array<f32, ${t.items}>; var uu: array<f32, ${t.items}>; var dyv: array<f32, ${t.items}>;
+  var a: array<f32, ${t.items}>; var bs: array<f32, ${t.items}>; var cs: array<f32, ${t.items}>;
+  var hp: array<f32, ${t.items}>; var hv: array<f32, ${t.items}>; var dU: array<f32, ${t.items}>; var dDl: array<f32, ${t.items}>;
+
+  // Sweep 1, forward: the state entering each chunk. Steps past l (and channels past c) are identity maps.
+  for (var k = 0u; k < p.chunks; k++) {
+    if (slot == 0u && live) { for (var s = 0u; s < N; s++) { work[starts + k * N + s] = h[s]; } }
+    if (k + 1u == p.chunks) { break; }
+    for (var i = 0u; i < I; i++) {
+      let t = k * T + slot * I + i; let ok = live && t < p.l;
+      let rc = (bi * p.l + min(t, p.l - 1u)) * p.c + chc;
+      dl[i] = select(0.0, delta[rc], ok); uu[i] = select(0.0, u[rc], ok);
     }
-    let row = bi * p.l + t; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
-    for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; }
-  }
-  var dDsum = 0.0;
-  for (var kk = 0u; kk < p.chunks; kk = kk + 1u) {
-    let k = p.chunks - 1u - kk;
-    let t0 = k * p.chunk; let len = min(p.l, t0 + p.chunk) - t0;
-    let so = statesAt + k * N * BC + id;
-    for (var s = 0u; s < N; s = s + 1u) { h[s] = work[so + s * BC]; }
-    for (var tau = 0u; tau < len; tau = tau + 1u) {
-      let row = bi * p.l + t0 + tau; let dl = delta[row * p.c + ch]; let du = dl * u[row * p.c + ch];
-      for (var s = 0u; s < N; s = s + 1u) { h[s] = exp(dl * A[s]) * h[s] + du * Bm[row * N + s]; work[hsAt + (tau * N + s) * BC + id] = h[s]; }
-    }
-    for (var tt = 0u; tt < len; tt = tt + 1u) {
-      let tau = len - 1u - tt;
-      let row = bi * p.l + t0 + tau; let rc = row * p.c + ch;
-      let dyv = dy[rc]; let dl = delta[rc]; let uu = u[rc];
-      var dDelta = 0.0; var dU = D[ch] * dyv;
-      dDsum = dDsum + dyv * uu;
-      for (var s = 0u; s < N; s = s + 1u) {
-        let a = exp(dl * A[s]);
-        let hPrev = select(work[hsAt + ((tau - 1u) * N + s) * BC + id], work[so + s * BC], tau == 0u);
-        let hNow = work[hsAt + (tau * N + s) * BC + id];
-        let bs = Bm[row * N + s];
-        let gs = dh[s] + Cm[row * N + s] * dyv;
-        let decay = A[s] * a * hPrev;
-        dDelta = dDelta + gs * (decay + bs * uu);
-        dA[s] = dA[s] + gs * dl * decay;
-        dU = dU + gs * dl * bs;
-        dBC[(row * N + s) * p.c + ch] = gs * dl * uu;
-        dBC[blc * N + (row * N + s) * p.c + ch] = dyv * hNow;
-        dh[s] = gs * a;
+    for (var s = 0u; s < N; s++) {
+      var pp = 1.0; var hz = 0.0;
+      for (var i = 0u; i < I; i++) {
+        let t = min(k * T + slot * I + i, p.l - 1u);
+        let ai = exp(dl[i] * A[s]);
+        hz = ai * hz + dl[i] * uu[i] * Bm[(bi * p.l + t) * N + s]; pp = pp * ai;
       }
-      dUDelta[rc] = dU;
-      dUDelta[blc + rc] = dDelta;
+      scanMaps(g, slot, pp, hz);
+      let whole = mapsAll(g);
+      h[s] = whole.x * h[s] + whole.y;
     }
   }
-  for (var s = 0u; s < N; s = s + 1u) { work[s * BC + id] = dA[s]; }
-  work[N * BC + id] = dDsum;
+  storageBarrier();
+
+  // Sweep 2, backward: chunks last to first, the adjoint entering from later chunks in h.
+  for (var s = 0u; s < N; s++) { h[s] = 0.0; }
+  var dA: array<f32, ${n}>;
+  for (var s = 0u; s < N; s++) { dA[s] = 0.0; }
+  var dDsum = 0.0;
+  let Dc = D[chc];
+  for (var kk = 0u; kk < p.chunks; kk++) {
+    let k = p.chunks - 1u - kk;
+    for (var i = 0u; i < I; i++) {
+      let t = k * T + slot * I + i; let ok = live && t < p.l;
+      let rc = (bi * p.l + min(t, p.l - 1u)) * p.c + chc;
+      dl[i] = select(0.0, delta[rc], ok); uu[i] = select(0.0, u[rc], ok); dyv[i] = select(0.0, dy[rc], ok);
+      dU[i] = Dc * dyv[i]; dDl[i] = 0.0; dDsum += dyv[i] * uu[i];
+    }
+    for (var s = 0u; s < N; s++) {
+      let As = A[s];
+      var pp = 1.0; var hz = 0.0;
+      for (var i = 0u; i < I; i++) {
+        let t = k * T + slot * I + i; let ok = t < p.l;
+        let bn = (bi * p.l + min(t, p.l - 1u)) * N + s;
+        a[i] = exp(dl[i] * As); bs[i] = select(0.0, Bm[bn], ok); cs[i] = select(0.0, Cm[bn], ok);
+        hz = a[i] * hz + dl[i] * bs[i] * uu[i]; pp = pp * a[i];
+      }
+      scanMaps(g, slot, pp, hz);
+      let before = mapsBefore(g, slot);
+      var hh = before.x * work[starts + k * N + s] + before.y;
+      var gz = 0.0;
+      for (var i = 0u; i < I; i++) { hp[i] = hh; hh = a[i] * hh + dl[i] * bs[i] * uu[i]; hv[i] = hh; }
+      for (var j = 0u; j < I; j++) { let i = I - 1u - j; gz = a[i] * (gz + cs[i] * dyv[i]); }
+      let rpos = S - 1u - slot;
+      scanMaps(g, rpos, pp, gz);
+      let later = mapsBefore(g, rpos);
+      var carry = later.x * h[s] + later.y;
+      for (var j = 0u; j < I; j++) {
+        let i = I - 1u - j;
+        let gs = carry + cs[i] * dyv[i];
+        let decay = As * a[i] * hp[i];
+        dDl[i] += gs * (decay + bs[i] * uu[i]);
+        dA[s] += gs * dl[i] * decay;
+        dU[i] += gs * dl[i] * bs[i];
+        exB[lid * I + i] = gs * dl[i] * uu[i];
+        exC[lid * I + i] = dyv[i] * hv[i];
+        carry = a[i] * gs;
+      }
+      let whole = mapsAll(g);
+      h[s] = whole.x * h[s] + whole.y;
+      workgroupBarrier();
+      // Sum the channel group's dB, dC contributions per step: entry (slot, i) of channel g sits at (slot*G + g)*I + i.
+      for (var e = lid; e < T; e += WGS) {
+        let t = k * T + e;
+        let sl = e / I; let i = e % I;
+        var sb = 0.0; var sc = 0.0;
+        for (var q = 0u; q < G; q++) { sb += exB[(sl * G + q) * I + i]; sc += exC[(sl * G + q) * I + i]; }
+        if (t < p.l) {
+          let o = ((grp * p.b + bi) * p.l + t) * N + s;
+          dBC[o] = sb;
+          dBC[p.groups * p.b * p.l * N + o] = sc;
+        }
+      }
+    }
+    for (var i = 0u; i < I; i++) {
+      let t = k * T + slot * I + i;
+      if (live && t < p.l) { let rc = (bi * p.l + t) * p.c + ch; du[rc] = dU[i]; ddelta[rc] = dDl[i]; }
+    }
+  }
+  // dA_log (s < N) and dD (s = N) of this (batch row, channel): the sum over slots.
+  for (var s = 0u; s <= N; s++) {
+    workgroupBarrier();
+    exB[lid] = select(dDsum, dA[min(s, N - 1u)], s < N);
+    workgroupBarrier();
+    if (slot == 0u && live) {
+      var sum = 0.0;
+      for (var q = 0u; q < S; q++) { sum += exB[q * G + g]; }
+      work[s * BC + bi * p.c + ch] = sum;
+    }
+  }
 }
 `;
 }
+
+const REDUCE_PARAMS = { b: 'u32', l: 'u32', c: 'u32', groups: 'u32' } as const;
 
 const REDUCE_BC_WGSL = (n: number) => `${GRID_WGSL}
 const N: u32 = ${n}u;
 @group(0) @binding(0) var<storage, read> dBC: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dB: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dC: array<f32>;
-${uniformDeclaration(SCAN_PARAMS, 3)}
+${uniformDeclaration(REDUCE_PARAMS, 3)}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
-  let bl = p.b * p.l;
-  if (i >= 2u * bl * N) { return; }
-  let which = i / (bl * N); let rest = i % (bl * N); let row = rest / N; let s = rest % N;
+  let bln = p.b * p.l * N;
+  if (i >= 2u * bln) { return; }
+  let which = i / bln; let rest = i % bln;
   var sum = 0.0;
-  let base = which * bl * p.c * N + (row * N + s) * p.c;
-  for (var ch = 0u; ch < p.c; ch = ch + 1u) { sum = sum + dBC[base + ch]; }
+  for (var q = 0u; q < p.groups; q++) { sum += dBC[(which * p.groups + q) * bln + rest]; }
   if (which == 0u) { dB[rest] = dB[rest] + sum; } else { dC[rest] = dC[rest] + sum; }
 }
 `;
@@ -235,36 +343,49 @@ const N: u32 = ${n}u;
 @group(0) @binding(0) var<storage, read> work: array<f32>;
 @group(0) @binding(1) var<storage, read_write> daLog: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dD: array<f32>;
-${uniformDeclaration(SCAN_PARAMS, 3)}
+${uniformDeclaration(REDUCE_PARAMS, 3)}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
   if (i >= p.c * (N + 1u)) { return; }
   let ch = i / (N + 1u); let s = i % (N + 1u);
   var sum = 0.0;
-  for (var bi = 0u; bi < p.b; bi = bi + 1u) { sum = sum + work[s * p.b * p.c + bi * p.c + ch]; }
+  for (var bi = 0u; bi < p.b; bi++) { sum += work[s * p.b * p.c + bi * p.c + ch]; }
   if (s == N) { dD[ch] = dD[ch] + sum; } else { daLog[ch * N + s] = daLog[ch * N + s] + sum; }
 }
 `;
 
-export interface ScanBackwardBuffers { dUDelta: GPUBuffer; dBC: GPUBuffer; work: GPUBuffer }
+export interface ScanBackwardBuffers { dBC: GPUBuffer; work: GPUBuffer }
 
-/** Sizes (in f32 elements) of the three buffers scanBackwardWebgpu writes. */
-export function scanBackwardBufferSizes(s: ScanShape): { dUDelta: number; dBC: number; work: number } {
-  const { b, l, c, n, chunk } = s;
-  return { dUDelta: 2 * b * l * c, dBC: 2 * b * l * c * n, work: b * c * (n + 1) + b * chunkCount(l, chunk) * c * n + b * c * chunk * n };
+function checkTiling(t: ScanBackwardTiling): void {
+  const pow2 = (x: number) => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
+  if (!pow2(t.slots) || !(t.channels >= 1) || !(t.items >= 1) || !Number.isInteger(t.channels) || !Number.isInteger(t.items)) {
+    throw new RangeError(`scan backward tiling needs whole channels and items and a power-of-two slot count, got ${JSON.stringify(t)}`);
+  }
+}
+
+/** Sizes (in f32 elements) of the two scratch buffers selectiveScanBackwardWebgpu writes. */
+export function scanBackwardBufferSizes(s: { b: number; l: number; c: number; n: number }, t: ScanBackwardTiling = SCAN_BACKWARD_TILING): { dBC: number; work: number } {
+  const { b, l, c, n } = s;
+  const groups = Math.ceil(c / t.channels), chunks = chunkCount(l, t.slots * t.items);
+  return { dBC: 2 * groups * b * l * n, work: (n + 1) * b * c + b * c * chunks * n };
 }
 
 /**
- * Backward of the scan on WebGPU. Writes du (first b*l*c of dUDelta) and ddelta (the rest), and
- * adds into dB, dC [b, l, n], daLog [c, n] and dD [c]. The scan's A = -exp(aLog) is applied
- * inside: daLog here is d/d(aLog) like the CPU twin's.
+ * Backward of the scan on WebGPU. Writes du and ddelta [b, l, c], and adds into dB, dC [b, l, n],
+ * daLog [c, n] and dD [c]. The scan's A = -exp(aLog) is applied inside: daLog here is
+ * d/d(aLog) like the CPU twin's.
  */
-export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: ScanShape, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
-  dy: GPUBuffer, out: ScanBackwardBuffers, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer }): void {
-  const { b, l, c, n, chunk } = shape;
-  const u = packUniforms(SCAN_PARAMS, { b, l, c, chunk, chunks: chunkCount(l, chunk) });
-  rt.run(scanBackwardWgsl(n), [x.u, x.delta, x.aLog, x.B, x.C, x.D, dy, out.dUDelta, out.dBC, out.work], u, workgroupsFor(b * c));
-  rt.run(REDUCE_BC_WGSL(n), [out.dBC, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
-  rt.run(REDUCE_AD_WGSL(n), [out.work, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));
+export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: { b: number; l: number; c: number; n: number }, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
+  dy: GPUBuffer, out: { du: GPUBuffer; ddelta: GPUBuffer }, scratch: ScanBackwardBuffers, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
+  tiling: ScanBackwardTiling = SCAN_BACKWARD_TILING): void {
+  checkTiling(tiling);
+  const { b, l, c, n } = shape;
+  if (b * l * c === 0) return;
+  const groups = Math.ceil(c / tiling.channels), chunks = chunkCount(l, tiling.slots * tiling.items);
+  rt.run(scanBackwardWgsl(n, tiling), [x.u, x.delta, x.aLog, x.B, x.C, x.D, dy, out.du, out.ddelta, scratch.dBC, scratch.work],
+    packUniforms(BWD_PARAMS, { b, l, c, groups, chunks }), b * groups);
+  const u = packUniforms(REDUCE_PARAMS, { b, l, c, groups });
+  rt.run(REDUCE_BC_WGSL(n), [scratch.dBC, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
+  rt.run(REDUCE_AD_WGSL(n), [scratch.work, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));
 }

@@ -1,18 +1,22 @@
 // Training on WebGPU: the forward is the engine's own (mambaForward on the WebGPU backend, asked
 // to keep every block's intermediates), the backward is this folder's WGSL twins in reverse
 // order, and AdamW with global-norm clipping runs on the device too. Parameters, gradients and
-// AdamW moments live in device buffers; the host sends ids and targets and reads one loss and
-// the gradient norm per step. Mirrors MambaTrainModel (the CPU trainer) op for op, which the gpu
-// tests compare it against.
+// AdamW moments live in device buffers. Mirrors MambaTrainModel (the CPU trainer) op for op, which
+// the gpu tests compare it against.
+// Two ways to drive it: lossAndGrad then step (the loss and the gradient norm read back each
+// step), or trainStep, which encodes the whole step (forward, backward, clipping, AdamW) into one
+// submit and keeps the loss and norm on the device until readStats asks for them, so the host
+// prepares the next step while the device runs this one. A step's tensors come from a buffer
+// pool: after the first step nothing is created.
 import type { MambaConfig } from '../model/config';
 import { mambaForward } from '../model/forward';
 import type { MambaLayerParams, MambaModel, MambaParams } from '../model/weights';
-import type { GpuRuntime } from '../webgpu/runtime';
-import type { GpuTensor } from '../webgpu/tensor';
+import { BufferPool, type GpuRuntime } from '../webgpu/runtime';
+import { GpuTensor } from '../webgpu/tensor';
 import type { WebGpuBackend } from '../webgpu/webgpu-backend';
 import { gateBackwardWebgpu, softplusBackwardFromOutputWebgpu } from './activation-backward';
 import { adamwStepWebgpu, type AdamWConfig } from './adamw';
-import { clipScale, gradSquaresWebgpu } from './clip';
+import { clipFromSquaresWebgpu, clipScale, gradSquaresWebgpu } from './clip';
 import { columnSumWebgpu } from './column-sum';
 import { conv1dSiluBackwardWebgpu } from './conv1d-backward';
 import { crossEntropyWebgpu, type CrossEntropyResult } from './cross-entropy';
@@ -31,6 +35,14 @@ function right(t: { buffer: GPUBuffer }, cols: number, offset = 0): StridedOpera
   return { buffer: t.buffer, offset, strideRow: 1, strideK: cols };
 }
 
+/** Loss and gradient norm of one trainStep. */
+export interface StepStats { nats: number; count: number; norm: number }
+
+/** Steps whose stats the device holds before trainStep reads them back itself. */
+const STATS_CAPACITY = 1024;
+/** Floats per step in the stats ring: what `current` holds (gradient norm, clip scale, finite flag, summed loss). */
+const STATS_STRIDE = 4;
+
 export class WebGpuTrainModel {
   readonly rows: number;
   readonly specs: readonly ParamSpec[];
@@ -39,13 +51,25 @@ export class WebGpuTrainModel {
   private readonly grads = new Map<string, GpuTensor>();
   private readonly moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
   private readonly model: MambaModel;
-  private readonly scanBufs: { dUDelta: GpuTensor; dBC: GpuTensor; work: GpuTensor };
+  private readonly scanBufs: { dBC: GpuTensor; work: GpuTensor };
   private readonly dpre: GpuTensor;
   private readonly rstd: GpuTensor;
   private readonly sums: GpuTensor;
+  private readonly ids: GpuTensor;
+  private readonly targets: GpuTensor;
+  private readonly loss: GpuTensor;
+  /** [norm, scale, finite] (the clip AdamW reads, clip.ts) and the summed loss (nats): one step's entry of the stats ring. */
+  private readonly current: GpuTensor;
+  private readonly stats: GpuTensor;
+  private readonly pool = new BufferPool();
+  /** Host side of trainStep's ring: each pending step's count, and stats already read back. */
+  private pendingCounts: number[] = [];
+  private readBack: StepStats[] = [];
+  private inFlight: Promise<unknown> = Promise.resolve();
   /** AdamW steps taken. */
   t = 0;
 
+  /** `chunk` is the CPU twin's state-recompute chunk; the WebGPU scan backward tiles l its own way. */
   constructor(readonly backend: WebGpuBackend, readonly cfg: MambaConfig, readonly b: number, readonly l: number, readonly chunk = SCAN_CHUNK) {
     this.rt = backend.runtime;
     this.rows = b * l;
@@ -68,11 +92,21 @@ export class WebGpuTrainModel {
     });
     const params: MambaParams<GpuTensor> = { embedding: P(EMBEDDING), layers, normF: P(NORM_F), lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD) };
     this.model = { config: cfg, params };
-    const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize, chunk });
-    this.scanBufs = { dUDelta: this.rt.alloc([sizes.dUDelta]), dBC: this.rt.alloc([sizes.dBC]), work: this.rt.alloc([sizes.work]) };
+    const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize });
+    this.scanBufs = { dBC: this.rt.alloc([sizes.dBC]), work: this.rt.alloc([sizes.work]) };
     this.dpre = this.rt.alloc([this.rows * cfg.intermediateSize]);
     this.rstd = this.rt.alloc([this.rows]);
     this.sums = this.rt.alloc([this.specs.length]);
+    this.ids = this.rt.alloc([b, l], 'i32');
+    this.targets = this.rt.alloc([this.rows], 'i32');
+    this.loss = this.rt.alloc([this.rows]);
+    this.current = this.rt.alloc([STATS_STRIDE]);
+    this.stats = this.rt.alloc([STATS_CAPACITY * STATS_STRIDE]);
+  }
+
+  /** The model over the device parameters, for a forward pass (evaluation) without reading them back. */
+  get deviceModel(): MambaModel {
+    return this.model;
   }
 
   /** Uploads a flat parameter buffer (layout paramSpecs(cfg)). */
@@ -111,27 +145,113 @@ export class WebGpuTrainModel {
 
   /** Forward, loss and backward: gradients of the mean loss over targets >= 0 into the device gradient buffers. */
   async lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
+    const count = this.inBatch(() => this.encodeLossAndGrad(ids, targets));
+    const nats = new Float32Array(await this.rt.read(this.current))[3];
+    return { nats, count };
+  }
+
+  /** Clips the gradients to `maxNorm` (global L2) and takes one AdamW step; returns the norm before clipping. */
+  async step(lr: number, maxNorm: number, adam: AdamWConfig): Promise<number> {
+    this.inBatch(() => gradSquaresWebgpu(this.rt, this.gradList(), this.sums.buffer));
+    const sums = new Float32Array(await this.rt.read(this.sums));
+    const norm = Math.sqrt(sums.reduce((a, x) => a + x, 0));
+    const clip = new Float32Array([norm, clipScale(norm, maxNorm), 1]); // clipScale throws for a diverged norm
+    this.rt.device.queue.writeBuffer(this.current.buffer, 0, clip);
+    this.t++;
+    this.inBatch(() => this.encodeAdamW(lr, adam));
+    return norm;
+  }
+
+  /**
+   * One whole training step (lossAndGrad, then step) in one submit, reading nothing back: the
+   * loss and the gradient norm stay on the device for readStats. Resolves once at most this step
+   * is still running on the device, so the caller can prepare the next one meanwhile.
+   */
+  async trainStep(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number, adam: AdamWConfig): Promise<void> {
+    if (this.pendingCounts.length === STATS_CAPACITY) this.readBack.push(...(await this.readStatsFromDevice()));
+    const slot = this.pendingCounts.length;
+    this.inBatch(() => {
+      this.pendingCounts.push(this.encodeLossAndGrad(ids, targets));
+      gradSquaresWebgpu(this.rt, this.gradList(), this.sums.buffer);
+      clipFromSquaresWebgpu(this.rt, this.sums.buffer, this.specs.length, maxNorm, this.current.buffer);
+      this.t++;
+      this.encodeAdamW(lr, adam);
+      this.rt.copyBytes(this.current.buffer, 0, this.stats.buffer, slot * STATS_STRIDE * 4, STATS_STRIDE * 4);
+    });
+    const previous = this.inFlight;
+    this.inFlight = this.rt.device.queue.onSubmittedWorkDone();
+    await previous;
+  }
+
+  /** Loss and gradient norm of every trainStep since the last call, oldest first; throws if a norm was not finite. */
+  async readStats(): Promise<StepStats[]> {
+    const out = [...this.readBack, ...(await this.readStatsFromDevice())];
+    this.readBack = [];
+    for (const s of out) clipScale(s.norm, Infinity); // throws for a diverged norm
+    return out;
+  }
+
+  private async readStatsFromDevice(): Promise<StepStats[]> {
+    const counts = this.pendingCounts;
+    if (counts.length === 0) return [];
+    this.pendingCounts = [];
+    const raw = new Float32Array(await this.rt.read(this.stats));
+    return counts.map((count, i) => ({ nats: raw[i * STATS_STRIDE + 3], count, norm: raw[i * STATS_STRIDE] }));
+  }
+
+  private gradList(): { buffer: GPUBuffer; size: number }[] {
+    return this.specs.map((s) => ({ buffer: (this.grads.get(s.name) as GpuTensor).buffer, size: s.size }));
+  }
+
+  private encodeAdamW(lr: number, adam: AdamWConfig): void {
+    adamwStepWebgpu(this.rt, this.specs.map((s) => {
+      const mv = this.moments.get(s.name) as { m: GpuTensor; v: GpuTensor };
+      return { param: (this.params.get(s.name) as GpuTensor).buffer, grad: (this.grads.get(s.name) as GpuTensor).buffer, m: mv.m.buffer, v: mv.v.buffer, size: s.size, decay: s.decay };
+    }), this.t, lr, this.current.buffer, adam);
+  }
+
+  /** Runs `encode` with the step's work going into one submit and its tensors into the pool. */
+  private inBatch<T>(encode: () => T): T {
+    const rt = this.rt, outer = rt.pool;
+    rt.beginBatch();
+    rt.pool = this.pool;
+    try {
+      return encode();
+    } finally {
+      rt.flush(); // before the pool is put back: the batch's uniforms go to it too
+      rt.pool = outer;
+    }
+  }
+
+  /** Encodes forward, loss (summed into current[3]) and backward; returns the number of counted targets. */
+  private encodeLossAndGrad(ids: Int32Array, targets: Int32Array): number {
     const { rt, rows, b, l, cfg } = this;
     const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, vocabSize: v, convKernel: k, layerNormEpsilon: eps } = cfg;
     if (ids.length !== rows || targets.length !== rows) throw new Error(`expected ${rows} ids and targets (b=${b}, l=${l})`);
+    let count = 0;
+    targets.forEach((t, i) => {
+      if (t >= v) throw new RangeError(`target id ${t} at position ${i} is outside the vocabulary [0, ${v})`);
+      if (t >= 0) count++;
+    });
     const G = (name: string) => this.grads.get(name) as GpuTensor;
     const P = (name: string) => this.params.get(name) as GpuTensor;
     const temps: GpuTensor[] = [];
     const tmp = (shape: number[]) => { const t = rt.alloc(shape); temps.push(t); return t; };
     const keep = <T extends GpuTensor>(t: T) => { temps.push(t); return t; };
+    const recycle = (list: GpuTensor[]) => { for (const t of list.splice(0)) rt.recycle(t); };
 
-    const idsT = keep(rt.upload(ids, [b, l], 'i32'));
+    rt.device.queue.writeBuffer(this.ids.buffer, 0, ids.buffer, ids.byteOffset, ids.byteLength);
+    rt.device.queue.writeBuffer(this.targets.buffer, 0, targets.buffer, targets.byteOffset, targets.byteLength);
+    // The host copy of the ids lets the embedding name a bad id and its position.
+    const idsT = new GpuTensor([b, l], 'i32', this.ids.buffer, rt.device, ids);
     const fw = mambaForward(this.backend, this.model, idsT, { activations: true });
     const acts = fw.activations ?? [];
     const xL = fw.finalHidden as GpuTensor, logits = fw.logits as GpuTensor;
-    const forwardTensors = new Set<GpuTensor>([xL, logits]);
-    for (const a of acts) for (const t of Object.values(a)) forwardTensors.add(t as GpuTensor);
 
-    let count = 0;
-    for (const t of targets) if (t >= 0) count++;
-    const targetsT = keep(rt.upload(targets, [rows], 'i32'));
-    const loss = tmp([rows]), dlogits = tmp([b, l, v]);
-    crossEntropyWebgpu(rt, logits.buffer, targetsT.buffer, rows, v, 1 / Math.max(1, count), loss.buffer, dlogits.buffer);
+    const dlogits = tmp([b, l, v]);
+    crossEntropyWebgpu(rt, logits.buffer, this.targets.buffer, rows, v, 1 / Math.max(1, count), this.loss.buffer, dlogits.buffer);
+    rt.fillZero(this.current);
+    columnSumWebgpu(rt, this.loss.buffer, rows, 1, this.current.buffer, 3);
     for (const g of this.grads.values()) rt.fillZero(g);
 
     const headName = cfg.tieWordEmbeddings ? EMBEDDING : LM_HEAD;
@@ -139,8 +259,10 @@ export class WebGpuTrainModel {
     const dHF = tmp([b, l, d]);
     this.mm(rows, d, v, mat(dlogits, v), right(P(headName), d), dHF, false);
     this.mm(v, d, rows, mat(dlogits, v, true), right(hF, d), G(headName), true);
-    const dX = tmp([b, l, d]);
+    const dX = rt.alloc([b, l, d]);
     rmsNormBackwardWebgpu(rt, dHF.buffer, xL.buffer, rows, d, P(NORM_F).buffer, eps, dX.buffer, G(NORM_F).buffer, this.rstd.buffer);
+    recycle(temps);
+    rt.recycle(logits); rt.recycle(xL);
 
     for (let i = acts.length - 1; i >= 0; i--) {
       const a = acts[i] as unknown as Record<string, GpuTensor>, L = layerNames(i);
@@ -153,16 +275,11 @@ export class WebGpuTrainModel {
       const { dy: dY, dz: dZ } = gateBackwardWebgpu(rt, dGated, a.y, a.z);
       keep(dY); keep(dZ);
       // selective scan
-      const dB = tmp([b, l, n]), dC = tmp([b, l, n]);
-      selectiveScanBackwardWebgpu(rt, { b, l, c, n, chunk: this.chunk },
+      const dB = tmp([b, l, n]), dC = tmp([b, l, n]), dU = tmp([b, l, c]), dDelta = tmp([b, l, c]);
+      selectiveScanBackwardWebgpu(rt, { b, l, c, n },
         { u: a.u.buffer, delta: a.delta.buffer, aLog: P(L.aLog).buffer, B: a.B.buffer, C: a.C.buffer, D: P(L.D).buffer }, dY.buffer,
-        { dUDelta: this.scanBufs.dUDelta.buffer, dBC: this.scanBufs.dBC.buffer, work: this.scanBufs.work.buffer },
+        { du: dU.buffer, ddelta: dDelta.buffer }, { dBC: this.scanBufs.dBC.buffer, work: this.scanBufs.work.buffer },
         { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer });
-      const dU = tmp([b, l, c]), dDelta = tmp([b, l, c]);
-      const enc = rt.device.createCommandEncoder();
-      enc.copyBufferToBuffer(this.scanBufs.dUDelta.buffer, 0, dU.buffer, 0, rows * c * 4);
-      enc.copyBufferToBuffer(this.scanBufs.dUDelta.buffer, rows * c * 4, dDelta.buffer, 0, rows * c * 4);
-      rt.device.queue.submit([enc.finish()]);
       // delta = softplus(dt @ W^T + bias), W [c, r]
       const dDtPre = keep(softplusBackwardFromOutputWebgpu(rt, dDelta, a.delta));
       const dDt = tmp([b, l, r]);
@@ -186,33 +303,19 @@ export class WebGpuTrainModel {
         if (cfg.useBias) colSum(part, c, G(L.inProjBias), off);
       }
       rmsNormBackwardWebgpu(rt, dNormed.buffer, a.input.buffer, rows, d, P(L.norm).buffer, eps, dX.buffer, G(L.norm).buffer, this.rstd.buffer);
+      // This layer's tensors (its activations too) are free for the layer below.
+      recycle(temps);
+      for (const t of Object.values(a)) rt.recycle(t);
     }
-    embeddingBackwardWebgpu(rt, dX.buffer, idsT.buffer, rows, v, d, G(EMBEDDING).buffer);
-    const perRow = new Float32Array(await rt.read(loss));
-    for (const t of [...temps, ...forwardTensors]) t.buffer.destroy();
-    let nats = 0;
-    for (const x of perRow) nats += x;
-    return { nats, count };
-  }
-
-  /** Clips the gradients to `maxNorm` (global L2) and takes one AdamW step; returns the norm before clipping. */
-  async step(lr: number, maxNorm: number, adam: AdamWConfig): Promise<number> {
-    const grads = this.specs.map((s) => ({ buffer: (this.grads.get(s.name) as GpuTensor).buffer, size: s.size }));
-    gradSquaresWebgpu(this.rt, grads, this.sums.buffer);
-    const sums = new Float32Array(await this.rt.read(this.sums));
-    const norm = Math.sqrt(sums.reduce((a, x) => a + x, 0));
-    this.t++;
-    adamwStepWebgpu(this.rt, this.specs.map((s) => {
-      const mv = this.moments.get(s.name) as { m: GpuTensor; v: GpuTensor };
-      return { param: (this.params.get(s.name) as GpuTensor).buffer, grad: (this.grads.get(s.name) as GpuTensor).buffer, m: mv.m.buffer, v: mv.v.buffer, size: s.size, decay: s.decay };
-    }), this.t, lr, clipScale(norm, maxNorm), adam);
-    return norm;
+    embeddingBackwardWebgpu(rt, dX.buffer, this.ids.buffer, rows, v, d, G(EMBEDDING).buffer);
+    rt.recycle(dX);
+    return count;
   }
 
   dispose(): void {
     for (const map of [this.params, this.grads]) for (const t of map.values()) t.buffer.destroy();
     for (const { m, v } of this.moments.values()) { m.buffer.destroy(); v.buffer.destroy(); }
-    for (const t of [this.scanBufs.dUDelta, this.scanBufs.dBC, this.scanBufs.work, this.dpre, this.rstd, this.sums]) t.buffer.destroy();
+    for (const t of [this.scanBufs.dBC, this.scanBufs.work, this.dpre, this.rstd, this.sums, this.ids, this.targets, this.loss, this.current, this.stats]) t.buffer.destroy();
+    this.pool.destroy();
   }
 }
-

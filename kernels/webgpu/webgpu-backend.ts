@@ -58,7 +58,7 @@ export class WebGpuBackend implements Backend {
   }
 
   free(t: Tensor): void {
-    gpuTensor(t, this.runtime.device, 'free', t.dtype).buffer.destroy();
+    this.runtime.recycle(gpuTensor(t, this.runtime.device, 'free', t.dtype));
   }
 
   embedding(table: Tensor, ids: Tensor): Tensor {

@@ -12,11 +12,12 @@ import { matmulABt } from '../../kernels/ops/matmul';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
-import { chunkCount, ScanWorkspace, scanBackwardBufferSizes, selectiveScanBackward, selectiveScanBackwardWebgpu, selectiveScanForward } from '../../kernels/train/selective-scan-backward';
+import { chunkCount, SCAN_BACKWARD_TILING, ScanWorkspace, scanBackwardBufferSizes, selectiveScanBackward, selectiveScanBackwardWebgpu, selectiveScanForward } from '../../kernels/train/selective-scan-backward';
+import { BufferPool } from '../../kernels/webgpu/runtime';
 import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import { TOLERANCE, assertClose } from '../support/tolerance';
-import { openWebGpu, randomScan } from './webgpu-setup';
+import { openWebGpu, randomScan, uniform } from './webgpu-setup';
 
 let gpu: WebGpuBackend;
 before(async () => { gpu = await openWebGpu(); });
@@ -24,32 +25,74 @@ after(() => gpu.dispose());
 
 const f32 = (n: number): Float32Array => new Float32Array(n);
 
-test('scan backward on WebGPU equals the CPU reverse scan (b 3, l 37, c 10, n 5, chunk 8)', async () => {
-  const [b, l, c, n, chunk] = [3, 37, 10, 5, 8];
-  const x = randomScan(b, l, c, n, false);
-  const dy = Float32Array.from({ length: b * l * c }, () => Math.random() * 2 - 1);
-  const ws = new ScanWorkspace({ b, l, c, n, chunk }, f32);
-  const y = f32(b * l * c), states = f32(b * chunkCount(l, chunk) * c * n);
-  const cpu = { u: x.u, delta: x.delta, aLog: x.aLog, B: x.B, C: x.C, D: x.D };
-  selectiveScanForward(cpu, ws, y, states);
-  const g = { du: f32(b * l * c), ddelta: f32(b * l * c), daLog: f32(c * n), dB: f32(b * l * n), dC: f32(b * l * n), dD: f32(c) };
-  selectiveScanBackward(cpu, dy, states, ws, g);
+// Tilings with several chunks per sequence (the last one partial) and a partial channel group.
+for (const [b, l, c, n, tiling] of [
+  [3, 37, 10, 5, SCAN_BACKWARD_TILING],
+  [3, 37, 10, 5, { channels: 4, slots: 4, items: 3 }],
+  [1, 129, 7, 16, { channels: 3, slots: 8, items: 2 }],
+  [2, 1, 5, 3, { channels: 2, slots: 2, items: 1 }],
+] as const) {
+  test(`scan backward on WebGPU equals the CPU reverse scan (b ${b}, l ${l}, c ${c}, n ${n}, tiling ${tiling.channels} ch x ${tiling.slots} slots x ${tiling.items})`, async () => {
+    const chunk = 8;
+    const x = randomScan(b, l, c, n, false);
+    const dy = Float32Array.from({ length: b * l * c }, () => Math.random() * 2 - 1);
+    const ws = new ScanWorkspace({ b, l, c, n, chunk }, f32);
+    const y = f32(b * l * c), states = f32(b * chunkCount(l, chunk) * c * n);
+    const cpu = { u: x.u, delta: x.delta, aLog: x.aLog, B: x.B, C: x.C, D: x.D };
+    selectiveScanForward(cpu, ws, y, states);
+    const g = { du: f32(b * l * c), ddelta: f32(b * l * c), daLog: f32(c * n), dB: f32(b * l * n), dC: f32(b * l * n), dD: f32(c) };
+    selectiveScanBackward(cpu, dy, states, ws, g);
 
-  const rt = gpu.runtime, up = (a: Float32Array) => rt.upload(a, [a.length], 'f32');
-  const sizes = scanBackwardBufferSizes({ b, l, c, n, chunk });
-  const bufs = { dUDelta: rt.alloc([sizes.dUDelta]), dBC: rt.alloc([sizes.dBC]), work: rt.alloc([sizes.work]) };
-  const out = { dB: rt.alloc([b * l * n]), dC: rt.alloc([b * l * n]), daLog: rt.alloc([c * n]), dD: rt.alloc([c]) };
-  selectiveScanBackwardWebgpu(rt, { b, l, c, n, chunk }, { u: up(x.u).buffer, delta: up(x.delta).buffer, aLog: up(x.aLog).buffer, B: up(x.B).buffer, C: up(x.C).buffer, D: up(x.D).buffer },
-    up(dy).buffer, { dUDelta: bufs.dUDelta.buffer, dBC: bufs.dBC.buffer, work: bufs.work.buffer }, { dB: out.dB.buffer, dC: out.dC.buffer, daLog: out.daLog.buffer, dD: out.dD.buffer });
-  const dUDelta = new Float32Array(await rt.read(bufs.dUDelta));
-  assertClose(dUDelta.subarray(0, b * l * c), g.du, TOLERANCE.scan, 'du');
-  assertClose(dUDelta.subarray(b * l * c), g.ddelta, TOLERANCE.scan, 'ddelta');
-  for (const [name, t, ref] of [['dB', out.dB, g.dB], ['dC', out.dC, g.dC], ['daLog', out.daLog, g.daLog], ['dD', out.dD, g.dD]] as const) {
-    assertClose(new Float32Array(await rt.read(t)), ref, TOLERANCE.scan, name);
+    const rt = gpu.runtime, up = (a: Float32Array) => rt.upload(a, [a.length], 'f32');
+    const sizes = scanBackwardBufferSizes({ b, l, c, n }, tiling);
+    const scratch = { dBC: rt.alloc([sizes.dBC]).buffer, work: rt.alloc([sizes.work]).buffer };
+    // du and ddelta poisoned: every element must be written. The accumulated gradients start from random values.
+    const poison = () => up(new Float32Array(b * l * c).fill(NaN));
+    const du = poison(), ddelta = poison();
+    const start = { dB: uniform(b * l * n), dC: uniform(b * l * n), daLog: uniform(c * n), dD: uniform(c) };
+    const acc = { dB: up(start.dB), dC: up(start.dC), daLog: up(start.daLog), dD: up(start.dD) };
+    selectiveScanBackwardWebgpu(rt, { b, l, c, n }, { u: up(x.u).buffer, delta: up(x.delta).buffer, aLog: up(x.aLog).buffer, B: up(x.B).buffer, C: up(x.C).buffer, D: up(x.D).buffer },
+      up(dy).buffer, { du: du.buffer, ddelta: ddelta.buffer }, scratch, { dB: acc.dB.buffer, dC: acc.dC.buffer, daLog: acc.daLog.buffer, dD: acc.dD.buffer }, tiling);
+    assertClose(new Float32Array(await rt.read(du)), g.du, TOLERANCE.scan, 'du');
+    assertClose(new Float32Array(await rt.read(ddelta)), g.ddelta, TOLERANCE.scan, 'ddelta');
+    for (const name of ['dB', 'dC', 'daLog', 'dD'] as const) {
+      const want = g[name].map((v, i) => v + start[name][i]);
+      assertClose(new Float32Array(await rt.read(acc[name])), want, TOLERANCE.scan, name);
+    }
+  });
+}
+
+test('scan backward refuses a slot count that is not a power of two', () => {
+  const rt = gpu.runtime, buf = rt.alloc([64]).buffer;
+  const x = { u: buf, delta: buf, aLog: buf, B: buf, C: buf, D: buf };
+  assert.throws(() => selectiveScanBackwardWebgpu(rt, { b: 1, l: 4, c: 2, n: 2 }, x, buf, { du: buf, ddelta: buf }, { dBC: buf, work: buf },
+    { dB: buf, dC: buf, daLog: buf, dD: buf }, { channels: 2, slots: 3, items: 1 }), /power-of-two slot count/);
+});
+
+test('a batch with pooling: a reused buffer starts zeroed, an upload inside the batch survives, work runs in order', async () => {
+  const rt = gpu.runtime, pool = new BufferPool();
+  rt.beginBatch();
+  rt.pool = pool;
+  try {
+    const first = rt.upload(Float32Array.from([1, 2, 3, 4]), [4], 'f32');
+    const copy = rt.alloc([4]);
+    rt.copy(first, copy); // encoded now, runs at the flush
+    rt.recycle(first);
+    const reused = rt.alloc([4]); // the pooled buffer of `first`, cleared after the copy above
+    assert.equal(reused.buffer, first.buffer);
+    const fresh = rt.upload(Float32Array.from([5, 6, 7, 8]), [4], 'f32');
+    assert.notEqual(fresh.buffer, first.buffer);
+    assert.deepEqual([...new Float32Array(await rt.read(copy))], [1, 2, 3, 4]);
+    assert.deepEqual([...new Float32Array(await rt.read(reused))], [0, 0, 0, 0]);
+    assert.deepEqual([...new Float32Array(await rt.read(fresh))], [5, 6, 7, 8]);
+  } finally {
+    rt.pool = undefined;
+    rt.flush();
+    pool.destroy();
   }
 });
 
-test('column sums on WebGPU (two stages, long and short columns) equal the CPU loop', async () => {
+test('column sums on WebGPU (in stages, long and short columns) equal the CPU loop', async () => {
   for (const [rows, cols] of [[1, 3], [129, 7], [5000, 33]]) {
     const src = Float32Array.from({ length: rows * cols }, () => Math.random() * 2 - 1);
     const base = Float32Array.from({ length: cols + 2 }, () => Math.random());
@@ -97,9 +140,12 @@ for (const [label, cfg, b, l, chunk] of [
     const cpu = new MambaTrainModel(cfg, b, l, f32, chunk);
     const p = new ParamViews(flat.slice(), specs), g = new ParamViews(f32(size), specs);
     const gpuModel = new WebGpuTrainModel(gpu, cfg, b, l, chunk);
+    const oneSubmit = new WebGpuTrainModel(gpu, cfg, b, l, chunk); // the same steps through trainStep
     try {
       gpuModel.setParams(flat);
+      oneSubmit.setParams(flat);
       const adam = new AdamW(specs, size, DEFAULT_ADAMW);
+      const want: { nats: number; count: number; norm: number }[] = [];
       for (let step = 0; step < 3; step++) {
         const ref = cpu.lossAndGrad(p, ids, targets, g);
         const got = await gpuModel.lossAndGrad(ids, targets);
@@ -111,10 +157,50 @@ for (const [label, cfg, b, l, chunk] of [
         adam.step(p.flat, g.flat, 1e-2);
         const gpuNorm = await gpuModel.step(1e-2, 0.5, DEFAULT_ADAMW);
         assertClose([gpuNorm], [cpuNorm], TOLERANCE.logitsWebgpu, 'gradient norm');
+        want.push({ nats: ref.nats, count: ref.count, norm: cpuNorm });
+        await oneSubmit.trainStep(ids, targets, 1e-2, 0.5, DEFAULT_ADAMW);
       }
       assertClose(await gpuModel.readParams(), p.flat, TOLERANCE.logitsWebgpu, 'parameters after 3 AdamW steps');
+      const stats = await oneSubmit.readStats();
+      assert.deepEqual(stats.map((s) => s.count), want.map((s) => s.count));
+      assertClose(stats.map((s) => s.nats), want.map((s) => s.nats), TOLERANCE.logitsWebgpu, 'trainStep losses');
+      assertClose(stats.map((s) => s.norm), want.map((s) => s.norm), TOLERANCE.logitsWebgpu, 'trainStep gradient norms');
+      assert.deepEqual(await oneSubmit.readStats(), [], 'stats are read once');
+      assertClose(await oneSubmit.readParams(), p.flat, TOLERANCE.logitsWebgpu, 'parameters after 3 trainSteps');
+      assert.equal(oneSubmit.t, 3);
     } finally {
       gpuModel.dispose();
+      oneSubmit.dispose();
     }
   });
 }
+
+test('trainStep with a diverged loss leaves the parameters as they were, and readStats says so', async () => {
+  const cfg = config({ numLayers: 1 }), [b, l] = [2, 9];
+  const specs = paramSpecs(cfg), flat = f32(paramCount(specs));
+  initParams(cfg, new ParamViews(flat, specs), new Rng(5));
+  flat[specs[0].offset + 3] = NaN; // one embedding weight
+  const model = new WebGpuTrainModel(gpu, cfg, b, l);
+  try {
+    model.setParams(flat);
+    const ids = Int32Array.from({ length: b * l }, (_, i) => i % cfg.vocabSize), targets = ids.map((x) => (x + 1) % cfg.vocabSize);
+    await model.trainStep(ids, targets, 1e-2, 1, DEFAULT_ADAMW);
+    await assert.rejects(model.readStats(), /gradient norm is NaN: the loss diverged/);
+    const after = await model.readParams();
+    assert.ok(after.every((x, i) => Object.is(x, flat[i])), 'parameters unchanged');
+    const { m } = await model.readMoments();
+    assert.ok(m.every((x) => x === 0), 'moments unchanged');
+  } finally {
+    model.dispose();
+  }
+});
+
+test('a target outside the vocabulary is named with its position', async () => {
+  const cfg = config({ numLayers: 1 }), [b, l] = [1, 4];
+  const model = new WebGpuTrainModel(gpu, cfg, b, l);
+  try {
+    await assert.rejects(model.lossAndGrad(Int32Array.from([1, 2, 3, 4]), Int32Array.from([2, 3, 16, -1])), /target id 16 at position 2 is outside the vocabulary \[0, 16\)/);
+  } finally {
+    model.dispose();
+  }
+});
