@@ -21,14 +21,17 @@ export interface PaneRunInfo {
   range: string;
   model: string; // e.g. "d_model 32, 2 layers, d_state 16"
   budget: string; // e.g. "1000 steps" or "30 min"
+  totalSteps?: number; // the budget in steps, when it is one
+  budgetSec?: number; // the budget in seconds, when it is a time
   backend: string;
+  step: number; // where the run stands (status.json): a stopped run's checkpoint may be past its last metric
   message?: string;
 }
 
 export type ToTrainingPane =
   | { type: 'init'; run: PaneRunInfo; records: MetricRecord[] }
   | { type: 'metric'; record: MetricRecord; totalSteps?: number; budgetSec?: number; backend: string }
-  | { type: 'phase'; phase: RunPhase; message?: string };
+  | { type: 'phase'; phase: RunPhase; step: number; message?: string };
 
 export type FromTrainingPane = { type: 'ready' } | { type: 'cancel' } | { type: 'resume' };
 

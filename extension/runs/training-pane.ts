@@ -14,7 +14,8 @@ export function paneRunInfo(info: RunInfo): PaneRunInfo {
   return {
     name: info.name, phase: info.phase, data: s.data, range: rangeText(s.range),
     model: `${s.preset ? `${s.preset}: ` : ''}d_model ${s.size.dModel}, ${s.size.nLayer} layers, d_state ${s.size.dState}`,
-    budget: s.budget.steps !== undefined ? `${s.budget.steps} steps` : `${s.budget.minutes} min`, backend: s.backend,
+    budget: s.budget.steps !== undefined ? `${s.budget.steps} steps` : `${s.budget.minutes} min`, backend: s.backend, step: info.step,
+    ...(s.budget.steps !== undefined ? { totalSteps: s.budget.steps } : { budgetSec: (s.budget.minutes ?? 0) * 60 }),
     ...(info.message ? { message: info.message } : {}),
   };
 }
@@ -27,7 +28,7 @@ export class TrainingPanes implements vscode.Disposable {
     manager.on('progress', (dir, p) => this.post(dir, { type: 'metric', record: p, totalSteps: p.totalSteps, budgetSec: p.budgetSec, backend: p.backend }));
     manager.on('ended', (dir, o) => {
       const message = o.error ?? o.message;
-      void this.manager.info(dir).then((info) => this.post(dir, { type: 'phase', phase: info.phase, ...(message ? { message } : {}) }));
+      void this.manager.info(dir).then((info) => this.post(dir, { type: 'phase', phase: info.phase, step: info.step, ...(message ? { message } : {}) }));
     });
   }
 

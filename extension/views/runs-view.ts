@@ -1,7 +1,8 @@
 // The Runs view: every training run of the workspace (.seqlab/runs/*) with its phase (running,
 // finished, cancelled, failed, interrupted), step and last validation loss. Clicking a run opens
 // its live pane; the context menu cancels or resumes it. Refreshes on the run manager's events
-// and when a run's status.json changes on disk (a run started from the CLI shows up too).
+// (a running run's step from its progress: status.json holds only the step it started from) and
+// when a run's status.json changes on disk (a run started from the CLI shows up too).
 import * as vscode from 'vscode';
 import type { RunInfo, RunManager } from '../runs/run-manager';
 import { RUNS_DIR } from '../runs/run-dir';
@@ -16,7 +17,8 @@ export class RunItem extends vscode.TreeItem {
     this.contextValue = run.phase === 'running' ? 'seqlab.run.running' : run.phase === 'finished' ? 'seqlab.run.finished' : 'seqlab.run.stopped';
     this.iconPath = new vscode.ThemeIcon(ICONS[run.phase]);
     this.description = `${run.phase} · step ${run.step}${run.lastValBits !== undefined ? ` · val ${run.lastValBits.toFixed(3)} bits` : ''}`;
-    this.tooltip = `${run.dir}\n${run.spec.data.join('\n')}${run.message ? `\n${run.message}` : ''}`;
+    // The side bar is often too narrow for the description after a long name: the tooltip repeats it.
+    this.tooltip = `${run.name}: ${this.description}${run.message ? `\n${run.message}` : ''}\n${run.dir}\n${run.spec.data.join('\n')}`;
     this.command = { command: 'seqlab.runs.open', title: 'Open Training Pane', arguments: [this] };
   }
 }
@@ -25,9 +27,12 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  private readonly liveStep = new Map<string, number>();
 
   constructor(private readonly manager: RunManager) {
     manager.on('changed', () => this.refresh());
+    manager.on('progress', (dir, p) => { this.liveStep.set(dir, p.step); this.refresh(); });
+    manager.on('ended', (dir) => this.liveStep.delete(dir));
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/${RUNS_DIR.replace(/\\/g, '/')}/*/status.json`);
     this.watcher.onDidChange(() => this.refresh());
     this.watcher.onDidCreate(() => this.refresh());
@@ -41,7 +46,10 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   async getChildren(): Promise<RunItem[]> {
     const items: RunItem[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      for (const run of await this.manager.list(folder.uri.fsPath)) items.push(new RunItem(run));
+      for (const run of await this.manager.list(folder.uri.fsPath)) {
+        const live = run.phase === 'running' ? this.liveStep.get(run.dir) : undefined;
+        items.push(new RunItem(live === undefined ? run : { ...run, step: live }));
+      }
     }
     return items;
   }
