@@ -66,7 +66,7 @@ for (const tier of tiers) {
     add(tier, nodeTests('gpu', env));
   } else if (tier === 'webview') add(tier, scriptTests(tier, 'test/webview/run.mjs'));
   else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
-  else if (tier === 'e2e') add(tier, scriptTests(tier, 'test/e2e/run.mjs'));
+  else if (tier === 'e2e') for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs']) add(`${tier} ${script.split('/').pop()}`, scriptTests(tier, script));
   else { console.error(`unknown tier ${tier}`); process.exit(2); }
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -8,12 +8,11 @@
 // (a DNA record, and audio from a point of the waveform); then the notebook is saved, closed and
 // reopened from the Explorer: the stored outputs are drawn again without running anything.
 // Screenshots go to .seqlab-test/artifacts/ (printed). Prints `N passed, N failed`.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
-import { artifacts, base, CHROMIUM_ARGS, freePort, LAMBDA_GZ, must, root } from '../vscode/harness.mjs';
+import { artifacts, LAMBDA_GZ, must, root } from '../vscode/harness.mjs';
+import { openVsCode, packageExtension, report } from './code-server.mjs';
 
 const work = join(root, '.seqlab-test', 'e2e');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -168,50 +167,18 @@ async function generateAudio(page) {
 }
 
 async function main() {
-  must('bash', [join(root, 'test', 'vscode', 'install-code-server.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  // out/ (the audio model writer) and dist/ (the .vsix): compile both unless scripts/test.mjs just did.
-  if (process.env.SEQLAB_BUILT !== '1') {
-    must(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
-    must(process.execPath, ['scripts/build.mjs']);
-  }
-  must(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', join(root, 'dist', 'mamba-seqlab.vsix')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  packageExtension(); // before the workspace: out/ holds the audio model writer
   const ws = join(work, 'ws');
   prepareWorkspace(ws);
-  mkdirSync(artifacts, { recursive: true });
-  const run = join(work, 'server');
-  rmSync(run, { recursive: true, force: true });
-  for (const d of ['ud/User', 'ext', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run']) mkdirSync(join(run, d), { recursive: true, mode: 0o700 });
-  writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-    'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden', 'workbench.enableExperiments': false, 'git.openRepositoryInParentFolders': 'never',
-    'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'), 'seqlab.defaultAudioModel': join(ws, 'models', 'random-audio'),
-    // The CPU worker: SwiftShader's WebGPU (a software fallback adapter) scores about 10x slower here; the integration tier runs WebGPU.
-    'seqlab.backend': 'cpu',
-  }));
-  const env = { ...process.env, XDG_DATA_HOME: join(run, 'xdg/data'), XDG_CACHE_HOME: join(run, 'xdg/cache'), XDG_CONFIG_HOME: join(run, 'xdg/config'), XDG_RUNTIME_DIR: join(run, 'xdg/run') };
-  const node24 = join(base, 'node24', 'package', 'bin', 'node');
-  const entry = join(base, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  const common = ['--config', join(run, 'config.yaml'), '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext')];
-  must(node24, [entry, ...common, '--install-extension', join(root, 'dist', 'mamba-seqlab.vsix')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await freePort();
-  const server = spawn(node24, [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ws], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const serverLog = [];
-  server.stdout.on('data', (d) => serverLog.push(String(d)));
-  server.stderr.on('data', (d) => serverLog.push(String(d)));
+  const { page, dialogs, close } = await openVsCode({
+    serverDir: join(work, 'server'), ws, logName: 'e2e-server.log', settings: {
+      'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'), 'seqlab.defaultAudioModel': join(ws, 'models', 'random-audio'),
+      // The CPU worker: SwiftShader's WebGPU (a software fallback adapter) scores about 10x slower here; the integration tier runs WebGPU.
+      'seqlab.backend': 'cpu',
+    },
+  });
   const outcomes = [];
-  let browser;
   try {
-    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
-      if (i > 300) throw new Error(`code-server did not start:\n${serverLog.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-    const dialogs = [];
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
     const cases = [
       { name: 'lambda_virus.fa', file: 'lambda_virus.fa', check: async (t, frame) => {
         const row = /gi\|9626243\|ref\|NC_001416\.1\|\s+Enterobacteria phage lambda, complete genome\s+1–48,502\s+48,502\s+49\.86 %\s+0\s+0\s+(\d+\.\d{4})\s/.exec(t);
@@ -390,15 +357,9 @@ async function main() {
       outcomes.push({ name: 'the saved lab notebook reopens with its outputs, nothing recomputed', ok: false, ms: Date.now() - tSave, error: e.message.split('\n').slice(0, 4).join(' ') });
     }
   } finally {
-    await browser?.close();
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-    writeFileSync(join(artifacts, 'e2e-server.log'), serverLog.join(''));
+    await close();
   }
-  for (const o of outcomes) console.log(`${o.ok ? '✔' : '✖'} ${o.name} (${o.ms} ms)${o.error ? `\n    ${o.error}` : ''}`);
-  console.log(`screenshots: ${artifacts}`);
-  const passed = outcomes.filter((o) => o.ok).length;
-  console.log(`${passed} passed, ${outcomes.length - passed + (outcomes.length ? 0 : 1)} failed`);
-  process.exit(passed === outcomes.length && passed > 0 ? 0 : 1);
+  report(outcomes);
 }
 
 main().catch((e) => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
