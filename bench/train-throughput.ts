@@ -6,6 +6,7 @@
 //
 // node out/bench/train-throughput.js [--backend cpu|webgpu] [--preset tiny|small] [--seconds S]
 //   [--threads 1,2] [--batch B --length L | --shapes tiny:64x1024,small:64x1024] [--profile] [--json]
+//   [--tiling-shapes tiny:64x1024 --scan-tilings 4x64x4,8x32x4]   (trainStep per scan-backward tiling)
 import { loadavg } from 'node:os';
 import { AdamW } from '../kernels/train/adamw';
 import { clipGradNorm } from '../kernels/train/clip';
@@ -14,6 +15,7 @@ import { paramCount, paramSpecs, ParamViews } from '../kernels/train/params';
 import { Rng } from '../kernels/train/rng';
 import { DEFAULT_ADAMW } from '../kernels/train/adamw';
 import { WebGpuTrainModel, type StepStats } from '../kernels/train/webgpu-train-model';
+import type { ScanBackwardTiling } from '../kernels/train/selective-scan-backward';
 import { mambaForward } from '../kernels/model/forward';
 import { BufferPool } from '../kernels/webgpu/runtime';
 import { KernelProfiler, type KernelTime } from './gpu-timing';
@@ -150,6 +152,66 @@ export async function webgpuThroughput(backend: WebGpuBackend, preset: PresetNam
   }
 }
 
+export interface TilingResult { preset: string; batch: number; length: number; tiling: ScanBackwardTiling; msPerStep: number; tokensPerSec: number; scanBackwardMs: number; error?: string }
+
+const tilingText = (t: ScanBackwardTiling) => `${t.channels} ch x ${t.slots} slots x ${t.items}`;
+
+/** trainStep at one shape for each scan-backward tiling: ms/step, and the scan backward's GPU time in one profiled step. */
+export async function scanTilingSweep(backend: WebGpuBackend, preset: PresetName, batch: number, length: number, seconds: number, tilings: readonly ScanBackwardTiling[]): Promise<TilingResult[]> {
+  const cfg = modelConfig(PRESETS[preset], 16), rt = backend.runtime;
+  const specs = paramSpecs(cfg), flat = new Float32Array(paramCount(specs)), rng = new Rng(7);
+  initParams(cfg, new ParamViews(flat, specs), rng);
+  const ids = Int32Array.from({ length: batch * length }, () => 1 + rng.int(4));
+  const targets = Int32Array.from({ length: batch * length }, () => 1 + rng.int(4));
+  const out: TilingResult[] = [];
+  for (const tiling of tilings) {
+    const row = { preset, batch, length, tiling, msPerStep: NaN, tokensPerSec: NaN, scanBackwardMs: NaN };
+    const model = new WebGpuTrainModel(backend, cfg, batch, length, undefined, tiling);
+    try {
+      model.setParams(flat);
+      const r = await timed(seconds, 2, async (i) => {
+        await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
+        if ((i + 1) % STATS_EVERY === 0) await model.readStats();
+      }, async () => { await model.readStats(); });
+      const profiler = new KernelProfiler(backend.gpuDevice);
+      rt.observer = profiler;
+      try {
+        await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
+      } finally {
+        rt.observer = undefined;
+      }
+      await model.readStats();
+      const p = await profiler.collect();
+      profiler.destroy();
+      out.push({ ...row, msPerStep: (1000 * r.seconds) / r.steps, tokensPerSec: (r.steps * batch * length) / r.seconds,
+        scanBackwardMs: p.kernels.filter((k) => k.kernel.startsWith('selectiveScanBackwardWebgpu')).reduce((a, k) => a + k.gpuMs, 0) });
+    } catch (err) {
+      out.push({ ...row, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
+    } finally {
+      model.dispose();
+    }
+  }
+  return out;
+}
+
+function tilingTable(rows: TilingResult[]): string {
+  const lines = ['| preset | batch x length | scan backward tiling | ms/step | tokens/s | scan backward GPU ms/step |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    lines.push(r.error ? `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | error: ${r.error} | | |`
+      : `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | ${r.msPerStep.toFixed(2)} | ${Math.round(r.tokensPerSec).toLocaleString('en-US')} | ${r.scanBackwardMs.toFixed(3)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** "4x64x4,8x32x4" -> tilings (channels x slots x items). */
+function parseTilings(text: string): ScanBackwardTiling[] {
+  return text.split(',').map((item) => {
+    const m = /^(\d+)x(\d+)x(\d+)$/.exec(item.trim());
+    if (!m) throw new Error(`--scan-tilings: expected CHANNELSxSLOTSxITEMS, got "${item}"`);
+    return { channels: Number(m[1]), slots: Number(m[2]), items: Number(m[3]) };
+  });
+}
+
 function throughputTable(rows: GpuThroughputResult[]): string {
   const lines = ['| preset | batch x length | how | ms/step | tokens/s | vs forward only | steps (s) | loss at the end (bits/token) |', '|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
@@ -181,7 +243,7 @@ function parseShapes(text: string): { preset: PresetName; batch: number; length:
   });
 }
 
-async function webgpuMain(shapes: string, seconds: number, profile: boolean, json: boolean): Promise<void> {
+async function webgpuMain(shapes: string, seconds: number, profile: boolean, json: boolean, tilingShapes?: string, tilings?: string): Promise<void> {
   // Timestamp quantization off so that short kernels get real spans; it changes the reading, not the kernels.
   const backend = await WebGpuBackend.create(await nodeGpu({ enable: ['allow_unsafe_apis'], disable: ['timestamp_quantization'] }));
   try {
@@ -196,19 +258,27 @@ async function webgpuMain(shapes: string, seconds: number, profile: boolean, jso
         profiles.push(profileTable(r.profile, r.results[0].msPerStep, 25));
       }
     }
-    console.log(`\n${profiles.join('\n\n')}\n\n${throughputTable(rows)}`);
+    const sweep: TilingResult[] = [];
+    if (tilingShapes && tilings) {
+      for (const s of parseShapes(tilingShapes)) {
+        const r = await scanTilingSweep(backend, s.preset, s.batch, s.length, seconds, parseTilings(tilings));
+        sweep.push(...r);
+        if (json) for (const x of r) console.log(JSON.stringify(x));
+      }
+    }
+    console.log(`\n${profiles.join('\n\n')}\n\n${sweep.length ? `${tilingTable(sweep)}\n\n` : ''}${throughputTable(rows)}`);
   } finally {
     backend.dispose();
   }
 }
 
 async function main(args: string[]): Promise<void> {
-  const o = parseOptions(args, { backend: 'value', preset: 'value', seconds: 'value', threads: 'value', batch: 'value', length: 'value', shapes: 'value', profile: 'flag', json: 'flag' });
+  const o = parseOptions(args, { backend: 'value', preset: 'value', seconds: 'value', threads: 'value', batch: 'value', length: 'value', shapes: 'value', profile: 'flag', json: 'flag', 'tiling-shapes': 'value', 'scan-tilings': 'value' });
   const preset = (o.values.preset ?? 'tiny') as PresetName;
   if (!(preset in PRESETS)) throw new Error(`--preset must be tiny or small`);
   if (o.values.backend === 'webgpu') {
     const shapes = o.values.shapes ?? `${preset}:${o.values.batch ?? 64}x${o.values.length ?? 1024}`;
-    await webgpuMain(shapes, Number(o.values.seconds ?? 10), o.flags.has('profile'), o.flags.has('json'));
+    await webgpuMain(shapes, Number(o.values.seconds ?? 10), o.flags.has('profile'), o.flags.has('json'), o.values['tiling-shapes'], o.values['scan-tilings']);
     return;
   }
   for (const t of (o.values.threads ?? '1,2').split(',').map(Number)) {

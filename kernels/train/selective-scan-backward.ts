@@ -146,6 +146,7 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
 
 /** Channels per workgroup, slots per channel (a power of two), consecutive steps per slot. */
 export interface ScanBackwardTiling { channels: number; slots: number; items: number }
+/** 256 invocations and 10 KiB of workgroup memory: inside WebGPU's default limits, so any device runs it. */
 export const SCAN_BACKWARD_TILING: ScanBackwardTiling = { channels: 4, slots: 64, items: 4 };
 
 const BWD_PARAMS = { b: 'u32', l: 'u32', c: 'u32', groups: 'u32', chunks: 'u32' } as const;
@@ -357,10 +358,20 @@ fn main(${MAIN_ARGS}) {
 
 export interface ScanBackwardBuffers { dBC: GPUBuffer; work: GPUBuffer }
 
-function checkTiling(t: ScanBackwardTiling): void {
+/** Bytes of workgroup memory the kernel declares: the scan's two arrays and the two exchange arrays. */
+function workgroupBytes(t: ScanBackwardTiling): number {
+  return 4 * (2 * t.channels * t.slots + 2 * t.channels * t.slots * t.items);
+}
+
+function checkTiling(t: ScanBackwardTiling, limits: GPUSupportedLimits): void {
   const pow2 = (x: number) => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
   if (!pow2(t.slots) || !(t.channels >= 1) || !(t.items >= 1) || !Number.isInteger(t.channels) || !Number.isInteger(t.items)) {
     throw new RangeError(`scan backward tiling needs whole channels and items and a power-of-two slot count, got ${JSON.stringify(t)}`);
+  }
+  const invocations = t.channels * t.slots, bytes = workgroupBytes(t);
+  if (invocations > Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX) || bytes > limits.maxComputeWorkgroupStorageSize) {
+    throw new RangeError(`scan backward tiling ${JSON.stringify(t)} needs ${invocations} invocations and ${bytes} bytes of workgroup memory per workgroup; `
+      + `this device allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)} and ${limits.maxComputeWorkgroupStorageSize}`);
   }
 }
 
@@ -379,7 +390,7 @@ export function scanBackwardBufferSizes(s: { b: number; l: number; c: number; n:
 export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: { b: number; l: number; c: number; n: number }, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
   dy: GPUBuffer, out: { du: GPUBuffer; ddelta: GPUBuffer }, scratch: ScanBackwardBuffers, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
   tiling: ScanBackwardTiling = SCAN_BACKWARD_TILING): void {
-  checkTiling(tiling);
+  checkTiling(tiling, rt.device.limits);
   const { b, l, c, n } = shape;
   if (b * l * c === 0) return;
   const groups = Math.ceil(c / tiling.channels), chunks = chunkCount(l, tiling.slots * tiling.items);

@@ -24,7 +24,7 @@ import { embeddingBackwardWebgpu } from './embedding-backward';
 import { stridedMatmulWebgpu, type StridedOperand } from './linear-backward';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, paramSpecs, type ParamSpec } from './params';
 import { rmsNormBackwardWebgpu } from './rms-norm-backward';
-import { SCAN_CHUNK, scanBackwardBufferSizes, selectiveScanBackwardWebgpu } from './selective-scan-backward';
+import { SCAN_BACKWARD_TILING, SCAN_CHUNK, scanBackwardBufferSizes, selectiveScanBackwardWebgpu, type ScanBackwardTiling } from './selective-scan-backward';
 
 /** A row-major [rows, cols] matrix as an operand: read as is (i = row) or transposed (i = column). */
 function mat(t: { buffer: GPUBuffer }, cols: number, transposed = false, offset = 0): StridedOperand {
@@ -69,8 +69,9 @@ export class WebGpuTrainModel {
   /** AdamW steps taken. */
   t = 0;
 
-  /** `chunk` is the CPU twin's state-recompute chunk; the WebGPU scan backward tiles l its own way. */
-  constructor(readonly backend: WebGpuBackend, readonly cfg: MambaConfig, readonly b: number, readonly l: number, readonly chunk = SCAN_CHUNK) {
+  /** `chunk` is the CPU twin's state-recompute chunk; the WebGPU scan backward tiles l by `scanTiling`. */
+  constructor(readonly backend: WebGpuBackend, readonly cfg: MambaConfig, readonly b: number, readonly l: number, readonly chunk = SCAN_CHUNK,
+    readonly scanTiling: ScanBackwardTiling = SCAN_BACKWARD_TILING) {
     this.rt = backend.runtime;
     this.rows = b * l;
     this.specs = paramSpecs(cfg);
@@ -92,7 +93,7 @@ export class WebGpuTrainModel {
     });
     const params: MambaParams<GpuTensor> = { embedding: P(EMBEDDING), layers, normF: P(NORM_F), lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD) };
     this.model = { config: cfg, params };
-    const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize });
+    const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize }, scanTiling);
     this.scanBufs = { dBC: this.rt.alloc([sizes.dBC]), work: this.rt.alloc([sizes.work]) };
     this.dpre = this.rt.alloc([this.rows * cfg.intermediateSize]);
     this.rstd = this.rt.alloc([this.rows]);
@@ -279,7 +280,7 @@ export class WebGpuTrainModel {
       selectiveScanBackwardWebgpu(rt, { b, l, c, n },
         { u: a.u.buffer, delta: a.delta.buffer, aLog: P(L.aLog).buffer, B: a.B.buffer, C: a.C.buffer, D: P(L.D).buffer }, dY.buffer,
         { du: dU.buffer, ddelta: dDelta.buffer }, { dBC: this.scanBufs.dBC.buffer, work: this.scanBufs.work.buffer },
-        { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer });
+        { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer }, this.scanTiling);
       // delta = softplus(dt @ W^T + bias), W [c, r]
       const dDtPre = keep(softplusBackwardFromOutputWebgpu(rt, dDelta, a.delta));
       const dDt = tmp([b, l, r]);

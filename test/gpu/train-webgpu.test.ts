@@ -31,6 +31,8 @@ for (const [b, l, c, n, tiling] of [
   [3, 37, 10, 5, { channels: 4, slots: 4, items: 3 }],
   [1, 129, 7, 16, { channels: 3, slots: 8, items: 2 }],
   [2, 1, 5, 3, { channels: 2, slots: 2, items: 1 }],
+  // The tilings bench/TRAINING.md's sweep times on the H200 (all inside WebGPU's default limits), at several chunks of theirs.
+  ...([[8, 32, 4], [4, 32, 8], [2, 128, 4], [8, 32, 2], [2, 64, 8], [16, 16, 4]] as const).map(([channels, slots, items]) => [2, 700, 19, 16, { channels, slots, items }] as const),
 ] as const) {
   test(`scan backward on WebGPU equals the CPU reverse scan (b ${b}, l ${l}, c ${c}, n ${n}, tiling ${tiling.channels} ch x ${tiling.slots} slots x ${tiling.items})`, async () => {
     const chunk = 8;
@@ -62,11 +64,13 @@ for (const [b, l, c, n, tiling] of [
   });
 }
 
-test('scan backward refuses a slot count that is not a power of two', () => {
+test('scan backward refuses a slot count that is not a power of two, and a workgroup over the device limits', () => {
   const rt = gpu.runtime, buf = rt.alloc([64]).buffer;
   const x = { u: buf, delta: buf, aLog: buf, B: buf, C: buf, D: buf };
-  assert.throws(() => selectiveScanBackwardWebgpu(rt, { b: 1, l: 4, c: 2, n: 2 }, x, buf, { du: buf, ddelta: buf }, { dBC: buf, work: buf },
-    { dB: buf, dC: buf, daLog: buf, dD: buf }, { channels: 2, slots: 3, items: 1 }), /power-of-two slot count/);
+  const run = (tiling: { channels: number; slots: number; items: number }) => selectiveScanBackwardWebgpu(rt, { b: 1, l: 4, c: 2, n: 2 }, x, buf,
+    { du: buf, ddelta: buf }, { dBC: buf, work: buf }, { dB: buf, dC: buf, daLog: buf, dD: buf }, tiling);
+  assert.throws(() => run({ channels: 2, slots: 3, items: 1 }), /power-of-two slot count/);
+  assert.throws(() => run({ channels: 1, slots: 2048, items: 1 }), /needs 2048 invocations and 32768 bytes of workgroup memory per workgroup; this device allows \d+ and \d+/);
 });
 
 test('a batch with pooling: a reused buffer starts zeroed, an upload inside the batch survives, work runs in order', async () => {
