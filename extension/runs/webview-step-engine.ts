@@ -131,6 +131,6 @@ export class StepCallRelay {
     if (opened.trainerId === undefined) return { description: '', cpuReason: opened.reason };
     const handle = this.nextHandle++;
     this.trainers.set(handle, { training, trainerId: opened.trainerId, size: paramCount(paramSpecs(call.cfg)) });
-    return { handle, description: `webgpu in the engine view: ${opened.device}${call.choice === 'auto' ? ` (${opened.reason})` : ''}` };
+    return { handle, description: `webgpu in the engine view: ${opened.device}${call.choice === 'auto' ? ' (auto: a hardware adapter)' : ''}` };
   }
 }

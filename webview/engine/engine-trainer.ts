@@ -1,9 +1,10 @@
 // Training on the engine page's GPU: takes the host's train* messages (extension/protocol.ts), keeps
 // one WebGpuTrainModel per open trainer (named by its trainOpen request id) and answers each call.
 // Only the trainer's public API is used (setParams, setMoments, readParams, readMoments,
-// lossAndGrad, step, t, dispose). Calls run one after another in arrival order. A lost or broken
-// device (WebGpuDeviceError) answers trainLost and drops the trainer: its run resumes from a
-// checkpoint. No DOM, no vscode: the gpu tests drive it under Node with Dawn.
+// lossAndGrad, step, t, dispose). Calls run one after another in arrival order. A lost device
+// answers trainLost and drops the trainer: its run resumes from a checkpoint. Any other error
+// (a kernel the device refuses, say) fails the call with its message. No DOM, no vscode: the gpu
+// tests drive it under Node with Dawn.
 import { parseMambaConfig } from '../../kernels/model/config';
 import type { AdamWConfig } from '../../kernels/train/adamw';
 import { paramCount, paramSpecs } from '../../kernels/train/params';
@@ -24,6 +25,14 @@ interface Trainer { model: WebGpuTrainModel; adam: AdamWConfig; size: number }
 interface PendingState { trainerId: number; t: number; values: Record<TrainTensor, Float32Array>; received: Record<TrainTensor, number> }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** How long a failed call waits to see whether its device's `lost` promise settles (it may settle a little after the error). */
+const LOST_GRACE_MS = 200;
+
+/** Whether the device itself is gone (lost or destroyed), not merely one call refused on a live device. */
+function deviceGone(backend: WebGpuBackend): Promise<boolean> {
+  return Promise.race([backend.gpuDevice.device.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), LOST_GRACE_MS))]);
+}
 
 export class EngineTrainer {
   private readonly trainers = new Map<number, Trainer>();
@@ -78,12 +87,14 @@ export class EngineTrainer {
           return;
       }
     } catch (e) {
+      const pending = this.pending.get(m.requestId);
       this.pending.delete(m.requestId);
-      if (e instanceof Error && e.name === 'WebGpuDeviceError') {
-        const trainerId = 'trainerId' in m ? m.trainerId : m.requestId;
-        this.trainers.get(trainerId)?.model.dispose();
-        this.trainers.delete(trainerId);
-        this.emit({ type: 'trainLost', requestId: m.requestId, message: e.message });
+      const trainerId = 'trainerId' in m ? m.trainerId : pending?.trainerId;
+      const tr = trainerId === undefined ? undefined : this.trainers.get(trainerId);
+      if (tr && (await deviceGone(tr.model.backend))) {
+        tr.model.dispose();
+        this.trainers.delete(trainerId as number);
+        this.emit({ type: 'trainLost', requestId: m.requestId, message: errorText(e) });
       } else {
         this.emit({ type: 'failed', requestId: m.requestId, message: errorText(e), cancelled: false });
       }

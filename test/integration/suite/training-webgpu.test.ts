@@ -87,11 +87,13 @@ describe('training on the engine webview GPU', () => {
     await until('the resumed run finishes', 300_000, stateIs(dir, 'finished'));
     const got = await readMetrics(dir);
     assert.deepEqual(got.map((m) => m.step), ref.map((m) => m.step), 'one record per logged step across cancel and resume');
-    const first = (ms: MetricRecord[], key: 'trainBits' | 'valBits') => ms.filter((m) => m.step <= COMPARED_STEPS && m[key] !== undefined).map((m) => m[key] as number);
+    // trainBits is a mean since the last record, so the first one after the resume covers fewer steps than the CPU run's.
+    const upTo = { trainBits: Math.min(stopped, COMPARED_STEPS), valBits: COMPARED_STEPS };
+    const first = (ms: MetricRecord[], key: 'trainBits' | 'valBits') => ms.filter((m) => m.step <= upTo[key] && m[key] !== undefined).map((m) => m[key] as number);
     for (const key of ['trainBits', 'valBits'] as const) {
-      assert.ok(first(ref, key).length >= 3, `${key} logged`);
-      const r = assertClose(first(got, key), first(ref, key), TOLERANCE.logitsWebgpu, `${key} of the first ${COMPARED_STEPS} steps, engine page vs CPU worker`);
-      console.log(`[seqlab] webgpu vs cpu ${key}: max abs err ${r.maxAbs.toExponential(2)}`);
+      assert.ok(first(ref, key).length >= 2, `${key} logged`);
+      const r = assertClose(first(got, key), first(ref, key), TOLERANCE.logitsWebgpu, `${key} up to step ${upTo[key]}, engine page vs CPU worker`);
+      console.log(`[seqlab] webgpu vs cpu ${key} up to step ${upTo[key]}: max abs err ${r.maxAbs.toExponential(2)}`);
     }
     const tokensPerSec = got.filter((m) => m.tokensPerSec !== undefined).map((m) => m.tokensPerSec as number);
     console.log(`[seqlab] webgpu run: ${tokensPerSec.join(', ')} tokens/s; cpu run: ${ref.filter((m) => m.tokensPerSec).map((m) => m.tokensPerSec).join(', ')} tokens/s`);
