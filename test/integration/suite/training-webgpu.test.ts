@@ -2,7 +2,8 @@
 // 'webgpu' on the lambda genome, started by the Runs view's Resume command, sends its steps from
 // its worker thread through the host to the WebGPU trainer on the engine page (SwiftShader in this
 // headless chromium). Its metrics.jsonl grows while the host stays responsive; its losses follow a
-// CPU run of the same seed and windows within the WebGPU tolerance; Cancel stops it at a
+// CPU run of the same seed and windows within the WebGPU tolerance; it keeps training with the
+// engine view's panel closed (the view keeps its context when hidden); Cancel stops it at a
 // checkpoint and Resume carries it to its budget on one curve.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { createRun } from '../../../extension/runs/train-session';
 import { TOLERANCE, assertClose } from '../../support/tolerance';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const STEPS = 60;
+const STEPS = 100;
 const COMPARED_STEPS = 30;
 
 function spec(name: string, data: string, backend: RunSpec['backend']): RunSpec {
@@ -45,7 +46,21 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-const stateIs = (dir: string, state: RunState) => async () => ((await readStatus(dir))?.state === state ? true : undefined);
+/** The run's status once it is `state`; a run that failed or was interrupted on the way fails the test with its message. */
+const stateIs = (dir: string, state: RunState) => async () => {
+  const s = await readStatus(dir);
+  if (s?.state === state) return true;
+  assert.ok(s?.state !== 'failed' && s?.state !== 'interrupted', `run ${dir} stopped: ${JSON.stringify(s)}`);
+  return undefined;
+};
+
+/** Resolves once metrics.jsonl holds a record at or past `step`. */
+const logged = (dir: string, step: number, onRead: (records: MetricRecord[]) => void = () => undefined) => async () => {
+  await stateIs(dir, 'running')();
+  const m = await readMetrics(dir);
+  onRead(m);
+  return m.some((r) => r.step >= step) ? true : undefined;
+};
 
 describe('training on the engine webview GPU', () => {
   it('a webgpu run trains on the engine page, follows the CPU curve, cancels at a checkpoint and resumes to its budget', async function () {
@@ -60,18 +75,20 @@ describe('training on the engine webview GPU', () => {
     // metrics.jsonl grows while the steps run on the page; the host's event loop keeps turning.
     let last = Date.now(), maxGap = 0;
     const sizes: number[] = [];
-    await until('the webgpu run logs step 20', 240_000, async () => {
+    await until('the webgpu run logs step 20', 240_000, logged(dir, 20, (m) => {
       maxGap = Math.max(maxGap, Date.now() - last);
       last = Date.now();
-      const m = await readMetrics(dir);
       if (sizes[sizes.length - 1] !== m.length) sizes.push(m.length);
-      return m.some((r) => r.step >= 20) ? true : undefined;
-    });
+    }));
     assert.ok(sizes.length >= 3, `metrics.jsonl grew record by record: ${sizes.join(', ')}`);
     assert.ok(maxGap < 1500, `the extension host stalled for ${maxGap} ms`);
     assert.equal((await readStatus(dir))?.state, 'running');
     console.log('[seqlab] screenshot training-webgpu-pane');
     await sleep(3000); // run.mjs takes the screenshot of the live pane
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    const hiddenStep = (await readMetrics(dir)).slice(-1)[0].step;
+    await until('two more records with the engine view hidden', 120_000, logged(dir, hiddenStep + 20));
+    assert.ok(hiddenStep + 20 < STEPS, 'the run is still short of its budget');
 
     await vscode.commands.executeCommand('seqlab.runs.cancel', { dir });
     await until('the run is cancelled', 60_000, stateIs(dir, 'cancelled'));
