@@ -155,6 +155,12 @@ export const SCAN_BACKWARD_TILING: ScanBackwardTiling = { channels: 4, slots: 32
 
 const BWD_PARAMS = { b: 'u32', l: 'u32', c: 'u32', groups: 'u32', chunks: 'u32' } as const;
 
+// One scratch buffer holds the dBC partials [2, groups, b, l, n], then work, then copies of aLog
+// and D, so the kernel binds 8 storage buffers: WebGPU's default limit, all that browsers promise
+// (Chromium's adapters, the engine webview's included, offer 10 at most).
+const WORK_AT_WGSL = 'fn workAt() -> u32 { return 2u * p.groups * p.b * p.l * N; }';
+const PARAMS_AT_WGSL = 'fn paramsAt() -> u32 { return workAt() + (N + 1u) * p.b * p.c + p.b * p.c * p.chunks * N; }';
+
 function scanBackwardWgsl(n: number, t: ScanBackwardTiling): string {
   return `const N: u32 = ${n}u;
 const G: u32 = ${t.channels}u;
@@ -164,16 +170,15 @@ const WGS: u32 = G * S;
 const T: u32 = S * I;
 @group(0) @binding(0) var<storage, read> u: array<f32>;
 @group(0) @binding(1) var<storage, read> delta: array<f32>;
-@group(0) @binding(2) var<storage, read> aLog: array<f32>;
-@group(0) @binding(3) var<storage, read> Bm: array<f32>;
-@group(0) @binding(4) var<storage, read> Cm: array<f32>;
-@group(0) @binding(5) var<storage, read> D: array<f32>;
-@group(0) @binding(6) var<storage, read> dy: array<f32>;
-@group(0) @binding(7) var<storage, read_write> du: array<f32>;
-@group(0) @binding(8) var<storage, read_write> ddelta: array<f32>;
-@group(0) @binding(9) var<storage, read_write> dBC: array<f32>;
-@group(0) @binding(10) var<storage, read_write> work: array<f32>;
-${uniformDeclaration(BWD_PARAMS, 11)}
+@group(0) @binding(2) var<storage, read> Bm: array<f32>;
+@group(0) @binding(3) var<storage, read> Cm: array<f32>;
+@group(0) @binding(4) var<storage, read> dy: array<f32>;
+@group(0) @binding(5) var<storage, read_write> du: array<f32>;
+@group(0) @binding(6) var<storage, read_write> ddelta: array<f32>;
+@group(0) @binding(7) var<storage, read_write> scratch: array<f32>;
+${uniformDeclaration(BWD_PARAMS, 8)}
+${WORK_AT_WGSL}
+${PARAMS_AT_WGSL}
 var<workgroup> sP: array<f32, WGS>;
 var<workgroup> sH: array<f32, WGS>;
 var<workgroup> exB: array<f32, WGS * I>;
@@ -215,14 +220,14 @@ fn main(${MAIN_ARGS}) {
   let starts = (N + 1u) * BC + (bi * p.c + chc) * p.chunks * N;
   var A: array<f32, ${n}>;
   var h: array<f32, ${n}>;
-  for (var s = 0u; s < N; s++) { A[s] = -exp(aLog[chc * N + s]); h[s] = 0.0; }
+  for (var s = 0u; s < N; s++) { A[s] = -exp(scratch[paramsAt() + chc * N + s]); h[s] = 0.0; }
   var dl: array<f32, ${t.items}>; var uu: array<f32, ${t.items}>; var dyv: array<f32, ${t.items}>;
   var a: array<f32, ${t.items}>; var bs: array<f32, ${t.items}>; var cs: array<f32, ${t.items}>;
   var hp: array<f32, ${t.items}>; var hv: array<f32, ${t.items}>; var dU: array<f32, ${t.items}>; var dDl: array<f32, ${t.items}>;
 
   // Sweep 1, forward: the state entering each chunk. Steps past l (and channels past c) are identity maps.
   for (var k = 0u; k < p.chunks; k++) {
-    if (slot == 0u && live) { for (var s = 0u; s < N; s++) { work[starts + k * N + s] = h[s]; } }
+    if (slot == 0u && live) { for (var s = 0u; s < N; s++) { scratch[workAt() + starts + k * N + s] = h[s]; } }
     if (k + 1u == p.chunks) { break; }
     for (var i = 0u; i < I; i++) {
       let t = k * T + slot * I + i; let ok = live && t < p.l;
@@ -248,7 +253,7 @@ fn main(${MAIN_ARGS}) {
   var dA: array<f32, ${n}>;
   for (var s = 0u; s < N; s++) { dA[s] = 0.0; }
   var dDsum = 0.0;
-  let Dc = D[chc];
+  let Dc = scratch[paramsAt() + p.c * N + chc];
   for (var kk = 0u; kk < p.chunks; kk++) {
     let k = p.chunks - 1u - kk;
     for (var i = 0u; i < I; i++) {
@@ -268,7 +273,7 @@ fn main(${MAIN_ARGS}) {
       }
       scanMaps(g, slot, pp, hz);
       let before = mapsBefore(g, slot);
-      var hh = before.x * work[starts + k * N + s] + before.y;
+      var hh = before.x * scratch[workAt() + starts + k * N + s] + before.y;
       var gz = 0.0;
       for (var i = 0u; i < I; i++) { hp[i] = hh; hh = a[i] * hh + dl[i] * bs[i] * uu[i]; hv[i] = hh; }
       for (var j = 0u; j < I; j++) { let i = I - 1u - j; gz = a[i] * (gz + cs[i] * dyv[i]); }
@@ -298,8 +303,8 @@ fn main(${MAIN_ARGS}) {
         for (var q = 0u; q < G; q++) { sb += exB[(sl * G + q) * I + i]; sc += exC[(sl * G + q) * I + i]; }
         if (t < p.l) {
           let o = ((grp * p.b + bi) * p.l + t) * N + s;
-          dBC[o] = sb;
-          dBC[p.groups * p.b * p.l * N + o] = sc;
+          scratch[o] = sb;
+          scratch[p.groups * p.b * p.l * N + o] = sc;
         }
       }
     }
@@ -316,7 +321,7 @@ fn main(${MAIN_ARGS}) {
     if (slot == 0u && live) {
       var sum = 0.0;
       for (var q = 0u; q < S; q++) { sum += exB[q * G + g]; }
-      work[s * BC + bi * p.c + ch] = sum;
+      scratch[workAt() + s * BC + bi * p.c + ch] = sum;
     }
   }
 }
@@ -327,7 +332,7 @@ const REDUCE_PARAMS = { b: 'u32', l: 'u32', c: 'u32', groups: 'u32' } as const;
 
 const REDUCE_BC_WGSL = (n: number) => `${GRID_WGSL}
 const N: u32 = ${n}u;
-@group(0) @binding(0) var<storage, read> dBC: array<f32>;
+@group(0) @binding(0) var<storage, read> dBC: array<f32>; // the scratch buffer: dBC partials come first
 @group(0) @binding(1) var<storage, read_write> dB: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dC: array<f32>;
 ${uniformDeclaration(REDUCE_PARAMS, 3)}
@@ -345,22 +350,22 @@ fn main(${MAIN_ARGS}) {
 
 const REDUCE_AD_WGSL = (n: number) => `${GRID_WGSL}
 const N: u32 = ${n}u;
-@group(0) @binding(0) var<storage, read> work: array<f32>;
+@group(0) @binding(0) var<storage, read> scratch: array<f32>;
 @group(0) @binding(1) var<storage, read_write> daLog: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dD: array<f32>;
 ${uniformDeclaration(REDUCE_PARAMS, 3)}
+${WORK_AT_WGSL}
 @compute @workgroup_size(WG)
 fn main(${MAIN_ARGS}) {
   let i = flatWorkgroup(wid, nwg) * WG + lid;
   if (i >= p.c * (N + 1u)) { return; }
   let ch = i / (N + 1u); let s = i % (N + 1u);
   var sum = 0.0;
-  for (var bi = 0u; bi < p.b; bi++) { sum += work[s * p.b * p.c + bi * p.c + ch]; }
+  for (var bi = 0u; bi < p.b; bi++) { sum += scratch[workAt() + s * p.b * p.c + bi * p.c + ch]; }
   if (s == N) { dD[ch] = dD[ch] + sum; } else { daLog[ch * N + s] = daLog[ch * N + s] + sum; }
 }
 `;
 
-export interface ScanBackwardBuffers { dBC: GPUBuffer; work: GPUBuffer }
 
 /** Bytes of workgroup memory the kernel declares: the scan's two arrays and the two exchange arrays. */
 function workgroupBytes(t: ScanBackwardTiling): number {
@@ -379,11 +384,11 @@ function checkTiling(t: ScanBackwardTiling, limits: GPUSupportedLimits): void {
   }
 }
 
-/** Sizes (in f32 elements) of the two scratch buffers selectiveScanBackwardWebgpu writes. */
-export function scanBackwardBufferSizes(s: { b: number; l: number; c: number; n: number }, t: ScanBackwardTiling = SCAN_BACKWARD_TILING): { dBC: number; work: number } {
+/** f32 elements of the scratch buffer selectiveScanBackwardWebgpu uses: dBC partials, work, aLog and D. */
+export function scanBackwardScratchSize(s: { b: number; l: number; c: number; n: number }, t: ScanBackwardTiling = SCAN_BACKWARD_TILING): number {
   const { b, l, c, n } = s;
   const groups = Math.ceil(c / t.channels), chunks = chunkCount(l, t.slots * t.items);
-  return { dBC: 2 * groups * b * l * n, work: (n + 1) * b * c + b * c * chunks * n };
+  return 2 * groups * b * l * n + (n + 1) * b * c + b * c * chunks * n + c * n + c;
 }
 
 /**
@@ -392,15 +397,18 @@ export function scanBackwardBufferSizes(s: { b: number; l: number; c: number; n:
  * d/d(aLog) like the CPU twin's.
  */
 export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: { b: number; l: number; c: number; n: number }, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
-  dy: GPUBuffer, out: { du: GPUBuffer; ddelta: GPUBuffer }, scratch: ScanBackwardBuffers, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
+  dy: GPUBuffer, out: { du: GPUBuffer; ddelta: GPUBuffer }, scratch: GPUBuffer, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
   tiling: ScanBackwardTiling = SCAN_BACKWARD_TILING): void {
   checkTiling(tiling, rt.device.limits);
   const { b, l, c, n } = shape;
   if (b * l * c === 0) return;
   const groups = Math.ceil(c / tiling.channels), chunks = chunkCount(l, tiling.slots * tiling.items);
-  rt.run(scanBackwardWgsl(n, tiling), [x.u, x.delta, x.aLog, x.B, x.C, x.D, dy, out.du, out.ddelta, scratch.dBC, scratch.work],
+  const paramsAt = 4 * (scanBackwardScratchSize(shape, tiling) - c * n - c);
+  rt.copyBytes(x.aLog, 0, scratch, paramsAt, 4 * c * n);
+  rt.copyBytes(x.D, 0, scratch, paramsAt + 4 * c * n, 4 * c);
+  rt.run(scanBackwardWgsl(n, tiling), [x.u, x.delta, x.B, x.C, dy, out.du, out.ddelta, scratch],
     packUniforms(BWD_PARAMS, { b, l, c, groups, chunks }), b * groups);
   const u = packUniforms(REDUCE_PARAMS, { b, l, c, groups });
-  rt.run(REDUCE_BC_WGSL(n), [scratch.dBC, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
-  rt.run(REDUCE_AD_WGSL(n), [scratch.work, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));
+  rt.run(REDUCE_BC_WGSL(n), [scratch, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
+  rt.run(REDUCE_AD_WGSL(n), [scratch, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));
 }

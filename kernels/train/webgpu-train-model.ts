@@ -24,7 +24,7 @@ import { embeddingBackwardWebgpu } from './embedding-backward';
 import { stridedMatmulWebgpu, type StridedOperand } from './linear-backward';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, paramSpecs, type ParamSpec } from './params';
 import { rmsNormBackwardWebgpu } from './rms-norm-backward';
-import { SCAN_BACKWARD_TILING, SCAN_CHUNK, scanBackwardBufferSizes, selectiveScanBackwardWebgpu, type ScanBackwardTiling } from './selective-scan-backward';
+import { SCAN_BACKWARD_TILING, SCAN_CHUNK, scanBackwardScratchSize, selectiveScanBackwardWebgpu, type ScanBackwardTiling } from './selective-scan-backward';
 
 /** A row-major [rows, cols] matrix as an operand: read as is (i = row) or transposed (i = column). */
 function mat(t: { buffer: GPUBuffer }, cols: number, transposed = false, offset = 0): StridedOperand {
@@ -51,7 +51,7 @@ export class WebGpuTrainModel {
   private readonly grads = new Map<string, GpuTensor>();
   private readonly moments = new Map<string, { m: GpuTensor; v: GpuTensor }>();
   private readonly model: MambaModel;
-  private readonly scanBufs: { dBC: GpuTensor; work: GpuTensor };
+  private readonly scanScratch: GpuTensor;
   private readonly dpre: GpuTensor;
   private readonly rstd: GpuTensor;
   private readonly sums: GpuTensor;
@@ -93,8 +93,7 @@ export class WebGpuTrainModel {
     });
     const params: MambaParams<GpuTensor> = { embedding: P(EMBEDDING), layers, normF: P(NORM_F), lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD) };
     this.model = { config: cfg, params };
-    const sizes = scanBackwardBufferSizes({ b, l, c: cfg.intermediateSize, n: cfg.stateSize }, scanTiling);
-    this.scanBufs = { dBC: this.rt.alloc([sizes.dBC]), work: this.rt.alloc([sizes.work]) };
+    this.scanScratch = this.rt.alloc([scanBackwardScratchSize({ b, l, c: cfg.intermediateSize, n: cfg.stateSize }, scanTiling)]);
     this.dpre = this.rt.alloc([this.rows * cfg.intermediateSize]);
     this.rstd = this.rt.alloc([this.rows]);
     this.sums = this.rt.alloc([this.specs.length]);
@@ -279,7 +278,7 @@ export class WebGpuTrainModel {
       const dB = tmp([b, l, n]), dC = tmp([b, l, n]), dU = tmp([b, l, c]), dDelta = tmp([b, l, c]);
       selectiveScanBackwardWebgpu(rt, { b, l, c, n },
         { u: a.u.buffer, delta: a.delta.buffer, aLog: P(L.aLog).buffer, B: a.B.buffer, C: a.C.buffer, D: P(L.D).buffer }, dY.buffer,
-        { du: dU.buffer, ddelta: dDelta.buffer }, { dBC: this.scanBufs.dBC.buffer, work: this.scanBufs.work.buffer },
+        { du: dU.buffer, ddelta: dDelta.buffer }, this.scanScratch.buffer,
         { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer }, this.scanTiling);
       // delta = softplus(dt @ W^T + bias), W [c, r]
       const dDtPre = keep(softplusBackwardFromOutputWebgpu(rt, dDelta, a.delta));
@@ -316,7 +315,7 @@ export class WebGpuTrainModel {
   dispose(): void {
     for (const map of [this.params, this.grads]) for (const t of map.values()) t.buffer.destroy();
     for (const { m, v } of this.moments.values()) { m.buffer.destroy(); v.buffer.destroy(); }
-    for (const t of [this.scanBufs.dBC, this.scanBufs.work, this.dpre, this.rstd, this.sums, this.ids, this.targets, this.loss, this.current, this.stats]) t.buffer.destroy();
+    for (const t of [this.scanScratch, this.dpre, this.rstd, this.sums, this.ids, this.targets, this.loss, this.current, this.stats]) t.buffer.destroy();
     this.pool.destroy();
   }
 }

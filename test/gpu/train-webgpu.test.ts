@@ -12,7 +12,7 @@ import { matmulABt } from '../../kernels/ops/matmul';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
-import { chunkCount, SCAN_BACKWARD_TILING, ScanWorkspace, scanBackwardBufferSizes, selectiveScanBackward, selectiveScanBackwardWebgpu, selectiveScanForward } from '../../kernels/train/selective-scan-backward';
+import { chunkCount, SCAN_BACKWARD_TILING, ScanWorkspace, scanBackwardScratchSize, selectiveScanBackward, selectiveScanBackwardWebgpu, selectiveScanForward } from '../../kernels/train/selective-scan-backward';
 import { BufferPool } from '../../kernels/webgpu/runtime';
 import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
@@ -46,10 +46,10 @@ for (const [b, l, c, n, tiling] of [
     selectiveScanBackward(cpu, dy, states, ws, g);
 
     const rt = gpu.runtime, up = (a: Float32Array) => rt.upload(a, [a.length], 'f32');
-    const sizes = scanBackwardBufferSizes({ b, l, c, n }, tiling);
-    const scratch = { dBC: rt.alloc([sizes.dBC]).buffer, work: rt.alloc([sizes.work]).buffer };
-    // du and ddelta poisoned: every element must be written. The accumulated gradients start from random values.
-    const poison = () => up(new Float32Array(b * l * c).fill(NaN));
+    // du, ddelta and the scratch (reused across layers and steps) poisoned: nothing may be read before
+    // it is written. The accumulated gradients start from random values.
+    const poison = (size = b * l * c) => up(new Float32Array(size).fill(NaN));
+    const scratch = poison(scanBackwardScratchSize({ b, l, c, n }, tiling)).buffer;
     const du = poison(), ddelta = poison();
     const start = { dB: uniform(b * l * n), dC: uniform(b * l * n), daLog: uniform(c * n), dD: uniform(c) };
     const acc = { dB: up(start.dB), dC: up(start.dC), daLog: up(start.daLog), dD: up(start.dD) };
@@ -68,7 +68,7 @@ test('scan backward refuses a slot count that is not a power of two, and a workg
   const rt = gpu.runtime, buf = rt.alloc([64]).buffer;
   const x = { u: buf, delta: buf, aLog: buf, B: buf, C: buf, D: buf };
   const run = (tiling: { channels: number; slots: number; items: number }) => selectiveScanBackwardWebgpu(rt, { b: 1, l: 4, c: 2, n: 2 }, x, buf,
-    { du: buf, ddelta: buf }, { dBC: buf, work: buf }, { dB: buf, dC: buf, daLog: buf, dD: buf }, tiling);
+    { du: buf, ddelta: buf }, buf, { dB: buf, dC: buf, daLog: buf, dD: buf }, tiling);
   assert.throws(() => run({ channels: 2, slots: 3, items: 1 }), /power-of-two slot count/);
   assert.throws(() => run({ channels: 1, slots: 2048, items: 1 }), /needs 2048 invocations and 32768 bytes of workgroup memory per workgroup; this device allows \d+ and \d+/);
 });

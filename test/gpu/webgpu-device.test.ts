@@ -1,4 +1,4 @@
-// Device handling: what acquisition reports, the pipeline cache, dispatch splitting arithmetic,
+// Device handling: what acquisition reports, the pipeline cache (and its portable binding limit), dispatch splitting arithmetic,
 // that device loss, validation errors and foreign tensors surface as errors, and what
 // createBackend chooses with and without an adapter.
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { createBackend } from '../../kernels/create-backend';
 import { WebGpuDeviceError, WebGpuUnavailableError } from '../../kernels/webgpu/device';
 import { splitWorkgroups } from '../../kernels/webgpu/dispatch-grid';
+import { PORTABLE_STORAGE_BUFFERS, storageBufferCount } from '../../kernels/webgpu/pipeline-cache';
 import { packUniforms } from '../../kernels/webgpu/uniforms';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import { ON_SWIFTSHADER, openWebGpu, uniform } from './webgpu-setup';
@@ -41,6 +42,19 @@ describe('WebGPU device', () => {
       assert.deepEqual([cache.misses, cache.hits], [3, 3]);
       assert.equal(cache.size, 3);
       await gpu.read(a);
+    } finally {
+      gpu.dispose();
+    }
+  });
+
+  test('a kernel over the portable 8 storage buffers is refused even where the device offers more', async () => {
+    const gpu = await openWebGpu();
+    try {
+      const decl = (k: number) => Array.from({ length: k }, (_, i) => `@group(0) @binding(${i}) var<storage, read_write> b${i}: array<f32>;`).join('\n');
+      const code = (k: number) => `${decl(k)}\n@compute @workgroup_size(1) fn main() { ${Array.from({ length: k }, (_, i) => `b${i}[0] = 1.0;`).join(' ')} }`;
+      assert.equal(storageBufferCount(code(9)), 9);
+      assert.throws(() => gpu.runtime.pipelines.get(code(9)), /binds 9 storage buffers, over the 8 every WebGPU device offers/);
+      assert.ok(gpu.runtime.pipelines.get(code(PORTABLE_STORAGE_BUFFERS)), 'eight compile');
     } finally {
       gpu.dispose();
     }
