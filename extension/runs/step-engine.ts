@@ -38,6 +38,13 @@ export interface StepEngine {
   lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult>;
   /** Clip to maxNorm, AdamW step; returns the norm before clipping. */
   update(lr: number, maxNorm: number): Promise<number>;
+  /**
+   * Where the engine can, lossAndGrad + update as one step that leaves the loss on the device
+   * (the WebGPU trainer's trainStep: one submit, no read-back per step); readStepLosses then
+   * returns every such step's loss since the last call and throws if a gradient norm diverged.
+   */
+  fusedStep?(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void>;
+  readStepLosses?(): Promise<CrossEntropyResult[]>;
   dispose(): Promise<void>;
 }
 
@@ -106,6 +113,14 @@ class WebGpuStepEngine implements StepEngine {
 
   update(lr: number, maxNorm: number): Promise<number> {
     return this.model.step(lr, maxNorm, this.adam);
+  }
+
+  fusedStep(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+    return this.model.trainStep(ids, targets, lr, maxNorm, this.adam);
+  }
+
+  async readStepLosses(): Promise<CrossEntropyResult[]> {
+    return (await this.model.readStats()).map(({ nats, count }) => ({ nats, count }));
   }
 
   async dispose(): Promise<void> {

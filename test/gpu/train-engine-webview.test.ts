@@ -1,5 +1,6 @@
-// Training on the engine webview's trainer (webview/engine/engine-trainer.ts) on Dawn's WebGPU,
-// reached as inside VS Code: session -> webviewStepEngines -> StepCallRelay -> EngineClient ->
+// Training sessions on WebGPU against the CPU trainer's curve: in this process through Dawn (the
+// CLI's path: one submit per step, losses read back when logged), and on the engine webview's
+// trainer (webview/engine/engine-trainer.ts) on Dawn's WebGPU, reached as inside VS Code: session -> webviewStepEngines -> StepCallRelay -> EngineClient ->
 // page trainer, every hop cloned (test/support/in-process-trainer.ts). State moves in chunks bit
 // for bit; a run follows the CPU trainer's curve on the same seed and windows of the lambda
 // genome; the view going away or the device being lost ends the run interrupted at its last
@@ -60,6 +61,15 @@ before(async () => {
   await createRun(dir, spec('cpu', 'cpu'));
   assert.equal((await runSession(dir, { threads: 1 })).state, 'finished');
   cpuCurve = await readMetrics(dir);
+});
+
+test('in this process (the path of the CLI: one submit per step, losses read back when logged): the CPU curve', async () => {
+  const dir = join(tempDir('webview-train'), 'dawn');
+  await createRun(dir, spec('dawn', 'webgpu'));
+  const lines: string[] = [];
+  assert.equal((await runSession(dir, { onLog: (l) => lines.push(l) })).state, 'finished');
+  assert.match(lines[0], /^dawn: webgpu: WebGPU on /);
+  sameCurve(await readMetrics(dir), cpuCurve, 'Dawn run');
 });
 
 test('parameters and AdamW moments go to the page trainer and come back in chunks, bit for bit', async () => {
