@@ -93,6 +93,23 @@ export class EngineTraining {
     });
   }
 
+  /** lossAndGrad + update in one submit; the loss stays on the device for readLosses. */
+  fusedStep(trainerId: number, ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+    return this.client.request(undefined, async (id, send, reply) => {
+      await send({ type: 'trainFusedStep', requestId: id, trainerId, ids, targets, lr, maxNorm });
+      expect(await reply('a fused training step'), 'trainAck');
+    });
+  }
+
+  /** The loss of every fused step since the last call, oldest first. */
+  readLosses(trainerId: number): Promise<CrossEntropyResult[]> {
+    return this.client.request(undefined, async (id, send, reply) => {
+      await send({ type: 'trainReadLosses', requestId: id, trainerId });
+      const m = expect(await reply('reading the step losses'), 'trainLosses');
+      return Array.from(m.counts, (count, i) => ({ nats: m.nats[i], count }));
+    });
+  }
+
   close(trainerId: number): Promise<void> {
     return this.client.request(undefined, async (id, send, reply) => {
       await send({ type: 'trainClose', requestId: id, trainerId });

@@ -20,6 +20,8 @@ export type StepCall =
   | { op: 'read'; handle: number; moments: boolean }
   | { op: 'lossAndGrad'; handle: number; ids: Int32Array; targets: Int32Array }
   | { op: 'update'; handle: number; lr: number; maxNorm: number }
+  | { op: 'fusedStep'; handle: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
+  | { op: 'readLosses'; handle: number }
   | { op: 'close'; handle: number };
 
 /** What each call answers. */
@@ -29,6 +31,8 @@ export interface StepResults {
   read: TrainerSnapshot;
   lossAndGrad: CrossEntropyResult;
   update: number;
+  fusedStep: undefined;
+  readLosses: CrossEntropyResult[];
   close: undefined;
 }
 
@@ -65,6 +69,14 @@ class WebviewStepEngine implements StepEngine {
 
   update(lr: number, maxNorm: number): Promise<number> {
     return this.call({ op: 'update', handle: this.handle, lr, maxNorm });
+  }
+
+  async fusedStep(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+    await this.call({ op: 'fusedStep', handle: this.handle, ids, targets, lr, maxNorm });
+  }
+
+  readStepLosses(): Promise<CrossEntropyResult[]> {
+    return this.call({ op: 'readLosses', handle: this.handle });
   }
 
   async dispose(): Promise<void> {
@@ -112,6 +124,8 @@ export class StepCallRelay {
       case 'read': return t.training.read(t.trainerId, t.size, call.moments);
       case 'lossAndGrad': return t.training.lossAndGrad(t.trainerId, call.ids, call.targets);
       case 'update': return t.training.update(t.trainerId, call.lr, call.maxNorm);
+      case 'fusedStep': return t.training.fusedStep(t.trainerId, call.ids, call.targets, call.lr, call.maxNorm).then(() => undefined);
+      case 'readLosses': return t.training.readLosses(t.trainerId);
       case 'close':
         this.trainers.delete(call.handle);
         return t.training.close(t.trainerId).then(() => undefined);
