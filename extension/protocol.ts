@@ -83,22 +83,19 @@ export interface TrainSetStateMessage { type: 'trainSetState'; requestId: number
 export interface TrainWriteMessage { type: 'trainWrite'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array }
 /** Reads the parameters (and the moments when `moments`), answered by trainValues chunks. */
 export interface TrainReadMessage { type: 'trainRead'; requestId: number; trainerId: number; moments: boolean }
-/** Forward, loss and backward of one batch (ids and targets [batch, length]; target -1 is not counted). */
-export interface TrainStepMessage { type: 'trainStep'; requestId: number; trainerId: number; ids: Int32Array; targets: Int32Array }
-/** Clips the gradient to maxNorm and takes one AdamW step at learning rate lr. */
-export interface TrainUpdateMessage { type: 'trainUpdate'; requestId: number; trainerId: number; lr: number; maxNorm: number }
 /**
- * trainStep and trainUpdate as one step in one GPU submit, the loss left on the device (answered
- * by trainAck as soon as the step is queued behind at most one other).
+ * One training step in one GPU submit: forward, loss and backward of the batch (ids and targets
+ * [batch, length]; target -1 is not counted), clipping to maxNorm, AdamW at lr. The loss stays on
+ * the device; answered by trainAck as soon as the step is queued behind at most one other.
  */
-export interface TrainFusedStepMessage { type: 'trainFusedStep'; requestId: number; trainerId: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
-/** The losses of every trainFusedStep since the last read, oldest first (answered by trainLosses). */
+export interface TrainStepMessage { type: 'trainStep'; requestId: number; trainerId: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
+/** The losses of every trainStep since the last read, oldest first (answered by trainLosses). */
 export interface TrainReadLossesMessage { type: 'trainReadLosses'; requestId: number; trainerId: number }
 /** Frees the trainer's device buffers. */
 export interface TrainCloseMessage { type: 'trainClose'; requestId: number; trainerId: number }
 
-export type TrainToEngine = TrainOpenMessage | TrainSetStateMessage | TrainWriteMessage | TrainReadMessage | TrainStepMessage | TrainUpdateMessage
-  | TrainFusedStepMessage | TrainReadLossesMessage | TrainCloseMessage;
+export type TrainToEngine = TrainOpenMessage | TrainSetStateMessage | TrainWriteMessage | TrainReadMessage | TrainStepMessage
+  | TrainReadLossesMessage | TrainCloseMessage;
 
 export type ToEngine = ConfigureMessage | LoadModelMessage | ModelChunkMessage | ScoreMessage | ScoreChunkMessage
   | GenerateMessage | CancelMessage | TrainToEngine;
@@ -131,18 +128,14 @@ export interface FailedMessage { type: 'failed'; requestId: number; message: str
 export interface TrainOpenedMessage { type: 'trainOpened'; requestId: number; backend: BackendName; reason: string; device: string }
 /** A setState or close request is done. */
 export interface TrainAckMessage { type: 'trainAck'; requestId: number }
-/** The batch's summed loss in nats over `count` counted targets. */
-export interface TrainLossMessage { type: 'trainLoss'; requestId: number; nats: number; count: number }
-/** The gradient norm before clipping, and the AdamW step count after the update. */
-export interface TrainUpdatedMessage { type: 'trainUpdated'; requestId: number; norm: number; t: number }
-/** Per fused step since the last read: its summed loss in nats and its count of counted targets. */
+/** Per step since the last read: its summed loss in nats and its count of counted targets. */
 export interface TrainLossesMessage { type: 'trainLosses'; requestId: number; nats: Float32Array; counts: Int32Array }
 /** Values [offset, offset + values.length) of one tensor of a trainRead; `last` on the read's final chunk. */
 export interface TrainValuesMessage { type: 'trainValues'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array; t: number; last: boolean }
 /** The trainer's GPU device was lost or broke (WebGpuDeviceError): the trainer is gone, its run should resume from a checkpoint. */
 export interface TrainLostMessage { type: 'trainLost'; requestId: number; message: string }
 
-export type TrainFromEngine = TrainOpenedMessage | TrainAckMessage | TrainLossMessage | TrainLossesMessage | TrainUpdatedMessage | TrainValuesMessage | TrainLostMessage;
+export type TrainFromEngine = TrainOpenedMessage | TrainAckMessage | TrainLossesMessage | TrainValuesMessage | TrainLostMessage;
 
 export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage | TrainFromEngine;
 
@@ -336,15 +329,11 @@ export function parseFromEngine(raw: unknown): FromEngine {
       };
     case 'trainAck':
       return { type: 'trainAck', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID) };
-    case 'trainLoss':
-      return { type: 'trainLoss', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), nats: num(o, 'nats', -Number.MAX_VALUE, Number.MAX_VALUE), count: int(o, 'count', 0, Number.MAX_SAFE_INTEGER) };
     case 'trainLosses': {
       const nats = typed(o, 'nats', Float32Array, MAX_TRAIN_CHUNK_VALUES), counts = typed(o, 'counts', Int32Array, MAX_TRAIN_CHUNK_VALUES);
       if (nats.length !== counts.length) throw new ProtocolError(`trainLosses: ${nats.length} losses but ${counts.length} counts`);
       return { type: 'trainLosses', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), nats, counts };
     }
-    case 'trainUpdated':
-      return { type: 'trainUpdated', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), norm: num(o, 'norm', 0, Number.MAX_VALUE), t: int(o, 't', 0, Number.MAX_SAFE_INTEGER) };
     case 'trainValues':
       return {
         type: 'trainValues', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), tensor: oneOf(o, 'tensor', ['params', 'm', 'v'] as const),

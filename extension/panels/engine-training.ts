@@ -77,31 +77,15 @@ export class EngineTraining {
     });
   }
 
-  lossAndGrad(trainerId: number, ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
+  /** One training step (loss, gradient, clipping, AdamW) in one submit; its loss stays on the device for readLosses. */
+  step(trainerId: number, ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
     return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainStep', requestId: id, trainerId, ids, targets });
-      const m = expect(await reply('a training step'), 'trainLoss');
-      return { nats: m.nats, count: m.count };
+      await send({ type: 'trainStep', requestId: id, trainerId, ids, targets, lr, maxNorm });
+      expect(await reply('a training step'), 'trainAck');
     });
   }
 
-  /** Clip and AdamW step; returns the norm before clipping. */
-  update(trainerId: number, lr: number, maxNorm: number): Promise<number> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainUpdate', requestId: id, trainerId, lr, maxNorm });
-      return expect(await reply('an AdamW update'), 'trainUpdated').norm;
-    });
-  }
-
-  /** lossAndGrad + update in one submit; the loss stays on the device for readLosses. */
-  fusedStep(trainerId: number, ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainFusedStep', requestId: id, trainerId, ids, targets, lr, maxNorm });
-      expect(await reply('a fused training step'), 'trainAck');
-    });
-  }
-
-  /** The loss of every fused step since the last call, oldest first. */
+  /** The loss of every step since the last call, oldest first. */
   readLosses(trainerId: number): Promise<CrossEntropyResult[]> {
     return this.client.request(undefined, async (id, send, reply) => {
       await send({ type: 'trainReadLosses', requestId: id, trainerId });

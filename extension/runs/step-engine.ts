@@ -35,22 +35,20 @@ export interface StepEngine {
   snapshot(): Promise<TrainerSnapshot>;
   /** Host copy of the parameters (for validation on the CPU). */
   params(): Promise<Float32Array>;
-  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult>;
-  /** Clip to maxNorm, AdamW step; returns the norm before clipping. */
-  update(lr: number, maxNorm: number): Promise<number>;
   /**
-   * Where the engine can, lossAndGrad + update as one step that leaves the loss on the device
-   * (the WebGPU trainer's trainStep: one submit, no read-back per step); readStepLosses then
-   * returns every such step's loss since the last call and throws if a gradient norm diverged.
+   * One training step: loss and gradient of the batch, clipping to maxNorm, AdamW at lr. Its loss
+   * is kept for readLosses (on WebGPU it stays on the device: one submit, no read-back per step).
    */
-  fusedStep?(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void>;
-  readStepLosses?(): Promise<CrossEntropyResult[]>;
+  step(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void>;
+  /** The loss of every step since the last call, oldest first; throws if a gradient norm diverged. */
+  readLosses(): Promise<CrossEntropyResult[]>;
   dispose(): Promise<void>;
 }
 
 class CpuStepEngine implements StepEngine {
   private readonly grad: ParallelGradient;
   private readonly adam: AdamW;
+  private losses: CrossEntropyResult[] = [];
   readonly description: string;
 
   constructor(cfg: MambaConfig, batch: number, length: number, threads: number, adam: AdamWConfig, reason: string) {
@@ -72,14 +70,16 @@ class CpuStepEngine implements StepEngine {
     return this.grad.params;
   }
 
-  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
-    return this.grad.lossAndGrad(ids, targets);
+  async step(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+    this.losses.push(await this.grad.lossAndGrad(ids, targets));
+    clipGradNorm(this.grad.grad, maxNorm);
+    this.adam.step(this.grad.params, this.grad.grad, lr);
   }
 
-  async update(lr: number, maxNorm: number): Promise<number> {
-    const norm = clipGradNorm(this.grad.grad, maxNorm);
-    this.adam.step(this.grad.params, this.grad.grad, lr);
-    return norm;
+  async readLosses(): Promise<CrossEntropyResult[]> {
+    const out = this.losses;
+    this.losses = [];
+    return out;
   }
 
   dispose(): Promise<void> {
@@ -107,19 +107,11 @@ class WebGpuStepEngine implements StepEngine {
     return this.model.readParams();
   }
 
-  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
-    return this.model.lossAndGrad(ids, targets);
-  }
-
-  update(lr: number, maxNorm: number): Promise<number> {
-    return this.model.step(lr, maxNorm, this.adam);
-  }
-
-  fusedStep(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+  step(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
     return this.model.trainStep(ids, targets, lr, maxNorm, this.adam);
   }
 
-  async readStepLosses(): Promise<CrossEntropyResult[]> {
+  async readLosses(): Promise<CrossEntropyResult[]> {
     return (await this.model.readStats()).map(({ nats, count }) => ({ nats, count }));
   }
 

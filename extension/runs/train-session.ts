@@ -161,13 +161,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
       const t0 = performance.now();
       sampler.fill(rng, hyper.batch, ids, targets);
       const lr = lrAt();
-      if (engine.fusedStep) {
-        await engine.fusedStep(ids, targets, lr, hyper.clip);
-      } else {
-        const res = await engine.lossAndGrad(ids, targets);
-        await engine.update(lr, hyper.clip);
-        sumNats += res.nats; sumCount += res.count;
-      }
+      await engine.step(ids, targets, lr, hyper.clip);
       state.step++;
       state.tokens += hyper.batch * hyper.length;
       state.elapsedSec += (performance.now() - t0) / 1000;
@@ -176,7 +170,7 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
       const rec: MetricRecord = { step: state.step, tokens: state.tokens, elapsedSec: Math.round(state.elapsedSec * 100) / 100 };
       let any = false;
       if (state.step % LOG_EVERY === 0 || last) {
-        for (const res of (await engine.readStepLosses?.()) ?? []) { sumNats += res.nats; sumCount += res.count; }
+        for (const res of await engine.readLosses()) { sumNats += res.nats; sumCount += res.count; }
         const now = performance.now();
         Object.assign(rec, { lr, trainBits: sumNats / sumCount / Math.LN2, tokensPerSec: Math.round(windowTokens / ((now - windowStart) / 1000)) });
         sumNats = 0; sumCount = 0; windowTokens = 0; windowStart = now;

@@ -18,9 +18,7 @@ export type StepCall =
   | { op: 'open'; choice: 'auto' | 'webgpu'; cfg: MambaConfig; batch: number; length: number; adam: AdamWConfig }
   | { op: 'setState'; handle: number; state: TrainerSnapshot }
   | { op: 'read'; handle: number; moments: boolean }
-  | { op: 'lossAndGrad'; handle: number; ids: Int32Array; targets: Int32Array }
-  | { op: 'update'; handle: number; lr: number; maxNorm: number }
-  | { op: 'fusedStep'; handle: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
+  | { op: 'step'; handle: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
   | { op: 'readLosses'; handle: number }
   | { op: 'close'; handle: number };
 
@@ -29,9 +27,7 @@ export interface StepResults {
   open: { handle?: number; description: string; cpuReason?: string };
   setState: undefined;
   read: TrainerSnapshot;
-  lossAndGrad: CrossEntropyResult;
-  update: number;
-  fusedStep: undefined;
+  step: undefined;
   readLosses: CrossEntropyResult[];
   close: undefined;
 }
@@ -63,19 +59,11 @@ class WebviewStepEngine implements StepEngine {
     return (await this.call({ op: 'read', handle: this.handle, moments: false })).params;
   }
 
-  lossAndGrad(ids: Int32Array, targets: Int32Array): Promise<CrossEntropyResult> {
-    return this.call({ op: 'lossAndGrad', handle: this.handle, ids, targets });
+  async step(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
+    await this.call({ op: 'step', handle: this.handle, ids, targets, lr, maxNorm });
   }
 
-  update(lr: number, maxNorm: number): Promise<number> {
-    return this.call({ op: 'update', handle: this.handle, lr, maxNorm });
-  }
-
-  async fusedStep(ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
-    await this.call({ op: 'fusedStep', handle: this.handle, ids, targets, lr, maxNorm });
-  }
-
-  readStepLosses(): Promise<CrossEntropyResult[]> {
+  readLosses(): Promise<CrossEntropyResult[]> {
     return this.call({ op: 'readLosses', handle: this.handle });
   }
 
@@ -122,9 +110,7 @@ export class StepCallRelay {
     switch (call.op) {
       case 'setState': return t.training.setState(t.trainerId, call.state).then(() => undefined);
       case 'read': return t.training.read(t.trainerId, t.size, call.moments);
-      case 'lossAndGrad': return t.training.lossAndGrad(t.trainerId, call.ids, call.targets);
-      case 'update': return t.training.update(t.trainerId, call.lr, call.maxNorm);
-      case 'fusedStep': return t.training.fusedStep(t.trainerId, call.ids, call.targets, call.lr, call.maxNorm).then(() => undefined);
+      case 'step': return t.training.step(t.trainerId, call.ids, call.targets, call.lr, call.maxNorm).then(() => undefined);
       case 'readLosses': return t.training.readLosses(t.trainerId);
       case 'close':
         this.trainers.delete(call.handle);

@@ -1,7 +1,7 @@
 // Training on the engine page's GPU: takes the host's train* messages (extension/protocol.ts), keeps
 // one WebGpuTrainModel per open trainer (named by its trainOpen request id) and answers each call.
 // Only the trainer's public API is used (setParams, setMoments, readParams, readMoments,
-// lossAndGrad, step, trainStep, readStats, t, dispose). Calls run one after another in arrival order. A lost device
+// trainStep, readStats, t, dispose). Calls run one after another in arrival order. A lost device
 // answers trainLost and drops the trainer: its run resumes from a checkpoint. Any other error
 // (a kernel the device refuses, say) fails the call with its message. No DOM, no vscode: the gpu
 // tests drive it under Node with Dawn.
@@ -68,14 +68,7 @@ export class EngineTrainer {
         case 'trainRead': return await this.read(m.requestId, m.trainerId, m.moments);
         case 'trainStep': {
           const tr = this.trainer(m.trainerId);
-          this.checkRows(m.trainerId, tr, m.ids, m.targets);
-          const r = await tr.model.lossAndGrad(m.ids, m.targets);
-          this.emit({ type: 'trainLoss', requestId: m.requestId, nats: r.nats, count: r.count });
-          return;
-        }
-        case 'trainFusedStep': {
-          const tr = this.trainer(m.trainerId);
-          this.checkRows(m.trainerId, tr, m.ids, m.targets);
+          if (m.ids.length !== tr.model.rows || m.targets.length !== tr.model.rows) throw new Error(`trainer ${m.trainerId}: ${m.ids.length} ids and ${m.targets.length} targets, expected ${tr.model.rows}`);
           await tr.model.trainStep(m.ids, m.targets, m.lr, m.maxNorm, tr.adam);
           this.emit({ type: 'trainAck', requestId: m.requestId });
           return;
@@ -83,12 +76,6 @@ export class EngineTrainer {
         case 'trainReadLosses': {
           const stats = await this.trainer(m.trainerId).model.readStats();
           this.emit({ type: 'trainLosses', requestId: m.requestId, nats: Float32Array.from(stats, (st) => st.nats), counts: Int32Array.from(stats, (st) => st.count) });
-          return;
-        }
-        case 'trainUpdate': {
-          const tr = this.trainer(m.trainerId);
-          const norm = await tr.model.step(m.lr, m.maxNorm, tr.adam);
-          this.emit({ type: 'trainUpdated', requestId: m.requestId, norm, t: tr.model.t });
           return;
         }
         case 'trainClose':
@@ -110,10 +97,6 @@ export class EngineTrainer {
         this.emit({ type: 'failed', requestId: m.requestId, message: errorText(e), cancelled: false });
       }
     }
-  }
-
-  private checkRows(id: number, tr: Trainer, ids: Int32Array, targets: Int32Array): void {
-    if (ids.length !== tr.model.rows || targets.length !== tr.model.rows) throw new Error(`trainer ${id}: ${ids.length} ids and ${targets.length} targets, expected ${tr.model.rows}`);
   }
 
   private trainer(id: number): Trainer {

@@ -136,9 +136,8 @@ const trainer = new EngineTrainer(async (preference) => {
   }
   return 'gpu' in r ? { backend: r.gpu.backend as WebGpuBackend, reason: r.gpu.reason } : { reason: r.cpuReason };
 }, (m) => {
-  if (m.type === 'trainLoss') trainSteps++;
-  if (m.type === 'trainLosses') trainSteps += m.counts.length; // fused steps are counted when their losses are read
-  if (m.type === 'trainOpened' || m.type === 'trainLoss' || m.type === 'trainLosses' || m.type === 'trainLost' || m.type === 'trainAck') {
+  if (m.type === 'trainLosses') trainSteps += m.counts.length; // steps are counted when their losses are read
+  if (m.type === 'trainOpened' || m.type === 'trainLosses' || m.type === 'trainLost') {
     lines.training.textContent = m.type === 'trainLost' ? `training: device lost (${m.message})`
       : `training: ${trainer.open} run(s) on WebGPU, ${trainSteps.toLocaleString('en-US')} steps taken on this page`;
   }
@@ -167,8 +166,7 @@ function receive(m: ToEngine): void {
 
 async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   switch (m.type) {
-    case 'trainOpen': case 'trainSetState': case 'trainWrite': case 'trainRead': case 'trainStep': case 'trainUpdate':
-    case 'trainFusedStep': case 'trainReadLosses': case 'trainClose':
+    case 'trainOpen': case 'trainSetState': case 'trainWrite': case 'trainRead': case 'trainStep': case 'trainReadLosses': case 'trainClose':
       void trainer.handle(m); // its own queue: a training step does not hold up scoring
       return;
     case 'configure':
@@ -199,7 +197,7 @@ async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
 }
 
 const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel',
-  'trainOpen', 'trainSetState', 'trainWrite', 'trainRead', 'trainStep', 'trainUpdate', 'trainFusedStep', 'trainReadLosses', 'trainClose']);
+  'trainOpen', 'trainSetState', 'trainWrite', 'trainRead', 'trainStep', 'trainReadLosses', 'trainClose']);
 // Only the host posts to this page; anything else that arrives is not a job.
 window.addEventListener('message', (e: MessageEvent<ToEngine>) => {
   if (typeof e.data === 'object' && e.data !== null && ENGINE_MESSAGES.has(e.data.type)) receive(e.data);
