@@ -23,15 +23,22 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
+/** How often at most a running run's progress redraws the view (a redraw reads every run's files). */
+const PROGRESS_REDRAW_MS = 1000;
+
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
   private readonly liveStep = new Map<string, number>();
+  private progressRedraw: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly manager: RunManager) {
     manager.on('changed', () => this.refresh());
-    manager.on('progress', (dir, p) => { this.liveStep.set(dir, p.step); this.refresh(); });
+    manager.on('progress', (dir, p) => {
+      this.liveStep.set(dir, p.step);
+      this.progressRedraw ??= setTimeout(() => { this.progressRedraw = undefined; this.refresh(); }, PROGRESS_REDRAW_MS);
+    });
     manager.on('ended', (dir) => this.liveStep.delete(dir));
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/${RUNS_DIR.replace(/\\/g, '/')}/*/status.json`);
     this.watcher.onDidChange(() => this.refresh());
@@ -59,6 +66,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   }
 
   dispose(): void {
+    clearTimeout(this.progressRedraw);
     this.watcher.dispose();
     this.changed.dispose();
   }
