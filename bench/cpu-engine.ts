@@ -3,7 +3,7 @@
 // (random weights). Prints one line per measurement.
 //
 // node out/bench/cpu-engine.js [--rows 512] [--repeat 3]
-import { parseOptions } from '../extension/cli/command';
+import { parseOptions } from '../extension/core/cli/command';
 import { CpuBackend } from '../kernels/cpu-backend';
 import { type MambaConfig, parseMambaConfig } from '../kernels/model/config';
 import { mambaForward } from '../kernels/model/forward';

@@ -1,6 +1,6 @@
 // Order-k Markov baseline: P(x_t | previous k tokens) from counts over the training range with
 // the Krichevsky-Trofimov estimator ((count + 1/2) / (context count + A/2), A = alphabet size),
-// scored by the same held-out evaluation as a trained model (extension/runs/range-eval.ts).
+// scored by the same held-out evaluation as a trained model (extension/core/runs/range-eval.ts).
 // Contexts never reach across a non-scored token (N) or a record boundary; where fewer than k
 // tokens precede, the longest available order is used. For DNA the counts also include the
 // reverse complement of the training data (--no-rc to leave it out), as the model's
@@ -8,12 +8,12 @@
 // A^(k+1) must stay below 2^53: k <= 12 for DNA, k <= 5 for 256-level audio.
 //
 // node out/bench/markov.js --data FILE… --train-range 0%-80% --range 80%-100% [--records ID…] [--k 1-12] [--no-rc] [--json]
-import { CliError, parseOptions } from '../extension/cli/command';
-import { DnaTokenizer } from '../extension/datasets/dna-tokenizer';
-import { parseRange, rangeText, withRecords } from '../extension/runs/data-range';
-import { evaluateSegments, type RangeScore } from '../extension/runs/range-eval';
-import { loadTokenData, type TokenData } from '../extension/runs/token-data';
-import { scoredRuns } from '../extension/runs/window-sampler';
+import { CliError, parseOptions } from '../extension/core/cli/command';
+import { DnaTokenizer } from '../extension/core/datasets/dna-tokenizer';
+import { parseRange, rangeText, withRecords } from '../extension/core/runs/data-range';
+import { evaluateSegments, type RangeScore } from '../extension/core/runs/range-eval';
+import { loadTokenData, type TokenData } from '../extension/core/runs/token-data';
+import { scoredRuns } from '../extension/core/runs/window-sampler';
 
 /** Sorted unique keys and their counts. */
 interface CountTable { keys: Float64Array; counts: Uint32Array }

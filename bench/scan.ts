@@ -8,7 +8,7 @@
 // Run:   node bench/out/scan.js [--b 4 --c 1536 --n 16 --l 4096] [--reps 20] [--copy-mib 1024]
 //        [--channels 4,8,16,32 --chunks 8,16,32,64 --unroll 1,4 --split 1,4] [--toggled] [--ablate] [--json FILE]
 import { writeFileSync } from 'node:fs';
-import { parseOptions } from '../extension/cli/command';
+import { parseOptions } from '../extension/core/cli/command';
 import { type ChunkedScanConfig, prepareScanWebgpu, selectiveScanSequentialCpu } from '../kernels/ops/selective-scan';
 import { WebGpuDevice } from '../kernels/webgpu/device';
 import { nodeGpu, SPEED_TOGGLES } from '../kernels/webgpu/node-gpu';

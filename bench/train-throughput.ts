@@ -21,9 +21,9 @@ import { BufferPool } from '../kernels/webgpu/runtime';
 import { KernelProfiler, type KernelTime } from './gpu-timing';
 import { nodeGpu } from '../kernels/webgpu/node-gpu';
 import { WebGpuBackend } from '../kernels/webgpu/webgpu-backend';
-import { parseOptions } from '../extension/cli/command';
-import { ParallelGradient } from '../extension/runs/parallel-gradient';
-import { DEFAULT_HYPER, modelConfig, PRESETS, type PresetName } from '../extension/runs/presets';
+import { parseOptions } from '../extension/core/cli/command';
+import { ParallelGradient } from '../extension/core/runs/parallel-gradient';
+import { DEFAULT_HYPER, modelConfig, PRESETS, type PresetName } from '../extension/core/runs/presets';
 
 export interface ThroughputResult { preset: string; threads: number; batch: number; length: number; steps: number; seconds: number; tokensPerSec: number; load1: number }
 

@@ -21,8 +21,8 @@ import { type MambaModel, type MambaParams, freeMambaModel, mambaParamsFromTenso
 import { initParams } from '../../kernels/train/init';
 import { ParamViews, paramCount, paramSpecs, tensorsFromFlat } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
-import { loadModelDir } from '../../extension/models/load-model';
-import { saveModelDir } from '../../extension/models/save-model';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { saveModelDir } from '../../extension/core/models/save-model';
 import { HF_FIXTURE_DIR, loadHfFixture } from './hf-fixture';
 import { referenceForward } from './reference-model';
 import {

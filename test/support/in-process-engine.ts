@@ -2,8 +2,8 @@
 // CPU backend, behind the host's real EngineClient: the same messages, checked by the same
 // parseFromEngine, without a webview. Used by the engine tests and the harness data script.
 import { CpuBackend } from '../../kernels/cpu-backend';
-import { EngineClient } from '../../extension/panels/engine-client';
-import { PROTOCOL_VERSION, type FromEngine } from '../../extension/protocol';
+import { EngineClient } from '../../extension/core/engine/engine-client';
+import { PROTOCOL_VERSION, type FromEngine } from '../../protocol/messages';
 import { EngineCore } from '../../webview/engine/engine-core';
 
 export interface InProcessEngine { client: EngineClient; core: EngineCore; backend: CpuBackend; dispose(): void }

@@ -2,10 +2,10 @@
 // host's real EngineClient, StepCallRelay and the session's webviewStepEngines: the chain a run
 // inside VS Code takes, with every hop structured-cloned as postMessage does (worker <-> host,
 // host <-> page) and delivered asynchronously. `close` plays the engine view going away.
-import { EngineClient } from '../../extension/panels/engine-client';
-import { PROTOCOL_VERSION, type FromEngine, type ToEngine, type TrainToEngine } from '../../extension/protocol';
-import type { StepEngineFactory } from '../../extension/runs/step-engine';
-import { StepCallRelay, webviewStepEngines } from '../../extension/runs/webview-step-engine';
+import { EngineClient } from '../../extension/core/engine/engine-client';
+import { PROTOCOL_VERSION, type FromEngine, type ToEngine, type TrainToEngine } from '../../protocol/messages';
+import type { StepEngineFactory } from '../../extension/core/runs/step-engine';
+import { StepCallRelay, webviewStepEngines } from '../../extension/core/runs/webview-step-engine';
 import { EngineTrainer, type TrainerGpuChooser } from '../../webview/engine/engine-trainer';
 
 export interface InProcessTrainer {

@@ -6,9 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseMambaConfig } from '../../kernels/model/config';
 import { Rng } from '../../kernels/train/rng';
-import { MULAW_TOKENS } from '../../extension/datasets/mulaw';
-import { saveModelDir } from '../../extension/models/save-model';
-import { AUDIO_MODEL_RATE, type MulawTokenizerJson } from '../../extension/runs/token-data';
+import { MULAW_TOKENS } from '../../extension/core/datasets/mulaw';
+import { saveModelDir } from '../../extension/core/models/save-model';
+import { AUDIO_MODEL_RATE, type MulawTokenizerJson } from '../../extension/core/runs/token-data';
 import { randomMambaParams } from './engine-suites';
 
 export async function writeRandomAudioModel(dir: string, seed = 11): Promise<string> {

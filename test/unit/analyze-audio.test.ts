@@ -1,4 +1,4 @@
-// The WAV analysis of a notebook cell (extension/notebook/analyze-audio.ts) through the real engine
+// The WAV analysis of a notebook cell (extension/core/analysis/analyze-audio.ts) through the real engine
 // job handling on the CPU backend: espeak-ng speech at 22,050 Hz resampled to the audio model's
 // 16 kHz, mu-law tokens scored; the per-sample surprisal must equal the CPU engine's own stream over
 // the same tokens, bits/sample is its mean, a noise burst in a tone is found as unusual, and a stereo file is
@@ -13,16 +13,16 @@ import { CpuBackend } from '../../kernels/cpu-backend';
 import { scoreStream } from '../../kernels/model/stream';
 import { uploadMambaModel } from '../../kernels/model/weights';
 import { Rng } from '../../kernels/train/rng';
-import { mulawEncode } from '../../extension/datasets/mulaw';
-import { resample } from '../../extension/datasets/resample';
-import { WavReader } from '../../extension/datasets/wav';
-import { encodeWav } from '../../extension/datasets/wav-writer';
-import { loadModelDir } from '../../extension/models/load-model';
-import { analyzeAudio } from '../../extension/notebook/analyze-audio';
-import { parseCellSpec } from '../../extension/notebook/cell-spec';
-import { readModelSource } from '../../extension/notebook/model-source';
-import { UNTRAINED_NOTE, type RunContext } from '../../extension/notebook/run-context';
-import type { AudioAnalysisSummary } from '../../extension/protocol';
+import { mulawEncode } from '../../extension/core/datasets/mulaw';
+import { resample } from '../../extension/core/datasets/resample';
+import { WavReader } from '../../extension/core/datasets/wav';
+import { encodeWav } from '../../extension/core/datasets/wav-writer';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { analyzeAudio } from '../../extension/core/analysis/analyze-audio';
+import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
+import { readModelSource } from '../../extension/core/analysis/model-source';
+import { UNTRAINED_NOTE, type RunContext } from '../../extension/core/analysis/run-context';
+import type { AudioAnalysisSummary } from '../../protocol/messages';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
 import { writeRandomAudioModel } from '../support/random-audio-model';
 import { requireTool } from '../support/real-data';

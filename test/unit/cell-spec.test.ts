@@ -2,7 +2,7 @@
 // reported with the line; comments and quoting work as a YAML reader would expect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpecError, formatCellSpec, modalityOf, parseCellSpec, parseRegion } from '../../extension/notebook/cell-spec';
+import { SpecError, formatCellSpec, modalityOf, parseCellSpec, parseRegion } from '../../extension/core/notebook/cell-spec';
 
 test('modality from file names', () => {
   for (const f of ['a.fa', 'a.fasta', 'b.fna', 'c.ffn', 'x.fa.gz', 'x.FASTA.GZ', 'r.fastq', 'r.fastq.gz', 'r.fq']) assert.equal(modalityOf(f), 'dna', f);

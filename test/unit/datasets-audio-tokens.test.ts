@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mulawDecode, mulawEncode, MULAW_TOKENS } from '../../extension/datasets/mulaw';
-import { resample, resampleDesign, resampleKernel, Resampler } from '../../extension/datasets/resample';
-import { memorySource } from '../../extension/datasets/source';
-import { readWavInfo, WavReader } from '../../extension/datasets/wav';
-import { wavTokenChunks } from '../../extension/datasets/wav-tokens';
-import { encodeWav } from '../../extension/datasets/wav-writer';
+import { mulawDecode, mulawEncode, MULAW_TOKENS } from '../../extension/core/datasets/mulaw';
+import { resample, resampleDesign, resampleKernel, Resampler } from '../../extension/core/datasets/resample';
+import { memorySource } from '../../extension/core/datasets/source';
+import { readWavInfo, WavReader } from '../../extension/core/datasets/wav';
+import { wavTokenChunks } from '../../extension/core/datasets/wav-tokens';
+import { encodeWav } from '../../extension/core/datasets/wav-writer';
 import { assertClose, TOLERANCE } from '../support/tolerance';
 
 function randomSignal(n: number, seed: number): Float32Array {

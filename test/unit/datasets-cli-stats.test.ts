@@ -6,12 +6,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DnaFileStats } from '../../extension/datasets/dna-file-stats';
-import type { WavStats } from '../../extension/datasets/wav-stats';
+import type { DnaFileStats } from '../../extension/core/datasets/dna-file-stats';
+import type { WavStats } from '../../extension/core/datasets/wav-stats';
 import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile, requireTool } from '../support/real-data';
 
-const cli = join(__dirname, '..', '..', 'extension', 'cli', 'main.js');
+const cli = join(__dirname, '..', '..', 'extension', 'core', 'cli', 'main.js');
 const seqlab = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
 test('stats --json: genome, reads and WAV in one call', () => {

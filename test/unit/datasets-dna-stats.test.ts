@@ -2,9 +2,9 @@
 // sequences cut at random places; real genomes' lengths and GC % against python's own count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DnaStatsAccumulator } from '../../extension/datasets/dna-stats';
-import { dnaFileStats } from '../../extension/datasets/dna-file-stats';
-import { withFileSource } from '../../extension/datasets/source';
+import { DnaStatsAccumulator } from '../../extension/core/datasets/dna-stats';
+import { dnaFileStats } from '../../extension/core/datasets/dna-file-stats';
+import { withFileSource } from '../../extension/core/datasets/source';
 import { pythonFastaSummary, pythonFastqSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { DataFormatError } from '../../extension/datasets/errors';
-import { readFasta } from '../../extension/datasets/fasta';
-import { memorySource } from '../../extension/datasets/source';
-import { readWavInfo } from '../../extension/datasets/wav';
+import { DataFormatError } from '../../extension/core/datasets/errors';
+import { readFasta } from '../../extension/core/datasets/fasta';
+import { memorySource } from '../../extension/core/datasets/source';
+import { readWavInfo } from '../../extension/core/datasets/wav';
 import { REAL, realFile } from '../support/real-data';
 
 async function fastaError(bytes: Uint8Array, opts = {}): Promise<DataFormatError> {

@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { readFasta, CHECKPOINT_BASES, type FastaEvent } from '../../extension/datasets/fasta';
-import { buildFastaIndex, IndexedFasta, parseFastaIndex } from '../../extension/datasets/fasta-index';
-import { detectContainer } from '../../extension/datasets/container';
-import { memorySource, openFileSource, type RandomAccessSource } from '../../extension/datasets/source';
+import { readFasta, CHECKPOINT_BASES, type FastaEvent } from '../../extension/core/datasets/fasta';
+import { buildFastaIndex, IndexedFasta, parseFastaIndex } from '../../extension/core/datasets/fasta-index';
+import { detectContainer } from '../../extension/core/datasets/container';
+import { memorySource, openFileSource, type RandomAccessSource } from '../../extension/core/datasets/source';
 import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { readFastq, type FastqRecord } from '../../extension/datasets/fastq';
-import { DataFormatError } from '../../extension/datasets/errors';
-import { memorySource, withFileSource } from '../../extension/datasets/source';
+import { readFastq, type FastqRecord } from '../../extension/core/datasets/fastq';
+import { DataFormatError } from '../../extension/core/datasets/errors';
+import { memorySource, withFileSource } from '../../extension/core/datasets/source';
 import { pythonFastqSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DnaTokenizer, DEFAULT_DNA_VOCABULARY } from '../../extension/datasets/dna-tokenizer';
-import { fastaTokenChunks } from '../../extension/datasets/fasta-tokens';
-import { reverseComplementBytes } from '../../extension/datasets/nucleotides';
-import { memorySource } from '../../extension/datasets/source';
+import { DnaTokenizer, DEFAULT_DNA_VOCABULARY } from '../../extension/core/datasets/dna-tokenizer';
+import { fastaTokenChunks } from '../../extension/core/datasets/fasta-tokens';
+import { reverseComplementBytes } from '../../extension/core/datasets/nucleotides';
+import { memorySource } from '../../extension/core/datasets/source';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -15,7 +15,7 @@ test('the default vocabulary has 16 tokens, matching the HF fixture and the docu
   const tok = DnaTokenizer.default();
   const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/hf-mamba-dna/config.json'), 'utf8')) as { vocab_size: number };
   assert.equal(tok.vocabSize, fixture.vocab_size);
-  const doc = readFileSync(join(root, 'extension/datasets/dna-vocabulary.md'), 'utf8');
+  const doc = readFileSync(join(root, 'extension/core/datasets/dna-vocabulary.md'), 'utf8');
   DEFAULT_DNA_VOCABULARY.tokens.forEach((name, id) => {
     if (id < 12) assert.ok(doc.includes(`| ${id} | \`${name}\``), `dna-vocabulary.md documents token ${id} ${name}`);
   });

@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memorySource, openFileSource } from '../../extension/datasets/source';
-import { pickChannels, readWavInfo, WavReader } from '../../extension/datasets/wav';
-import { encodeWav, WavWriter, type WavWriteFormat } from '../../extension/datasets/wav-writer';
-import { wavStats } from '../../extension/datasets/wav-stats';
+import { memorySource, openFileSource } from '../../extension/core/datasets/source';
+import { pickChannels, readWavInfo, WavReader } from '../../extension/core/datasets/wav';
+import { encodeWav, WavWriter, type WavWriteFormat } from '../../extension/core/datasets/wav-writer';
+import { wavStats } from '../../extension/core/datasets/wav-stats';
 import { requireTool } from '../support/real-data';
 
 let dir = '';

@@ -4,8 +4,8 @@
 // usable, and bad tokens give a clear error. Driven through the host's EngineClient.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { EngineCancelled, EngineError } from '../../extension/panels/engine-client';
-import { readModelSource, type ModelSource } from '../../extension/notebook/model-source';
+import { EngineCancelled, EngineError } from '../../extension/core/engine/engine-client';
+import { readModelSource, type ModelSource } from '../../extension/core/analysis/model-source';
 import { mambaForward } from '../../kernels/model/forward';
 import { generate } from '../../kernels/model/generate';
 import { tokenBatch } from '../../kernels/model/token-ids';

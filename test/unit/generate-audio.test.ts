@@ -1,4 +1,4 @@
-// Audio continuation of a `generate:` cell (extension/notebook/generate.ts) through the engine's
+// Audio continuation of a `generate:` cell (extension/core/analysis/generate.ts) through the engine's
 // job handling on the CPU backend: the prompt is the WAV before `from`, resampled to the model's
 // 16 kHz and mu-law quantized; the sampled tokens must be those of the engine's generate() run here
 // on the same prompt and seed, decoded from mu-law into the samples the pane plays.
@@ -11,15 +11,15 @@ import { CpuBackend } from '../../kernels/cpu-backend';
 import { generate } from '../../kernels/model/generate';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { uploadMambaModel } from '../../kernels/model/weights';
-import { mulawDecode, mulawEncode } from '../../extension/datasets/mulaw';
-import { resample } from '../../extension/datasets/resample';
-import { encodeWav } from '../../extension/datasets/wav-writer';
-import { loadModelDir } from '../../extension/models/load-model';
-import { parseCellSpec } from '../../extension/notebook/cell-spec';
-import { generateFromSpec } from '../../extension/notebook/generate';
-import { readModelSource } from '../../extension/notebook/model-source';
-import { UNTRAINED_NOTE, type RunContext } from '../../extension/notebook/run-context';
-import type { GenerationSummary } from '../../extension/protocol';
+import { mulawDecode, mulawEncode } from '../../extension/core/datasets/mulaw';
+import { resample } from '../../extension/core/datasets/resample';
+import { encodeWav } from '../../extension/core/datasets/wav-writer';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
+import { generateFromSpec } from '../../extension/core/analysis/generate';
+import { readModelSource } from '../../extension/core/analysis/model-source';
+import { UNTRAINED_NOTE, type RunContext } from '../../extension/core/analysis/run-context';
+import type { GenerationSummary } from '../../protocol/messages';
 import { generationLine } from '../../webview/components/summary-text';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
 import { writeRandomAudioModel } from '../support/random-audio-model';

@@ -1,4 +1,4 @@
-// DNA continuation of a `generate:` cell (extension/notebook/generate.ts) through the engine's job
+// DNA continuation of a `generate:` cell (extension/core/analysis/generate.ts) through the engine's job
 // handling on the CPU backend: the lambda genome before base 1,011 is the prompt; the record must be
 // the decoded tokens of the engine's generate() run here with the same seed, and the notes must count
 // the sampled tokens that are not bases (the HF fixture model is untrained and samples them often).
@@ -9,14 +9,14 @@ import { CpuBackend } from '../../kernels/cpu-backend';
 import { generate } from '../../kernels/model/generate';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { uploadMambaModel } from '../../kernels/model/weights';
-import { DnaTokenizer } from '../../extension/datasets/dna-tokenizer';
-import { IndexedFasta } from '../../extension/datasets/fasta-index';
-import { loadModelDir } from '../../extension/models/load-model';
-import { parseCellSpec } from '../../extension/notebook/cell-spec';
-import { generateFromSpec } from '../../extension/notebook/generate';
-import { readModelSource } from '../../extension/notebook/model-source';
-import { UNTRAINED_NOTE, type RunContext } from '../../extension/notebook/run-context';
-import type { GenerationSummary } from '../../extension/protocol';
+import { DnaTokenizer } from '../../extension/core/datasets/dna-tokenizer';
+import { IndexedFasta } from '../../extension/core/datasets/fasta-index';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
+import { generateFromSpec } from '../../extension/core/analysis/generate';
+import { readModelSource } from '../../extension/core/analysis/model-source';
+import { UNTRAINED_NOTE, type RunContext } from '../../extension/core/analysis/run-context';
+import type { GenerationSummary } from '../../protocol/messages';
 import { generationLine } from '../../webview/components/summary-text';
 import { HF_FIXTURE_DIR } from '../support/hf-fixture';
 import { inProcessEngine } from '../support/in-process-engine';

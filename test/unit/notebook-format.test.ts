@@ -2,7 +2,7 @@
 // unchanged; damaged files are refused naming the file and the cell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotebookFormatError, readNotebook, writeNotebook, type StoredNotebook } from '../../extension/notebook/notebook-format';
+import { NotebookFormatError, readNotebook, writeNotebook, type StoredNotebook } from '../../extension/core/notebook/notebook-format';
 
 function randomBytes(n: number): Uint8Array {
   return new Uint8Array(n).map(() => Math.floor(Math.random() * 256));

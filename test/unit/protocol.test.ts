@@ -2,7 +2,7 @@
 // each malformed field is named, sizes are bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_CHUNK_TOKENS, ProtocolError, parseFromEngine, parseFromRenderer } from '../../extension/protocol';
+import { MAX_CHUNK_TOKENS, ProtocolError, parseFromEngine, parseFromRenderer } from '../../protocol/messages';
 
 function randomFloats(n: number): Float32Array {
   const a = new Float32Array(n);

@@ -2,12 +2,13 @@
 // high-surprisal regions when an output carries none, and the files it builds for the host to save.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFromRenderer, type AudioAnalysisSummary, type DnaAnalysisSummary, type TrackDescriptor } from '../../extension/protocol';
-import { UNTRAINED_NOTE } from '../../extension/notebook/run-context';
-import { decodeOutput, encodeOutput, type Block } from '../../extension/notebook/track-codec';
+import { parseFromRenderer, type AudioAnalysisSummary, type DnaAnalysisSummary, type TrackDescriptor } from '../../protocol/messages';
+import { UNTRAINED_NOTE } from '../../extension/core/analysis/run-context';
+import { decodeOutput, encodeOutput, type Block } from '../../protocol/track-codec';
 import { UNTRAINED_WARNING } from '../../webview/components/summary-text';
 import { audioExport, base64, dnaExport, fileStem, MAX_EXPORT_ROWS } from '../../webview/renderer/exports';
-import { audioInput, dnaInput, highSurprisal, DNA_REGIONS, OutputError } from '../../webview/renderer/output-model';
+import { audioInput, dnaInput, OutputError } from '../../webview/renderer/output-model';
+import { DNA_REGIONS, highSurprisal } from '../../protocol/surprise-regions';
 import { TrackSeries } from '../../webview/components/track-series';
 
 const track = (block: string, record: number, kind: TrackDescriptor['kind'], start: number, binSize: number, length: number, rows = 1): TrackDescriptor =>
@@ -54,7 +55,7 @@ test('a DNA output decodes into each record\'s tracks, by place in the record li
 test('high-surprisal regions follow a binned track into record positions', () => {
   const values = Float32Array.from({ length: 300 }, (_, i) => (i >= 100 && i < 140 ? 9 : 2));
   const t = new TrackSeries(track('s', 0, 'surprisal', 1000, 4, 300), values);
-  const set = highSurprisal(t, 0, 'high-surprisal', { window: 5, mergeGap: 5, minLength: 5 });
+  const set = highSurprisal(t.descriptor, t.values, 0, 'high-surprisal', { window: 5, mergeGap: 5, minLength: 5 });
   assert.equal(set.starts.length, 1);
   assert.ok(Math.abs(set.starts[0] - 1400) <= 12 && Math.abs(set.ends[0] - 1560) <= 12, `${set.starts[0]}-${set.ends[0]}`);
   assert.equal(set.scores[0] > 8, true);

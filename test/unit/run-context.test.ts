@@ -2,8 +2,8 @@
 // that says it was cancelled and how far scoring got.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PROGRESS_NOTE, UNTRAINED_NOTE, cancelledPicture } from '../../extension/notebook/run-context';
-import type { OutputSummary } from '../../extension/protocol';
+import { PROGRESS_NOTE, UNTRAINED_NOTE, cancelledPicture } from '../../extension/core/analysis/run-context';
+import type { OutputSummary } from '../../protocol/messages';
 
 const picture = (notes: string[]): OutputSummary => ({
   schema: 1, id: 'run', kind: 'dna-analysis', file: 'x.fa', model: null, engine: null, timings: { readMs: 1, loadModelMs: 2, computeMs: 3, totalMs: 6 },

@@ -8,7 +8,7 @@ import { argmax, sampleToken } from '../../kernels/model/sample';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { uploadMambaModel } from '../../kernels/model/weights';
 import { Rng } from '../../kernels/train/rng';
-import { loadModelDir } from '../../extension/models/load-model';
+import { loadModelDir } from '../../extension/core/models/load-model';
 import { HF_FIXTURE_DIR } from '../support/hf-fixture';
 
 describe('sampling', () => {

@@ -2,8 +2,8 @@
 // block sizes (odd byte lengths, empty blocks) and the offset of the bytes; damaged bytes are named.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CodecError, decodeOutput, encodeOutput, type Block } from '../../extension/notebook/track-codec';
-import type { DnaAnalysisSummary, TrackDescriptor } from '../../extension/protocol';
+import { CodecError, decodeOutput, encodeOutput, type Block } from '../../protocol/track-codec';
+import type { DnaAnalysisSummary, TrackDescriptor } from '../../protocol/messages';
 
 function track(block: string, kind: TrackDescriptor['kind'], length: number, rows = 1): TrackDescriptor {
   return { block, record: 0, kind, label: block, unit: kind === 'sequence' ? 'base' : 'bits', start: 0, binSize: 1, length, rows, rowLabels: [] };

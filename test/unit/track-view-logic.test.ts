@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BLOCK, RangeSummary, type Summary } from '../../webview/components/range-summary';
 import { clampWindow, MIN_SPAN, niceTicks, panBy, pixelOf, positionAt, span, zoomAt } from '../../webview/components/view-window';
-import { findSurpriseRegions, meanAndSd, movingMean } from '../../webview/components/surprise-regions';
+import { findSurpriseRegions, meanAndSd, movingMean } from '../../protocol/surprise-regions';
 import { bedChrom, bedText, csvField, fastaText, trackCsv, trackJson } from '../../webview/components/export-text';
 import { luminance, viridis } from '../../webview/components/color-map';
 import { assertClose, TOLERANCE } from '../support/tolerance';

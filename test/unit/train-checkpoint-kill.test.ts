@@ -5,14 +5,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadModelDir } from '../../extension/models/load-model';
-import { latestCheckpointDir, loadCheckpoint } from '../../extension/runs/checkpoint';
-import { modelConfig } from '../../extension/runs/presets';
-import { readMetrics, readStatus } from '../../extension/runs/run-dir';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { latestCheckpointDir, loadCheckpoint } from '../../extension/core/runs/checkpoint';
+import { modelConfig } from '../../extension/core/runs/presets';
+import { readMetrics, readStatus } from '../../extension/core/runs/run-dir';
 import { paramSpecs } from '../../kernels/train/params';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
-const CLI = join(__dirname, '..', '..', 'extension', 'cli', 'main.js');
+const CLI = join(__dirname, '..', '..', 'extension', 'core', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function trainArgs(file: string, out: string): string[] {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../kernels/train/rng';
-import { parseRange, rangeBounds, rangeText, recordMatches, withRecords } from '../../extension/runs/data-range';
-import { loadTokenData } from '../../extension/runs/token-data';
-import { evenWindows, scoredRuns, splitTrainVal, WindowSampler } from '../../extension/runs/window-sampler';
+import { parseRange, rangeBounds, rangeText, recordMatches, withRecords } from '../../extension/core/runs/data-range';
+import { loadTokenData } from '../../extension/core/runs/token-data';
+import { evenWindows, scoredRuns, splitTrainVal, WindowSampler } from '../../extension/core/runs/window-sampler';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
 test('ranges parse, reject nonsense, and split a file without overlap', () => {

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { MarkovModel, markovSequences } from '../../bench/markov';
-import { parseRange } from '../../extension/runs/data-range';
-import { evaluateSegments } from '../../extension/runs/range-eval';
-import { loadTokenData } from '../../extension/runs/token-data';
+import { parseRange } from '../../extension/core/runs/data-range';
+import { evaluateSegments } from '../../extension/core/runs/range-eval';
+import { loadTokenData } from '../../extension/core/runs/token-data';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
 test('evaluation counts exactly the scored positions of the range; N is excluded and reported', async () => {

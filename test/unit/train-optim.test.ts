@@ -9,7 +9,7 @@ import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
 import { softplus } from '../../kernels/train/activation-backward';
-import { modelConfig } from '../../extension/runs/presets';
+import { modelConfig } from '../../extension/core/runs/presets';
 import { TOLERANCE, assertClose } from '../support/tolerance';
 
 const cfg = modelConfig({ dModel: 40, nLayer: 3, dState: 7 }, 16);

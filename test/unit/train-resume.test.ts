@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadModelDir } from '../../extension/models/load-model';
-import { latestCheckpointDir } from '../../extension/runs/checkpoint';
-import { parseRange } from '../../extension/runs/data-range';
-import { DEFAULT_HYPER } from '../../extension/runs/presets';
-import { readMetrics, readStatus, type RunSpec } from '../../extension/runs/run-dir';
-import { createRun, runSession } from '../../extension/runs/train-session';
+import { loadModelDir } from '../../extension/core/models/load-model';
+import { latestCheckpointDir } from '../../extension/core/runs/checkpoint';
+import { parseRange } from '../../extension/core/runs/data-range';
+import { DEFAULT_HYPER } from '../../extension/core/runs/presets';
+import { readMetrics, readStatus, type RunSpec } from '../../extension/core/runs/run-dir';
+import { createRun, runSession } from '../../extension/core/runs/train-session';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
 function spec(name: string, file: string): RunSpec {

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseRange } from '../../extension/runs/data-range';
-import { DEFAULT_HYPER } from '../../extension/runs/presets';
-import { RUNS_DIR, writeStatus } from '../../extension/runs/run-dir';
-import { RunManager } from '../../extension/runs/run-manager';
-import { createRun } from '../../extension/runs/train-session';
+import { parseRange } from '../../extension/core/runs/data-range';
+import { DEFAULT_HYPER } from '../../extension/core/runs/presets';
+import { RUNS_DIR, writeStatus } from '../../extension/core/runs/run-dir';
+import { RunManager } from '../../extension/core/runs/run-manager';
+import { createRun } from '../../extension/core/runs/train-session';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
-const WORKER = join(__dirname, '..', '..', 'extension', 'runs', 'train-worker.js');
+const WORKER = join(__dirname, '..', '..', 'extension', 'core', 'runs', 'train-worker.js');
 
 test('a run trains on a worker thread, cancels, resumes and lists with its phase', async () => {
   const ws = tempDir('manager');

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { EngineError } from '../../extension/panels/engine-client';
-import { MAX_TRAIN_CHUNK_VALUES, ProtocolError, parseFromEngine } from '../../extension/protocol';
-import { parseRange } from '../../extension/runs/data-range';
-import { DEFAULT_HYPER } from '../../extension/runs/presets';
-import { readStatus, type RunSpec } from '../../extension/runs/run-dir';
-import { createRun, runSession, type TrainProgress } from '../../extension/runs/train-session';
-import { StepCallRelay, webviewStepEngines } from '../../extension/runs/webview-step-engine';
+import { EngineError } from '../../extension/core/engine/engine-client';
+import { MAX_TRAIN_CHUNK_VALUES, ProtocolError, parseFromEngine } from '../../protocol/messages';
+import { parseRange } from '../../extension/core/runs/data-range';
+import { DEFAULT_HYPER } from '../../extension/core/runs/presets';
+import { readStatus, type RunSpec } from '../../extension/core/runs/run-dir';
+import { createRun, runSession, type TrainProgress } from '../../extension/core/runs/train-session';
+import { StepCallRelay, webviewStepEngines } from '../../extension/core/runs/webview-step-engine';
 import { inProcessTrainer } from '../support/in-process-trainer';
 import { randomBases, tempDir, writeFasta } from '../support/train-data';
 

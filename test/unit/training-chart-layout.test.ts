@@ -3,7 +3,7 @@
 // a fresh model's first loss kept from flattening a long curve.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricRecord } from '../../extension/runs/training-messages';
+import type { MetricRecord } from '../../protocol/training-messages';
 import { lossChartLayout, niceStep, type LossChartLayout } from '../../webview/training/chart-layout';
 
 const SIZE = { width: 733, height: 331 };

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WavReader } from '../../extension/datasets/wav';
-import { encodeWav } from '../../extension/datasets/wav-writer';
-import { MAX_TAG_CHARS, MAX_TAGS, parseInfoList, readWavTags } from '../../extension/notebook/wav-tags';
+import { WavReader } from '../../extension/core/datasets/wav';
+import { encodeWav } from '../../extension/core/datasets/wav-writer';
+import { MAX_TAG_CHARS, MAX_TAGS, parseInfoList, readWavTags } from '../../extension/core/analysis/wav-tags';
 
 function subchunk(id: string, value: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + value.length + (value.length % 2));

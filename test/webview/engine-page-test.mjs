@@ -2,7 +2,7 @@
 // with acquireVsCodeApi and window messages, and drives dist/webview/engine.js with the host's
 // real EngineClient. window.engineTest.run(backend, chunk) loads the HF fixture model on that
 // backend and scores the lambda tokens, reporting timings, the backend and reason, and the scores.
-import { EngineCancelled, EngineClient } from '../../extension/panels/engine-client';
+import { EngineCancelled, EngineClient } from '../../extension/core/engine/engine-client';
 
 let client;
 window.acquireVsCodeApi = () => ({ postMessage: (m) => client.receive(m) });

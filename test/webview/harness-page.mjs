@@ -1,7 +1,7 @@
 // The harness page script (bundled by test/webview/run.mjs): applies a theme, fetches packed
 // outputs, decodes them with the host's codec and mounts them with the renderer's mountOutput,
 // exactly as the notebook renderer does. window.harness exposes the mounted views to the driver.
-import { decodeOutput } from '../../extension/notebook/track-codec';
+import { decodeOutput } from '../../protocol/track-codec';
 import { mountOutput } from '../../webview/renderer/mount-output';
 import { THEMES } from './themes.mjs';
 

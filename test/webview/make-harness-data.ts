@@ -1,5 +1,5 @@
 // Computes real analysis outputs for the component harness with the project's own pipeline:
-// the host's analyzeDna / analyzeAudio (extension/notebook/) with the engine page's job handling
+// the host's analyzeDna / analyzeAudio (extension/core/analysis/) with the engine page's job handling
 // (webview/engine/engine-core.ts) on the CPU backend, behind the host's EngineClient.
 //   lambda.bin   the lambda phage genome (Debian's bowtie2-examples), both strands, HF fixture model
 //   generated.bin 300 bases continuing lambda after base 1,011 (the host's generate, recurrent steps)
@@ -10,15 +10,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { OutputSummary } from '../../extension/protocol';
-import { saveModelDir } from '../../extension/models/save-model';
-import { analyzeAudio } from '../../extension/notebook/analyze-audio';
-import { analyzeDna } from '../../extension/notebook/analyze-dna';
-import { generateFromSpec } from '../../extension/notebook/generate';
-import { parseCellSpec } from '../../extension/notebook/cell-spec';
-import { readModelSource } from '../../extension/notebook/model-source';
-import type { RunContext } from '../../extension/notebook/run-context';
-import { encodeOutput, type Block } from '../../extension/notebook/track-codec';
+import type { OutputSummary } from '../../protocol/messages';
+import { saveModelDir } from '../../extension/core/models/save-model';
+import { analyzeAudio } from '../../extension/core/analysis/analyze-audio';
+import { analyzeDna } from '../../extension/core/analysis/analyze-dna';
+import { generateFromSpec } from '../../extension/core/analysis/generate';
+import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
+import { readModelSource } from '../../extension/core/analysis/model-source';
+import type { RunContext } from '../../extension/core/analysis/run-context';
+import { encodeOutput, type Block } from '../../protocol/track-codec';
 import { parseMambaConfig } from '../../kernels/model/config';
 import { Rng } from '../../kernels/train/rng';
 import { randomMambaParams } from '../support/engine-suites';

@@ -33,8 +33,8 @@ await build({ entryPoints: [join(import.meta.dirname, 'engine-page-test.mjs')], 
 writeFileSync(join(data, 'engine.html'), '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SeqLab engine</title></head><body><main id="root"></main><script src="engine-test.js"></script><script src="engine.js"></script></body></html>');
 { // lambda's tokens, as the host sends them
   const require = createRequire(import.meta.url);
-  const { IndexedFasta } = require(join(root, 'out/extension/datasets/fasta-index.js'));
-  const { DnaTokenizer } = require(join(root, 'out/extension/datasets/dna-tokenizer.js'));
+  const { IndexedFasta } = require(join(root, 'out/extension/core/datasets/fasta-index.js'));
+  const { DnaTokenizer } = require(join(root, 'out/extension/core/datasets/dna-tokenizer.js'));
   const fasta = await IndexedFasta.open('/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz');
   const tokens = DnaTokenizer.default().encode(await fasta.readBases(0, 0, fasta.records[0].length));
   await fasta.close();

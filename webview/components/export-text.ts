@@ -2,7 +2,7 @@
 // JSON (the per-position tracks). Pure, so the renderer builds the text and the host only
 // saves it. Positions: BED is 0-based half-open (the format's rule); CSV and JSON say
 // `position` 1-based, as FASTA tools and the track's hover do.
-import type { SurpriseRegion } from './surprise-regions';
+import type { SurpriseRegion } from '../../protocol/surprise-regions';
 
 export interface TrackColumn {
   /** Column name, e.g. surprisal_bits, gc_percent, delta_layer0. */

@@ -2,7 +2,7 @@
 // Worker, so scoring never blocks the engine page. The page starts it from a blob: URL and
 // forwards the host's messages for the models it placed here.
 import { CpuBackend } from '../../kernels/cpu-backend';
-import type { FromEngine, ToEngine } from '../../extension/protocol';
+import type { FromEngine, ToEngine } from '../../protocol/messages';
 import { EngineCore } from './engine-core';
 
 interface WorkerScope { postMessage(message: unknown, transfer: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null }

@@ -16,8 +16,8 @@ import { generate } from '../../kernels/model/generate';
 import { type MambaState, freeMambaState, zeroMambaState } from '../../kernels/model/step';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { freeMambaModel, mambaParamsFromTensors, uploadMambaModel, type MambaModel } from '../../kernels/model/weights';
-import type { BackendName, BackendPreference, FromEngine, ToEngine } from '../../extension/protocol';
-import { MAX_GENERATE_STEPS } from '../../extension/protocol';
+import type { BackendName, BackendPreference, FromEngine, ToEngine } from '../../protocol/messages';
+import { MAX_GENERATE_STEPS } from '../../protocol/messages';
 
 export interface ChosenEngineBackend { backend: Backend; name: BackendName; reason: string }
 

@@ -1,4 +1,4 @@
-// Training on the engine page's GPU: takes the host's train* messages (extension/protocol.ts), keeps
+// Training on the engine page's GPU: takes the host's train* messages (protocol/messages.ts), keeps
 // one WebGpuTrainModel per open trainer (named by its trainOpen request id) and answers each call.
 // Only the trainer's public API is used (setParams, setMoments, readParams, readMoments,
 // trainStep, readStats, t, dispose). Calls run one after another in arrival order. A lost device
@@ -12,7 +12,7 @@ import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import {
   MAX_TRAIN_CHUNK_VALUES, type FromEngine, type TrainOpenMessage, type TrainTensor, type TrainToEngine,
-} from '../../extension/protocol';
+} from '../../protocol/messages';
 
 /** The GPU a trainer gets, or why it gets none ('auto' on a fallback adapter, or no adapter at all for 'auto'). */
 export type TrainerGpu = { backend: WebGpuBackend; reason: string } | { backend?: undefined; reason: string };

@@ -6,7 +6,7 @@
 // speed of the last job. Results stream back one chunk per message; cancel is honoured.
 // Training runs' steps (train* messages) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
-import { PROTOCOL_VERSION, type BackendPreference, type FromEngine, type ToEngine } from '../../extension/protocol';
+import { PROTOCOL_VERSION, type BackendPreference, type FromEngine, type ToEngine } from '../../protocol/messages';
 import { EngineCore, type ChosenEngineBackend } from './engine-core';
 import { EngineTrainer } from './engine-trainer';
 import { modelLabel } from './model-label';

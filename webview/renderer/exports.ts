@@ -1,7 +1,7 @@
 // The files a user saves from an output, built in the renderer from what it shows (the host only
 // asks where and writes; see ExportRequest): BED of the high-surprisal regions, CSV/JSON of the
 // tracks over the visible positions, FASTA of a generated record, WAV of generated audio. Pure.
-import type { ExportFormat } from '../../extension/protocol';
+import type { ExportFormat } from '../../protocol/messages';
 import { bedChrom, bedText, fastaText, trackCsv, trackJson, type TrackColumn } from '../components/export-text';
 import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
 import type { ViewWindow } from '../components/view-window';

@@ -2,8 +2,8 @@
 // decodes an analysis output with the host's codec and mounts it (mount-output.ts). It draws
 // stored results only and never computes (DESIGN.md "Where inference runs"). Saving and
 // Generate go to the host through renderer messaging; each request gets one reply by id.
-import { ANALYSIS_MIME, type FromRenderer, type RendererReply } from '../../extension/protocol';
-import { decodeOutput } from '../../extension/notebook/track-codec';
+import { ANALYSIS_MIME, type FromRenderer, type RendererReply } from '../../protocol/messages';
+import { decodeOutput } from '../../protocol/track-codec';
 import { mountOutput, type MountedOutput, type OutputActions } from './mount-output';
 
 /** The parts of VS Code's notebook renderer API this renderer uses (vscode-notebook-renderer). */

@@ -2,8 +2,8 @@
 // Generate from the picked position, exports) and the DNA track view or the WAV view. The
 // notebook renderer and the component harness both call this, so the harness screenshots show
 // exactly what a notebook shows. Actions that need the host go through `actions`.
-import type { OutputSummary } from '../../extension/protocol';
-import type { Block } from '../../extension/notebook/track-codec';
+import type { OutputSummary } from '../../protocol/messages';
+import type { Block } from '../../protocol/track-codec';
 import { renderSummary } from '../components/analysis-summary';
 import { DnaTrackView } from '../components/dna-track-view';
 import { installStyles } from '../components/styles';

@@ -1,10 +1,10 @@
-// From a decoded analysis output (summary + blocks, see extension/notebook/track-codec.ts) to
+// From a decoded analysis output (summary + blocks, see protocol/track-codec.ts) to
 // what the views draw: the tracks of one record as TrackSeries, its letters, its interval sets
 // (checked), and the audio samples. Pure, so the unit tests check it on encoded outputs.
-import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../extension/protocol';
-import type { Block } from '../../extension/notebook/track-codec';
+import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../protocol/messages';
+import type { Block } from '../../protocol/track-codec';
 import { checkIntervals } from '../components/interval-lookup';
-import { findSurpriseRegions, meanAndSd, movingMean } from '../components/surprise-regions';
+import { audioRegions, DNA_REGIONS, highSurprisal } from '../../protocol/surprise-regions';
 import { TrackSeries } from '../components/track-series';
 import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
 
@@ -49,7 +49,7 @@ export function dnaInput(summary: OutputSummary, blocks: ReadonlyMap<string, Blo
   } else throw new OutputError(`a ${summary.kind} output has no DNA tracks`);
   const surprisal = series(summary, blocks, record, 'surprisal');
   const intervals = recordIntervals(summary, record);
-  if (surprisal && !intervals.some((s) => s.kind === 'high-surprisal')) intervals.push(highSurprisal(surprisal, record, 'high-surprisal', DNA_REGIONS));
+  if (surprisal && !intervals.some((s) => s.kind === 'high-surprisal')) intervals.push(highSurprisal(surprisal.descriptor, surprisal.values, record, 'high-surprisal', DNA_REGIONS));
   return {
     record: recordSummary,
     bases: seq && letters instanceof Uint8Array ? { start: seq.start, codes: letters } : null,
@@ -58,29 +58,6 @@ export function dnaInput(summary: OutputSummary, blocks: ReadonlyMap<string, Blo
     gc: series(summary, blocks, record, 'gc'),
     delta: series(summary, blocks, record, 'delta'),
     intervals,
-  };
-}
-
-/** Smoothing and joining of surprising stretches: DNA in bases; audio scaled to the sample rate (10 ms, 50 ms, 20 ms). */
-export const DNA_REGIONS = { window: 25, mergeGap: 25, minLength: 10 } as const;
-export function audioRegions(sampleRate: number): { window: number; mergeGap: number; minLength: number } {
-  return { window: Math.max(1, Math.round(sampleRate / 100)), mergeGap: Math.round(sampleRate / 20), minLength: Math.round(sampleRate / 50) };
-}
-
-/**
- * The stretches where the model is most surprised, for outputs that do not carry them: smoothed
- * surprisal above the smoothed track's mean + 2 sd (see surprise-regions.ts), in record positions.
- * `shape` is in track bins.
- */
-export function highSurprisal(track: TrackSeries, record: number, kind: 'high-surprisal' | 'unusual-audio',
-  shape: { window: number; mergeGap: number; minLength: number }): IntervalSet {
-  const { start, binSize, length } = track.descriptor;
-  const values = track.values.subarray(0, length);
-  const { mean, sd } = meanAndSd(movingMean(values, shape.window));
-  const regions = Number.isFinite(mean) ? findSurpriseRegions(values, { ...shape, thresholdBits: mean + 2 * sd }) : [];
-  return {
-    record, kind,
-    starts: regions.map((r) => start + r.start * binSize), ends: regions.map((r) => start + r.end * binSize), scores: regions.map((r) => r.meanBits),
   };
 }
 
@@ -93,6 +70,6 @@ export function audioInput(summary: OutputSummary, blocks: ReadonlyMap<string, B
   if (!(sampleRate > 0)) throw new OutputError(`a ${summary.kind} output has no sample rate`);
   const surprisal = series(summary, blocks, 0, 'surprisal');
   const intervals = recordIntervals(summary, 0);
-  if (surprisal && !intervals.some((s) => s.kind === 'unusual-audio')) intervals.push(highSurprisal(surprisal, 0, 'unusual-audio', audioRegions(sampleRate / surprisal.descriptor.binSize)));
+  if (surprisal && !intervals.some((s) => s.kind === 'unusual-audio')) intervals.push(highSurprisal(surprisal.descriptor, surprisal.values, 0, 'unusual-audio', audioRegions(sampleRate / surprisal.descriptor.binSize)));
   return { samples: floatBlock(blocks, t), sampleRate, start: t.start, surprisal, intervals };
 }

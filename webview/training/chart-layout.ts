@@ -1,7 +1,7 @@
 // The loss chart's geometry apart from drawing it: the step axis (to the budget's last step
 // when known, so the curve fills the chart as the run goes), the bits/token axis, their ticks,
 // and every training and validation point placed in pixels. Pure, so node tests check it.
-import type { MetricRecord } from '../../extension/runs/training-messages';
+import type { MetricRecord } from '../../protocol/training-messages';
 
 export interface ChartSize { width: number; height: number }
 export interface Tick { value: number; at: number; label: string }

@@ -2,7 +2,7 @@
 // (bits/token) with the step each was measured at, the loss curve over steps (SVG in the
 // theme's chart colours), and cancel / resume buttons. All state arrives from the host (init,
 // metric, phase); the pane computes nothing heavy.
-import type { FromTrainingPane, MetricRecord, PaneRunInfo, RunPhase, ToTrainingPane } from '../../extension/runs/training-messages';
+import type { FromTrainingPane, MetricRecord, PaneRunInfo, RunPhase, ToTrainingPane } from '../../protocol/training-messages';
 import { button } from '../components/toolkit';
 import { lossChartLayout } from './chart-layout';
 import { renderLossChart } from './loss-chart';

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { latestCheckpointDir } from '../../../extension/runs/checkpoint';
-import { parseRange } from '../../../extension/runs/data-range';
-import { DEFAULT_HYPER } from '../../../extension/runs/presets';
-import { readMetrics, readStatus, RUNS_DIR, type MetricRecord, type RunSpec, type RunState } from '../../../extension/runs/run-dir';
-import { createRun } from '../../../extension/runs/train-session';
+import { latestCheckpointDir } from '../../../extension/core/runs/checkpoint';
+import { parseRange } from '../../../extension/core/runs/data-range';
+import { DEFAULT_HYPER } from '../../../extension/core/runs/presets';
+import { readMetrics, readStatus, RUNS_DIR, type MetricRecord, type RunSpec, type RunState } from '../../../extension/core/runs/run-dir';
+import { createRun } from '../../../extension/core/runs/train-session';
 import { TOLERANCE, assertClose } from '../../support/tolerance';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

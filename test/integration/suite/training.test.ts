@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { loadModelDir } from '../../../extension/models/load-model';
-import { latestCheckpointDir } from '../../../extension/runs/checkpoint';
-import { parseRange } from '../../../extension/runs/data-range';
-import { DEFAULT_HYPER } from '../../../extension/runs/presets';
-import { readMetrics, readStatus, RUNS_DIR } from '../../../extension/runs/run-dir';
-import { createRun } from '../../../extension/runs/train-session';
+import { loadModelDir } from '../../../extension/core/models/load-model';
+import { latestCheckpointDir } from '../../../extension/core/runs/checkpoint';
+import { parseRange } from '../../../extension/core/runs/data-range';
+import { DEFAULT_HYPER } from '../../../extension/core/runs/presets';
+import { readMetrics, readStatus, RUNS_DIR } from '../../../extension/core/runs/run-dir';
+import { createRun } from '../../../extension/core/runs/train-session';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 // Long enough (about 150k tokens) that the run spans many polls even on a fast machine.

@@ -1,0 +1,61 @@
+// Activation: registers the .seqlab notebook (serializer, controller, renderer requests), the
+// engine webview, the commands and the Datasets and Models views. Every piece lives in its own file.
+import * as vscode from 'vscode';
+import { addDatasetFolder } from './commands/add-dataset-folder';
+import { analyzeFile } from './commands/analyze-file';
+import { newNotebook } from './commands/new-notebook';
+import { showStats } from './commands/show-stats';
+import { trainOnDataset } from './commands/train-on-dataset';
+import { registerTraining } from './commands/train-model';
+import { SeqlabController } from './notebook/controller';
+import { registerRendererRequests } from './notebook/renderer-requests';
+import { SeqlabSerializer } from './notebook/serializer';
+import { EngineView } from './panels/engine-view';
+import { NOTEBOOK_TYPE } from '../../protocol/messages';
+import { DatasetsTree } from './views/datasets-tree';
+import { ModelsTree, setDefaultModel, type ModelItem } from './views/models-tree';
+
+/** What tests reach through the extension's exports: the Analyze command and the two views' data. */
+export interface SeqlabApi { analyzeFile: typeof analyzeFile; datasets: DatasetsTree; models: ModelsTree }
+
+export function activate(context: vscode.ExtensionContext): SeqlabApi {
+  const log = vscode.window.createOutputChannel('Mamba SeqLab');
+  const engineView = new EngineView(context.extensionUri, log);
+  const datasets = new DatasetsTree();
+  const models = new ModelsTree(context.extensionUri);
+  const guarded = (name: string, f: (...args: never[]) => unknown) => vscode.commands.registerCommand(name, async (...args: never[]) => {
+    try {
+      return await f(...args);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Mamba SeqLab: ${(e as Error).message}`);
+      return undefined;
+    }
+  });
+  context.subscriptions.push(
+    log, engineView,
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new SeqlabSerializer(), { transientOutputs: false }),
+    new SeqlabController(context.extensionUri, engineView),
+    registerRendererRequests(log),
+    vscode.window.registerTreeDataProvider('seqlab.datasets', datasets),
+    vscode.window.registerTreeDataProvider('seqlab.models', models),
+    guarded('seqlab.analyzeFile', analyzeFile),
+    guarded('seqlab.newNotebook', newNotebook),
+    guarded('seqlab.showStats', showStats),
+    guarded('seqlab.trainOnDataset', trainOnDataset),
+    guarded('seqlab.datasets.addFolder', async () => { if (await addDatasetFolder()) datasets.refresh(); }),
+    guarded('seqlab.datasets.refresh', () => datasets.refresh()),
+    guarded('seqlab.models.refresh', () => models.refresh()),
+    guarded('seqlab.models.setDefault', async (item: ModelItem) => { await setDefaultModel(item); models.refresh(); }),
+    guarded('seqlab.showEngine', () => engineView.show()),
+    ...registerTraining(context, log, engineView),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
+      if (e.affectsConfiguration('seqlab')) models.refresh();
+    }),
+  );
+  return { analyzeFile, datasets, models };
+}
+
+export function deactivate(): void {
+  // Everything registered is in context.subscriptions.
+}

@@ -1,0 +1,121 @@
+// The notebook controller: runs `.seqlab` cells. Each cell's spec is parsed, the analysis or
+// generation runs with a RunContext (files, model, engine, intermediate pictures), and the result
+// becomes the cell's output: the binary item (summary + tracks, drawn by the renderer) and the
+// summary as JSON. Cancelling the cell aborts the job in the engine.
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type BackendPreference, type Modality, type OutputSummary } from '../../../protocol/messages';
+import type { EngineView } from '../panels/engine-view';
+import { listModels } from '../views/model-catalog';
+import { analyzeAudio } from '../../core/analysis/analyze-audio';
+import { analyzeDna } from '../../core/analysis/analyze-dna';
+import { parseCellSpec } from '../../core/notebook/cell-spec';
+import { generateFromSpec } from '../../core/analysis/generate';
+import { readModelSource } from '../../core/analysis/model-source';
+import { cancelledPicture, type ResolvedModel, type RunContext } from '../../core/analysis/run-context';
+import { encodeOutput, type Block } from '../../../protocol/track-codec';
+
+export const CONTROLLER_ID = 'seqlab-controller';
+const SHOW_EVERY_MS = 300;
+
+export function analysisOutput(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): vscode.NotebookCellOutput {
+  return new vscode.NotebookCellOutput([
+    new vscode.NotebookCellOutputItem(encodeOutput(summary, blocks), ANALYSIS_MIME),
+    vscode.NotebookCellOutputItem.json(summary, SUMMARY_MIME),
+  ]);
+}
+
+/** Paths as the user wrote them: absolute, or relative to the notebook's folder or a workspace folder. */
+function candidates(specPath: string, notebook: vscode.NotebookDocument): string[] {
+  if (isAbsolute(specPath)) return [specPath];
+  const roots = notebook.uri.scheme === 'file' ? [dirname(notebook.uri.fsPath)] : [];
+  for (const f of vscode.workspace.workspaceFolders ?? []) roots.push(f.uri.fsPath);
+  return roots.map((r) => join(r, specPath));
+}
+
+export class SeqlabController implements vscode.Disposable {
+  private readonly controller: vscode.NotebookController;
+  private order = 0;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly engineView: EngineView) {
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Mamba SeqLab');
+    this.controller.supportedLanguages = ['yaml', 'plaintext'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = 'Mamba models on DNA and audio';
+    this.controller.executeHandler = async (cells, notebook) => {
+      for (const cell of cells) await this.run(cell, notebook);
+    };
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+  }
+
+  private async run(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<void> {
+    const execution = this.controller.createNotebookCellExecution(cell);
+    execution.executionOrder = ++this.order;
+    execution.start(Date.now());
+    const abort = new AbortController();
+    execution.token.onCancellationRequested(() => abort.abort());
+    let lastShown = 0;
+    let picture: { summary: OutputSummary; blocks: ReadonlyMap<string, Block> } | undefined;
+    try {
+      await execution.clearOutput();
+      const spec = parseCellSpec(cell.document.getText());
+      const ctx = this.context(notebook, abort.signal, (summary, blocks) => {
+        picture = { summary, blocks };
+        if (Date.now() - lastShown < SHOW_EVERY_MS) return;
+        lastShown = Date.now();
+        void execution.replaceOutput(analysisOutput(summary, blocks));
+      });
+      const result = spec.action === 'generate' ? await generateFromSpec(spec, ctx)
+        : spec.modality === 'dna' ? await analyzeDna(spec, ctx) : await analyzeAudio(spec, ctx);
+      await execution.replaceOutput(analysisOutput(result.summary, result.blocks));
+      execution.end(true, Date.now());
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (abort.signal.aborted && picture) {
+        // Keep what was computed before the stop, and say that it stopped.
+        await execution.replaceOutput(analysisOutput(cancelledPicture(picture.summary), picture.blocks));
+      } else if (abort.signal.aborted) {
+        await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr('cancelled')]));
+      } else {
+        await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: err.name, message: err.message })]));
+      }
+      execution.end(false, Date.now());
+    }
+  }
+
+  private context(notebook: vscode.NotebookDocument, signal: AbortSignal, show: RunContext['show']): RunContext {
+    const resolve = async (specPath: string, what: string): Promise<string> => {
+      const tried = candidates(specPath, notebook);
+      const hit = tried.find((p) => existsSync(p));
+      if (!hit) throw new Error(`${what} "${specPath}" not found (looked for ${tried.join(', ') || 'it in an open workspace folder'})`);
+      return hit;
+    };
+    const settings = vscode.workspace.getConfiguration('seqlab');
+    return {
+      runId: randomUUID(), signal, show,
+      resolveFile: (p) => resolve(p, 'file'),
+      shownPath: (abs) => vscode.workspace.asRelativePath(abs, false),
+      engine: () => this.engineView.engine(),
+      backend: (b) => b ?? settings.get<BackendPreference>('backend', 'auto'),
+      model: async (modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined> => {
+        const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
+        let dir: string | undefined;
+        if (specModel) dir = await resolve(specModel, 'model folder');
+        else if (setting) dir = await resolve(setting, `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`);
+        else dir = (await listModels(this.extensionUri)).find((m) => m.description?.modality === modality)?.dir;
+        if (!dir) return undefined;
+        return { source: await readModelSource(dir), shownPath: vscode.workspace.asRelativePath(dir, false) };
+      },
+    };
+  }
+}
+
+/** Runs the cell at `index` through the command VS Code uses, so the notebook's selected controller runs it. */
+export async function executeCell(notebook: vscode.NotebookDocument, index: number): Promise<void> {
+  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: index, end: index + 1 }], document: notebook.uri });
+}

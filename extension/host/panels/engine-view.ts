@@ -1,0 +1,71 @@
+// The engine webview: one extension-owned WebviewView ("SeqLab Engine" in the panel area) with
+// retainContextWhenHidden, where the model runs (WebGPU, or the CPU backend in a worker). It shows
+// which backend ran and the job progress itself; the host reaches it through an EngineClient.
+import * as vscode from 'vscode';
+import { EngineClient, EngineError } from '../../core/engine/engine-client';
+import { makeNonce, webviewShell } from './webview-html';
+import type { BackendPreference } from '../../../protocol/messages';
+
+export const ENGINE_VIEW_ID = 'seqlab.engine';
+
+export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private client: EngineClient | undefined;
+  private view: vscode.WebviewView | undefined;
+  private waiters: ((c: EngineClient) => void)[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly errors: vscode.OutputChannel;
+
+  constructor(private readonly extensionUri: vscode.Uri, log: vscode.OutputChannel) {
+    this.errors = log;
+    this.disposables.push(vscode.window.registerWebviewViewProvider(ENGINE_VIEW_ID, this, { webviewOptions: { retainContextWhenHidden: true } }));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    const client = new EngineClient((m) => view.webview.postMessage(m), () => ({
+      backend: vscode.workspace.getConfiguration('seqlab').get<BackendPreference>('backend', 'auto'),
+      cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
+      timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
+    }));
+    view.webview.onDidReceiveMessage((raw: unknown) => {
+      try {
+        client.receive(raw);
+      } catch (e) {
+        this.errors.appendLine(`engine webview sent a bad message: ${(e as Error).message}`);
+      }
+    });
+    view.onDidDispose(() => {
+      client.dispose('the engine view was closed');
+      if (this.client === client) { this.client = undefined; this.view = undefined; }
+    });
+    view.webview.html = webviewShell({
+      title: 'SeqLab Engine', cspSource: view.webview.cspSource, nonce: makeNonce(), workers: true,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'engine.js')).toString(),
+    });
+    this.client?.dispose('the engine view was replaced');
+    this.client = client;
+    this.view = view;
+    for (const w of this.waiters.splice(0)) w(client);
+  }
+
+  /** The engine, opening its view when nobody has yet (a webview view only starts when shown). */
+  async engine(): Promise<EngineClient> {
+    if (this.client) return this.client;
+    const got = new Promise<EngineClient>((resolve) => this.waiters.push(resolve));
+    await vscode.commands.executeCommand(`${ENGINE_VIEW_ID}.focus`);
+    const client = await Promise.race([got, new Promise<never>((_, reject) => setTimeout(() => reject(new EngineError('the engine view did not open within 30 s')), 30_000))]);
+    await client.whenReady();
+    return client;
+  }
+
+  show(): void {
+    if (this.view) this.view.show(true);
+    else void vscode.commands.executeCommand(`${ENGINE_VIEW_ID}.focus`);
+  }
+
+  dispose(): void {
+    this.client?.dispose('the extension was deactivated');
+    for (const d of this.disposables) d.dispose();
+  }
+}
