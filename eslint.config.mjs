@@ -8,11 +8,26 @@ const VSCODE = { name: 'vscode', message: 'Only extension/host/ may use the vsco
 const pathThrough = (folder, message) => ({ regex: `(^|/)${folder}(/|$)`, message });
 const NO_WEBVIEW = pathThrough('webview', 'webview/ is browser code: share it through protocol/ instead.');
 const NO_EXTENSION = pathThrough('extension', 'extension/ is Node code: share it through protocol/ instead.');
-const NO_HOST = pathThrough('host', 'extension/host/ uses vscode: extension/core/ must stay usable by the CLI and the workers.');
+const NO_HOST = pathThrough(
+  'host',
+  'extension/host/ uses vscode: extension/core/ must stay usable by the CLI and the workers.',
+);
 const NO_PROTOCOL = pathThrough('protocol', 'kernels/ is the engine: it knows no messages between runtimes.');
 const NO_NODE = { regex: '^node:', message: 'This code also runs in a browser: no Node built-ins.' };
 // The DOM and the page: kernels/ runs in Node, in workers and in webviews alike.
-const DOM_GLOBALS = ['window', 'document', 'navigator', 'self', 'location', 'localStorage', 'requestAnimationFrame', 'HTMLElement', 'HTMLCanvasElement', 'customElements', 'acquireVsCodeApi'];
+const DOM_GLOBALS = [
+  'window',
+  'document',
+  'navigator',
+  'self',
+  'location',
+  'localStorage',
+  'requestAnimationFrame',
+  'HTMLElement',
+  'HTMLCanvasElement',
+  'customElements',
+  'acquireVsCodeApi',
+];
 
 const boundary = (files, { paths = [], patterns = [] }, extra = {}) => ({
   files,
@@ -24,9 +39,16 @@ export const boundaries = [
   boundary(['extension/host/**/*.ts'], { patterns: [NO_WEBVIEW] }),
   boundary(['extension/core/**/*.ts'], { paths: [VSCODE], patterns: [NO_HOST, NO_WEBVIEW] }),
   boundary(['protocol/**/*.ts'], { paths: [VSCODE], patterns: [NO_EXTENSION, NO_WEBVIEW, NO_NODE] }),
-  boundary(['kernels/**/*.ts'], { paths: [VSCODE], patterns: [NO_EXTENSION, NO_WEBVIEW, NO_PROTOCOL] }, {
-    'no-restricted-globals': ['error', ...DOM_GLOBALS.map((name) => ({ name, message: 'kernels/ has no DOM: take what you need as a parameter.' }))],
-  }),
+  boundary(
+    ['kernels/**/*.ts'],
+    { paths: [VSCODE], patterns: [NO_EXTENSION, NO_WEBVIEW, NO_PROTOCOL] },
+    {
+      'no-restricted-globals': [
+        'error',
+        ...DOM_GLOBALS.map((name) => ({ name, message: 'kernels/ has no DOM: take what you need as a parameter.' })),
+      ],
+    },
+  ),
 ];
 
 export default tseslint.config(

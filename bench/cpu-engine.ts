@@ -25,25 +25,39 @@ function best(repeat: number, run: () => void): number {
 }
 
 const { values } = parseOptions(process.argv.slice(2), { rows: 'value', repeat: 'value' });
-const rows = Number(values.rows ?? 512), repeat = Number(values.repeat ?? 3);
+const rows = Number(values.rows ?? 512),
+  repeat = Number(values.repeat ?? 3);
 const rng = new Rng(1);
 const random = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal());
 
-for (const [name, k, m] of [['in_proj', 768, 3072], ['out_proj', 1536, 768], ['x_proj', 1536, 80]] as const) {
-  const x = random(rows * k), w = random(m * k);
+for (const [name, k, m] of [
+  ['in_proj', 768, 3072],
+  ['out_proj', 1536, 768],
+  ['x_proj', 1536, 80],
+] as const) {
+  const x = random(rows * k),
+    w = random(m * k);
   const ms = best(repeat, () => linearCpu(x, rows, k, w, m, undefined, 'none'));
-  console.log(`linear ${name} [${rows}, ${k}] x [${m}, ${k}]^T: ${ms.toFixed(1)} ms, ${((2 * rows * k * m) / ms / 1e6).toFixed(2)} GFLOP/s`);
+  console.log(
+    `linear ${name} [${rows}, ${k}] x [${m}, ${k}]^T: ${ms.toFixed(1)} ms, ${((2 * rows * k * m) / ms / 1e6).toFixed(2)} GFLOP/s`,
+  );
 }
 
 const config: MambaConfig = parseMambaConfig({ vocab_size: 16, hidden_size: 768, num_hidden_layers: 1 }, 'bench');
-const specs = paramSpecs(config), flat = new Float32Array(paramCount(specs));
+const specs = paramSpecs(config),
+  flat = new Float32Array(paramCount(specs));
 initParams(config, new ParamViews(flat, specs), rng);
 const backend = new CpuBackend();
 const model = uploadMambaModel(backend, config, mambaParamsFromTensors(config, tensorsFromFlat(specs, flat), 'bench'));
-const ids = backend.uploadIds(Int32Array.from({ length: rows }, () => rng.int(16)), [1, rows]);
+const ids = backend.uploadIds(
+  Int32Array.from({ length: rows }, () => rng.int(16)),
+  [1, rows],
+);
 for (const scan of ['sequential', 'chunked'] as const) {
   const ms = best(repeat, () => backend.free(mambaForward(backend, model, ids, { scan }).logits));
-  console.log(`forward, one d-768 layer, l ${rows}, ${scan} scan: ${ms.toFixed(1)} ms, ${((rows / ms) * 1000).toFixed(0)} tokens/s`);
+  console.log(
+    `forward, one d-768 layer, l ${rows}, ${scan} scan: ${ms.toFixed(1)} ms, ${((rows / ms) * 1000).toFixed(0)} tokens/s`,
+  );
 }
 const one = backend.uploadIds(Int32Array.of(3), [1, 1]);
 const steps = 64;
@@ -56,4 +70,6 @@ const ms = best(repeat, () => {
   }
   freeMambaState(backend, state);
 });
-console.log(`recurrent step, one d-768 layer: ${(ms / steps).toFixed(2)} ms/token, ${((steps / ms) * 1000).toFixed(0)} tokens/s`);
+console.log(
+  `recurrent step, one d-768 layer: ${(ms / steps).toFixed(2)} ms/token, ${((steps / ms) * 1000).toFixed(0)} tokens/s`,
+);

@@ -36,7 +36,12 @@ async function warmUp(device: GPUDevice, encode: (pass: GPUComputePassEncoder) =
  * between kernels; timed cold, neighbouring kernels differed by 2x on the H200), then warmup +
  * reps times with timestamps, then `batch` times in one pass for wall time.
  */
-export async function timeDispatch(gpu: WebGpuDevice, encode: (pass: GPUComputePassEncoder) => void, reps: number, batch: number): Promise<Timing> {
+export async function timeDispatch(
+  gpu: WebGpuDevice,
+  encode: (pass: GPUComputePassEncoder) => void,
+  reps: number,
+  batch: number,
+): Promise<Timing> {
   const device = gpu.device;
   const warmup = 3;
   await warmUp(device, encode, 300);
@@ -48,7 +53,9 @@ export async function timeDispatch(gpu: WebGpuDevice, encode: (pass: GPUComputeP
     const readback = device.createBuffer({ size: count * 8, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     const encoder = device.createCommandEncoder();
     for (let i = 0; i < warmup + reps; i++) {
-      const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      const pass = encoder.beginComputePass({
+        timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+      });
       encode(pass);
       pass.end();
     }
@@ -82,7 +89,11 @@ export async function timeDispatch(gpu: WebGpuDevice, encode: (pass: GPUComputeP
 }
 
 /** GPU time of one kernel (by the op function that dispatched it) within a profiled stretch of work. */
-export interface KernelTime { kernel: string; dispatches: number; gpuMs: number }
+export interface KernelTime {
+  kernel: string;
+  dispatches: number;
+  gpuMs: number;
+}
 
 /** Function names that stand between an op and the pass it begins: the op is the first frame after them. */
 const DISPATCH_FRAMES = /^(?:GpuRuntime\.|KernelProfiler\.|Array\.|runElementwise$)/;
@@ -97,25 +108,43 @@ export class KernelProfiler implements PassObserver {
   private readonly labels: string[] = [];
   private readonly querySet: GPUQuerySet | undefined;
 
-  constructor(private readonly gpu: WebGpuDevice, private readonly capacity = 2048) { // WebGPU caps a query set at 4096 timestamps
-    this.querySet = gpu.hasTimestamps ? gpu.device.createQuerySet({ type: 'timestamp', count: 2 * capacity }) : undefined;
+  constructor(
+    private readonly gpu: WebGpuDevice,
+    private readonly capacity = 2048,
+  ) {
+    // WebGPU caps a query set at 4096 timestamps
+    this.querySet = gpu.hasTimestamps
+      ? gpu.device.createQuerySet({ type: 'timestamp', count: 2 * capacity })
+      : undefined;
   }
 
   passDescriptor(): GPUComputePassDescriptor | undefined {
     const i = this.labels.length;
     if (i >= this.capacity) throw new RangeError(`KernelProfiler: more than ${this.capacity} passes`);
     this.labels.push(callerLabel(new Error().stack ?? ''));
-    return this.querySet ? { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } } : undefined;
+    return this.querySet
+      ? {
+          timestampWrites: {
+            querySet: this.querySet,
+            beginningOfPassWriteIndex: 2 * i,
+            endOfPassWriteIndex: 2 * i + 1,
+          },
+        }
+      : undefined;
   }
 
   /** Per-kernel totals of the passes seen so far (run after their work is submitted), largest first; then forgets them. */
   async collect(): Promise<{ kernels: KernelTime[]; passes: number; gpuSpanMs: number }> {
-    const count = this.labels.length, device = this.gpu.device;
+    const count = this.labels.length,
+      device = this.gpu.device;
     const totals = new Map<string, KernelTime>();
     let span = NaN;
     let ticks: BigUint64Array | undefined;
     if (this.querySet && count > 0) {
-      const resolve = device.createBuffer({ size: count * 16, usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC });
+      const resolve = device.createBuffer({
+        size: count * 16,
+        usage: BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC,
+      });
       const readback = device.createBuffer({ size: count * 16, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
       const encoder = device.createCommandEncoder();
       encoder.resolveQuerySet(this.querySet, 0, 2 * count, resolve, 0);
@@ -135,7 +164,11 @@ export class KernelProfiler implements PassObserver {
     });
     this.labels.length = 0;
     this.gpu.check();
-    return { kernels: [...totals.values()].sort((a, b) => b.gpuMs - a.gpuMs || b.dispatches - a.dispatches), passes: count, gpuSpanMs: span };
+    return {
+      kernels: [...totals.values()].sort((a, b) => b.gpuMs - a.gpuMs || b.dispatches - a.dispatches),
+      passes: count,
+      gpuSpanMs: span,
+    };
   }
 
   destroy(): void {
@@ -145,7 +178,11 @@ export class KernelProfiler implements PassObserver {
 
 /** "op < caller" from a V8 stack: the first two function names past the runtime's own frames. */
 function callerLabel(stack: string): string {
-  const names = stack.split('\n').slice(1).map((line) => /^\s*at (?:async )?([\w$.<>]+) \(/.exec(line)?.[1]).filter((n): n is string => n !== undefined);
+  const names = stack
+    .split('\n')
+    .slice(1)
+    .map((line) => /^\s*at (?:async )?([\w$.<>]+) \(/.exec(line)?.[1])
+    .filter((n): n is string => n !== undefined);
   const outside = names.filter((n) => !DISPATCH_FRAMES.test(n));
   return outside.slice(0, 2).join(' < ') || 'unknown';
 }

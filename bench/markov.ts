@@ -16,25 +16,36 @@ import { loadTokenData, type TokenData } from '../extension/core/runs/token-data
 import { scoredRuns } from '../extension/core/runs/window-sampler';
 
 /** Sorted unique keys and their counts. */
-interface CountTable { keys: Float64Array; counts: Uint32Array }
+interface CountTable {
+  keys: Float64Array;
+  counts: Uint32Array;
+}
 
 function countKeys(keys: Float64Array): CountTable {
   keys.sort();
   let u = 0;
-  const outKeys = new Float64Array(keys.length), counts = new Uint32Array(keys.length);
+  const outKeys = new Float64Array(keys.length),
+    counts = new Uint32Array(keys.length);
   for (let i = 0; i < keys.length; i++) {
     if (u > 0 && outKeys[u - 1] === keys[i]) counts[u - 1]++;
-    else { outKeys[u] = keys[i]; counts[u] = 1; u++; }
+    else {
+      outKeys[u] = keys[i];
+      counts[u] = 1;
+      u++;
+    }
   }
   return { keys: outKeys.slice(0, u), counts: counts.slice(0, u) };
 }
 
 function lookup(t: CountTable, key: number): number {
-  let lo = 0, hi = t.keys.length - 1;
+  let lo = 0,
+    hi = t.keys.length - 1;
   while (lo <= hi) {
-    const mid = (lo + hi) >> 1, k = t.keys[mid];
+    const mid = (lo + hi) >> 1,
+      k = t.keys[mid];
     if (k === key) return t.counts[mid];
-    if (k < key) lo = mid + 1; else hi = mid - 1;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
   }
   return 0;
 }
@@ -45,12 +56,19 @@ export class MarkovModel {
   private readonly tables = new Map<number, { joint: CountTable; context: CountTable }>();
 
   /** `sequences`: training runs of scored tokens (each a separate context). */
-  constructor(readonly k: number, scored: Uint8Array, private readonly sequences: readonly Uint8Array[]) {
+  constructor(
+    readonly k: number,
+    scored: Uint8Array,
+    private readonly sequences: readonly Uint8Array[],
+  ) {
     this.symbolOf = new Int32Array(scored.length).fill(-1);
     let a = 0;
     for (let id = 0; id < scored.length; id++) if (scored[id] === 1) this.symbolOf[id] = a++;
     this.alphabet = a;
-    if (a ** (k + 1) > 2 ** 53) throw new Error(`order ${k} with ${a} symbols needs keys beyond 2^53; the largest order here is ${Math.floor(53 / Math.log2(a)) - 1}`);
+    if (a ** (k + 1) > 2 ** 53)
+      throw new Error(
+        `order ${k} with ${a} symbols needs keys beyond 2^53; the largest order here is ${Math.floor(53 / Math.log2(a)) - 1}`,
+      );
   }
 
   /** Counts of order j, built on first use (only order k is needed except near run starts). */
@@ -60,7 +78,8 @@ export class MarkovModel {
     const A = this.alphabet;
     let n = 0;
     for (const s of this.sequences) n += Math.max(0, s.length - j);
-    const joint = new Float64Array(n), context = new Float64Array(n);
+    const joint = new Float64Array(n),
+      context = new Float64Array(n);
     let at = 0;
     for (const s of this.sequences) {
       for (let i = j; i < s.length; i++) {
@@ -77,11 +96,15 @@ export class MarkovModel {
 
   /** Bits of each token given up to k scored tokens before it; NaN for unscored tokens and the first. */
   readonly score = async (tokens: Uint8Array): Promise<Float64Array> => {
-    const A = this.alphabet, out = new Float64Array(tokens.length).fill(NaN);
+    const A = this.alphabet,
+      out = new Float64Array(tokens.length).fill(NaN);
     let runStart = 0;
     for (let i = 0; i < tokens.length; i++) {
       const sym = this.symbolOf[tokens[i]];
-      if (sym < 0) { runStart = i + 1; continue; }
+      if (sym < 0) {
+        runStart = i + 1;
+        continue;
+      }
       if (i === 0) continue;
       const j = Math.min(this.k, i - runStart);
       let ctx = 0;
@@ -102,7 +125,13 @@ export function markovSequences(train: TokenData, withReverseComplement: boolean
   return [...runs, ...runs.map((r) => Uint8Array.from(tok.reverseComplement(Int32Array.from(r))))];
 }
 
-export async function markovSweep(train: TokenData, test: TokenData, orders: number[], rc: boolean, onOrder?: (k: number, s: RangeScore) => void): Promise<{ k: number; score: RangeScore }[]> {
+export async function markovSweep(
+  train: TokenData,
+  test: TokenData,
+  orders: number[],
+  rc: boolean,
+  onOrder?: (k: number, s: RangeScore) => void,
+): Promise<{ k: number; score: RangeScore }[]> {
   const seqs = markovSequences(train, rc);
   const out: { k: number; score: RangeScore }[] = [];
   for (const k of orders) {
@@ -114,22 +143,49 @@ export async function markovSweep(train: TokenData, test: TokenData, orders: num
 }
 
 async function main(args: string[]): Promise<void> {
-  const o = parseOptions(args, { data: 'values', 'train-range': 'value', range: 'value', records: 'values', k: 'value', 'no-rc': 'flag', json: 'flag' });
+  const o = parseOptions(args, {
+    data: 'values',
+    'train-range': 'value',
+    range: 'value',
+    records: 'values',
+    k: 'value',
+    'no-rc': 'flag',
+    json: 'flag',
+  });
   if (!o.lists.data) throw new CliError('--data FILE… is required');
   const trainRange = withRecords(parseRange(o.values['train-range'] ?? '0%-80%', '--train-range'), o.lists.records);
   const range = withRecords(parseRange(o.values.range ?? '80%-100%'), o.lists.records);
   const [k0, k1] = (o.values.k ?? '1-12').split('-').map(Number);
   const orders = Array.from({ length: (k1 ?? k0) - k0 + 1 }, (_, i) => k0 + i);
-  const train = await loadTokenData(o.lists.data, trainRange), test = await loadTokenData(o.lists.data, range);
+  const train = await loadTokenData(o.lists.data, trainRange),
+    test = await loadTokenData(o.lists.data, range);
   const unit = test.kind === 'dna' ? 'base' : 'sample';
   const rc = !o.flags.has('no-rc') && train.kind === 'dna';
   const results = await markovSweep(train, test, orders, rc, (k, s) => {
-    if (!o.flags.has('json')) console.log(`order ${k}: ${s.bitsPerToken.toFixed(4)} bits/${unit} over ${s.scored} ${unit}s (${s.excluded} excluded)`);
+    if (!o.flags.has('json'))
+      console.log(
+        `order ${k}: ${s.bitsPerToken.toFixed(4)} bits/${unit} over ${s.scored} ${unit}s (${s.excluded} excluded)`,
+      );
   });
   const best = results.reduce((a, b) => (b.score.bitsPerToken < a.score.bitsPerToken ? b : a));
-  const summary = { trainRange: rangeText(trainRange), range: rangeText(range), reverseComplement: rc, unit, best: { k: best.k, bitsPerToken: best.score.bitsPerToken, scored: best.score.scored, excluded: best.score.excluded }, orders: results.map((r) => ({ k: r.k, bitsPerToken: r.score.bitsPerToken })) };
+  const summary = {
+    trainRange: rangeText(trainRange),
+    range: rangeText(range),
+    reverseComplement: rc,
+    unit,
+    best: {
+      k: best.k,
+      bitsPerToken: best.score.bitsPerToken,
+      scored: best.score.scored,
+      excluded: best.score.excluded,
+    },
+    orders: results.map((r) => ({ k: r.k, bitsPerToken: r.score.bitsPerToken })),
+  };
   if (o.flags.has('json')) console.log(JSON.stringify(summary));
-  else console.log(`best order-k Markov (k ${orders[0]}-${orders[orders.length - 1]}${rc ? ', counts with reverse complement' : ''}): k=${best.k}, ${best.score.bitsPerToken.toFixed(4)} bits/${unit} on ${rangeText(range)} (trained on ${rangeText(trainRange)})`);
+  else
+    console.log(
+      `best order-k Markov (k ${orders[0]}-${orders[orders.length - 1]}${rc ? ', counts with reverse complement' : ''}): k=${best.k}, ${best.score.bitsPerToken.toFixed(4)} bits/${unit} on ${rangeText(range)} (trained on ${rangeText(trainRange)})`,
+    );
 }
 
 if (require.main === module) {

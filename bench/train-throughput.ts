@@ -25,12 +25,22 @@ import { parseOptions } from '../extension/core/cli/command';
 import { ParallelGradient } from '../extension/core/runs/parallel-gradient';
 import { DEFAULT_HYPER, modelConfig, PRESETS, type PresetName } from '../extension/core/runs/presets';
 
-export interface ThroughputResult { preset: string; threads: number; batch: number; length: number; steps: number; seconds: number; tokensPerSec: number; load1: number }
+export interface ThroughputResult {
+  preset: string;
+  threads: number;
+  batch: number;
+  length: number;
+  steps: number;
+  seconds: number;
+  tokensPerSec: number;
+  load1: number;
+}
 
 export async function cpuThroughput(preset: PresetName, threads: number, seconds: number): Promise<ThroughputResult> {
   const cfg = modelConfig(PRESETS[preset], 16);
   const { batch, length } = DEFAULT_HYPER;
-  const specs = paramSpecs(cfg), trainer = new ParallelGradient(cfg, batch, length, threads);
+  const specs = paramSpecs(cfg),
+    trainer = new ParallelGradient(cfg, batch, length, threads);
   const rng = new Rng(7);
   initParams(cfg, new ParamViews(trainer.params, specs), rng);
   const adam = new AdamW(specs, paramCount(specs));
@@ -44,21 +54,49 @@ export async function cpuThroughput(preset: PresetName, threads: number, seconds
   await step(); // warm up the JIT
   let steps = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) { await step(); steps++; }
+  while (performance.now() - t0 < seconds * 1000) {
+    await step();
+    steps++;
+  }
   const s = (performance.now() - t0) / 1000;
   await trainer.dispose();
-  return { preset, threads: trainer.threads, batch, length, steps, seconds: s, tokensPerSec: (steps * batch * length) / s, load1: loadavg()[0] };
+  return {
+    preset,
+    threads: trainer.threads,
+    batch,
+    length,
+    steps,
+    seconds: s,
+    tokensPerSec: (steps * batch * length) / s,
+    load1: loadavg()[0],
+  };
 }
 
 /** How a WebGPU measurement drives the device. */
 export type GpuMode = 'trainStep' | 'lossAndGrad + step' | 'forward only';
 
 export interface GpuThroughputResult {
-  preset: string; device: string; batch: number; length: number; mode: GpuMode;
-  steps: number; seconds: number; msPerStep: number; tokensPerSec: number; finalBits: number;
+  preset: string;
+  device: string;
+  batch: number;
+  length: number;
+  mode: GpuMode;
+  steps: number;
+  seconds: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  finalBits: number;
 }
 
-export interface StepProfile { preset: string; batch: number; length: number; submits: number; passes: number; gpuSpanMs: number; kernels: KernelTime[] }
+export interface StepProfile {
+  preset: string;
+  batch: number;
+  length: number;
+  submits: number;
+  passes: number;
+  gpuSpanMs: number;
+  kernels: KernelTime[];
+}
 
 /** Steps between readStats calls in the trainStep loop (each read waits for the device). */
 const STATS_EVERY = 50;
@@ -66,7 +104,12 @@ const STATS_EVERY = 50;
 const FORWARD_SYNC_EVERY = 4;
 
 /** Runs `step` for `seconds` after `warm` untimed steps, then `settle` (the device finishes); steps and seconds. */
-async function timed(seconds: number, warm: number, step: (i: number) => Promise<void>, settle: () => Promise<void>): Promise<{ steps: number; seconds: number }> {
+async function timed(
+  seconds: number,
+  warm: number,
+  step: (i: number) => Promise<void>,
+  settle: () => Promise<void>,
+): Promise<{ steps: number; seconds: number }> {
   for (let i = 0; i < warm; i++) await step(i);
   await settle();
   let steps = 0;
@@ -83,52 +126,93 @@ async function timed(seconds: number, warm: number, step: (i: number) => Promise
  * alone over the same parameters (the peer: a training step is forward + backward + AdamW).
  * With `profile`, one more trainStep with GPU timestamps around every pass.
  */
-export async function webgpuThroughput(backend: WebGpuBackend, preset: PresetName, batch: number, length: number, seconds: number, profile: boolean): Promise<{ results: GpuThroughputResult[]; profile?: StepProfile }> {
+export async function webgpuThroughput(
+  backend: WebGpuBackend,
+  preset: PresetName,
+  batch: number,
+  length: number,
+  seconds: number,
+  profile: boolean,
+): Promise<{ results: GpuThroughputResult[]; profile?: StepProfile }> {
   const cfg = modelConfig(PRESETS[preset], 16);
   const model = new WebGpuTrainModel(backend, cfg, batch, length);
   const rt = backend.runtime;
   try {
-    const specs = paramSpecs(cfg), flat = new Float32Array(paramCount(specs)), rng = new Rng(7);
+    const specs = paramSpecs(cfg),
+      flat = new Float32Array(paramCount(specs)),
+      rng = new Rng(7);
     initParams(cfg, new ParamViews(flat, specs), rng);
     model.setParams(flat);
     // A learnable stream (period-3 bases with noise), so the loss printed at the end shows learning.
-    const ids = Int32Array.from({ length: batch * length }, (_, i) => (rng.uniform() < 0.8 ? 1 + (i % 3) : 1 + rng.int(4)));
-    const targets = Int32Array.from({ length: batch * length }, (_, i) => (i % length === length - 1 ? -1 : ids[i + 1]));
+    const ids = Int32Array.from({ length: batch * length }, (_, i) =>
+      rng.uniform() < 0.8 ? 1 + (i % 3) : 1 + rng.int(4),
+    );
+    const targets = Int32Array.from({ length: batch * length }, (_, i) =>
+      i % length === length - 1 ? -1 : ids[i + 1],
+    );
     const bits = (nats: number, count: number) => nats / count / Math.LN2;
     const results: GpuThroughputResult[] = [];
-    const record = (mode: GpuMode, r: { steps: number; seconds: number }, finalBits: number) => results.push({
-      preset, device: backend.description, batch, length, mode, steps: r.steps, seconds: r.seconds, msPerStep: (1000 * r.seconds) / r.steps,
-      tokensPerSec: (r.steps * batch * length) / r.seconds, finalBits,
-    });
+    const record = (mode: GpuMode, r: { steps: number; seconds: number }, finalBits: number) =>
+      results.push({
+        preset,
+        device: backend.description,
+        batch,
+        length,
+        mode,
+        steps: r.steps,
+        seconds: r.seconds,
+        msPerStep: (1000 * r.seconds) / r.steps,
+        tokensPerSec: (r.steps * batch * length) / r.seconds,
+        finalBits,
+      });
 
     let last: StepStats | undefined;
-    const drain = async () => { const s = await model.readStats(); last = s[s.length - 1] ?? last; };
-    const fast = await timed(seconds, 2, async (i) => {
-      await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
-      if ((i + 1) % STATS_EVERY === 0) await drain();
-    }, drain);
+    const drain = async () => {
+      const s = await model.readStats();
+      last = s[s.length - 1] ?? last;
+    };
+    const fast = await timed(
+      seconds,
+      2,
+      async (i) => {
+        await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
+        if ((i + 1) % STATS_EVERY === 0) await drain();
+      },
+      drain,
+    );
     record('trainStep', fast, last ? bits(last.nats, last.count) : NaN);
 
     let loss = { nats: NaN, count: 1 };
-    const compat = await timed(seconds, 1, async () => {
-      loss = await model.lossAndGrad(ids, targets);
-      await model.step(2e-3, 1, DEFAULT_ADAMW);
-    }, async () => undefined);
+    const compat = await timed(
+      seconds,
+      1,
+      async () => {
+        loss = await model.lossAndGrad(ids, targets);
+        await model.step(2e-3, 1, DEFAULT_ADAMW);
+      },
+      async () => undefined,
+    );
     record('lossAndGrad + step', compat, bits(loss.nats, loss.count));
 
     // The forward alone, through the same batching and buffer pool as a training step.
-    const pool = new BufferPool(), idsT = rt.upload(ids, [batch, length], 'i32');
-    const forward = await timed(seconds, 2, async (i) => {
-      rt.beginBatch();
-      rt.pool = pool;
-      try {
-        backend.free(mambaForward(backend, model.deviceModel, idsT).logits);
-      } finally {
-        rt.flush();
-        rt.pool = undefined;
-      }
-      if ((i + 1) % FORWARD_SYNC_EVERY === 0) await rt.device.queue.onSubmittedWorkDone();
-    }, () => rt.device.queue.onSubmittedWorkDone());
+    const pool = new BufferPool(),
+      idsT = rt.upload(ids, [batch, length], 'i32');
+    const forward = await timed(
+      seconds,
+      2,
+      async (i) => {
+        rt.beginBatch();
+        rt.pool = pool;
+        try {
+          backend.free(mambaForward(backend, model.deviceModel, idsT).logits);
+        } finally {
+          rt.flush();
+          rt.pool = undefined;
+        }
+        if ((i + 1) % FORWARD_SYNC_EVERY === 0) await rt.device.queue.onSubmittedWorkDone();
+      },
+      () => rt.device.queue.onSubmittedWorkDone(),
+    );
     record('forward only', forward, NaN);
     pool.destroy();
     backend.free(idsT);
@@ -146,20 +230,50 @@ export async function webgpuThroughput(backend: WebGpuBackend, preset: PresetNam
     await drain();
     const p = await profiler.collect();
     profiler.destroy();
-    return { results, profile: { preset, batch, length, submits: stepSubmits, passes: p.passes, gpuSpanMs: p.gpuSpanMs, kernels: p.kernels } };
+    return {
+      results,
+      profile: {
+        preset,
+        batch,
+        length,
+        submits: stepSubmits,
+        passes: p.passes,
+        gpuSpanMs: p.gpuSpanMs,
+        kernels: p.kernels,
+      },
+    };
   } finally {
     model.dispose();
   }
 }
 
-export interface TilingResult { preset: string; batch: number; length: number; tiling: ScanBackwardTiling; msPerStep: number; tokensPerSec: number; scanBackwardMs: number; error?: string }
+export interface TilingResult {
+  preset: string;
+  batch: number;
+  length: number;
+  tiling: ScanBackwardTiling;
+  msPerStep: number;
+  tokensPerSec: number;
+  scanBackwardMs: number;
+  error?: string;
+}
 
 const tilingText = (t: ScanBackwardTiling) => `${t.channels} ch x ${t.slots} slots x ${t.items}`;
 
 /** trainStep at one shape for each scan-backward tiling: ms/step, and the scan backward's GPU time in one profiled step. */
-export async function scanTilingSweep(backend: WebGpuBackend, preset: PresetName, batch: number, length: number, seconds: number, tilings: readonly ScanBackwardTiling[]): Promise<TilingResult[]> {
-  const cfg = modelConfig(PRESETS[preset], 16), rt = backend.runtime;
-  const specs = paramSpecs(cfg), flat = new Float32Array(paramCount(specs)), rng = new Rng(7);
+export async function scanTilingSweep(
+  backend: WebGpuBackend,
+  preset: PresetName,
+  batch: number,
+  length: number,
+  seconds: number,
+  tilings: readonly ScanBackwardTiling[],
+): Promise<TilingResult[]> {
+  const cfg = modelConfig(PRESETS[preset], 16),
+    rt = backend.runtime;
+  const specs = paramSpecs(cfg),
+    flat = new Float32Array(paramCount(specs)),
+    rng = new Rng(7);
   initParams(cfg, new ParamViews(flat, specs), rng);
   const ids = Int32Array.from({ length: batch * length }, () => 1 + rng.int(4));
   const targets = Int32Array.from({ length: batch * length }, () => 1 + rng.int(4));
@@ -169,10 +283,17 @@ export async function scanTilingSweep(backend: WebGpuBackend, preset: PresetName
     const model = new WebGpuTrainModel(backend, cfg, batch, length, undefined, tiling);
     try {
       model.setParams(flat);
-      const r = await timed(seconds, 2, async (i) => {
-        await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
-        if ((i + 1) % STATS_EVERY === 0) await model.readStats();
-      }, async () => { await model.readStats(); });
+      const r = await timed(
+        seconds,
+        2,
+        async (i) => {
+          await model.trainStep(ids, targets, 2e-3, 1, DEFAULT_ADAMW);
+          if ((i + 1) % STATS_EVERY === 0) await model.readStats();
+        },
+        async () => {
+          await model.readStats();
+        },
+      );
       const profiler = new KernelProfiler(backend.gpuDevice);
       rt.observer = profiler;
       try {
@@ -183,8 +304,14 @@ export async function scanTilingSweep(backend: WebGpuBackend, preset: PresetName
       await model.readStats();
       const p = await profiler.collect();
       profiler.destroy();
-      out.push({ ...row, msPerStep: (1000 * r.seconds) / r.steps, tokensPerSec: (r.steps * batch * length) / r.seconds,
-        scanBackwardMs: p.kernels.filter((k) => k.kernel.startsWith('selectiveScanBackwardWebgpu')).reduce((a, k) => a + k.gpuMs, 0) });
+      out.push({
+        ...row,
+        msPerStep: (1000 * r.seconds) / r.steps,
+        tokensPerSec: (r.steps * batch * length) / r.seconds,
+        scanBackwardMs: p.kernels
+          .filter((k) => k.kernel.startsWith('selectiveScanBackwardWebgpu'))
+          .reduce((a, k) => a + k.gpuMs, 0),
+      });
     } catch (err) {
       out.push({ ...row, error: err instanceof Error ? err.message.split('\n')[0] : String(err) });
     } finally {
@@ -195,10 +322,16 @@ export async function scanTilingSweep(backend: WebGpuBackend, preset: PresetName
 }
 
 function tilingTable(rows: TilingResult[]): string {
-  const lines = ['| preset | batch x length | scan backward tiling | ms/step | tokens/s | scan backward GPU ms/step |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| preset | batch x length | scan backward tiling | ms/step | tokens/s | scan backward GPU ms/step |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    lines.push(r.error ? `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | error: ${r.error} | | |`
-      : `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | ${r.msPerStep.toFixed(2)} | ${Math.round(r.tokensPerSec).toLocaleString('en-US')} | ${r.scanBackwardMs.toFixed(3)} |`);
+    lines.push(
+      r.error
+        ? `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | error: ${r.error} | | |`
+        : `| ${r.preset} | ${r.batch} x ${r.length} | ${tilingText(r.tiling)} | ${r.msPerStep.toFixed(2)} | ${Math.round(r.tokensPerSec).toLocaleString('en-US')} | ${r.scanBackwardMs.toFixed(3)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -213,11 +346,18 @@ function parseTilings(text: string): ScanBackwardTiling[] {
 }
 
 function throughputTable(rows: GpuThroughputResult[]): string {
-  const lines = ['| preset | batch x length | how | ms/step | tokens/s | vs forward only | steps (s) | loss at the end (bits/token) |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| preset | batch x length | how | ms/step | tokens/s | vs forward only | steps (s) | loss at the end (bits/token) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    const peer = rows.find((x) => x.mode === 'forward only' && x.preset === r.preset && x.batch === r.batch && x.length === r.length);
+    const peer = rows.find(
+      (x) => x.mode === 'forward only' && x.preset === r.preset && x.batch === r.batch && x.length === r.length,
+    );
     const vs = peer && r !== peer ? `${(r.tokensPerSec / peer.tokensPerSec).toFixed(3)}x` : '';
-    lines.push(`| ${r.preset} | ${r.batch} x ${r.length} | ${r.mode} | ${r.msPerStep.toFixed(2)} | ${Math.round(r.tokensPerSec).toLocaleString('en-US')} | ${vs} | ${r.steps} (${r.seconds.toFixed(1)}) | ${Number.isFinite(r.finalBits) ? r.finalBits.toFixed(3) : ''} |`);
+    lines.push(
+      `| ${r.preset} | ${r.batch} x ${r.length} | ${r.mode} | ${r.msPerStep.toFixed(2)} | ${Math.round(r.tokensPerSec).toLocaleString('en-US')} | ${vs} | ${r.steps} (${r.seconds.toFixed(1)}) | ${Number.isFinite(r.finalBits) ? r.finalBits.toFixed(3) : ''} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -226,11 +366,17 @@ function profileTable(p: StepProfile, msPerStep: number, top: number): string {
   const sum = p.kernels.reduce((a, k) => a + k.gpuMs, 0);
   const lines = [
     `${p.preset} ${p.batch} x ${p.length}: one trainStep = ${p.submits} submit(s), ${p.passes} compute passes; GPU time in passes ${sum.toFixed(2)} ms, first pass start to last pass end ${p.gpuSpanMs.toFixed(2)} ms, measured ${msPerStep.toFixed(2)} ms/step`,
-    '', '| kernel (op < caller) | passes | GPU ms | share |', '|---|---|---|---|',
+    '',
+    '| kernel (op < caller) | passes | GPU ms | share |',
+    '|---|---|---|---|',
   ];
-  for (const k of p.kernels.slice(0, top)) lines.push(`| ${k.kernel} | ${k.dispatches} | ${k.gpuMs.toFixed(3)} | ${((100 * k.gpuMs) / sum).toFixed(1)}% |`);
+  for (const k of p.kernels.slice(0, top))
+    lines.push(`| ${k.kernel} | ${k.dispatches} | ${k.gpuMs.toFixed(3)} | ${((100 * k.gpuMs) / sum).toFixed(1)}% |`);
   const rest = p.kernels.slice(top);
-  if (rest.length) lines.push(`| ${rest.length} more | ${rest.reduce((a, k) => a + k.dispatches, 0)} | ${rest.reduce((a, k) => a + k.gpuMs, 0).toFixed(3)} | |`);
+  if (rest.length)
+    lines.push(
+      `| ${rest.length} more | ${rest.reduce((a, k) => a + k.dispatches, 0)} | ${rest.reduce((a, k) => a + k.gpuMs, 0).toFixed(3)} | |`,
+    );
   return lines.join('\n');
 }
 
@@ -238,21 +384,39 @@ function profileTable(p: StepProfile, msPerStep: number, top: number): string {
 function parseShapes(text: string): { preset: PresetName; batch: number; length: number }[] {
   return text.split(',').map((item) => {
     const m = /^(\w+):(\d+)x(\d+)$/.exec(item.trim());
-    if (!m || !(m[1] in PRESETS)) throw new Error(`--shapes: expected PRESET:BATCHxLENGTH (presets ${Object.keys(PRESETS).join(', ')}), got "${item}"`);
+    if (!m || !(m[1] in PRESETS))
+      throw new Error(
+        `--shapes: expected PRESET:BATCHxLENGTH (presets ${Object.keys(PRESETS).join(', ')}), got "${item}"`,
+      );
     return { preset: m[1] as PresetName, batch: Number(m[2]), length: Number(m[3]) };
   });
 }
 
-async function webgpuMain(shapes: string, seconds: number, profile: boolean, json: boolean, tilingShapes?: string, tilings?: string): Promise<void> {
+async function webgpuMain(
+  shapes: string,
+  seconds: number,
+  profile: boolean,
+  json: boolean,
+  tilingShapes?: string,
+  tilings?: string,
+): Promise<void> {
   // Timestamp quantization off so that short kernels get real spans; it changes the reading, not the kernels.
-  const backend = await WebGpuBackend.create(await nodeGpu({ enable: ['allow_unsafe_apis'], disable: ['timestamp_quantization'] }));
+  const backend = await WebGpuBackend.create(
+    await nodeGpu({ enable: ['allow_unsafe_apis'], disable: ['timestamp_quantization'] }),
+  );
   try {
     console.log(`device: ${backend.description}; timestamp-query ${backend.gpuDevice.hasTimestamps}`);
-    const rows: GpuThroughputResult[] = [], profiles: string[] = [];
+    const rows: GpuThroughputResult[] = [],
+      profiles: string[] = [];
     for (const s of parseShapes(shapes)) {
       const r = await webgpuThroughput(backend, s.preset, s.batch, s.length, seconds, profile);
       rows.push(...r.results);
-      for (const x of r.results) console.log(json ? JSON.stringify(x) : `webgpu ${x.preset} ${x.batch}x${x.length} ${x.mode}: ${Math.round(x.tokensPerSec)} tokens/s (${x.msPerStep.toFixed(2)} ms/step, ${x.steps} steps in ${x.seconds.toFixed(1)} s)`);
+      for (const x of r.results)
+        console.log(
+          json
+            ? JSON.stringify(x)
+            : `webgpu ${x.preset} ${x.batch}x${x.length} ${x.mode}: ${Math.round(x.tokensPerSec)} tokens/s (${x.msPerStep.toFixed(2)} ms/step, ${x.steps} steps in ${x.seconds.toFixed(1)} s)`,
+        );
       if (r.profile) {
         if (json) console.log(JSON.stringify(r.profile));
         profiles.push(profileTable(r.profile, r.results[0].msPerStep, 25));
@@ -266,25 +430,49 @@ async function webgpuMain(shapes: string, seconds: number, profile: boolean, jso
         if (json) for (const x of r) console.log(JSON.stringify(x));
       }
     }
-    console.log(`\n${profiles.join('\n\n')}\n\n${sweep.length ? `${tilingTable(sweep)}\n\n` : ''}${throughputTable(rows)}`);
+    console.log(
+      `\n${profiles.join('\n\n')}\n\n${sweep.length ? `${tilingTable(sweep)}\n\n` : ''}${throughputTable(rows)}`,
+    );
   } finally {
     backend.dispose();
   }
 }
 
 async function main(args: string[]): Promise<void> {
-  const o = parseOptions(args, { backend: 'value', preset: 'value', seconds: 'value', threads: 'value', batch: 'value', length: 'value', shapes: 'value', profile: 'flag', json: 'flag', 'tiling-shapes': 'value', 'scan-tilings': 'value' });
+  const o = parseOptions(args, {
+    backend: 'value',
+    preset: 'value',
+    seconds: 'value',
+    threads: 'value',
+    batch: 'value',
+    length: 'value',
+    shapes: 'value',
+    profile: 'flag',
+    json: 'flag',
+    'tiling-shapes': 'value',
+    'scan-tilings': 'value',
+  });
   const preset = (o.values.preset ?? 'tiny') as PresetName;
   if (!(preset in PRESETS)) throw new Error(`--preset must be tiny or small`);
   if (o.values.backend === 'webgpu') {
     const shapes = o.values.shapes ?? `${preset}:${o.values.batch ?? 64}x${o.values.length ?? 1024}`;
-    await webgpuMain(shapes, Number(o.values.seconds ?? 10), o.flags.has('profile'), o.flags.has('json'), o.values['tiling-shapes'], o.values['scan-tilings']);
+    await webgpuMain(
+      shapes,
+      Number(o.values.seconds ?? 10),
+      o.flags.has('profile'),
+      o.flags.has('json'),
+      o.values['tiling-shapes'],
+      o.values['scan-tilings'],
+    );
     return;
   }
   for (const t of (o.values.threads ?? '1,2').split(',').map(Number)) {
     const r = await cpuThroughput(preset, t, Number(o.values.seconds ?? 20));
     if (o.flags.has('json')) console.log(JSON.stringify(r));
-    else console.log(`cpu ${r.preset}, ${r.threads} thread(s), batch ${r.batch}x${r.length}: ${Math.round(r.tokensPerSec)} training tokens/s (${r.steps} steps in ${r.seconds.toFixed(1)} s; load average ${r.load1.toFixed(2)})`);
+    else
+      console.log(
+        `cpu ${r.preset}, ${r.threads} thread(s), batch ${r.batch}x${r.length}: ${Math.round(r.tokensPerSec)} training tokens/s (${r.steps} steps in ${r.seconds.toFixed(1)} s; load average ${r.load1.toFixed(2)})`,
+      );
   }
 }
 

@@ -37,7 +37,10 @@ export interface Conv1dOutputs {
 
 /** Thrown by a backend that does not implement an op: callers never fall back silently. */
 export class UnsupportedOpError extends Error {
-  constructor(readonly backend: string, readonly op: string) {
+  constructor(
+    readonly backend: string,
+    readonly op: string,
+  ) {
     super(`backend "${backend}" does not support op "${op}"`);
     this.name = 'UnsupportedOpError';
   }
@@ -71,7 +74,13 @@ export interface Backend {
    * from state (zeros when absent). weight [c, k] (HF's [c, 1, k] squeezed). l = 1 is the
    * recurrent one-step update.
    */
-  conv1d(x: Tensor, weight: Tensor, bias: Tensor | undefined, state: Tensor | undefined, act: Activation): Conv1dOutputs;
+  conv1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | undefined,
+    state: Tensor | undefined,
+    act: Activation,
+  ): Conv1dOutputs;
   /** The selective scan (discretization fused): see ScanInputs. */
   selectiveScan(inputs: ScanInputs, variant: ScanVariant): ScanOutputs;
   /** y * silu(z), elementwise, same shapes. */

@@ -2,8 +2,16 @@
 // Runs wherever JavaScript runs (extension host worker, webview worker, CLI); the path for users
 // without WebGPU. Shapes are checked here so a caller's mistake names the op and the shapes.
 import {
-  type Activation, type Backend, type Conv1dOutputs, type ScanInputs, type ScanOutputs, type ScanVariant, type Tensor,
-  numel, sameShape, shapeText,
+  type Activation,
+  type Backend,
+  type Conv1dOutputs,
+  type ScanInputs,
+  type ScanOutputs,
+  type ScanVariant,
+  type Tensor,
+  numel,
+  sameShape,
+  shapeText,
 } from './backend';
 import { addCpu } from './ops/add';
 import { conv1dCpu } from './ops/conv1d';
@@ -17,7 +25,11 @@ import { sliceLastCpu } from './ops/slice-last';
 import { surprisalBitsCpu } from './ops/surprisal';
 
 class CpuTensor implements Tensor {
-  constructor(readonly shape: readonly number[], readonly dtype: 'f32' | 'i32', readonly data: Float32Array | Int32Array) {}
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: 'f32' | 'i32',
+    readonly data: Float32Array | Int32Array,
+  ) {}
 }
 
 function check(ok: boolean, op: string, what: string): void {
@@ -37,7 +49,8 @@ export class CpuBackend implements Backend {
   }
 
   private i32(t: Tensor, op: string): Int32Array {
-    if (!(t instanceof CpuTensor) || t.dtype !== 'i32') throw new TypeError(`cpu ${op}: expected an i32 tensor made by the cpu backend`);
+    if (!(t instanceof CpuTensor) || t.dtype !== 'i32')
+      throw new TypeError(`cpu ${op}: expected an i32 tensor made by the cpu backend`);
     return t.data as Int32Array;
   }
 
@@ -74,52 +87,117 @@ export class CpuBackend implements Backend {
   embedding(table: Tensor, ids: Tensor): Tensor {
     const [v, d] = table.shape;
     check(table.shape.length === 2, 'embedding', `table must be [v, d], got ${shapeText(table.shape)}`);
-    return new CpuTensor([...ids.shape, d], 'f32', embeddingCpu(this.f32(table, 'embedding'), v, d, this.i32(ids, 'embedding')));
+    return new CpuTensor(
+      [...ids.shape, d],
+      'f32',
+      embeddingCpu(this.f32(table, 'embedding'), v, d, this.i32(ids, 'embedding')),
+    );
   }
 
   rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
     const d = x.shape[x.shape.length - 1];
-    check(sameShape(weight.shape, [d]), 'rmsNorm', `weight ${shapeText(weight.shape)} does not match x ${shapeText(x.shape)}`);
-    return new CpuTensor(x.shape, 'f32', rmsNormCpu(this.f32(x, 'rmsNorm'), numel(x.shape) / d, d, this.f32(weight, 'rmsNorm'), eps));
+    check(
+      sameShape(weight.shape, [d]),
+      'rmsNorm',
+      `weight ${shapeText(weight.shape)} does not match x ${shapeText(x.shape)}`,
+    );
+    return new CpuTensor(
+      x.shape,
+      'f32',
+      rmsNormCpu(this.f32(x, 'rmsNorm'), numel(x.shape) / d, d, this.f32(weight, 'rmsNorm'), eps),
+    );
   }
 
   linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, act: Activation): Tensor {
-    const k = x.shape[x.shape.length - 1], [m, wk] = weight.shape;
-    check(weight.shape.length === 2 && wk === k, 'linear', `weight ${shapeText(weight.shape)} does not take x ${shapeText(x.shape)}`);
+    const k = x.shape[x.shape.length - 1],
+      [m, wk] = weight.shape;
+    check(
+      weight.shape.length === 2 && wk === k,
+      'linear',
+      `weight ${shapeText(weight.shape)} does not take x ${shapeText(x.shape)}`,
+    );
     check(!bias || sameShape(bias.shape, [m]), 'linear', `bias ${bias ? shapeText(bias.shape) : ''} is not [${m}]`);
     const rows = numel(x.shape) / k;
-    return new CpuTensor([...x.shape.slice(0, -1), m], 'f32',
-      linearCpu(this.f32(x, 'linear'), rows, k, this.f32(weight, 'linear'), m, this.opt(bias, 'linear'), act));
+    return new CpuTensor(
+      [...x.shape.slice(0, -1), m],
+      'f32',
+      linearCpu(this.f32(x, 'linear'), rows, k, this.f32(weight, 'linear'), m, this.opt(bias, 'linear'), act),
+    );
   }
 
   sliceLast(x: Tensor, start: number, width: number): Tensor {
     const w = x.shape[x.shape.length - 1];
-    return new CpuTensor([...x.shape.slice(0, -1), width], 'f32', sliceLastCpu(this.f32(x, 'sliceLast'), numel(x.shape) / w, w, start, width));
+    return new CpuTensor(
+      [...x.shape.slice(0, -1), width],
+      'f32',
+      sliceLastCpu(this.f32(x, 'sliceLast'), numel(x.shape) / w, w, start, width),
+    );
   }
 
-  conv1d(x: Tensor, weight: Tensor, bias: Tensor | undefined, state: Tensor | undefined, act: Activation): Conv1dOutputs {
-    const [b, l, c] = x.shape, k = weight.shape[1];
-    check(x.shape.length === 3 && sameShape(weight.shape, [c, k]), 'conv1d', `x ${shapeText(x.shape)} and weight ${shapeText(weight.shape)} must be [b, l, c] and [c, k]`);
+  conv1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | undefined,
+    state: Tensor | undefined,
+    act: Activation,
+  ): Conv1dOutputs {
+    const [b, l, c] = x.shape,
+      k = weight.shape[1];
+    check(
+      x.shape.length === 3 && sameShape(weight.shape, [c, k]),
+      'conv1d',
+      `x ${shapeText(x.shape)} and weight ${shapeText(weight.shape)} must be [b, l, c] and [c, k]`,
+    );
     check(!bias || sameShape(bias.shape, [c]), 'conv1d', `bias ${bias ? shapeText(bias.shape) : ''} is not [${c}]`);
-    check(!state || sameShape(state.shape, [b, c, k - 1]), 'conv1d', `state ${state ? shapeText(state.shape) : ''} is not [${b}, ${c}, ${k - 1}]`);
-    const r = conv1dCpu(this.f32(x, 'conv1d'), b, l, c, this.f32(weight, 'conv1d'), k, this.opt(bias, 'conv1d'), this.opt(state, 'conv1d'), act);
+    check(
+      !state || sameShape(state.shape, [b, c, k - 1]),
+      'conv1d',
+      `state ${state ? shapeText(state.shape) : ''} is not [${b}, ${c}, ${k - 1}]`,
+    );
+    const r = conv1dCpu(
+      this.f32(x, 'conv1d'),
+      b,
+      l,
+      c,
+      this.f32(weight, 'conv1d'),
+      k,
+      this.opt(bias, 'conv1d'),
+      this.opt(state, 'conv1d'),
+      act,
+    );
     return { y: new CpuTensor([b, l, c], 'f32', r.y), state: new CpuTensor([b, c, k - 1], 'f32', r.state) };
   }
 
   selectiveScan(inputs: ScanInputs, variant: ScanVariant): ScanOutputs {
-    const [b, l, c] = inputs.u.shape, n = inputs.aLog.shape[1];
+    const [b, l, c] = inputs.u.shape,
+      n = inputs.aLog.shape[1];
     const want: [string, Tensor | undefined, number[]][] = [
-      ['u', inputs.u, [b, l, c]], ['delta', inputs.delta, [b, l, c]], ['aLog', inputs.aLog, [c, n]],
-      ['B', inputs.B, [b, l, n]], ['C', inputs.C, [b, l, n]], ['D', inputs.D, [c]], ['h0', inputs.h0, [b, c, n]],
+      ['u', inputs.u, [b, l, c]],
+      ['delta', inputs.delta, [b, l, c]],
+      ['aLog', inputs.aLog, [c, n]],
+      ['B', inputs.B, [b, l, n]],
+      ['C', inputs.C, [b, l, n]],
+      ['D', inputs.D, [c]],
+      ['h0', inputs.h0, [b, c, n]],
     ];
-    for (const [name, t, shape] of want) check(!t || sameShape(t.shape, shape), 'selectiveScan', `${name} ${t ? shapeText(t.shape) : ''} is not ${shapeText(shape)}`);
+    for (const [name, t, shape] of want)
+      check(
+        !t || sameShape(t.shape, shape),
+        'selectiveScan',
+        `${name} ${t ? shapeText(t.shape) : ''} is not ${shapeText(shape)}`,
+      );
     const arrays = {
-      u: this.f32(inputs.u, 'selectiveScan'), delta: this.f32(inputs.delta, 'selectiveScan'), aLog: this.f32(inputs.aLog, 'selectiveScan'),
-      B: this.f32(inputs.B, 'selectiveScan'), C: this.f32(inputs.C, 'selectiveScan'), D: this.f32(inputs.D, 'selectiveScan'),
+      u: this.f32(inputs.u, 'selectiveScan'),
+      delta: this.f32(inputs.delta, 'selectiveScan'),
+      aLog: this.f32(inputs.aLog, 'selectiveScan'),
+      B: this.f32(inputs.B, 'selectiveScan'),
+      C: this.f32(inputs.C, 'selectiveScan'),
+      D: this.f32(inputs.D, 'selectiveScan'),
       h0: this.opt(inputs.h0, 'selectiveScan'),
     };
     const dims = { b, l, c, n };
-    const r = variant === 'sequential' ? selectiveScanSequentialCpu(arrays, dims) : selectiveScanChunkedCpu(arrays, dims);
+    const r =
+      variant === 'sequential' ? selectiveScanSequentialCpu(arrays, dims) : selectiveScanChunkedCpu(arrays, dims);
     return { y: new CpuTensor([b, l, c], 'f32', r.y), hLast: new CpuTensor([b, c, n], 'f32', r.hLast) };
   }
 
@@ -139,9 +217,18 @@ export class CpuBackend implements Backend {
   }
 
   surprisalBits(logits: Tensor, targets: Tensor): Tensor {
-    const v = logits.shape[logits.shape.length - 1], rows = numel(logits.shape) / v;
-    check(numel(targets.shape) === rows, 'surprisalBits', `targets ${shapeText(targets.shape)} do not match logits ${shapeText(logits.shape)}`);
-    return new CpuTensor(logits.shape.slice(0, -1), 'f32', surprisalBitsCpu(this.f32(logits, 'surprisalBits'), rows, v, this.i32(targets, 'surprisalBits')));
+    const v = logits.shape[logits.shape.length - 1],
+      rows = numel(logits.shape) / v;
+    check(
+      numel(targets.shape) === rows,
+      'surprisalBits',
+      `targets ${shapeText(targets.shape)} do not match logits ${shapeText(logits.shape)}`,
+    );
+    return new CpuTensor(
+      logits.shape.slice(0, -1),
+      'f32',
+      surprisalBitsCpu(this.f32(logits, 'surprisalBits'), rows, v, this.i32(targets, 'surprisalBits')),
+    );
   }
 
   dispose(): void {

@@ -42,7 +42,10 @@ export async function createBackend(kind: BackendKind, options: CreateBackendOpt
   try {
     chosen = await webgpuBackend(options);
   } catch (err) {
-    return { backend: new CpuBackend(), reason: `cpu: no WebGPU adapter (${err instanceof Error ? err.message : String(err)})` };
+    return {
+      backend: new CpuBackend(),
+      reason: `cpu: no WebGPU adapter (${err instanceof Error ? err.message : String(err)})`,
+    };
   }
   const declined = (chosen.backend as WebGpuBackend).gpuDevice.autoDeclineReason;
   if (!declined) return chosen;

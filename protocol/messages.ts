@@ -32,34 +32,67 @@ export type Modality = 'dna' | 'audio';
 // ---------------------------------------------------------------- host -> engine webview
 
 /** First message after the engine says 'ready': which backend to use and where its CPU worker script is. */
-export interface ConfigureMessage { type: 'configure'; backend: BackendPreference; cpuWorkerUri: string }
+export interface ConfigureMessage {
+  type: 'configure';
+  backend: BackendPreference;
+  cpuWorkerUri: string;
+}
 /**
  * Starts a model upload: config.json as parsed JSON, then `weightsBytes` of safetensors in modelChunk
  * messages. `backend` is the cell's choice (else the setting); the same files on another backend are
  * another modelKey.
  */
 export interface LoadModelMessage {
-  type: 'loadModel'; requestId: number; modelKey: string; config: Record<string, unknown>; weightsBytes: number; backend: BackendPreference;
+  type: 'loadModel';
+  requestId: number;
+  modelKey: string;
+  config: Record<string, unknown>;
+  weightsBytes: number;
+  backend: BackendPreference;
 }
 /** Bytes [offset, offset + bytes.length) of the safetensors file of request `requestId`. */
-export interface ModelChunkMessage { type: 'modelChunk'; requestId: number; offset: number; bytes: Uint8Array }
+export interface ModelChunkMessage {
+  type: 'modelChunk';
+  requestId: number;
+  offset: number;
+  bytes: Uint8Array;
+}
 /**
  * Starts a streaming scoring job over `totalTokens` tokens with model `modelKey` (state starts at zero).
  * Tokens follow in scoreChunk messages; the engine answers each with one chunkScored before the host
  * sends the next, so the host paces the stream and can cancel between chunks.
  */
 export interface ScoreMessage {
-  type: 'score'; requestId: number; modelKey: string; totalTokens: number; collectDelta: boolean;
+  type: 'score';
+  requestId: number;
+  modelKey: string;
+  totalTokens: number;
+  collectDelta: boolean;
 }
 /** Tokens [offset, offset + tokens.length) of job `requestId`; `last` closes the job. */
-export interface ScoreChunkMessage { type: 'scoreChunk'; requestId: number; offset: number; tokens: Int32Array; last: boolean }
+export interface ScoreChunkMessage {
+  type: 'scoreChunk';
+  requestId: number;
+  offset: number;
+  tokens: Int32Array;
+  last: boolean;
+}
 /** Recurrent generation: feed `prompt`, then sample `steps` tokens (temperature > 0; topK 0 = all; seeded). */
 export interface GenerateMessage {
-  type: 'generate'; requestId: number; modelKey: string; prompt: Int32Array; steps: number;
-  temperature: number; topK: number; seed: number;
+  type: 'generate';
+  requestId: number;
+  modelKey: string;
+  prompt: Int32Array;
+  steps: number;
+  temperature: number;
+  topK: number;
+  seed: number;
 }
 /** Stops job `requestId`; the engine answers with failed { cancelled: true } unless it had finished. */
-export interface CancelMessage { type: 'cancel'; requestId: number }
+export interface CancelMessage {
+  type: 'cancel';
+  requestId: number;
+}
 
 // Training on the engine webview's GPU (extension/core/runs/webview-step-engine.ts, webview/engine/engine-trainer.ts).
 // A trainer is opened by trainOpen and named after that request's id (trainerId); each later call is
@@ -68,46 +101,113 @@ export interface CancelMessage { type: 'cancel'; requestId: number }
 /** Most float32 values in one trainWrite or trainValues message (the weight chunk's size). */
 export const MAX_TRAIN_CHUNK_VALUES = MAX_WEIGHT_CHUNK_BYTES / 4;
 export type TrainTensor = 'params' | 'm' | 'v';
-export interface TrainAdamConfig { beta1: number; beta2: number; eps: number; weightDecay: number }
+export interface TrainAdamConfig {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
 
 /**
  * Opens a WebGpuTrainModel for `config` (config.json fields) at batch x length. 'webgpu' fails without
  * an adapter; 'auto' declines a software fallback adapter: trainOpened then says cpu and why.
  */
 export interface TrainOpenMessage {
-  type: 'trainOpen'; requestId: number; config: Record<string, unknown>; batch: number; length: number; adam: TrainAdamConfig; backend: 'auto' | 'webgpu';
+  type: 'trainOpen';
+  requestId: number;
+  config: Record<string, unknown>;
+  batch: number;
+  length: number;
+  adam: TrainAdamConfig;
+  backend: 'auto' | 'webgpu';
 }
 /** Sets parameters, both moments and the AdamW step count t; `values` of `size` each follow in trainWrite messages, answered by one trainAck. */
-export interface TrainSetStateMessage { type: 'trainSetState'; requestId: number; trainerId: number; size: number; t: number }
+export interface TrainSetStateMessage {
+  type: 'trainSetState';
+  requestId: number;
+  trainerId: number;
+  size: number;
+  t: number;
+}
 /** Values [offset, offset + values.length) of one tensor of setState request `requestId`. */
-export interface TrainWriteMessage { type: 'trainWrite'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array }
+export interface TrainWriteMessage {
+  type: 'trainWrite';
+  requestId: number;
+  tensor: TrainTensor;
+  offset: number;
+  values: Float32Array;
+}
 /** Reads the parameters (and the moments when `moments`), answered by trainValues chunks. */
-export interface TrainReadMessage { type: 'trainRead'; requestId: number; trainerId: number; moments: boolean }
+export interface TrainReadMessage {
+  type: 'trainRead';
+  requestId: number;
+  trainerId: number;
+  moments: boolean;
+}
 /**
  * One training step in one GPU submit: forward, loss and backward of the batch (ids and targets
  * [batch, length]; target -1 is not counted), clipping to maxNorm, AdamW at lr. The loss stays on
  * the device; answered by trainAck as soon as the step is queued behind at most one other.
  */
-export interface TrainStepMessage { type: 'trainStep'; requestId: number; trainerId: number; ids: Int32Array; targets: Int32Array; lr: number; maxNorm: number }
+export interface TrainStepMessage {
+  type: 'trainStep';
+  requestId: number;
+  trainerId: number;
+  ids: Int32Array;
+  targets: Int32Array;
+  lr: number;
+  maxNorm: number;
+}
 /** The losses of every trainStep since the last read, oldest first (answered by trainLosses). */
-export interface TrainReadLossesMessage { type: 'trainReadLosses'; requestId: number; trainerId: number }
+export interface TrainReadLossesMessage {
+  type: 'trainReadLosses';
+  requestId: number;
+  trainerId: number;
+}
 /** Frees the trainer's device buffers. */
-export interface TrainCloseMessage { type: 'trainClose'; requestId: number; trainerId: number }
+export interface TrainCloseMessage {
+  type: 'trainClose';
+  requestId: number;
+  trainerId: number;
+}
 
-export type TrainToEngine = TrainOpenMessage | TrainSetStateMessage | TrainWriteMessage | TrainReadMessage | TrainStepMessage
-  | TrainReadLossesMessage | TrainCloseMessage;
+export type TrainToEngine =
+  | TrainOpenMessage
+  | TrainSetStateMessage
+  | TrainWriteMessage
+  | TrainReadMessage
+  | TrainStepMessage
+  | TrainReadLossesMessage
+  | TrainCloseMessage;
 
-export type ToEngine = ConfigureMessage | LoadModelMessage | ModelChunkMessage | ScoreMessage | ScoreChunkMessage
-  | GenerateMessage | CancelMessage | TrainToEngine;
+export type ToEngine =
+  | ConfigureMessage
+  | LoadModelMessage
+  | ModelChunkMessage
+  | ScoreMessage
+  | ScoreChunkMessage
+  | GenerateMessage
+  | CancelMessage
+  | TrainToEngine;
 
 // ---------------------------------------------------------------- engine webview -> host
 
 /** The engine page has loaded; `webgpu` says whether navigator.gpu gave an adapter and which. */
-export interface ReadyMessage { type: 'ready'; protocol: number; webgpu: { available: boolean; detail: string } }
+export interface ReadyMessage {
+  type: 'ready';
+  protocol: number;
+  webgpu: { available: boolean; detail: string };
+}
 /** The model is on a backend. `reason` says why that backend (setting, adapter found or missing). */
 export interface ModelLoadedMessage {
-  type: 'modelLoaded'; requestId: number; modelKey: string; backend: BackendName; reason: string; device: string;
-  layers: number; loadMs: number;
+  type: 'modelLoaded';
+  requestId: number;
+  modelKey: string;
+  backend: BackendName;
+  reason: string;
+  device: string;
+  layers: number;
+  loadMs: number;
 }
 /**
  * Results for the chunk at `offset`: surprisal[i] = -log2 p(token[offset+i] | tokens before it) in bits,
@@ -115,29 +215,72 @@ export interface ModelLoadedMessage {
  * layer-major: delta[layer * n + i] (empty when the job did not collect Δ). elapsedMs: engine time for this chunk.
  */
 export interface ChunkScoredMessage {
-  type: 'chunkScored'; requestId: number; offset: number; surprisal: Float32Array; delta: Float32Array; elapsedMs: number;
+  type: 'chunkScored';
+  requestId: number;
+  offset: number;
+  surprisal: Float32Array;
+  delta: Float32Array;
+  elapsedMs: number;
 }
 /** Sampled tokens [offset, offset + tokens.length) after the prompt; `done` on the last batch. */
 export interface GeneratedMessage {
-  type: 'generated'; requestId: number; offset: number; tokens: Int32Array; done: boolean; elapsedMs: number;
+  type: 'generated';
+  requestId: number;
+  offset: number;
+  tokens: Int32Array;
+  done: boolean;
+  elapsedMs: number;
 }
 /** Job `requestId` ended without a result. */
-export interface FailedMessage { type: 'failed'; requestId: number; message: string; cancelled: boolean }
+export interface FailedMessage {
+  type: 'failed';
+  requestId: number;
+  message: string;
+  cancelled: boolean;
+}
 
 /** The trainer is open (backend webgpu), or, for 'auto', declined with the reason (backend cpu: no trainer was made). */
-export interface TrainOpenedMessage { type: 'trainOpened'; requestId: number; backend: BackendName; reason: string; device: string }
+export interface TrainOpenedMessage {
+  type: 'trainOpened';
+  requestId: number;
+  backend: BackendName;
+  reason: string;
+  device: string;
+}
 /** A setState or close request is done. */
-export interface TrainAckMessage { type: 'trainAck'; requestId: number }
+export interface TrainAckMessage {
+  type: 'trainAck';
+  requestId: number;
+}
 /** Per step since the last read: its summed loss in nats and its count of counted targets. */
-export interface TrainLossesMessage { type: 'trainLosses'; requestId: number; nats: Float32Array; counts: Int32Array }
+export interface TrainLossesMessage {
+  type: 'trainLosses';
+  requestId: number;
+  nats: Float32Array;
+  counts: Int32Array;
+}
 /** Values [offset, offset + values.length) of one tensor of a trainRead; `last` on the read's final chunk. */
-export interface TrainValuesMessage { type: 'trainValues'; requestId: number; tensor: TrainTensor; offset: number; values: Float32Array; t: number; last: boolean }
+export interface TrainValuesMessage {
+  type: 'trainValues';
+  requestId: number;
+  tensor: TrainTensor;
+  offset: number;
+  values: Float32Array;
+  t: number;
+  last: boolean;
+}
 /** The trainer's GPU device was lost or broke (WebGpuDeviceError): the trainer is gone, its run should resume from a checkpoint. */
-export interface TrainLostMessage { type: 'trainLost'; requestId: number; message: string }
+export interface TrainLostMessage {
+  type: 'trainLost';
+  requestId: number;
+  message: string;
+}
 
-export type TrainFromEngine = TrainOpenedMessage | TrainAckMessage | TrainLossesMessage | TrainValuesMessage | TrainLostMessage;
+export type TrainFromEngine =
+  TrainOpenedMessage | TrainAckMessage | TrainLossesMessage | TrainValuesMessage | TrainLostMessage;
 
-export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage | TrainFromEngine;
+export type FromEngine =
+  ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage | TrainFromEngine;
 
 // ---------------------------------------------------------------- renderer <-> host
 
@@ -152,15 +295,31 @@ export const MAX_EXPORT_CHARS = 64 << 20;
  * text for bed/csv/json/fasta and base64 for wav. `suggestedName` is a bare file name.
  */
 export interface ExportRequest {
-  type: 'export'; requestId: number; format: ExportFormat; suggestedName: string; encoding: 'utf8' | 'base64'; content: string;
+  type: 'export';
+  requestId: number;
+  format: ExportFormat;
+  suggestedName: string;
+  encoding: 'utf8' | 'base64';
+  content: string;
 }
 /** Asks the host to add a generate cell continuing the analyzed file from `position` (bases or samples) of `record`, and run it. `outputId` is the summary's `id`. */
-export interface GenerateFromRequest { type: 'generateFrom'; requestId: number; outputId: string; record: number; position: number }
+export interface GenerateFromRequest {
+  type: 'generateFrom';
+  requestId: number;
+  outputId: string;
+  record: number;
+  position: number;
+}
 
 export type FromRenderer = ExportRequest | GenerateFromRequest;
 
 /** The host's answer to a renderer request. */
-export interface RendererReply { type: 'reply'; requestId: number; ok: boolean; message: string }
+export interface RendererReply {
+  type: 'reply';
+  requestId: number;
+  ok: boolean;
+  message: string;
+}
 export type ToRenderer = RendererReply;
 
 export type ToWebview = ToEngine | ToRenderer;
@@ -172,16 +331,27 @@ export type FromWebview = FromEngine | FromRenderer;
 export interface ModelInfo {
   /** Folder name or setting label. */ name: string;
   /** Where it was loaded from (workspace-relative when inside the workspace). */ path: string;
-  modality: Modality; vocabSize: number; layers: number; dModel: number; dState: number;
+  modality: Modality;
+  vocabSize: number;
+  layers: number;
+  dModel: number;
+  dState: number;
   /** False for random or untrained models: the pane then says the numbers are not meaningful. */ trained: boolean;
 }
 
 export interface EngineInfo {
-  backend: BackendName; reason: string; device: string;
+  backend: BackendName;
+  reason: string;
+  device: string;
   /** Tokens scored (or generated) per second of engine time. */ tokensPerSecond: number;
 }
 
-export interface Timings { readMs: number; loadModelMs: number; computeMs: number; totalMs: number }
+export interface Timings {
+  readMs: number;
+  loadModelMs: number;
+  computeMs: number;
+  totalMs: number;
+}
 
 /**
  * A block of numbers in the binary item. Values cover positions [start, start + length*binSize) of the
@@ -194,27 +364,46 @@ export interface TrackDescriptor {
   /** Key of the block in the binary item. */ block: string;
   record: number;
   kind: 'surprisal' | 'surprisal-reverse' | 'gc' | 'delta' | 'samples' | 'sequence';
-  label: string; unit: 'bits' | '%' | 'Δ' | 'amplitude' | 'base';
-  start: number; binSize: number; length: number; rows: number; rowLabels: string[];
+  label: string;
+  unit: 'bits' | '%' | 'Δ' | 'amplitude' | 'base';
+  start: number;
+  binSize: number;
+  length: number;
+  rows: number;
+  rowLabels: string[];
 }
 
 /** Half-open intervals [starts[i], ends[i]) in record coordinates; score: mean bits, when it has one. */
 export interface IntervalSet {
-  record: number; kind: 'soft-mask' | 'n-run' | 'high-surprisal' | 'unusual-audio';
-  starts: number[]; ends: number[]; scores: number[];
+  record: number;
+  kind: 'soft-mask' | 'n-run' | 'high-surprisal' | 'unusual-audio';
+  starts: number[];
+  ends: number[];
+  scores: number[];
 }
 
 export interface DnaRecordSummary {
-  index: number; name: string; description: string; length: number;
-  /** The analyzed range [start, end) of the record. */ start: number; end: number;
-  gcPercent: number; nCount: number; softMaskedCount: number;
+  index: number;
+  name: string;
+  description: string;
+  length: number;
+  /** The analyzed range [start, end) of the record. */ start: number;
+  end: number;
+  gcPercent: number;
+  nCount: number;
+  softMaskedCount: number;
   /** Mean surprisal over the scored bases; null when no model ran. */ bitsPerBase: number | null;
   /** Same on the reverse complement, when strand: both. */ bitsPerBaseReverse: number | null;
 }
 
 export interface AudioSummary {
-  sampleRate: number; channels: number; bitsPerSampleFormat: number; durationS: number;
-  /** Rate the model saw (after resampling) and the analyzed span in seconds. */ modelRate: number; startS: number; endS: number;
+  sampleRate: number;
+  channels: number;
+  bitsPerSampleFormat: number;
+  durationS: number;
+  /** Rate the model saw (after resampling) and the analyzed span in seconds. */ modelRate: number;
+  startS: number;
+  endS: number;
   /** Mean surprisal per mu-law sample; null when no model ran. */ bitsPerSample: number | null;
   /** LIST/INFO tags as text (never HTML). */ tags: Record<string, string>;
 }
@@ -223,18 +412,33 @@ interface OutputCommon {
   schema: 1;
   /** Unique per run: how the renderer names this output in requests to the host. */ id: string;
   /** The analyzed file, workspace-relative when inside the workspace. */ file: string;
-  model: ModelInfo | null; engine: EngineInfo | null; timings: Timings;
-  tracks: TrackDescriptor[]; intervals: IntervalSet[];
+  model: ModelInfo | null;
+  engine: EngineInfo | null;
+  timings: Timings;
+  tracks: TrackDescriptor[];
+  intervals: IntervalSet[];
   /** Things the user should know (untrained model, truncated range, ...), shown as text. */ notes: string[];
 }
-export interface DnaAnalysisSummary extends OutputCommon { kind: 'dna-analysis'; records: DnaRecordSummary[] }
-export interface AudioAnalysisSummary extends OutputCommon { kind: 'audio-analysis'; audio: AudioSummary }
+export interface DnaAnalysisSummary extends OutputCommon {
+  kind: 'dna-analysis';
+  records: DnaRecordSummary[];
+}
+export interface AudioAnalysisSummary extends OutputCommon {
+  kind: 'audio-analysis';
+  audio: AudioSummary;
+}
 /** A continuation: DNA as a new record (block 'sequence'), audio as samples (block 'samples', decoded from mu-law). */
 export interface GenerationSummary extends OutputCommon {
   kind: 'dna-generation' | 'audio-generation';
   /** Where in the source the prompt ended (bases or samples), and the sampling settings. */
-  sourceRecord: number; position: number; steps: number; temperature: number; topK: number; seed: number;
-  /** Name of the generated record (FASTA header) or sample rate of the generated audio. */ name: string; sampleRate: number;
+  sourceRecord: number;
+  position: number;
+  steps: number;
+  temperature: number;
+  topK: number;
+  seed: number;
+  /** Name of the generated record (FASTA header) or sample rate of the generated audio. */ name: string;
+  sampleRate: number;
 }
 export type OutputSummary = DnaAnalysisSummary | AudioAnalysisSummary | GenerationSummary;
 
@@ -254,20 +458,25 @@ function object(v: unknown, what: string): Obj {
 function int(o: Obj, key: string, min: number, max: number): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ProtocolError(`${String(o.type)}.${key}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw new ProtocolError(
+      `${String(o.type)}.${key}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
 function num(o: Obj, key: string, min: number, max: number): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new ProtocolError(`${String(o.type)}.${key}: expected a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw new ProtocolError(
+      `${String(o.type)}.${key}: expected a number in [${min}, ${max}], got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
 function str(o: Obj, key: string, maxLength: number): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.length > maxLength) throw new ProtocolError(`${String(o.type)}.${key}: expected a string of at most ${maxLength} characters`);
+  if (typeof v !== 'string' || v.length > maxLength)
+    throw new ProtocolError(`${String(o.type)}.${key}: expected a string of at most ${maxLength} characters`);
   return v;
 }
 function bool(o: Obj, key: string): boolean {
@@ -282,10 +491,17 @@ function oneOf<T extends string>(o: Obj, key: string, values: readonly T[]): T {
   }
   return v as T;
 }
-function typed<T extends Float32Array | Int32Array>(o: Obj, key: string, ctor: { new (n: number): T; name: string }, maxLength: number): T {
+function typed<T extends Float32Array | Int32Array>(
+  o: Obj,
+  key: string,
+  ctor: { new (n: number): T; name: string },
+  maxLength: number,
+): T {
   const v = o[key];
-  if (!(v instanceof (ctor as unknown as typeof Float32Array))) throw new ProtocolError(`${String(o.type)}.${key}: expected a ${ctor.name}`);
-  if ((v as T).length > maxLength) throw new ProtocolError(`${String(o.type)}.${key}: ${(v as T).length} values, at most ${maxLength} allowed`);
+  if (!(v instanceof (ctor as unknown as typeof Float32Array)))
+    throw new ProtocolError(`${String(o.type)}.${key}: expected a ${ctor.name}`);
+  if ((v as T).length > maxLength)
+    throw new ProtocolError(`${String(o.type)}.${key}: ${(v as T).length} values, at most ${maxLength} allowed`);
   return v as unknown as T;
 }
 
@@ -298,50 +514,86 @@ export function parseFromEngine(raw: unknown): FromEngine {
   switch (o.type) {
     case 'ready': {
       const gpu = object(o.webgpu, 'ready.webgpu');
-      return { type: 'ready', protocol: int(o, 'protocol', 0, 1000), webgpu: { available: bool(gpu, 'available'), detail: str(gpu, 'detail', MAX_TEXT) } };
+      return {
+        type: 'ready',
+        protocol: int(o, 'protocol', 0, 1000),
+        webgpu: { available: bool(gpu, 'available'), detail: str(gpu, 'detail', MAX_TEXT) },
+      };
     }
     case 'modelLoaded':
       return {
-        type: 'modelLoaded', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), modelKey: str(o, 'modelKey', MAX_TEXT),
-        backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const), reason: str(o, 'reason', MAX_TEXT), device: str(o, 'device', MAX_TEXT),
-        layers: int(o, 'layers', 1, MAX_LAYERS), loadMs: num(o, 'loadMs', 0, 1e9),
+        type: 'modelLoaded',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        modelKey: str(o, 'modelKey', MAX_TEXT),
+        backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const),
+        reason: str(o, 'reason', MAX_TEXT),
+        device: str(o, 'device', MAX_TEXT),
+        layers: int(o, 'layers', 1, MAX_LAYERS),
+        loadMs: num(o, 'loadMs', 0, 1e9),
       };
     case 'chunkScored': {
       const surprisal = typed(o, 'surprisal', Float32Array, MAX_CHUNK_TOKENS);
       const delta = typed(o, 'delta', Float32Array, MAX_CHUNK_TOKENS * MAX_LAYERS);
-      if (delta.length % Math.max(1, surprisal.length) !== 0) throw new ProtocolError(`chunkScored.delta: length ${delta.length} is not a multiple of ${surprisal.length}`);
+      if (delta.length % Math.max(1, surprisal.length) !== 0)
+        throw new ProtocolError(`chunkScored.delta: length ${delta.length} is not a multiple of ${surprisal.length}`);
       return {
-        type: 'chunkScored', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER),
-        surprisal, delta, elapsedMs: num(o, 'elapsedMs', 0, 1e9),
+        type: 'chunkScored',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER),
+        surprisal,
+        delta,
+        elapsedMs: num(o, 'elapsedMs', 0, 1e9),
       };
     }
     case 'generated':
       return {
-        type: 'generated', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), offset: int(o, 'offset', 0, MAX_GENERATE_STEPS),
-        tokens: typed(o, 'tokens', Int32Array, MAX_GENERATE_STEPS), done: bool(o, 'done'), elapsedMs: num(o, 'elapsedMs', 0, 1e9),
+        type: 'generated',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        offset: int(o, 'offset', 0, MAX_GENERATE_STEPS),
+        tokens: typed(o, 'tokens', Int32Array, MAX_GENERATE_STEPS),
+        done: bool(o, 'done'),
+        elapsedMs: num(o, 'elapsedMs', 0, 1e9),
       };
     case 'failed':
-      return { type: 'failed', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), message: str(o, 'message', MAX_TEXT), cancelled: bool(o, 'cancelled') };
+      return {
+        type: 'failed',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        message: str(o, 'message', MAX_TEXT),
+        cancelled: bool(o, 'cancelled'),
+      };
     case 'trainOpened':
       return {
-        type: 'trainOpened', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const),
-        reason: str(o, 'reason', MAX_TEXT), device: str(o, 'device', MAX_TEXT),
+        type: 'trainOpened',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const),
+        reason: str(o, 'reason', MAX_TEXT),
+        device: str(o, 'device', MAX_TEXT),
       };
     case 'trainAck':
       return { type: 'trainAck', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID) };
     case 'trainLosses': {
-      const nats = typed(o, 'nats', Float32Array, MAX_TRAIN_CHUNK_VALUES), counts = typed(o, 'counts', Int32Array, MAX_TRAIN_CHUNK_VALUES);
-      if (nats.length !== counts.length) throw new ProtocolError(`trainLosses: ${nats.length} losses but ${counts.length} counts`);
+      const nats = typed(o, 'nats', Float32Array, MAX_TRAIN_CHUNK_VALUES),
+        counts = typed(o, 'counts', Int32Array, MAX_TRAIN_CHUNK_VALUES);
+      if (nats.length !== counts.length)
+        throw new ProtocolError(`trainLosses: ${nats.length} losses but ${counts.length} counts`);
       return { type: 'trainLosses', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), nats, counts };
     }
     case 'trainValues':
       return {
-        type: 'trainValues', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), tensor: oneOf(o, 'tensor', ['params', 'm', 'v'] as const),
-        offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER), values: typed(o, 'values', Float32Array, MAX_TRAIN_CHUNK_VALUES),
-        t: int(o, 't', 0, Number.MAX_SAFE_INTEGER), last: bool(o, 'last'),
+        type: 'trainValues',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        tensor: oneOf(o, 'tensor', ['params', 'm', 'v'] as const),
+        offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER),
+        values: typed(o, 'values', Float32Array, MAX_TRAIN_CHUNK_VALUES),
+        t: int(o, 't', 0, Number.MAX_SAFE_INTEGER),
+        last: bool(o, 'last'),
       };
     case 'trainLost':
-      return { type: 'trainLost', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), message: str(o, 'message', MAX_TEXT) };
+      return {
+        type: 'trainLost',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        message: str(o, 'message', MAX_TEXT),
+      };
     default:
       throw new ProtocolError(`engine message: unknown type ${JSON.stringify(o.type)}`);
   }
@@ -353,17 +605,24 @@ export function parseFromRenderer(raw: unknown): FromRenderer {
   switch (o.type) {
     case 'export': {
       const suggestedName = str(o, 'suggestedName', 255);
-      if (!/^[\w][\w .()+-]*$/.test(suggestedName)) throw new ProtocolError(`export.suggestedName: ${JSON.stringify(suggestedName)} is not a bare file name`);
+      if (!/^[\w][\w .()+-]*$/.test(suggestedName))
+        throw new ProtocolError(`export.suggestedName: ${JSON.stringify(suggestedName)} is not a bare file name`);
       return {
-        type: 'export', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
-        format: oneOf(o, 'format', ['bed', 'csv', 'json', 'fasta', 'wav'] as const), suggestedName,
-        encoding: oneOf(o, 'encoding', ['utf8', 'base64'] as const), content: str(o, 'content', MAX_EXPORT_CHARS),
+        type: 'export',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        format: oneOf(o, 'format', ['bed', 'csv', 'json', 'fasta', 'wav'] as const),
+        suggestedName,
+        encoding: oneOf(o, 'encoding', ['utf8', 'base64'] as const),
+        content: str(o, 'content', MAX_EXPORT_CHARS),
       };
     }
     case 'generateFrom':
       return {
-        type: 'generateFrom', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), outputId: str(o, 'outputId', 256),
-        record: int(o, 'record', 0, 1e7), position: int(o, 'position', 0, Number.MAX_SAFE_INTEGER),
+        type: 'generateFrom',
+        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
+        outputId: str(o, 'outputId', 256),
+        record: int(o, 'record', 0, 1e7),
+        position: int(o, 'position', 0, Number.MAX_SAFE_INTEGER),
       };
     default:
       throw new ProtocolError(`renderer message: unknown type ${JSON.stringify(o.type)}`);

@@ -26,7 +26,9 @@ export interface RegionOptions {
 
 /** Mean and standard deviation of the finite values (the default threshold is mean + 2 sd). */
 export function meanAndSd(values: ArrayLike<number>): { mean: number; sd: number; count: number } {
-  let n = 0, mean = 0, m2 = 0;
+  let n = 0,
+    mean = 0,
+    m2 = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
@@ -40,18 +42,24 @@ export function meanAndSd(values: ArrayLike<number>): { mean: number; sd: number
 
 /** Centred moving mean over `window` positions, finite values only; NaN where none. */
 export function movingMean(values: ArrayLike<number>, window: number): Float32Array {
-  if (!(window >= 1) || !Number.isInteger(window)) throw new RangeError(`smoothing window must be a positive integer, got ${window}`);
-  const n = values.length, out = new Float32Array(n);
-  const before = Math.floor((window - 1) / 2), after = window - 1 - before;
+  if (!(window >= 1) || !Number.isInteger(window))
+    throw new RangeError(`smoothing window must be a positive integer, got ${window}`);
+  const n = values.length,
+    out = new Float32Array(n);
+  const before = Math.floor((window - 1) / 2),
+    after = window - 1 - before;
   // Prefix sums of value and of "is finite", in float64 so long tracks do not drift.
-  const sum = new Float64Array(n + 1), cnt = new Uint32Array(n + 1);
+  const sum = new Float64Array(n + 1),
+    cnt = new Uint32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    const v = values[i], ok = Number.isFinite(v);
+    const v = values[i],
+      ok = Number.isFinite(v);
     sum[i + 1] = sum[i] + (ok ? v : 0);
     cnt[i + 1] = cnt[i] + (ok ? 1 : 0);
   }
   for (let i = 0; i < n; i++) {
-    const a = Math.max(0, i - before), b = Math.min(n, i + after + 1);
+    const a = Math.max(0, i - before),
+      b = Math.min(n, i + after + 1);
     const c = cnt[b] - cnt[a];
     out[i] = c ? (sum[b] - sum[a]) / c : NaN;
   }
@@ -75,11 +83,14 @@ export function findSurpriseRegions(values: ArrayLike<number>, options: RegionOp
   const regions: SurpriseRegion[] = [];
   for (const [start, end] of runs) {
     if (end - start < minLength) continue;
-    let sum = 0, count = 0, peak = -Infinity;
+    let sum = 0,
+      count = 0,
+      peak = -Infinity;
     for (let i = start; i < end; i++) {
       const v = values[i];
       if (!Number.isFinite(v)) continue;
-      sum += v; count++;
+      sum += v;
+      count++;
       if (v > peak) peak = v;
     }
     regions.push({ start, end, meanBits: count ? sum / count : NaN, peakBits: peak });
@@ -90,7 +101,11 @@ export function findSurpriseRegions(values: ArrayLike<number>, options: RegionOp
 /** Smoothing and joining of surprising stretches: DNA in bases; audio scaled to the sample rate (10 ms, 50 ms, 20 ms). */
 export const DNA_REGIONS = { window: 25, mergeGap: 25, minLength: 10 } as const;
 export function audioRegions(sampleRate: number): { window: number; mergeGap: number; minLength: number } {
-  return { window: Math.max(1, Math.round(sampleRate / 100)), mergeGap: Math.round(sampleRate / 20), minLength: Math.round(sampleRate / 50) };
+  return {
+    window: Math.max(1, Math.round(sampleRate / 100)),
+    mergeGap: Math.round(sampleRate / 20),
+    minLength: Math.round(sampleRate / 50),
+  };
 }
 
 /**
@@ -98,14 +113,22 @@ export function audioRegions(sampleRate: number): { window: number; mergeGap: nu
  * surprisal above the smoothed track's mean + 2 sd (see surprise-regions.ts), in record positions.
  * `track` holds the descriptor's values (row 0 is read); `shape` is in track bins.
  */
-export function highSurprisal(descriptor: TrackDescriptor, track: Float32Array, record: number, kind: 'high-surprisal' | 'unusual-audio',
-  shape: { window: number; mergeGap: number; minLength: number }): IntervalSet {
+export function highSurprisal(
+  descriptor: TrackDescriptor,
+  track: Float32Array,
+  record: number,
+  kind: 'high-surprisal' | 'unusual-audio',
+  shape: { window: number; mergeGap: number; minLength: number },
+): IntervalSet {
   const { start, binSize, length } = descriptor;
   const values = track.subarray(0, length);
   const { mean, sd } = meanAndSd(movingMean(values, shape.window));
   const regions = Number.isFinite(mean) ? findSurpriseRegions(values, { ...shape, thresholdBits: mean + 2 * sd }) : [];
   return {
-    record, kind,
-    starts: regions.map((r) => start + r.start * binSize), ends: regions.map((r) => start + r.end * binSize), scores: regions.map((r) => r.meanBits),
+    record,
+    kind,
+    starts: regions.map((r) => start + r.start * binSize),
+    ends: regions.map((r) => start + r.end * binSize),
+    scores: regions.map((r) => r.meanBits),
   };
 }

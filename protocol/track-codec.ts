@@ -12,7 +12,11 @@ const MAGIC = 0x424c5153; // 'SQLB' read as a little-endian u32
 
 export type Block = Float32Array | Uint8Array;
 type DType = 'f32' | 'u8';
-interface BlockEntry { key: string; dtype: DType; length: number }
+interface BlockEntry {
+  key: string;
+  dtype: DType;
+  length: number;
+}
 
 export class CodecError extends Error {
   override name = 'CodecError';
@@ -44,31 +48,49 @@ export function encodeOutput(summary: OutputSummary, blocks: ReadonlyMap<string,
 
 /** Unpacks what encodeOutput wrote; throws CodecError saying what is wrong with the bytes. */
 export function decodeOutput(bytes: Uint8Array): { summary: OutputSummary; blocks: Map<string, Block> } {
-  if (bytes.byteLength < 12) throw new CodecError(`analysis output: ${bytes.byteLength} bytes, too short for the header`);
+  if (bytes.byteLength < 12)
+    throw new CodecError(`analysis output: ${bytes.byteLength} bytes, too short for the header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== MAGIC) throw new CodecError('analysis output: bad magic (not a SeqLab analysis)');
   const version = view.getUint32(4, true);
-  if (version !== CODEC_VERSION) throw new CodecError(`analysis output: version ${version}, this build reads ${CODEC_VERSION}`);
+  if (version !== CODEC_VERSION)
+    throw new CodecError(`analysis output: version ${version}, this build reads ${CODEC_VERSION}`);
   const jsonLength = view.getUint32(8, true);
-  if (12 + jsonLength > bytes.byteLength) throw new CodecError(`analysis output: header of ${jsonLength} bytes runs past the end (${bytes.byteLength})`);
+  if (12 + jsonLength > bytes.byteLength)
+    throw new CodecError(`analysis output: header of ${jsonLength} bytes runs past the end (${bytes.byteLength})`);
   let header: { summary: OutputSummary; blocks: BlockEntry[] };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as typeof header;
   } catch (e) {
     throw new CodecError(`analysis output: header is not JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || !Array.isArray(header.blocks) || typeof header.summary !== 'object' || header.summary === null) {
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    !Array.isArray(header.blocks) ||
+    typeof header.summary !== 'object' ||
+    header.summary === null
+  ) {
     throw new CodecError('analysis output: header lacks summary or blocks');
   }
-  if (header.summary.schema !== 1) throw new CodecError(`analysis output: summary schema ${String(header.summary.schema)}, expected 1`);
+  if (header.summary.schema !== 1)
+    throw new CodecError(`analysis output: summary schema ${String(header.summary.schema)}, expected 1`);
   const blocks = new Map<string, Block>();
   let at = pad4(12 + jsonLength);
   for (const e of header.blocks) {
-    if (typeof e.key !== 'string' || (e.dtype !== 'f32' && e.dtype !== 'u8') || !Number.isInteger(e.length) || e.length < 0) {
+    if (
+      typeof e.key !== 'string' ||
+      (e.dtype !== 'f32' && e.dtype !== 'u8') ||
+      !Number.isInteger(e.length) ||
+      e.length < 0
+    ) {
       throw new CodecError(`analysis output: bad block entry ${JSON.stringify(e)}`);
     }
     const byteLength = e.length * (e.dtype === 'f32' ? 4 : 1);
-    if (at + byteLength > bytes.byteLength) throw new CodecError(`analysis output: block "${e.key}" (${byteLength} bytes at ${at}) runs past the end (${bytes.byteLength})`);
+    if (at + byteLength > bytes.byteLength)
+      throw new CodecError(
+        `analysis output: block "${e.key}" (${byteLength} bytes at ${at}) runs past the end (${bytes.byteLength})`,
+      );
     // Copy: the input may sit at an offset that a Float32Array view cannot start at (and a Node
     // Buffer's slice() would be a view into its pool, not a copy).
     const raw = new Uint8Array(byteLength);
@@ -85,8 +107,11 @@ function checkTracks(summary: OutputSummary, blocks: ReadonlyMap<string, Block>)
     const b = blocks.get(t.block);
     if (!b) throw new CodecError(`analysis output: track "${t.label}" names missing block "${t.block}"`);
     if (b.length !== t.rows * t.length) {
-      throw new CodecError(`analysis output: track "${t.label}" needs ${t.rows}x${t.length} values, block "${t.block}" has ${b.length}`);
+      throw new CodecError(
+        `analysis output: track "${t.label}" needs ${t.rows}x${t.length} values, block "${t.block}" has ${b.length}`,
+      );
     }
-    if ((t.kind === 'sequence') !== (b instanceof Uint8Array)) throw new CodecError(`analysis output: track "${t.label}" has the wrong element type`);
+    if ((t.kind === 'sequence') !== b instanceof Uint8Array)
+      throw new CodecError(`analysis output: track "${t.label}" has the wrong element type`);
   }
 }

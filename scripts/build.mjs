@@ -2,7 +2,14 @@
 // scripts for the browser.
 import { build } from 'esbuild';
 
-const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, external: ['vscode', 'webgpu'] };
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  external: ['vscode', 'webgpu'],
+};
 const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true };
 
 const entries = [
@@ -15,5 +22,5 @@ const entries = [
   { ...browser, entryPoints: ['webview/training/main.ts'], outfile: 'dist/webview/training.js' },
 ];
 
-await Promise.all(entries.map((e) => build({ ...e, logLevel: 'warning'})));
+await Promise.all(entries.map((e) => build({ ...e, logLevel: 'warning' })));
 console.log(`built ${entries.length} bundles: ${entries.map((e) => e.outfile).join(', ')}`);

@@ -21,21 +21,37 @@ function run(cmd, cmdArgs, env = {}) {
 
 function findTests(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) return findTests(p);
-    return name.endsWith('.test.js') ? [p] : [];
-  }).sort();
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) return findTests(p);
+      return name.endsWith('.test.js') ? [p] : [];
+    })
+    .sort();
 }
 
 // node:test with the spec reporter on screen and TAP in a file whose summary we read.
 function nodeTests(tier, env = {}) {
   const files = findTests(join(root, 'out', 'test', tier));
-  if (files.length === 0) { console.log(`[${tier}] no test files`); return { passed: 0, failed: 1 }; }
+  if (files.length === 0) {
+    console.log(`[${tier}] no test files`);
+    return { passed: 0, failed: 1 };
+  }
   const tap = join(root, 'out', `${tier}.tap`);
   rmSync(tap, { force: true });
-  run(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], env);
+  run(
+    process.execPath,
+    [
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    env,
+  );
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (key) => Number((text.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [0, 0])[1]);
   return { passed: count('pass'), failed: count('fail') + (text ? 0 : 1) };
@@ -43,31 +59,54 @@ function nodeTests(tier, env = {}) {
 
 // Tiers run by their own scripts report `N passed, N failed` on their last such line.
 function scriptTests(tier, script) {
-  const r = spawnSync(process.execPath, [script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   process.stdout.write(r.stdout ?? '');
   const m = [...(r.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
   if (!m) return { passed: 0, failed: 1 };
   return { passed: Number(m[1]), failed: Number(m[2]) + (r.status === 0 ? 0 : Number(m[2]) === 0 ? 1 : 0) };
 }
 
-let passed = 0, failed = 0;
-const add = (tier, r) => { console.log(`[${tier}] ${r.passed} passed, ${r.failed} failed`); passed += r.passed; failed += r.failed; };
+let passed = 0,
+  failed = 0;
+const add = (tier, r) => {
+  console.log(`[${tier}] ${r.passed} passed, ${r.failed} failed`);
+  passed += r.passed;
+  failed += r.failed;
+};
 
-if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) add('typecheck', { passed: 0, failed: 1 });
-if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'webview/tsconfig.json']) !== 0) add('typecheck webview', { passed: 0, failed: 1 });
-if (run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0) add('lint', { passed: 0, failed: 1 });
+if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0)
+  add('typecheck', { passed: 0, failed: 1 });
+if (run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'webview/tsconfig.json']) !== 0)
+  add('typecheck webview', { passed: 0, failed: 1 });
+if (run(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '.']) !== 0)
+  add('lint', { passed: 0, failed: 1 });
+if (
+  run(process.execPath, [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level=warn', '.']) !==
+  0
+)
+  add('format (npm run format fixes it)', { passed: 0, failed: 1 });
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) add('build', { passed: 0, failed: 1 });
 else process.env.SEQLAB_BUILT = '1'; // out/ and dist/ are fresh: the VS Code tiers need not compile again
 
 for (const tier of tiers) {
   if (tier === 'unit') add(tier, nodeTests('unit'));
   else if (tier === 'gpu') {
-    const env = process.env.VK_ICD_FILENAMES || process.env.SEQLAB_GPU_NATIVE ? {} : { VK_ICD_FILENAMES: SWIFTSHADER_ICD };
+    const env =
+      process.env.VK_ICD_FILENAMES || process.env.SEQLAB_GPU_NATIVE ? {} : { VK_ICD_FILENAMES: SWIFTSHADER_ICD };
     add(tier, nodeTests('gpu', env));
   } else if (tier === 'webview') add(tier, scriptTests(tier, 'test/webview/run.mjs'));
   else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
-  else if (tier === 'e2e') for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs']) add(`${tier} ${script.split('/').pop()}`, scriptTests(tier, script));
-  else { console.error(`unknown tier ${tier}`); process.exit(2); }
+  else if (tier === 'e2e')
+    for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs'])
+      add(`${tier} ${script.split('/').pop()}`, scriptTests(tier, script));
+  else {
+    console.error(`unknown tier ${tier}`);
+    process.exit(2);
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

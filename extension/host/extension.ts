@@ -16,23 +16,29 @@ import { DatasetsTree } from './views/datasets-tree';
 import { ModelsTree, setDefaultModel, type ModelItem } from './views/models-tree';
 
 /** What tests reach through the extension's exports: the Analyze command and the two views' data. */
-export interface SeqlabApi { analyzeFile: typeof analyzeFile; datasets: DatasetsTree; models: ModelsTree }
+export interface SeqlabApi {
+  analyzeFile: typeof analyzeFile;
+  datasets: DatasetsTree;
+  models: ModelsTree;
+}
 
 export function activate(context: vscode.ExtensionContext): SeqlabApi {
   const log = vscode.window.createOutputChannel('Mamba SeqLab');
   const engineView = new EngineView(context.extensionUri, log);
   const datasets = new DatasetsTree();
   const models = new ModelsTree(context.extensionUri);
-  const guarded = (name: string, f: (...args: never[]) => unknown) => vscode.commands.registerCommand(name, async (...args: never[]) => {
-    try {
-      return await f(...args);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Mamba SeqLab: ${(e as Error).message}`);
-      return undefined;
-    }
-  });
+  const guarded = (name: string, f: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(name, async (...args: never[]) => {
+      try {
+        return await f(...args);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Mamba SeqLab: ${(e as Error).message}`);
+        return undefined;
+      }
+    });
   context.subscriptions.push(
-    log, engineView,
+    log,
+    engineView,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new SeqlabSerializer(), { transientOutputs: false }),
     new SeqlabController(context.extensionUri, engineView),
     registerRendererRequests(log),
@@ -42,10 +48,15 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     guarded('seqlab.newNotebook', newNotebook),
     guarded('seqlab.showStats', showStats),
     guarded('seqlab.trainOnDataset', trainOnDataset),
-    guarded('seqlab.datasets.addFolder', async () => { if (await addDatasetFolder()) datasets.refresh(); }),
+    guarded('seqlab.datasets.addFolder', async () => {
+      if (await addDatasetFolder()) datasets.refresh();
+    }),
     guarded('seqlab.datasets.refresh', () => datasets.refresh()),
     guarded('seqlab.models.refresh', () => models.refresh()),
-    guarded('seqlab.models.setDefault', async (item: ModelItem) => { await setDefaultModel(item); models.refresh(); }),
+    guarded('seqlab.models.setDefault', async (item: ModelItem) => {
+      await setDefaultModel(item);
+      models.refresh();
+    }),
     guarded('seqlab.showEngine', () => engineView.show()),
     ...registerTraining(context, log, engineView),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -26,7 +26,13 @@ type SupportedDtype = keyof typeof DTYPE_BYTES;
 /** The header may not be larger than this (the reference implementation's limit). */
 const MAX_HEADER_BYTES = 100_000_000;
 
-interface HeaderEntry { name: string; dtype: SupportedDtype; shape: number[]; begin: number; end: number }
+interface HeaderEntry {
+  name: string;
+  dtype: SupportedDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 function fail(source: string, byte: number, what: string): never {
   throw new SafetensorsError(`${source}: ${what} (byte ${byte})`);
@@ -36,8 +42,12 @@ function isNonNegativeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-function parseHeader(source: string, bytes: Uint8Array): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
-  if (bytes.byteLength < 8) fail(source, bytes.byteLength, `truncated: ${bytes.byteLength} bytes, the 8-byte header length is missing`);
+function parseHeader(
+  source: string,
+  bytes: Uint8Array,
+): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
+  if (bytes.byteLength < 8)
+    fail(source, bytes.byteLength, `truncated: ${bytes.byteLength} bytes, the 8-byte header length is missing`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(bytes.byteLength - 8)) {
@@ -57,7 +67,8 @@ function parseHeader(source: string, bytes: Uint8Array): { entries: HeaderEntry[
   const entries: HeaderEntry[] = [];
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(source, 8, '__metadata__ is not an object');
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        fail(source, 8, '__metadata__ is not an object');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(source, 8, `__metadata__ value "${k}" is not a string`);
         metadata[k] = v;
@@ -67,18 +78,32 @@ function parseHeader(source: string, bytes: Uint8Array): { entries: HeaderEntry[
     if (typeof raw !== 'object' || raw === null) fail(source, 8, `tensor "${name}": entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
-      fail(source, 8, `tensor "${name}": unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
+      fail(
+        source,
+        8,
+        `tensor "${name}": unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+      );
     }
-    if (!Array.isArray(shape) || !shape.every(isNonNegativeInt)) fail(source, 8, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    if (!Array.isArray(shape) || !shape.every(isNonNegativeInt))
+      fail(source, 8, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
-      fail(source, 8, `tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`);
+      fail(
+        source,
+        8,
+        `tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`,
+      );
     }
     const [begin, end] = offsets as [number, number];
-    if (end < begin) fail(source, dataStart + begin, `tensor "${name}": data_offsets [${begin}, ${end}] end before they begin`);
+    if (end < begin)
+      fail(source, dataStart + begin, `tensor "${name}": data_offsets [${begin}, ${end}] end before they begin`);
     const numel = (shape as number[]).reduce((a, s) => a * s, 1);
     const want = numel * DTYPE_BYTES[dtype as SupportedDtype];
     if (end - begin !== want) {
-      fail(source, dataStart + begin, `tensor "${name}": ${end - begin} bytes for ${dtype} shape [${(shape as number[]).join(', ')}], expected ${want}`);
+      fail(
+        source,
+        dataStart + begin,
+        `tensor "${name}": ${end - begin} bytes for ${dtype} shape [${(shape as number[]).join(', ')}], expected ${want}`,
+      );
     }
     entries.push({ name, dtype: dtype as SupportedDtype, shape: shape as number[], begin, end });
   }
@@ -87,13 +112,32 @@ function parseHeader(source: string, bytes: Uint8Array): { entries: HeaderEntry[
   let expectedBegin = 0;
   for (const e of entries) {
     if (e.end > dataLength) {
-      fail(source, dataStart + e.begin, `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] run past the end of the data (${dataLength} bytes)`);
+      fail(
+        source,
+        dataStart + e.begin,
+        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] run past the end of the data (${dataLength} bytes)`,
+      );
     }
-    if (e.begin < expectedBegin) fail(source, dataStart + e.begin, `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (ends at ${expectedBegin})`);
-    if (e.begin > expectedBegin) fail(source, dataStart + expectedBegin, `tensor "${e.name}": gap in the data before offset ${e.begin} (previous tensor ends at ${expectedBegin})`);
+    if (e.begin < expectedBegin)
+      fail(
+        source,
+        dataStart + e.begin,
+        `tensor "${e.name}": data_offsets [${e.begin}, ${e.end}] overlap the previous tensor (ends at ${expectedBegin})`,
+      );
+    if (e.begin > expectedBegin)
+      fail(
+        source,
+        dataStart + expectedBegin,
+        `tensor "${e.name}": gap in the data before offset ${e.begin} (previous tensor ends at ${expectedBegin})`,
+      );
     expectedBegin = e.end;
   }
-  if (expectedBegin !== dataLength) fail(source, dataStart + expectedBegin, `${dataLength - expectedBegin} bytes after the last tensor are not described by the header`);
+  if (expectedBegin !== dataLength)
+    fail(
+      source,
+      dataStart + expectedBegin,
+      `${dataLength - expectedBegin} bytes after the last tensor are not described by the header`,
+    );
   return { entries, metadata, dataStart };
 }
 
@@ -132,13 +176,19 @@ export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsF
   const { entries, metadata, dataStart } = parseHeader(source, bytes);
   const tensors = new Map<string, HostTensor>();
   for (const e of entries) {
-    tensors.set(e.name, { shape: e.shape, data: decode(bytes.subarray(dataStart + e.begin, dataStart + e.end), e.dtype) });
+    tensors.set(e.name, {
+      shape: e.shape,
+      data: decode(bytes.subarray(dataStart + e.begin, dataStart + e.end), e.dtype),
+    });
   }
   return { tensors, metadata };
 }
 
 /** Serialises float32 tensors (sorted by name, as the reference writer does) with optional metadata. */
-export function writeSafetensors(tensors: ReadonlyMap<string, HostTensor>, metadata?: Record<string, string>): Uint8Array {
+export function writeSafetensors(
+  tensors: ReadonlyMap<string, HostTensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -146,7 +196,10 @@ export function writeSafetensors(tensors: ReadonlyMap<string, HostTensor>, metad
   for (const name of names) {
     const t = tensors.get(name) as HostTensor;
     const numel = t.shape.reduce((a, s) => a * s, 1);
-    if (numel !== t.data.length) throw new SafetensorsError(`tensor "${name}": shape [${t.shape.join(', ')}] holds ${numel} values, data has ${t.data.length}`);
+    if (numel !== t.data.length)
+      throw new SafetensorsError(
+        `tensor "${name}": shape [${t.shape.join(', ')}] holds ${numel} values, data has ${t.data.length}`,
+      );
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * numel] };
     offset += 4 * numel;
   }

@@ -40,38 +40,51 @@ export const HF_MAMBA_DEFAULTS = {
 
 function positiveInt(source: string, json: Record<string, unknown>, key: keyof typeof HF_MAMBA_DEFAULTS): number {
   const v = json[key] ?? HF_MAMBA_DEFAULTS[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new ConfigError(`${source}: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
+    throw new ConfigError(`${source}: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
   return v;
 }
 
 function bool(source: string, json: Record<string, unknown>, key: keyof typeof HF_MAMBA_DEFAULTS): boolean {
   const v = json[key] ?? HF_MAMBA_DEFAULTS[key];
-  if (typeof v !== 'boolean') throw new ConfigError(`${source}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new ConfigError(`${source}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Parses a config.json object; `source` names the file in errors. */
 export function parseMambaConfig(json: unknown, source: string): MambaConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${source}: not a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ConfigError(`${source}: not a JSON object`);
   const j = json as Record<string, unknown>;
-  if (j.model_type !== undefined && j.model_type !== 'mamba') throw new ConfigError(`${source}: model_type "${String(j.model_type)}" is not "mamba"`);
+  if (j.model_type !== undefined && j.model_type !== 'mamba')
+    throw new ConfigError(`${source}: model_type "${String(j.model_type)}" is not "mamba"`);
   const act = j.hidden_act ?? HF_MAMBA_DEFAULTS.hidden_act;
-  if (act !== 'silu') throw new ConfigError(`${source}: hidden_act ${JSON.stringify(act)} is not supported (only "silu")`);
+  if (act !== 'silu')
+    throw new ConfigError(`${source}: hidden_act ${JSON.stringify(act)} is not supported (only "silu")`);
   const hiddenSize = positiveInt(source, j, 'hidden_size');
   const expand = j.expand ?? HF_MAMBA_DEFAULTS.expand;
-  if (typeof expand !== 'number' || !(expand > 0)) throw new ConfigError(`${source}: "expand" must be a positive number, got ${JSON.stringify(expand)}`);
+  if (typeof expand !== 'number' || !(expand > 0))
+    throw new ConfigError(`${source}: "expand" must be a positive number, got ${JSON.stringify(expand)}`);
   const intermediateSize = Math.trunc(expand * hiddenSize);
-  if (intermediateSize <= 0) throw new ConfigError(`${source}: expand * hidden_size = ${expand * hiddenSize} gives no channels`);
+  if (intermediateSize <= 0)
+    throw new ConfigError(`${source}: expand * hidden_size = ${expand * hiddenSize} gives no channels`);
   if (j.intermediate_size !== undefined && j.intermediate_size !== intermediateSize) {
-    throw new ConfigError(`${source}: intermediate_size ${JSON.stringify(j.intermediate_size)} disagrees with int(expand * hidden_size) = ${intermediateSize}`);
+    throw new ConfigError(
+      `${source}: intermediate_size ${JSON.stringify(j.intermediate_size)} disagrees with int(expand * hidden_size) = ${intermediateSize}`,
+    );
   }
   const rank = j.time_step_rank ?? HF_MAMBA_DEFAULTS.time_step_rank;
   let timeStepRank: number;
   if (rank === 'auto') timeStepRank = Math.ceil(hiddenSize / 16);
   else if (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0) timeStepRank = rank;
-  else throw new ConfigError(`${source}: "time_step_rank" must be "auto" or a positive integer, got ${JSON.stringify(rank)}`);
+  else
+    throw new ConfigError(
+      `${source}: "time_step_rank" must be "auto" or a positive integer, got ${JSON.stringify(rank)}`,
+    );
   const eps = j.layer_norm_epsilon ?? HF_MAMBA_DEFAULTS.layer_norm_epsilon;
-  if (typeof eps !== 'number' || !(eps > 0)) throw new ConfigError(`${source}: "layer_norm_epsilon" must be a positive number, got ${JSON.stringify(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0))
+    throw new ConfigError(`${source}: "layer_norm_epsilon" must be a positive number, got ${JSON.stringify(eps)}`);
   return {
     vocabSize: positiveInt(source, j, 'vocab_size'),
     hiddenSize,

@@ -58,7 +58,12 @@ export interface ForwardResult {
 }
 
 /** Runs the model on ids [b, l] int32. Tensors the caller did not ask for are freed. */
-export function mambaForward(backend: Backend, model: MambaModel, ids: Tensor, options: ForwardOptions = {}): ForwardResult {
+export function mambaForward(
+  backend: Backend,
+  model: MambaModel,
+  ids: Tensor,
+  options: ForwardOptions = {},
+): ForwardResult {
   const { config: cfg, params } = model;
   const { intermediateSize: c, stateSize: n, timeStepRank: r, layerNormEpsilon: eps } = cfg;
   const keepAll = options.activations === true;
@@ -67,8 +72,11 @@ export function mambaForward(backend: Backend, model: MambaModel, ids: Tensor, o
     if (!keepAll) for (const t of ts) backend.free(t);
   };
   const result: ForwardResult = { logits: undefined as unknown as Tensor };
-  const convStates: Tensor[] = [], ssmStates: Tensor[] = [];
-  const meanDelta: Tensor[] = [], hiddenStates: Tensor[] = [], activations: LayerActivations[] = [];
+  const convStates: Tensor[] = [],
+    ssmStates: Tensor[] = [];
+  const meanDelta: Tensor[] = [],
+    hiddenStates: Tensor[] = [],
+    activations: LayerActivations[] = [];
 
   let x = backend.embedding(params.embedding, ids);
   params.layers.forEach((p, i) => {
@@ -83,15 +91,25 @@ export function mambaForward(backend: Backend, model: MambaModel, ids: Tensor, o
     const B = backend.sliceLast(xDbl, r, n);
     const C = backend.sliceLast(xDbl, r + n, n);
     const delta = backend.linear(dt, p.dtProjWeight, p.dtProjBias, 'softplus');
-    const scan = backend.selectiveScan({ u, delta, aLog: p.aLog, B, C, D: p.D, h0: options.state?.ssm[i] }, options.scan ?? defaultScan);
+    const scan = backend.selectiveScan(
+      { u, delta, aLog: p.aLog, B, C, D: p.D, h0: options.state?.ssm[i] },
+      options.scan ?? defaultScan,
+    );
     const gated = backend.gate(scan.y, z);
     const mixerOut = backend.linear(gated, p.outProj, p.outProjBias, 'none');
     const out = backend.add(x, mixerOut);
 
-    if (options.returnState) { convStates.push(conv.state); ssmStates.push(scan.hLast); } else { backend.free(conv.state); backend.free(scan.hLast); }
+    if (options.returnState) {
+      convStates.push(conv.state);
+      ssmStates.push(scan.hLast);
+    } else {
+      backend.free(conv.state);
+      backend.free(scan.hLast);
+    }
     if (options.meanDelta) meanDelta.push(backend.meanLast(delta));
     if (options.hiddenStates) hiddenStates.push(out);
-    if (keepAll) activations.push({ input: x, normed, xz, x: xs, z, u, xDbl, dt, B, C, delta, y: scan.y, gated, mixerOut });
+    if (keepAll)
+      activations.push({ input: x, normed, xz, x: xs, z, u, xDbl, dt, B, C, delta, y: scan.y, gated, mixerOut });
     drop(normed, xz, xs, z, u, xDbl, dt, B, C, delta, scan.y, gated, mixerOut);
     if (!options.hiddenStates || i === 0) drop(x); // x is the previous layer's output, kept when asked for
     x = out;

@@ -23,10 +23,17 @@ export interface GenerateResult {
   stepLogits: Float32Array[];
 }
 
-export async function generate(backend: Backend, model: MambaModel, prompt: TokenBatch, options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(
+  backend: Backend,
+  model: MambaModel,
+  prompt: TokenBatch,
+  options: GenerateOptions,
+): Promise<GenerateResult> {
   checkSampling(options);
-  if (!(Number.isInteger(options.tokens) && options.tokens >= 0)) throw new RangeError(`token count ${options.tokens} must be a non-negative integer`);
-  const { batch, length } = prompt, v = model.config.vocabSize;
+  if (!(Number.isInteger(options.tokens) && options.tokens >= 0))
+    throw new RangeError(`token count ${options.tokens} must be a non-negative integer`);
+  const { batch, length } = prompt,
+    v = model.config.vocabSize;
   const rng = new Rng(options.seed ?? 0);
   const uniform = (): number => rng.uniform();
   const result: GenerateResult = { tokens: Array.from({ length: batch }, () => []), stepLogits: [] };

@@ -16,8 +16,10 @@ export function argmax(row: ArrayLike<number>): number {
 }
 
 export function checkSampling(o: SamplingOptions): void {
-  if (!(o.temperature >= 0 && Number.isFinite(o.temperature))) throw new RangeError(`temperature ${o.temperature} must be a finite number >= 0`);
-  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0)) throw new RangeError(`top-k ${o.topK} must be a non-negative integer`);
+  if (!(o.temperature >= 0 && Number.isFinite(o.temperature)))
+    throw new RangeError(`temperature ${o.temperature} must be a finite number >= 0`);
+  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 0))
+    throw new RangeError(`top-k ${o.topK} must be a non-negative integer`);
 }
 
 /** Picks a token from one row of logits [v]. */

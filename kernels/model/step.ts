@@ -24,15 +24,26 @@ export function freeMambaState(backend: Backend, state: MambaState): void {
 }
 
 /** Host copies of a state, per layer. */
-export async function readMambaState(backend: Backend, state: MambaState): Promise<{ conv: Float32Array[]; ssm: Float32Array[] }> {
-  return { conv: await Promise.all(state.conv.map((t) => backend.read(t))), ssm: await Promise.all(state.ssm.map((t) => backend.read(t))) };
+export async function readMambaState(
+  backend: Backend,
+  state: MambaState,
+): Promise<{ conv: Float32Array[]; ssm: Float32Array[] }> {
+  return {
+    conv: await Promise.all(state.conv.map((t) => backend.read(t))),
+    ssm: await Promise.all(state.ssm.map((t) => backend.read(t))),
+  };
 }
 
 /**
  * Feeds ids [b, l] after `state` and returns logits [b, l, v] and the state after them. The
  * given state is left as it is (the caller frees it).
  */
-export function mambaStep(backend: Backend, model: MambaModel, state: MambaState, ids: Tensor): { logits: Tensor; state: MambaState } {
+export function mambaStep(
+  backend: Backend,
+  model: MambaModel,
+  state: MambaState,
+  ids: Tensor,
+): { logits: Tensor; state: MambaState } {
   const r = mambaForward(backend, model, ids, { state, returnState: true, scan: 'sequential' });
   return { logits: r.logits, state: r.state as MambaState };
 }

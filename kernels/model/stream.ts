@@ -33,13 +33,15 @@ export interface StreamChunkResult {
 
 /** Splits rows [b][total] into chunks of `chunkLength` tokens (the last may be shorter). */
 export function* chunkRows(rows: readonly Int32Array[], chunkLength: number): Generator<IdChunk> {
-  if (!(Number.isInteger(chunkLength) && chunkLength > 0)) throw new RangeError(`chunk length ${chunkLength} must be a positive integer`);
+  if (!(Number.isInteger(chunkLength) && chunkLength > 0))
+    throw new RangeError(`chunk length ${chunkLength} must be a positive integer`);
   const total = rows[0]?.length ?? 0;
   for (let s = 0; s < total; s += chunkLength) yield rows.map((r) => r.subarray(s, Math.min(total, s + chunkLength)));
 }
 
 function flatten(chunk: IdChunk): Int32Array {
-  const length = chunk[0].length, ids = new Int32Array(chunk.length * length);
+  const length = chunk[0].length,
+    ids = new Int32Array(chunk.length * length);
   chunk.forEach((row, b) => {
     if (row.length !== length) throw new RangeError(`stream chunk row ${b} has ${row.length} ids, row 0 has ${length}`);
     ids.set(row, b * length);
@@ -49,9 +51,13 @@ function flatten(chunk: IdChunk): Int32Array {
 
 /** Scores the chunks of `source` in order, yielding one result per chunk. */
 export async function* streamScores(
-  backend: Backend, model: MambaModel, source: AsyncIterable<IdChunk> | Iterable<IdChunk>, options: StreamOptions = {},
+  backend: Backend,
+  model: MambaModel,
+  source: AsyncIterable<IdChunk> | Iterable<IdChunk>,
+  options: StreamOptions = {},
 ): AsyncGenerator<StreamChunkResult> {
-  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as AsyncIterator<IdChunk> | Iterator<IdChunk>;
+  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()) as
+    AsyncIterator<IdChunk> | Iterator<IdChunk>;
   // The next non-empty chunk, or undefined at the end of the source.
   const nextChunk = async (): Promise<IdChunk | undefined> => {
     for (;;) {
@@ -70,7 +76,10 @@ export async function* streamScores(
     while (chunk) {
       options.signal?.throwIfAborted();
       const following = await nextChunk();
-      if (following && following.length !== batch) throw new RangeError(`stream chunk at ${start + chunk[0].length} has ${following.length} rows, the stream has ${batch}`);
+      if (following && following.length !== batch)
+        throw new RangeError(
+          `stream chunk at ${start + chunk[0].length} has ${following.length} rows, the stream has ${batch}`,
+        );
       const L = chunk[0].length;
       const ids = flatten(chunk);
       // Row t's logits predict token t+1: the chunk shifted by one, then the next chunk's first.
@@ -79,8 +88,15 @@ export async function* streamScores(
         targets.set(ids.subarray(b * L + 1, (b + 1) * L), b * L);
         targets[(b + 1) * L - 1] = following ? following[b][0] : 0; // no next token: value unused
       }
-      const idsT = backend.uploadIds(ids, [batch, L]), targetsT = backend.uploadIds(targets, [batch, L]);
-      const r = mambaForward(backend, model, idsT, { scan: options.scan, state, returnState: true, targets: targetsT, meanDelta: options.meanDelta });
+      const idsT = backend.uploadIds(ids, [batch, L]),
+        targetsT = backend.uploadIds(targets, [batch, L]);
+      const r = mambaForward(backend, model, idsT, {
+        scan: options.scan,
+        state,
+        returnState: true,
+        targets: targetsT,
+        meanDelta: options.meanDelta,
+      });
       backend.free(idsT);
       backend.free(targetsT);
       freeMambaState(backend, state);
@@ -111,8 +127,11 @@ export async function* streamScores(
 
 /** The callback form of streamScores: calls `onChunk` for each chunk, resolves when done. */
 export async function scoreStream(
-  backend: Backend, model: MambaModel, source: AsyncIterable<IdChunk> | Iterable<IdChunk>,
-  onChunk: (result: StreamChunkResult) => void | Promise<void>, options: StreamOptions = {},
+  backend: Backend,
+  model: MambaModel,
+  source: AsyncIterable<IdChunk> | Iterable<IdChunk>,
+  onChunk: (result: StreamChunkResult) => void | Promise<void>,
+  options: StreamOptions = {},
 ): Promise<void> {
   for await (const result of streamScores(backend, model, source, options)) await onChunk(result);
 }

@@ -21,11 +21,14 @@ export function tokenBatch(rows: unknown, vocab: number, source: string): TokenB
   if (length === 0) throw new TokenIdsError(`${source}: row 0 is empty`);
   const ids = new Int32Array(list.length * length);
   list.forEach((row, b) => {
-    if (row.length !== length) throw new TokenIdsError(`${source}: row ${b} has ${row.length} ids, row 0 has ${length}`);
+    if (row.length !== length)
+      throw new TokenIdsError(`${source}: row ${b} has ${row.length} ids, row 0 has ${length}`);
     for (let t = 0; t < length; t++) {
       const id = row[t];
       if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocab) {
-        throw new TokenIdsError(`${source}: id ${JSON.stringify(id)} at [${b}][${t}] is not an integer in the vocabulary [0, ${vocab})`);
+        throw new TokenIdsError(
+          `${source}: id ${JSON.stringify(id)} at [${b}][${t}] is not an integer in the vocabulary [0, ${vocab})`,
+        );
       }
       ids[b * length + t] = id;
     }

@@ -38,7 +38,9 @@ export class WeightsError extends Error {
 }
 
 /** Parameter shapes of one layer, by field, as stored by HF (conv weight [c, 1, k]). */
-function layerShapes(cfg: MambaConfig): Record<keyof MambaLayerParams<unknown>, { hf: string; shape: number[]; present: boolean }> {
+function layerShapes(
+  cfg: MambaConfig,
+): Record<keyof MambaLayerParams<unknown>, { hf: string; shape: number[]; present: boolean }> {
   const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, convKernel: k } = cfg;
   return {
     norm: { hf: 'norm.weight', shape: [d], present: true },
@@ -62,13 +64,19 @@ const EMBEDDING_NAMES = ['backbone.embeddings.weight', 'backbone.embedding.weigh
  * Picks and checks every parameter from HF-named tensors. Accepts mamba_ssm's
  * backbone.embedding.weight; a stored lm_head.weight is ignored when the head is tied (HF ties it).
  */
-export function mambaParamsFromTensors(cfg: MambaConfig, tensors: ReadonlyMap<string, HostTensor>, source: string): MambaParams<HostTensor> {
+export function mambaParamsFromTensors(
+  cfg: MambaConfig,
+  tensors: ReadonlyMap<string, HostTensor>,
+  source: string,
+): MambaParams<HostTensor> {
   const used = new Set<string>();
   const take = (name: string, shape: number[]): HostTensor => {
     const t = tensors.get(name);
     if (!t) throw new WeightsError(`${source}: missing tensor "${name}" (shape [${shape.join(', ')}])`);
     if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-      throw new WeightsError(`${source}: tensor "${name}" has shape [${t.shape.join(', ')}], config says [${shape.join(', ')}]`);
+      throw new WeightsError(
+        `${source}: tensor "${name}" has shape [${t.shape.join(', ')}], config says [${shape.join(', ')}]`,
+      );
     }
     used.add(name);
     return t;
@@ -80,10 +88,14 @@ export function mambaParamsFromTensors(cfg: MambaConfig, tensors: ReadonlyMap<st
   const shapes = layerShapes(cfg);
   for (let i = 0; i < cfg.numLayers; i++) {
     const layer: Partial<MambaLayerParams<HostTensor>> = {};
-    for (const [field, spec] of Object.entries(shapes) as [keyof MambaLayerParams<unknown>, (typeof shapes)['norm']][]) {
+    for (const [field, spec] of Object.entries(shapes) as [
+      keyof MambaLayerParams<unknown>,
+      (typeof shapes)['norm'],
+    ][]) {
       const name = `backbone.layers.${i}.${spec.hf}`;
       if (!spec.present) {
-        if (tensors.has(name)) throw new WeightsError(`${source}: tensor "${name}" is present but the config turns it off`);
+        if (tensors.has(name))
+          throw new WeightsError(`${source}: tensor "${name}" is present but the config turns it off`);
         continue;
       }
       const t = take(name, spec.shape);
@@ -96,7 +108,10 @@ export function mambaParamsFromTensors(cfg: MambaConfig, tensors: ReadonlyMap<st
   if (cfg.tieWordEmbeddings) used.add('lm_head.weight');
   else lmHead = take('lm_head.weight', [v, d]);
   const unknown = [...tensors.keys()].filter((n) => !used.has(n));
-  if (unknown.length > 0) throw new WeightsError(`${source}: unexpected tensor(s) for this config: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+  if (unknown.length > 0)
+    throw new WeightsError(
+      `${source}: unexpected tensor(s) for this config: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+    );
   return { embedding, layers, normF, lmHead };
 }
 
@@ -105,7 +120,10 @@ export function mambaParamsToTensors(cfg: MambaConfig, params: MambaParams<HostT
   const out = new Map<string, HostTensor>([['backbone.embeddings.weight', params.embedding]]);
   const shapes = layerShapes(cfg);
   params.layers.forEach((layer, i) => {
-    for (const [field, spec] of Object.entries(shapes) as [keyof MambaLayerParams<unknown>, (typeof shapes)['norm']][]) {
+    for (const [field, spec] of Object.entries(shapes) as [
+      keyof MambaLayerParams<unknown>,
+      (typeof shapes)['norm'],
+    ][]) {
       const t = layer[field];
       if (!spec.present || !t) continue;
       out.set(`backbone.layers.${i}.${spec.hf}`, field === 'convWeight' ? { shape: spec.shape, data: t.data } : t);
@@ -123,9 +141,18 @@ export function mapMambaParams<A, B>(params: MambaParams<A>, f: (t: A) => B): Ma
   return {
     embedding,
     layers: params.layers.map((l) => ({
-      norm: f(l.norm), inProj: f(l.inProj), inProjBias: opt(l.inProjBias), convWeight: f(l.convWeight), convBias: opt(l.convBias),
-      xProj: f(l.xProj), dtProjWeight: f(l.dtProjWeight), dtProjBias: f(l.dtProjBias), aLog: f(l.aLog), D: f(l.D),
-      outProj: f(l.outProj), outProjBias: opt(l.outProjBias),
+      norm: f(l.norm),
+      inProj: f(l.inProj),
+      inProjBias: opt(l.inProjBias),
+      convWeight: f(l.convWeight),
+      convBias: opt(l.convBias),
+      xProj: f(l.xProj),
+      dtProjWeight: f(l.dtProjWeight),
+      dtProjBias: f(l.dtProjBias),
+      aLog: f(l.aLog),
+      D: f(l.D),
+      outProj: f(l.outProj),
+      outProjBias: opt(l.outProjBias),
     })),
     normF: f(params.normF),
     lmHead: params.lmHead === params.embedding ? embedding : f(params.lmHead),

@@ -17,8 +17,11 @@ export function activate(x: number, act: Activation): number {
 
 /** WGSL twin: `fn activate(x: f32) -> f32` for one activation, fused into the kernel that calls it. */
 export function activationWgsl(act: Activation): string {
-  const body = act === 'silu' ? 'return x / (1.0 + exp(-x));'
-    : act === 'softplus' ? 'if (x > 20.0) { return x; } return log(1.0 + exp(x));'
-    : 'return x;';
+  const body =
+    act === 'silu'
+      ? 'return x / (1.0 + exp(-x));'
+      : act === 'softplus'
+        ? 'if (x > 20.0) { return x; } return log(1.0 + exp(x));'
+        : 'return x;';
   return `fn activate(x: f32) -> f32 { ${body} }\n`;
 }

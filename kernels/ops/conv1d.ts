@@ -12,8 +12,15 @@ import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 /** CPU twin. */
 export function conv1dCpu(
-  x: Float32Array, b: number, l: number, c: number, weight: Float32Array, k: number,
-  bias: Float32Array | undefined, state: Float32Array | undefined, act: Activation,
+  x: Float32Array,
+  b: number,
+  l: number,
+  c: number,
+  weight: Float32Array,
+  k: number,
+  bias: Float32Array | undefined,
+  state: Float32Array | undefined,
+  act: Activation,
 ): { y: Float32Array; state: Float32Array } {
   const w = k - 1;
   const y = new Float32Array(b * l * c);
@@ -92,13 +99,20 @@ fn main(${MAIN_ARGS}) {
 
 /** WebGPU twin: x [b, l, c], weight [c, k], bias [c]?, state [b, c, k-1]? -> y [b, l, c], state [b, c, k-1]. */
 export function conv1dWebgpu(
-  rt: GpuRuntime, x: GpuTensor, weight: GpuTensor, bias: GpuTensor | undefined, state: GpuTensor | undefined, act: Activation,
+  rt: GpuRuntime,
+  x: GpuTensor,
+  weight: GpuTensor,
+  bias: GpuTensor | undefined,
+  state: GpuTensor | undefined,
+  act: Activation,
 ): { y: GpuTensor; state: GpuTensor } {
   if (x.shape.length !== 3) throw new RangeError(`conv1d: x must be [b, l, c], got ${shapeText(x.shape)}`);
   const [b, l, c] = x.shape;
-  if (weight.shape.length !== 2 || weight.shape[0] !== c || weight.shape[1] < 1) throw new RangeError(`conv1d: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
+  if (weight.shape.length !== 2 || weight.shape[0] !== c || weight.shape[1] < 1)
+    throw new RangeError(`conv1d: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
   const k = weight.shape[1];
-  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== c)) throw new RangeError(`conv1d: bias ${shapeText(bias.shape)} does not fit ${c} channels`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== c))
+    throw new RangeError(`conv1d: bias ${shapeText(bias.shape)} does not fit ${c} channels`);
   if (state && (state.shape.length !== 3 || state.shape[0] !== b || state.shape[1] !== c || state.shape[2] !== k - 1)) {
     throw new RangeError(`conv1d: state ${shapeText(state.shape)} is not [${b}, ${c}, ${k - 1}]`);
   }
@@ -106,11 +120,20 @@ export function conv1dWebgpu(
   const next = rt.alloc([b, c, k - 1]);
   const stateIn = state ? [state.buffer] : [];
   if (y.size > 0) {
-    rt.run(conv1dWgsl(bias !== undefined, state !== undefined, act), [x.buffer, weight.buffer, ...(bias ? [bias.buffer] : []), ...stateIn, y.buffer],
-      packUniforms(CONV1D_PARAMS, { n: y.size, b, l, c, k }), workgroupsFor(y.size));
+    rt.run(
+      conv1dWgsl(bias !== undefined, state !== undefined, act),
+      [x.buffer, weight.buffer, ...(bias ? [bias.buffer] : []), ...stateIn, y.buffer],
+      packUniforms(CONV1D_PARAMS, { n: y.size, b, l, c, k }),
+      workgroupsFor(y.size),
+    );
   }
   if (next.size > 0) {
-    rt.run(conv1dStateWgsl(state !== undefined), [x.buffer, ...stateIn, next.buffer], packUniforms(CONV1D_PARAMS, { n: next.size, b, l, c, k }), workgroupsFor(next.size));
+    rt.run(
+      conv1dStateWgsl(state !== undefined),
+      [x.buffer, ...stateIn, next.buffer],
+      packUniforms(CONV1D_PARAMS, { n: next.size, b, l, c, k }),
+      workgroupsFor(next.size),
+    );
   }
   return { y, state: next };
 }

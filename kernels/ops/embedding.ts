@@ -11,7 +11,8 @@ export function embeddingCpu(table: Float32Array, v: number, d: number, ids: Int
   const out = new Float32Array(ids.length * d);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!(id >= 0 && id < v)) throw new RangeError(`token id ${id} at position ${i} is outside the vocabulary [0, ${v})`);
+    if (!(id >= 0 && id < v))
+      throw new RangeError(`token id ${id} at position ${i} is outside the vocabulary [0, ${v})`);
     out.set(table.subarray(id * d, id * d + d), i * d);
   }
   return out;
@@ -41,11 +42,17 @@ export function embeddingWebgpu(rt: GpuRuntime, table: GpuTensor, ids: GpuTensor
   if (table.shape.length !== 2) throw new RangeError(`embedding: table must be [v, d], got ${shapeText(table.shape)}`);
   const [v, d] = table.shape;
   ids.hostIds?.forEach((id, i) => {
-    if (!(id >= 0 && id < v)) throw new RangeError(`token id ${id} at position ${i} is outside the vocabulary [0, ${v})`);
+    if (!(id >= 0 && id < v))
+      throw new RangeError(`token id ${id} at position ${i} is outside the vocabulary [0, ${v})`);
   });
   const out = rt.alloc([...ids.shape, d]);
   if (out.size > 0) {
-    rt.run(EMBEDDING_WGSL, [table.buffer, ids.buffer, out.buffer], packUniforms(EMBEDDING_PARAMS, { n: out.size, v, d }), workgroupsFor(out.size));
+    rt.run(
+      EMBEDDING_WGSL,
+      [table.buffer, ids.buffer, out.buffer],
+      packUniforms(EMBEDDING_PARAMS, { n: out.size, v, d }),
+      workgroupsFor(out.size),
+    );
   }
   return out;
 }

@@ -10,7 +10,15 @@ import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 /** CPU twin: the product is the register-tiled matmulABt the trainer uses too (W is already [m, k]). */
-export function linearCpu(x: Float32Array, rows: number, k: number, weight: Float32Array, m: number, bias: Float32Array | undefined, act: Activation): Float32Array {
+export function linearCpu(
+  x: Float32Array,
+  rows: number,
+  k: number,
+  weight: Float32Array,
+  m: number,
+  bias: Float32Array | undefined,
+  act: Activation,
+): Float32Array {
   const out = new Float32Array(rows * m);
   matmulABt(x, rows, k, weight, m, out, false);
   if (bias || act !== 'none') {
@@ -122,22 +130,40 @@ fn main(${MAIN_ARGS}) {
 }
 
 /** WebGPU twin: x [.., k], weight [m, k], bias [m]? -> [.., m]; tiled, or one invocation per output for few rows. */
-export function linearWebgpu(rt: GpuRuntime, x: GpuTensor, weight: GpuTensor, bias: GpuTensor | undefined, act: Activation): GpuTensor {
+export function linearWebgpu(
+  rt: GpuRuntime,
+  x: GpuTensor,
+  weight: GpuTensor,
+  bias: GpuTensor | undefined,
+  act: Activation,
+): GpuTensor {
   const k = x.shape[x.shape.length - 1];
-  if (weight.shape.length !== 2 || weight.shape[1] !== k) throw new RangeError(`linear: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
+  if (weight.shape.length !== 2 || weight.shape[1] !== k)
+    throw new RangeError(`linear: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
   const m = weight.shape[0];
-  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== m)) throw new RangeError(`linear: bias ${shapeText(bias.shape)} does not fit weight ${shapeText(weight.shape)}`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== m))
+    throw new RangeError(`linear: bias ${shapeText(bias.shape)} does not fit weight ${shapeText(weight.shape)}`);
   const rows = k > 0 ? x.size / k : 0;
   const out = rt.alloc([...x.shape.slice(0, -1), m]);
   if (out.size === 0) return out;
   if (k === 0) throw new RangeError(`linear: x ${shapeText(x.shape)} has an empty inner dimension`);
   const buffers = bias ? [x.buffer, weight.buffer, bias.buffer, out.buffer] : [x.buffer, weight.buffer, out.buffer];
   if (rows <= FEW_ROWS) {
-    rt.run(fewRowsWgsl(bias !== undefined, act), buffers, packUniforms(GEMV_PARAMS, { n: out.size, k, m }), workgroupsFor(out.size));
+    rt.run(
+      fewRowsWgsl(bias !== undefined, act),
+      buffers,
+      packUniforms(GEMV_PARAMS, { n: out.size, k, m }),
+      workgroupsFor(out.size),
+    );
     return out;
   }
   const tilesM = Math.ceil(m / MATMUL_TILE);
   const tiles = tilesM * Math.ceil(rows / MATMUL_TILE);
-  rt.run(linearWgsl(bias !== undefined, act), buffers, packUniforms(MATMUL_PARAMS, { rows, k, m, tilesM, tiles }), tiles);
+  rt.run(
+    linearWgsl(bias !== undefined, act),
+    buffers,
+    packUniforms(MATMUL_PARAMS, { rows, k, m, tilesM, tiles }),
+    tiles,
+  );
   return out;
 }

@@ -38,8 +38,10 @@ fn main(${MAIN_ARGS}) {
 /** WebGPU twin: x [.., w] -> [..]. */
 export function meanLastWebgpu(rt: GpuRuntime, x: GpuTensor): GpuTensor {
   const w = x.shape[x.shape.length - 1];
-  if (x.shape.length === 0 || w === 0) throw new RangeError(`meanLast: x ${shapeText(x.shape)} has no last dimension to average`);
+  if (x.shape.length === 0 || w === 0)
+    throw new RangeError(`meanLast: x ${shapeText(x.shape)} has no last dimension to average`);
   const out = rt.alloc(x.shape.slice(0, -1));
-  if (out.size > 0) rt.run(MEAN_LAST_WGSL, [x.buffer, out.buffer], packUniforms(MEAN_LAST_PARAMS, { rows: out.size, w }), out.size);
+  if (out.size > 0)
+    rt.run(MEAN_LAST_WGSL, [x.buffer, out.buffer], packUniforms(MEAN_LAST_PARAMS, { rows: out.size, w }), out.size);
   return out;
 }

@@ -42,9 +42,11 @@ fn main(${MAIN_ARGS}) {
 /** WebGPU twin: x [.., d], weight [d]. */
 export function rmsNormWebgpu(rt: GpuRuntime, x: GpuTensor, weight: GpuTensor, eps: number): GpuTensor {
   const d = x.shape[x.shape.length - 1];
-  if (weight.shape.length !== 1 || weight.shape[0] !== d) throw new RangeError(`rmsNorm: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
+  if (weight.shape.length !== 1 || weight.shape[0] !== d)
+    throw new RangeError(`rmsNorm: weight ${shapeText(weight.shape)} does not fit x ${shapeText(x.shape)}`);
   const out = rt.alloc(x.shape);
   const rows = d > 0 ? x.size / d : 0;
-  if (rows > 0) rt.run(RMS_NORM_WGSL, [x.buffer, weight.buffer, out.buffer], packUniforms(RMS_NORM_PARAMS, { rows, d, eps }), rows);
+  if (rows > 0)
+    rt.run(RMS_NORM_WGSL, [x.buffer, weight.buffer, out.buffer], packUniforms(RMS_NORM_PARAMS, { rows, d, eps }), rows);
   return out;
 }

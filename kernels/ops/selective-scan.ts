@@ -22,7 +22,12 @@ export interface ScanArrays {
   h0?: Float32Array;
 }
 
-export interface ScanDims { b: number; l: number; c: number; n: number }
+export interface ScanDims {
+  b: number;
+  l: number;
+  c: number;
+  n: number;
+}
 
 /** Time steps per chunk of the chunked scan. */
 export const SCAN_CHUNK = 64;
@@ -35,13 +40,25 @@ function negExp(aLog: Float32Array): Float64Array {
  * Runs the recurrence over t in [t0, t1) of batch bi, updating h [c, n] in place; writes y for
  * those steps when given (a chunk's summary pass needs only the end state).
  */
-function scanRange(inp: ScanArrays, dims: ScanDims, A: Float64Array, bi: number, t0: number, t1: number, h: Float64Array, y?: Float32Array): void {
+function scanRange(
+  inp: ScanArrays,
+  dims: ScanDims,
+  A: Float64Array,
+  bi: number,
+  t0: number,
+  t1: number,
+  h: Float64Array,
+  y?: Float32Array,
+): void {
   const { l, c, n } = dims;
   const { u, delta, B, C, D } = inp;
   for (let t = t0; t < t1; t++) {
-    const row = (bi * l + t) * c, bn = (bi * l + t) * n;
+    const row = (bi * l + t) * c,
+      bn = (bi * l + t) * n;
     for (let ci = 0; ci < c; ci++) {
-      const dt = delta[row + ci], uu = u[row + ci], du = dt * uu;
+      const dt = delta[row + ci],
+        uu = u[row + ci],
+        du = dt * uu;
       const hs = ci * n;
       let acc = 0;
       for (let s = 0; s < n; s++) {
@@ -63,7 +80,8 @@ function initialState(inp: ScanArrays, dims: ScanDims, bi: number): Float64Array
 export function selectiveScanSequentialCpu(inp: ScanArrays, dims: ScanDims): { y: Float32Array; hLast: Float32Array } {
   const { b, l, c, n } = dims;
   const A = negExp(inp.aLog);
-  const y = new Float32Array(b * l * c), hLast = new Float32Array(b * c * n);
+  const y = new Float32Array(b * l * c),
+    hLast = new Float32Array(b * c * n);
   for (let bi = 0; bi < b; bi++) {
     const h = initialState(inp, dims, bi);
     scanRange(inp, dims, A, bi, 0, l, h, y);
@@ -78,19 +96,27 @@ export function selectiveScanSequentialCpu(inp: ScanArrays, dims: ScanDims): { y
  * chunks, start[k+1] = decay[k] * start[k] + local[k]. 3: per chunk, independently, rescan from
  * its start state and write y.
  */
-export function selectiveScanChunkedCpu(inp: ScanArrays, dims: ScanDims, chunk: number = SCAN_CHUNK): { y: Float32Array; hLast: Float32Array } {
+export function selectiveScanChunkedCpu(
+  inp: ScanArrays,
+  dims: ScanDims,
+  chunk: number = SCAN_CHUNK,
+): { y: Float32Array; hLast: Float32Array } {
   const { b, l, c, n } = dims;
-  if (!(Number.isInteger(chunk) && chunk > 0)) throw new RangeError(`scan chunk length ${chunk} is not a positive integer`);
+  if (!(Number.isInteger(chunk) && chunk > 0))
+    throw new RangeError(`scan chunk length ${chunk} is not a positive integer`);
   const A = negExp(inp.aLog);
-  const chunks = Math.ceil(l / chunk), size = c * n;
-  const y = new Float32Array(b * l * c), hLast = new Float32Array(b * size);
+  const chunks = Math.ceil(l / chunk),
+    size = c * n;
+  const y = new Float32Array(b * l * c),
+    hLast = new Float32Array(b * size);
   const states = new Float64Array(chunks * size); // pass 1: local end states; after pass 2: start states
   const deltaSums = new Float64Array(chunks * c);
   for (let bi = 0; bi < b; bi++) {
     states.fill(0);
     deltaSums.fill(0);
     for (let k = 0; k < chunks; k++) {
-      const t0 = k * chunk, t1 = Math.min(l, t0 + chunk);
+      const t0 = k * chunk,
+        t1 = Math.min(l, t0 + chunk);
       scanRange(inp, dims, A, bi, t0, t1, states.subarray(k * size, (k + 1) * size));
       for (let t = t0; t < t1; t++) {
         for (let ci = 0; ci < c; ci++) deltaSums[k * c + ci] += inp.delta[(bi * l + t) * c + ci];
@@ -101,14 +127,24 @@ export function selectiveScanChunkedCpu(inp: ScanArrays, dims: ScanDims, chunk: 
       for (let ci = 0; ci < c; ci++) {
         const sum = deltaSums[k * c + ci];
         for (let s = 0; s < n; s++) {
-          const i = ci * n + s, local = states[k * size + i];
+          const i = ci * n + s,
+            local = states[k * size + i];
           states[k * size + i] = carry[i];
           carry[i] = Math.exp(sum * A[i]) * carry[i] + local;
         }
       }
     }
     for (let k = 0; k < chunks; k++) {
-      scanRange(inp, dims, A, bi, k * chunk, Math.min(l, (k + 1) * chunk), states.subarray(k * size, (k + 1) * size), y);
+      scanRange(
+        inp,
+        dims,
+        A,
+        bi,
+        k * chunk,
+        Math.min(l, (k + 1) * chunk),
+        states.subarray(k * size, (k + 1) * size),
+        y,
+      );
     }
     hLast.set(carry, bi * size);
   }
@@ -131,7 +167,12 @@ const SEQUENTIAL_SCAN_WORKGROUP = 64;
  * state lanes (y is summed over them by subgroup shuffles, so split > 1 needs the `subgroups`
  * feature); each invocation loads `unroll` steps before computing them.
  */
-export interface ChunkedScanConfig { channels: number; chunks: number; unroll: number; split: number }
+export interface ChunkedScanConfig {
+  channels: number;
+  chunks: number;
+  unroll: number;
+  split: number;
+}
 
 /** Fastest of the H200 sweep (0.367 ms at b 4, c 1536, n 16, l 4096; bench/RESULTS.md); chunkedScanConfigFor fits it to smaller devices and short l. */
 export const CHUNKED_SCAN_DEFAULT: ChunkedScanConfig = { channels: 16, chunks: 32, unroll: 4, split: 1 };
@@ -196,21 +237,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * the split invocations of the (channel, chunk) by shuffles and the first one stores it.
  */
 function chunkStepsWgsl(lanes: number, unroll: number, split: number, output: boolean): string {
-  const j = [...Array(unroll).keys()], v = [...Array(lanes).keys()];
-  const loads = j.map((i) => `    let r${i} = bi * p.l + min(t + ${i}u, t1 - 1u);
+  const j = [...Array(unroll).keys()],
+    v = [...Array(lanes).keys()];
+  const loads = j
+    .map(
+      (i) => `    let r${i} = bi * p.l + min(t + ${i}u, t1 - 1u);
     let u${i} = u[r${i} * p.c + ci];
     let dt${i} = select(0.0, delta[r${i} * p.c + ci], t + ${i}u < t1);
-    let du${i} = dt${i} * u${i};`).join('\n');
+    let du${i} = dt${i} * u${i};`,
+    )
+    .join('\n');
   const shuffles: number[] = [];
   for (let m = 1; m < split; m *= 2) shuffles.push(m);
-  const updates = j.map((i) => [
-    ...v.map((k) => `    h${k} = exp2(dt${i} * a${k}) * h${k} + du${i} * Bm[r${i} * NV + lane0 + ${k}u];`),
-    ...(output
-      ? [`    var y${i} = ${v.map((k) => `sdot(Cm[r${i} * NV + lane0 + ${k}u], h${k})`).join(' + ')};`,
-        ...shuffles.map((m) => `    y${i} += subgroupShuffleXor(y${i}, ${m}u);`)]
-      : [`    sum += dt${i};`]),
-  ].join('\n')).join('\n');
-  const stores = output ? j.map((i) => `    if (store && t + ${i}u < t1) { y[r${i} * p.c + ci] = y${i} + dskip * u${i}; }`).join('\n') : '';
+  const updates = j
+    .map((i) =>
+      [
+        ...v.map((k) => `    h${k} = exp2(dt${i} * a${k}) * h${k} + du${i} * Bm[r${i} * NV + lane0 + ${k}u];`),
+        ...(output
+          ? [
+              `    var y${i} = ${v.map((k) => `sdot(Cm[r${i} * NV + lane0 + ${k}u], h${k})`).join(' + ')};`,
+              ...shuffles.map((m) => `    y${i} += subgroupShuffleXor(y${i}, ${m}u);`),
+            ]
+          : [`    sum += dt${i};`]),
+      ].join('\n'),
+    )
+    .join('\n');
+  const stores = output
+    ? j.map((i) => `    if (store && t + ${i}u < t1) { y[r${i} * p.c + ci] = y${i} + dskip * u${i}; }`).join('\n')
+    : '';
   return `  for (var t = t0; t < t1; t += ${unroll}u) {\n${loads}\n${updates}\n${stores}\n  }`;
 }
 
@@ -228,7 +282,8 @@ function chunkStepsWgsl(lanes: number, unroll: number, split: number, output: bo
 export function chunkedScanWgsl(n: number, config: ChunkedScanConfig): string {
   const { channels, chunks, unroll, split } = config;
   const lanes = n % 4 === 0 ? n / 4 : n;
-  if (!Number.isInteger(lanes / split)) throw new RangeError(`chunked scan: split ${split} does not divide ${lanes} state lanes (n ${n})`);
+  if (!Number.isInteger(lanes / split))
+    throw new RangeError(`chunked scan: split ${split} does not divide ${lanes} state lanes (n ${n})`);
   const v = [...Array(lanes / split).keys()];
   const wgn = split * channels * chunks;
   return `${split > 1 ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : ''}${scanHeaderWgsl(n)}
@@ -293,16 +348,28 @@ export function chunkedScanConfigFor(gpu: WebGpuDevice, n: number, l: number): C
   let { chunks, split } = CHUNKED_SCAN_DEFAULT;
   const lanes = n % 4 === 0 ? n / 4 : n;
   // The state split needs subgroup shuffles among `split` neighbours, and must divide the lanes.
-  while (split > 1 && (!gpu.device.features.has('subgroups') || lanes % split !== 0 || split > gpu.subgroupMinSize)) split /= 2;
+  while (split > 1 && (!gpu.device.features.has('subgroups') || lanes % split !== 0 || split > gpu.subgroupMinSize))
+    split /= 2;
   const lim = gpu.device.limits;
-  const fits = (k: number): boolean => split * channels * k <= lim.maxComputeInvocationsPerWorkgroup && split * channels * k <= lim.maxComputeWorkgroupSizeX
-    && channels * k * (n + 1) * 4 <= lim.maxComputeWorkgroupStorageSize;
+  const fits = (k: number): boolean =>
+    split * channels * k <= lim.maxComputeInvocationsPerWorkgroup &&
+    split * channels * k <= lim.maxComputeWorkgroupSizeX &&
+    channels * k * (n + 1) * 4 <= lim.maxComputeWorkgroupStorageSize;
   while (chunks > 1 && (!fits(chunks) || l < chunks * MIN_CHUNK_STEPS)) chunks = Math.floor(chunks / 2);
   return { channels, chunks, unroll, split };
 }
 
 /** Tensors of one WebGPU scan; `state` holds h0 on entry (zeros for none) and hLast after. */
-export interface ScanBuffers { u: GpuTensor; delta: GpuTensor; aLog: GpuTensor; B: GpuTensor; C: GpuTensor; D: GpuTensor; y: GpuTensor; state: GpuTensor }
+export interface ScanBuffers {
+  u: GpuTensor;
+  delta: GpuTensor;
+  aLog: GpuTensor;
+  B: GpuTensor;
+  C: GpuTensor;
+  D: GpuTensor;
+  y: GpuTensor;
+  state: GpuTensor;
+}
 
 /** Checks the scan's shapes against each other; returns its dimensions. */
 export function scanDims(t: Omit<ScanBuffers, 'y' | 'state'>): ScanDims {
@@ -310,7 +377,8 @@ export function scanDims(t: Omit<ScanBuffers, 'y' | 'state'>): ScanDims {
   const [b, l, c] = t.u.shape;
   const n = t.aLog.shape[1];
   const expect = (what: string, got: readonly number[], want: number[]): void => {
-    if (got.length !== want.length || got.some((s, i) => s !== want[i])) throw new RangeError(`selectiveScan: ${what} is ${shapeText(got)}, expected ${shapeText(want)}`);
+    if (got.length !== want.length || got.some((s, i) => s !== want[i]))
+      throw new RangeError(`selectiveScan: ${what} is ${shapeText(got)}, expected ${shapeText(want)}`);
   };
   expect('delta', t.delta.shape, [b, l, c]);
   expect('aLog', t.aLog.shape, [c, n]);
@@ -326,25 +394,47 @@ export function scanDims(t: Omit<ScanBuffers, 'y' | 'state'>): ScanDims {
  * `rewrite` edits the generated WGSL: the benchmark's ablations use it to time a kernel with one
  * part taken out.
  */
-export function prepareScanWebgpu(rt: GpuRuntime, t: ScanBuffers, config?: ChunkedScanConfig, rewrite: (wgsl: string) => string = (w) => w): PreparedKernel {
+export function prepareScanWebgpu(
+  rt: GpuRuntime,
+  t: ScanBuffers,
+  config?: ChunkedScanConfig,
+  rewrite: (wgsl: string) => string = (w) => w,
+): PreparedKernel {
   const { b, l, c, n } = scanDims(t);
   const buffers = [t.u, t.delta, t.aLog, t.B, t.C, t.D, t.y, t.state].map((x) => x.buffer);
   if (!config) {
-    return rt.prepare(rewrite(sequentialScanWgsl(n)), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk: l, groups: c }), Math.ceil((b * c) / SEQUENTIAL_SCAN_WORKGROUP));
+    return rt.prepare(
+      rewrite(sequentialScanWgsl(n)),
+      buffers,
+      packUniforms(SCAN_PARAMS, { b, l, c, chunk: l, groups: c }),
+      Math.ceil((b * c) / SEQUENTIAL_SCAN_WORKGROUP),
+    );
   }
   const groups = Math.ceil(c / config.channels);
   const chunk = Math.max(1, Math.ceil(l / config.chunks));
-  return rt.prepare(rewrite(chunkedScanWgsl(n, config)), buffers, packUniforms(SCAN_PARAMS, { b, l, c, chunk, groups }), b * groups);
+  return rt.prepare(
+    rewrite(chunkedScanWgsl(n, config)),
+    buffers,
+    packUniforms(SCAN_PARAMS, { b, l, c, chunk, groups }),
+    b * groups,
+  );
 }
 
 /** WebGPU twin of both variants: returns y and hLast as new tensors. */
 export function selectiveScanWebgpu(
-  rt: GpuRuntime, inputs: Omit<ScanBuffers, 'y' | 'state'> & { h0?: GpuTensor }, variant: 'sequential' | 'chunked',
+  rt: GpuRuntime,
+  inputs: Omit<ScanBuffers, 'y' | 'state'> & { h0?: GpuTensor },
+  variant: 'sequential' | 'chunked',
 ): { y: GpuTensor; hLast: GpuTensor } {
   const { b, l, c, n } = scanDims(inputs);
   const state = rt.alloc([b, c, n]); // WebGPU zero-fills new buffers: h0 = 0 unless given
   if (inputs.h0) {
-    if (inputs.h0.shape.length !== 3 || inputs.h0.shape[0] !== b || inputs.h0.shape[1] !== c || inputs.h0.shape[2] !== n) {
+    if (
+      inputs.h0.shape.length !== 3 ||
+      inputs.h0.shape[0] !== b ||
+      inputs.h0.shape[1] !== c ||
+      inputs.h0.shape[2] !== n
+    ) {
       throw new RangeError(`selectiveScan: h0 is ${shapeText(inputs.h0.shape)}, expected ${shapeText([b, c, n])}`);
     }
     rt.copy(inputs.h0, state);

@@ -8,7 +8,8 @@ import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 /** CPU twin. */
 export function sliceLastCpu(x: Float32Array, rows: number, w: number, start: number, width: number): Float32Array {
-  if (start < 0 || width < 0 || start + width > w) throw new RangeError(`slice [${start}, ${start + width}) is outside the last dimension ${w}`);
+  if (start < 0 || width < 0 || start + width > w)
+    throw new RangeError(`slice [${start}, ${start + width}) is outside the last dimension ${w}`);
   const out = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) out.set(x.subarray(r * w + start, r * w + start + width), r * width);
   return out;
@@ -34,9 +35,17 @@ fn main(${MAIN_ARGS}) {
 export function sliceLastWebgpu(rt: GpuRuntime, x: GpuTensor, start: number, width: number): GpuTensor {
   const w = x.shape[x.shape.length - 1];
   if (!Number.isInteger(start) || !Number.isInteger(width) || start < 0 || width < 0 || start + width > w) {
-    throw new RangeError(`sliceLast: [${start}, ${start + width}) is outside the last dimension of ${shapeText(x.shape)}`);
+    throw new RangeError(
+      `sliceLast: [${start}, ${start + width}) is outside the last dimension of ${shapeText(x.shape)}`,
+    );
   }
   const out = rt.alloc([...x.shape.slice(0, -1), width]);
-  if (out.size > 0) rt.run(SLICE_LAST_WGSL, [x.buffer, out.buffer], packUniforms(SLICE_LAST_PARAMS, { n: out.size, w, start, width }), workgroupsFor(out.size));
+  if (out.size > 0)
+    rt.run(
+      SLICE_LAST_WGSL,
+      [x.buffer, out.buffer],
+      packUniforms(SLICE_LAST_PARAMS, { n: out.size, w, start, width }),
+      workgroupsFor(out.size),
+    );
   return out;
 }

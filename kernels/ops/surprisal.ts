@@ -54,11 +54,20 @@ fn main(${MAIN_ARGS}) {
 export function surprisalBitsWebgpu(rt: GpuRuntime, logits: GpuTensor, targets: GpuTensor): GpuTensor {
   const v = logits.shape[logits.shape.length - 1];
   const rows = v > 0 ? logits.size / v : 0;
-  if (targets.size !== rows) throw new RangeError(`surprisalBits: ${targets.size} targets ${shapeText(targets.shape)} for ${rows} rows of logits ${shapeText(logits.shape)}`);
+  if (targets.size !== rows)
+    throw new RangeError(
+      `surprisalBits: ${targets.size} targets ${shapeText(targets.shape)} for ${rows} rows of logits ${shapeText(logits.shape)}`,
+    );
   targets.hostIds?.forEach((t, r) => {
     if (!(t >= 0 && t < v)) throw new RangeError(`target id ${t} at row ${r} is outside the vocabulary [0, ${v})`);
   });
   const out = rt.alloc(targets.shape);
-  if (rows > 0) rt.run(SURPRISAL_WGSL, [logits.buffer, targets.buffer, out.buffer], packUniforms(SURPRISAL_PARAMS, { rows, v }), rows);
+  if (rows > 0)
+    rt.run(
+      SURPRISAL_WGSL,
+      [logits.buffer, targets.buffer, out.buffer],
+      packUniforms(SURPRISAL_PARAMS, { rows, v }),
+      rows,
+    );
   return out;
 }

@@ -38,9 +38,17 @@ export function gateForward(y: FloatArray, z: FloatArray, g: FloatArray, count: 
   for (let i = 0; i < count; i++) g[i] = y[i] * silu(z[i]);
 }
 
-export function gateBackward(dg: FloatArray, y: FloatArray, z: FloatArray, dy: FloatArray, dz: FloatArray, count: number): void {
+export function gateBackward(
+  dg: FloatArray,
+  y: FloatArray,
+  z: FloatArray,
+  dy: FloatArray,
+  dz: FloatArray,
+  count: number,
+): void {
   for (let i = 0; i < count; i++) {
-    const zi = z[i], s = sigmoid(zi);
+    const zi = z[i],
+      s = sigmoid(zi);
     dy[i] += dg[i] * zi * s;
     dz[i] += dg[i] * y[i] * s * (1 + zi * (1 - s));
   }
@@ -50,7 +58,12 @@ export function gateBackward(dg: FloatArray, y: FloatArray, z: FloatArray, dy: F
 // so the backward needs only delta, which the forward keeps.
 const SIG_WGSL = 'fn sig(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }\n';
 
-export function gateBackwardWebgpu(rt: GpuRuntime, dg: GpuTensor, y: GpuTensor, z: GpuTensor): { dy: GpuTensor; dz: GpuTensor } {
+export function gateBackwardWebgpu(
+  rt: GpuRuntime,
+  dg: GpuTensor,
+  y: GpuTensor,
+  z: GpuTensor,
+): { dy: GpuTensor; dz: GpuTensor } {
   return {
     dy: runElementwise(rt, 'gate backward dy', [dg, z], 'a * b * sig(b)', SIG_WGSL),
     dz: runElementwise(rt, 'gate backward dz', [dg, y, z], 'a * b * sig(c) * (1.0 + c * (1.0 - sig(c)))', SIG_WGSL),

@@ -8,7 +8,8 @@ import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL } from '../webgpu/wgsl-comm
 export function clipGradNorm(grad: FloatArray, maxNorm: number): number {
   let ss = 0;
   for (let i = 0; i < grad.length; i++) ss += grad[i] * grad[i];
-  const norm = Math.sqrt(ss), scale = clipScale(norm, maxNorm);
+  const norm = Math.sqrt(ss),
+    scale = clipScale(norm, maxNorm);
   if (scale !== 1) for (let i = 0; i < grad.length; i++) grad[i] *= scale;
   return norm;
 }
@@ -38,7 +39,11 @@ fn main(${MAIN_ARGS}) {
 `;
 
 /** Writes each tensor's sum of squares into sums[i]. */
-export function gradSquaresWebgpu(rt: GpuRuntime, grads: readonly { buffer: GPUBuffer; size: number }[], sums: GPUBuffer): void {
+export function gradSquaresWebgpu(
+  rt: GpuRuntime,
+  grads: readonly { buffer: GPUBuffer; size: number }[],
+  sums: GPUBuffer,
+): void {
   grads.forEach((g, slot) => rt.run(SUMSQ_WGSL, [g.buffer, sums], packUniforms(SUMSQ_PARAMS, { n: g.size, slot }), 1));
 }
 
@@ -64,6 +69,12 @@ fn main(${MAIN_ARGS}) {
 `;
 
 /** clip = [norm, scale, finite] from the per-tensor sums of squares, as clipScale computes them. */
-export function clipFromSquaresWebgpu(rt: GpuRuntime, sums: GPUBuffer, count: number, maxNorm: number, clip: GPUBuffer): void {
+export function clipFromSquaresWebgpu(
+  rt: GpuRuntime,
+  sums: GPUBuffer,
+  count: number,
+  maxNorm: number,
+  clip: GPUBuffer,
+): void {
   rt.run(CLIP_WGSL, [sums, clip], packUniforms(CLIP_PARAMS, { count, maxNorm: Math.min(maxNorm, 3.4e38) }), 1); // no clipping: the largest f32
 }

@@ -45,13 +45,25 @@ export function columnSumCpu(src: Float32Array, rows: number, cols: number, dst:
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) dst[off + j] += src[r * cols + j];
 }
 
-export function columnSumWebgpu(rt: GpuRuntime, src: GPUBuffer, rows: number, cols: number, dst: GPUBuffer, off = 0): void {
+export function columnSumWebgpu(
+  rt: GpuRuntime,
+  src: GPUBuffer,
+  rows: number,
+  cols: number,
+  dst: GPUBuffer,
+  off = 0,
+): void {
   // Blocks of BLOCK rows into partials, again while more than BLOCK remain, then the last few.
   const partials: GpuTensor[] = [];
   while (rows > BLOCK) {
     const blocks = Math.ceil(rows / BLOCK);
     const partial = rt.alloc([blocks * cols]);
-    rt.run(PARTIAL_WGSL, [src, partial.buffer], packUniforms(PARAMS, { rows, cols, blocks, off }), workgroupsFor(blocks * cols));
+    rt.run(
+      PARTIAL_WGSL,
+      [src, partial.buffer],
+      packUniforms(PARAMS, { rows, cols, blocks, off }),
+      workgroupsFor(blocks * cols),
+    );
     partials.push(partial);
     src = partial.buffer;
     rows = blocks;

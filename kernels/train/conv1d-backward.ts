@@ -11,7 +11,17 @@ import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-export function conv1dSiluForward(x: FloatArray, b: number, l: number, c: number, w: FloatArray, k: number, bias: FloatArray | undefined, pre: FloatArray, u: FloatArray): void {
+export function conv1dSiluForward(
+  x: FloatArray,
+  b: number,
+  l: number,
+  c: number,
+  w: FloatArray,
+  k: number,
+  bias: FloatArray | undefined,
+  pre: FloatArray,
+  u: FloatArray,
+): void {
   for (let bi = 0; bi < b; bi++) {
     for (let t = 0; t < l; t++) {
       const o = (bi * l + t) * c;
@@ -29,8 +39,18 @@ export function conv1dSiluForward(x: FloatArray, b: number, l: number, c: number
 }
 
 export function conv1dSiluBackward(
-  du: FloatArray, x: FloatArray, pre: FloatArray, b: number, l: number, c: number, w: FloatArray, k: number,
-  dx: FloatArray, dw: FloatArray, dbias: FloatArray | undefined, dpre: FloatArray,
+  du: FloatArray,
+  x: FloatArray,
+  pre: FloatArray,
+  b: number,
+  l: number,
+  c: number,
+  w: FloatArray,
+  k: number,
+  dx: FloatArray,
+  dw: FloatArray,
+  dbias: FloatArray | undefined,
+  dpre: FloatArray,
 ): void {
   const total = b * l * c;
   for (let i = 0; i < total; i++) dpre[i] = du[i] * siluGrad(pre[i]);
@@ -115,8 +135,21 @@ fn main(${MAIN_ARGS}) {
 `;
 
 /** dx += , dw += , dbias += for u = silu(conv(x)); `dpre` is a [b, l, c] scratch buffer. `bias` may be any buffer when hasBias is false. */
-export function conv1dSiluBackwardWebgpu(rt: GpuRuntime, du: GPUBuffer, x: GPUBuffer, b: number, l: number, c: number, w: GPUBuffer, k: number,
-  bias: GPUBuffer | undefined, dx: GPUBuffer, dw: GPUBuffer, dbias: GPUBuffer | undefined, dpre: GPUBuffer): void {
+export function conv1dSiluBackwardWebgpu(
+  rt: GpuRuntime,
+  du: GPUBuffer,
+  x: GPUBuffer,
+  b: number,
+  l: number,
+  c: number,
+  w: GPUBuffer,
+  k: number,
+  bias: GPUBuffer | undefined,
+  dx: GPUBuffer,
+  dw: GPUBuffer,
+  dbias: GPUBuffer | undefined,
+  dpre: GPUBuffer,
+): void {
   const u = packUniforms(CONV_PARAMS, { b, l, c, k, hasBias: bias ? 1 : 0 });
   const n = b * l * c;
   rt.run(CONV_DPRE_WGSL, [du, x, w, bias ?? w, dpre], u, workgroupsFor(n));

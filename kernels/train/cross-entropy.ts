@@ -7,15 +7,26 @@ import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-export interface CrossEntropyResult { nats: number; count: number }
+export interface CrossEntropyResult {
+  nats: number;
+  count: number;
+}
 
-export function crossEntropy(logits: FloatArray, targets: Int32Array, rows: number, v: number, dlogits: FloatArray | undefined, scaleByCount: boolean): CrossEntropyResult {
+export function crossEntropy(
+  logits: FloatArray,
+  targets: Int32Array,
+  rows: number,
+  v: number,
+  dlogits: FloatArray | undefined,
+  scaleByCount: boolean,
+): CrossEntropyResult {
   let count = 0;
   for (let i = 0; i < rows; i++) if (targets[i] >= 0) count++;
   const scale = scaleByCount ? 1 / Math.max(1, count) : 1;
   let nats = 0;
   for (let i = 0; i < rows; i++) {
-    const o = i * v, t = targets[i];
+    const o = i * v,
+      t = targets[i];
     if (t >= v) throw new Error(`target id ${t} at position ${i} is outside the vocabulary [0, ${v})`);
     if (t < 0) {
       if (dlogits) dlogits.fill(0, o, o + v);
@@ -65,6 +76,15 @@ fn main(${MAIN_ARGS}) {
 `;
 
 /** Per-row loss (nats) and dlogits = (softmax - onehot) * scale; targets < 0 count nothing. */
-export function crossEntropyWebgpu(rt: GpuRuntime, logits: GPUBuffer, targets: GPUBuffer, rows: number, v: number, scale: number, loss: GPUBuffer, dlogits: GPUBuffer): void {
+export function crossEntropyWebgpu(
+  rt: GpuRuntime,
+  logits: GPUBuffer,
+  targets: GPUBuffer,
+  rows: number,
+  v: number,
+  scale: number,
+  loss: GPUBuffer,
+  dlogits: GPUBuffer,
+): void {
   rt.run(CE_WGSL, [logits, targets, loss, dlogits], packUniforms(CE_PARAMS, { rows, v, scale }), workgroupsFor(rows));
 }

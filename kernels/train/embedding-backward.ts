@@ -5,17 +5,26 @@ import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-export function embeddingForward(table: FloatArray, vocab: number, d: number, ids: Int32Array, rows: number, x: FloatArray): void {
+export function embeddingForward(
+  table: FloatArray,
+  vocab: number,
+  d: number,
+  ids: Int32Array,
+  rows: number,
+  x: FloatArray,
+): void {
   for (let i = 0; i < rows; i++) {
     const id = ids[i];
-    if (!(id >= 0 && id < vocab)) throw new Error(`token id ${id} at position ${i} is outside the vocabulary [0, ${vocab})`);
+    if (!(id >= 0 && id < vocab))
+      throw new Error(`token id ${id} at position ${i} is outside the vocabulary [0, ${vocab})`);
     x.set(table.subarray(id * d, id * d + d), i * d);
   }
 }
 
 export function embeddingBackward(dx: FloatArray, ids: Int32Array, rows: number, d: number, dtable: FloatArray): void {
   for (let i = 0; i < rows; i++) {
-    const o = ids[i] * d, s = i * d;
+    const o = ids[i] * d,
+      s = i * d;
     for (let j = 0; j < d; j++) dtable[o + j] += dx[s + j];
   }
 }
@@ -42,10 +51,23 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-export function embeddingBackwardWebgpu(rt: GpuRuntime, dx: GPUBuffer, ids: GPUBuffer, rows: number, vocab: number, d: number, dtable: GPUBuffer): void {
+export function embeddingBackwardWebgpu(
+  rt: GpuRuntime,
+  dx: GPUBuffer,
+  ids: GPUBuffer,
+  rows: number,
+  vocab: number,
+  d: number,
+  dtable: GPUBuffer,
+): void {
   const blocks = Math.max(1, Math.ceil(rows / EMB_BLOCK));
   const partial = rt.alloc([blocks * vocab * d]);
-  rt.run(EMB_WGSL, [dx, ids, partial.buffer], packUniforms(EMB_PARAMS, { rows, v: vocab, d }), workgroupsFor(blocks * vocab * d));
+  rt.run(
+    EMB_WGSL,
+    [dx, ids, partial.buffer],
+    packUniforms(EMB_PARAMS, { rows, v: vocab, d }),
+    workgroupsFor(blocks * vocab * d),
+  );
   columnSumWebgpu(rt, partial.buffer, blocks, vocab * d, dtable);
   rt.recycle(partial);
 }

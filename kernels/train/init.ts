@@ -9,7 +9,11 @@ import type { MambaConfig } from '../model/config';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, ParamViews } from './params';
 import type { Rng } from './rng';
 
-export interface DtInit { dtMin: number; dtMax: number; dtFloor: number }
+export interface DtInit {
+  dtMin: number;
+  dtMax: number;
+  dtFloor: number;
+}
 export const DEFAULT_DT_INIT: DtInit = { dtMin: 0.001, dtMax: 0.1, dtFloor: 1e-4 };
 
 function uniform(rng: Rng, dst: Float32Array, bound: number): void {
@@ -21,7 +25,12 @@ export function inverseSoftplus(y: number): number {
   return y + Math.log(-Math.expm1(-y));
 }
 
-export function initParams(cfg: MambaConfig, p: ParamViews<Float32Array>, rng: Rng, dt: DtInit = DEFAULT_DT_INIT): void {
+export function initParams(
+  cfg: MambaConfig,
+  p: ParamViews<Float32Array>,
+  rng: Rng,
+  dt: DtInit = DEFAULT_DT_INIT,
+): void {
   const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, convKernel: k } = cfg;
   const emb = p.get(EMBEDDING);
   for (let i = 0; i < emb.length; i++) emb[i] = 0.02 * rng.normal();
@@ -35,7 +44,9 @@ export function initParams(cfg: MambaConfig, p: ParamViews<Float32Array>, rng: R
     if (convB) uniform(rng, convB, 1 / Math.sqrt(k));
     uniform(rng, p.get(L.xProj), 1 / Math.sqrt(c));
     uniform(rng, p.get(L.dtW), 1 / Math.sqrt(r));
-    const dtB = p.get(L.dtB), logMin = Math.log(dt.dtMin), logMax = Math.log(dt.dtMax);
+    const dtB = p.get(L.dtB),
+      logMin = Math.log(dt.dtMin),
+      logMax = Math.log(dt.dtMax);
     for (let j = 0; j < c; j++) {
       const v = Math.max(Math.exp(rng.uniform() * (logMax - logMin) + logMin), dt.dtFloor);
       dtB[j] = inverseSoftplus(v);

@@ -11,7 +11,15 @@ import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS } from '../webgpu/wgsl-common';
 
-export function linearForward(x: FloatArray, rows: number, k: number, w: FloatArray, m: number, bias: FloatArray | undefined, y: FloatArray): void {
+export function linearForward(
+  x: FloatArray,
+  rows: number,
+  k: number,
+  w: FloatArray,
+  m: number,
+  bias: FloatArray | undefined,
+  y: FloatArray,
+): void {
   matmulABt(x, rows, k, w, m, y, false);
   if (bias) {
     for (let i = 0; i < rows; i++) {
@@ -34,15 +42,24 @@ export class TransposeScratch<A extends FloatArray> {
 }
 
 export function linearBackward<A extends FloatArray>(
-  dy: A, x: A, rows: number, k: number, w: A, m: number,
-  dx: A | undefined, dw: A, db: A | undefined, scratch: TransposeScratch<A>,
+  dy: A,
+  x: A,
+  rows: number,
+  k: number,
+  w: A,
+  m: number,
+  dx: A | undefined,
+  dw: A,
+  db: A | undefined,
+  scratch: TransposeScratch<A>,
 ): void {
   if (dx) {
     const wT = scratch.get(0, m * k);
     transpose(w, m, k, wT);
     matmulABt(dy, rows, m, wT, k, dx, true);
   }
-  const dyT = scratch.get(1, rows * m), xT = scratch.get(2, rows * k);
+  const dyT = scratch.get(1, rows * m),
+    xT = scratch.get(2, rows * k);
   transpose(dy, rows, m, dyT);
   transpose(x, rows, k, xT);
   matmulABt(dyT, m, rows, xT, k, dw, true);
@@ -65,8 +82,21 @@ export function linearBackward<A extends FloatArray>(
 
 const MATMUL_TILE = 16;
 const MATMUL_PARAMS = {
-  M: 'u32', N: 'u32', K: 'u32', offA: 'u32', sAi: 'u32', sAk: 'u32', offB: 'u32', sBk: 'u32', sBj: 'u32', offC: 'u32', accumulate: 'u32', tilesN: 'u32',
-  tiles: 'u32', splits: 'u32', kPerSplit: 'u32',
+  M: 'u32',
+  N: 'u32',
+  K: 'u32',
+  offA: 'u32',
+  sAi: 'u32',
+  sAk: 'u32',
+  offB: 'u32',
+  sBk: 'u32',
+  sBj: 'u32',
+  offC: 'u32',
+  accumulate: 'u32',
+  tilesN: 'u32',
+  tiles: 'u32',
+  splits: 'u32',
+  kPerSplit: 'u32',
 } as const;
 
 export const STRIDED_MATMUL_WGSL = `${GRID_WGSL}
@@ -102,7 +132,12 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-export interface StridedOperand { buffer: GPUBuffer; offset: number; strideRow: number; strideK: number }
+export interface StridedOperand {
+  buffer: GPUBuffer;
+  offset: number;
+  strideRow: number;
+  strideK: number;
+}
 
 /** Workgroups a split product aims for (an H200 holds about 1000 of 256 invocations at once). */
 const SPLIT_TARGET_WORKGROUPS = 2048;
@@ -114,18 +149,48 @@ const MIN_K_PER_SPLIT = 64;
  * with a long K (weight gradients: K = positions) and few output tiles is split over K so that
  * the whole GPU works on it; columnSumWebgpu adds the partial products into C.
  */
-export function stridedMatmulWebgpu(rt: GpuRuntime, M: number, N: number, K: number, A: StridedOperand, B: StridedOperand, C: { buffer: GPUBuffer; offset: number }, accumulate: boolean): void {
+export function stridedMatmulWebgpu(
+  rt: GpuRuntime,
+  M: number,
+  N: number,
+  K: number,
+  A: StridedOperand,
+  B: StridedOperand,
+  C: { buffer: GPUBuffer; offset: number },
+  accumulate: boolean,
+): void {
   if (M === 0 || N === 0) return;
-  const tilesN = Math.ceil(N / MATMUL_TILE), tiles = Math.ceil(M / MATMUL_TILE) * tilesN;
-  const splits = accumulate ? Math.max(1, Math.min(Math.ceil(K / MIN_K_PER_SPLIT), Math.ceil(SPLIT_TARGET_WORKGROUPS / tiles))) : 1;
+  const tilesN = Math.ceil(N / MATMUL_TILE),
+    tiles = Math.ceil(M / MATMUL_TILE) * tilesN;
+  const splits = accumulate
+    ? Math.max(1, Math.min(Math.ceil(K / MIN_K_PER_SPLIT), Math.ceil(SPLIT_TARGET_WORKGROUPS / tiles)))
+    : 1;
   const kPerSplit = Math.ceil(Math.ceil(K / splits) / MATMUL_TILE) * MATMUL_TILE;
   const used = Math.max(1, Math.ceil(K / kPerSplit));
   const partial = used > 1 ? rt.alloc([used * M * N]) : undefined;
   const out = partial ? { buffer: partial.buffer, offset: 0 } : C;
-  rt.run(STRIDED_MATMUL_WGSL, [A.buffer, B.buffer, out.buffer], packUniforms(MATMUL_PARAMS, {
-    M, N, K, offA: A.offset, sAi: A.strideRow, sAk: A.strideK, offB: B.offset, sBk: B.strideK, sBj: B.strideRow,
-    offC: out.offset, accumulate: accumulate && !partial ? 1 : 0, tilesN, tiles, splits: used, kPerSplit,
-  }), tiles * used);
+  rt.run(
+    STRIDED_MATMUL_WGSL,
+    [A.buffer, B.buffer, out.buffer],
+    packUniforms(MATMUL_PARAMS, {
+      M,
+      N,
+      K,
+      offA: A.offset,
+      sAi: A.strideRow,
+      sAk: A.strideK,
+      offB: B.offset,
+      sBk: B.strideK,
+      sBj: B.strideRow,
+      offC: out.offset,
+      accumulate: accumulate && !partial ? 1 : 0,
+      tilesN,
+      tiles,
+      splits: used,
+      kPerSplit,
+    }),
+    tiles * used,
+  );
   if (!partial) return;
   columnSumWebgpu(rt, partial.buffer, used, M * N, C.buffer, C.offset);
   rt.recycle(partial);

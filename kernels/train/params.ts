@@ -15,17 +15,35 @@ export interface ParamSpec {
 }
 
 export interface LayerNames {
-  norm: string; inProj: string; inProjBias: string; convW: string; convB: string; xProj: string;
-  dtW: string; dtB: string; aLog: string; D: string; outProj: string; outProjBias: string;
+  norm: string;
+  inProj: string;
+  inProjBias: string;
+  convW: string;
+  convB: string;
+  xProj: string;
+  dtW: string;
+  dtB: string;
+  aLog: string;
+  D: string;
+  outProj: string;
+  outProjBias: string;
 }
 
 export function layerNames(i: number): LayerNames {
   const p = `backbone.layers.${i}`;
   return {
-    norm: `${p}.norm.weight`, inProj: `${p}.mixer.in_proj.weight`, inProjBias: `${p}.mixer.in_proj.bias`,
-    convW: `${p}.mixer.conv1d.weight`, convB: `${p}.mixer.conv1d.bias`, xProj: `${p}.mixer.x_proj.weight`,
-    dtW: `${p}.mixer.dt_proj.weight`, dtB: `${p}.mixer.dt_proj.bias`, aLog: `${p}.mixer.A_log`, D: `${p}.mixer.D`,
-    outProj: `${p}.mixer.out_proj.weight`, outProjBias: `${p}.mixer.out_proj.bias`,
+    norm: `${p}.norm.weight`,
+    inProj: `${p}.mixer.in_proj.weight`,
+    inProjBias: `${p}.mixer.in_proj.bias`,
+    convW: `${p}.mixer.conv1d.weight`,
+    convB: `${p}.mixer.conv1d.bias`,
+    xProj: `${p}.mixer.x_proj.weight`,
+    dtW: `${p}.mixer.dt_proj.weight`,
+    dtB: `${p}.mixer.dt_proj.bias`,
+    aLog: `${p}.mixer.A_log`,
+    D: `${p}.mixer.D`,
+    outProj: `${p}.mixer.out_proj.weight`,
+    outProjBias: `${p}.mixer.out_proj.bias`,
   };
 }
 
@@ -44,9 +62,12 @@ export function paramSpecs(cfg: MambaConfig): ParamSpec[] {
     list.push({ name: L.convW, shape: [c, 1, k], decay: true });
     if (cfg.useConvBias) list.push({ name: L.convB, shape: [c], decay: false });
     list.push(
-      { name: L.xProj, shape: [r + 2 * n, c], decay: true }, { name: L.dtW, shape: [c, r], decay: true },
-      { name: L.dtB, shape: [c], decay: false }, { name: L.aLog, shape: [c, n], decay: false },
-      { name: L.D, shape: [c], decay: false }, { name: L.outProj, shape: [d, c], decay: true },
+      { name: L.xProj, shape: [r + 2 * n, c], decay: true },
+      { name: L.dtW, shape: [c, r], decay: true },
+      { name: L.dtB, shape: [c], decay: false },
+      { name: L.aLog, shape: [c, n], decay: false },
+      { name: L.D, shape: [c], decay: false },
+      { name: L.outProj, shape: [d, c], decay: true },
     );
     if (cfg.useBias) list.push({ name: L.outProjBias, shape: [d], decay: false });
   }
@@ -70,8 +91,12 @@ export function paramCount(specs: readonly ParamSpec[]): number {
 export class ParamViews<A extends FloatArray> {
   private readonly byName = new Map<string, A>();
 
-  constructor(readonly flat: A, readonly specs: readonly ParamSpec[]) {
-    if (flat.length !== paramCount(specs)) throw new Error(`parameter buffer holds ${flat.length} values, the layout needs ${paramCount(specs)}`);
+  constructor(
+    readonly flat: A,
+    readonly specs: readonly ParamSpec[],
+  ) {
+    if (flat.length !== paramCount(specs))
+      throw new Error(`parameter buffer holds ${flat.length} values, the layout needs ${paramCount(specs)}`);
     for (const s of specs) this.byName.set(s.name, flat.subarray(s.offset, s.offset + s.size) as A);
   }
 
@@ -87,18 +112,28 @@ export class ParamViews<A extends FloatArray> {
 }
 
 /** Copies HF-named tensors (checked by the model loader) into a flat buffer laid out by `specs`. */
-export function flatFromTensors(specs: readonly ParamSpec[], tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>, source: string): Float32Array {
+export function flatFromTensors(
+  specs: readonly ParamSpec[],
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: Float32Array }>,
+  source: string,
+): Float32Array {
   const flat = new Float32Array(paramCount(specs));
   for (const s of specs) {
     const t = tensors.get(s.name);
     if (!t) throw new Error(`${source}: missing tensor "${s.name}"`);
-    if (t.data.length !== s.size) throw new Error(`${source}: tensor "${s.name}" holds ${t.data.length} values, expected ${s.size} for shape [${s.shape.join(', ')}]`);
+    if (t.data.length !== s.size)
+      throw new Error(
+        `${source}: tensor "${s.name}" holds ${t.data.length} values, expected ${s.size} for shape [${s.shape.join(', ')}]`,
+      );
     flat.set(t.data, s.offset);
   }
   return flat;
 }
 
 /** HF-named tensors (copies) of a flat buffer, ready for writeSafetensors. */
-export function tensorsFromFlat(specs: readonly ParamSpec[], flat: Float32Array): Map<string, { shape: number[]; data: Float32Array }> {
+export function tensorsFromFlat(
+  specs: readonly ParamSpec[],
+  flat: Float32Array,
+): Map<string, { shape: number[]; data: Float32Array }> {
   return new Map(specs.map((s) => [s.name, { shape: s.shape, data: flat.slice(s.offset, s.offset + s.size) }]));
 }

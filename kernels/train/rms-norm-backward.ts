@@ -8,7 +8,15 @@ import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL, workgroupsFor } from '../webgpu/wgsl-common';
 
-export function rmsNormForward(x: FloatArray, rows: number, d: number, w: FloatArray, eps: number, y: FloatArray, rstd: FloatArray): void {
+export function rmsNormForward(
+  x: FloatArray,
+  rows: number,
+  d: number,
+  w: FloatArray,
+  eps: number,
+  y: FloatArray,
+  rstd: FloatArray,
+): void {
   for (let i = 0; i < rows; i++) {
     const o = i * d;
     let ss = 0;
@@ -19,9 +27,19 @@ export function rmsNormForward(x: FloatArray, rows: number, d: number, w: FloatA
   }
 }
 
-export function rmsNormBackward(dy: FloatArray, x: FloatArray, rows: number, d: number, w: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray): void {
+export function rmsNormBackward(
+  dy: FloatArray,
+  x: FloatArray,
+  rows: number,
+  d: number,
+  w: FloatArray,
+  rstd: FloatArray,
+  dx: FloatArray,
+  dw: FloatArray,
+): void {
   for (let i = 0; i < rows; i++) {
-    const o = i * d, r = rstd[i];
+    const o = i * d,
+      r = rstd[i];
     let dot = 0;
     for (let j = 0; j < d; j++) {
       const g = dy[o + j] * w[j];
@@ -75,7 +93,18 @@ fn main(${MAIN_ARGS}) {
 `;
 
 /** dx += and dw += for y = rmsnorm(x) * w; `rstd` is a [rows] scratch buffer. */
-export function rmsNormBackwardWebgpu(rt: GpuRuntime, dy: GPUBuffer, x: GPUBuffer, rows: number, d: number, w: GPUBuffer, eps: number, dx: GPUBuffer, dw: GPUBuffer, rstd: GPUBuffer): void {
+export function rmsNormBackwardWebgpu(
+  rt: GpuRuntime,
+  dy: GPUBuffer,
+  x: GPUBuffer,
+  rows: number,
+  d: number,
+  w: GPUBuffer,
+  eps: number,
+  dx: GPUBuffer,
+  dw: GPUBuffer,
+  rstd: GPUBuffer,
+): void {
   const u = packUniforms(RMS_PARAMS, { rows, d, eps });
   rt.run(RMS_DX_WGSL, [dy, x, w, dx, rstd], u, rows);
   const prod = rt.alloc([rows * d]);

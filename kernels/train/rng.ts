@@ -25,7 +25,10 @@ export class Rng {
   constructor(seed: number) {
     if (!Number.isInteger(seed)) throw new Error(`Rng seed must be an integer, got ${seed}`);
     const mix = splitmix32(seed);
-    this.a = mix(); this.b = mix(); this.c = mix(); this.d = mix();
+    this.a = mix();
+    this.b = mix();
+    this.c = mix();
+    this.d = mix();
     for (let i = 0; i < 12; i++) this.nextU32(); // move away from the seeding pattern
   }
 

@@ -2,7 +2,11 @@
 // to minRatio * peak as `progress` goes from 0 to 1. For a step budget progress is the share of
 // post-warmup steps taken (stepProgress); for a time budget, the share of the time spent.
 
-export interface ScheduleConfig { peak: number; warmup: number; minRatio: number }
+export interface ScheduleConfig {
+  peak: number;
+  warmup: number;
+  minRatio: number;
+}
 
 export function learningRate(step: number, progress: number, s: ScheduleConfig): number {
   if (step < s.warmup) return (s.peak * (step + 1)) / s.warmup;

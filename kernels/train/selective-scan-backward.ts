@@ -17,14 +17,34 @@ import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
 export const SCAN_CHUNK = 64;
 
-export interface ScanShape { b: number; l: number; c: number; n: number; chunk: number }
+export interface ScanShape {
+  b: number;
+  l: number;
+  c: number;
+  n: number;
+  chunk: number;
+}
 
 export function chunkCount(l: number, chunk: number): number {
   return Math.ceil(l / chunk);
 }
 
-export interface ScanTensors<A extends FloatArray> { u: A; delta: A; aLog: A; B: A; C: A; D: A }
-export interface ScanGrads<A extends FloatArray> { du: A; ddelta: A; daLog: A; dB: A; dC: A; dD: A }
+export interface ScanTensors<A extends FloatArray> {
+  u: A;
+  delta: A;
+  aLog: A;
+  B: A;
+  C: A;
+  D: A;
+}
+export interface ScanGrads<A extends FloatArray> {
+  du: A;
+  ddelta: A;
+  daLog: A;
+  dB: A;
+  dC: A;
+  dD: A;
+}
 
 /** Reusable buffers for one shape: A = -exp(aLog), the running state and the chunk recompute. */
 export class ScanWorkspace<A extends FloatArray> {
@@ -36,12 +56,19 @@ export class ScanWorkspace<A extends FloatArray> {
   readonly dBt: A; // [n]
   readonly dCt: A; // [n]
 
-  constructor(readonly shape: ScanShape, make: (size: number) => A) {
+  constructor(
+    readonly shape: ScanShape,
+    make: (size: number) => A,
+  ) {
     const { c, n, chunk } = shape;
     if (!(chunk >= 1)) throw new Error(`scan chunk must be >= 1, got ${chunk}`);
-    this.negA = make(c * n); this.h = make(c * n); this.dh = make(c * n);
-    this.hs = make(chunk * c * n); this.as = make(chunk * c * n);
-    this.dBt = make(n); this.dCt = make(n);
+    this.negA = make(c * n);
+    this.h = make(c * n);
+    this.dh = make(c * n);
+    this.hs = make(chunk * c * n);
+    this.as = make(chunk * c * n);
+    this.dBt = make(n);
+    this.dCt = make(n);
   }
 }
 
@@ -50,18 +77,31 @@ function computeNegA<A extends FloatArray>(aLog: A, ws: ScanWorkspace<A>): void 
 }
 
 /** y = scan(...); keeps the state entering each chunk in `chunkStates` [b, chunks, c, n]. */
-export function selectiveScanForward<A extends FloatArray>(x: ScanTensors<A>, ws: ScanWorkspace<A>, y: A, chunkStates: A): void {
+export function selectiveScanForward<A extends FloatArray>(
+  x: ScanTensors<A>,
+  ws: ScanWorkspace<A>,
+  y: A,
+  chunkStates: A,
+): void {
   const { b, l, c, n, chunk } = ws.shape;
   const { u, delta, B, C, D } = x;
   computeNegA(x.aLog, ws);
-  const negA = ws.negA, h = ws.h, cn = c * n, chunks = chunkCount(l, chunk);
+  const negA = ws.negA,
+    h = ws.h,
+    cn = c * n,
+    chunks = chunkCount(l, chunk);
   for (let bi = 0; bi < b; bi++) {
     h.fill(0);
     for (let t = 0; t < l; t++) {
       if (t % chunk === 0) chunkStates.set(h, (bi * chunks + t / chunk) * cn);
-      const row = bi * l + t, ro = row * c, bo = row * n;
+      const row = bi * l + t,
+        ro = row * c,
+        bo = row * n;
       for (let ch = 0; ch < c; ch++) {
-        const dl = delta[ro + ch], uu = u[ro + ch], du = dl * uu, ho = ch * n;
+        const dl = delta[ro + ch],
+          uu = u[ro + ch],
+          du = dl * uu,
+          ho = ch * n;
         let acc = D[ch] * uu;
         for (let s = 0; s < n; s++) {
           const hv = Math.exp(dl * negA[ho + s]) * h[ho + s] + du * B[bo + s];
@@ -75,22 +115,37 @@ export function selectiveScanForward<A extends FloatArray>(x: ScanTensors<A>, ws
 }
 
 /** Gradients of sum(dy * y) with respect to every input, accumulated into `g`. */
-export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, dy: A, chunkStates: A, ws: ScanWorkspace<A>, g: ScanGrads<A>): void {
+export function selectiveScanBackward<A extends FloatArray>(
+  x: ScanTensors<A>,
+  dy: A,
+  chunkStates: A,
+  ws: ScanWorkspace<A>,
+  g: ScanGrads<A>,
+): void {
   const { b, l, c, n, chunk } = ws.shape;
   const { u, delta, B, C, D } = x;
   computeNegA(x.aLog, ws);
   const { negA, dh, hs, as, dBt, dCt } = ws;
-  const cn = c * n, chunks = chunkCount(l, chunk);
+  const cn = c * n,
+    chunks = chunkCount(l, chunk);
   for (let bi = 0; bi < b; bi++) {
     dh.fill(0);
     for (let k = chunks - 1; k >= 0; k--) {
-      const t0 = k * chunk, len = Math.min(l, t0 + chunk) - t0, start = (bi * chunks + k) * cn;
+      const t0 = k * chunk,
+        len = Math.min(l, t0 + chunk) - t0,
+        start = (bi * chunks + k) * cn;
       // Recompute this chunk's states from the one kept at its start.
       for (let tau = 0; tau < len; tau++) {
-        const row = bi * l + t0 + tau, ro = row * c, bo = row * n, so = tau * cn;
-        const prev = tau === 0 ? chunkStates : hs, po = tau === 0 ? start : so - cn;
+        const row = bi * l + t0 + tau,
+          ro = row * c,
+          bo = row * n,
+          so = tau * cn;
+        const prev = tau === 0 ? chunkStates : hs,
+          po = tau === 0 ? start : so - cn;
         for (let ch = 0; ch < c; ch++) {
-          const dl = delta[ro + ch], du = dl * u[ro + ch], ho = ch * n;
+          const dl = delta[ro + ch],
+            du = dl * u[ro + ch],
+            ho = ch * n;
           for (let s = 0; s < n; s++) {
             const a = Math.exp(dl * negA[ho + s]);
             as[so + ho + s] = a;
@@ -100,15 +155,27 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
       }
       // Reverse through the chunk.
       for (let tau = len - 1; tau >= 0; tau--) {
-        const row = bi * l + t0 + tau, ro = row * c, bo = row * n, so = tau * cn;
-        const prev = tau === 0 ? chunkStates : hs, po = tau === 0 ? start : so - cn;
-        dBt.fill(0); dCt.fill(0);
+        const row = bi * l + t0 + tau,
+          ro = row * c,
+          bo = row * n,
+          so = tau * cn;
+        const prev = tau === 0 ? chunkStates : hs,
+          po = tau === 0 ? start : so - cn;
+        dBt.fill(0);
+        dCt.fill(0);
         for (let ch = 0; ch < c; ch++) {
-          const dyv = dy[ro + ch], dl = delta[ro + ch], uu = u[ro + ch], ho = ch * n;
-          let dDelta = 0, dU = D[ch] * dyv;
+          const dyv = dy[ro + ch],
+            dl = delta[ro + ch],
+            uu = u[ro + ch],
+            ho = ch * n;
+          let dDelta = 0,
+            dU = D[ch] * dyv;
           g.dD[ch] += dyv * uu;
           for (let s = 0; s < n; s++) {
-            const i = ho + s, a = as[so + i], hPrev = prev[po + i], bs = B[bo + s];
+            const i = ho + s,
+              a = as[so + i],
+              hPrev = prev[po + i],
+              bs = B[bo + s];
             dCt[s] += dyv * hs[so + i];
             const gs = dh[i] + C[bo + s] * dyv;
             const decay = negA[i] * a * hPrev;
@@ -121,7 +188,10 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
           g.ddelta[ro + ch] += dDelta;
           g.du[ro + ch] += dU;
         }
-        for (let s = 0; s < n; s++) { g.dB[bo + s] += dBt[s]; g.dC[bo + s] += dCt[s]; }
+        for (let s = 0; s < n; s++) {
+          g.dB[bo + s] += dBt[s];
+          g.dC[bo + s] += dCt[s];
+        }
       }
     }
   }
@@ -145,7 +215,11 @@ export function selectiveScanBackward<A extends FloatArray>(x: ScanTensors<A>, d
 // work = [n+1, b, c] (dA_log, dD partials) ++ [b, c, chunks, n] (states entering each chunk).
 
 /** Channels per workgroup, slots per channel (a power of two), consecutive steps per slot. */
-export interface ScanBackwardTiling { channels: number; slots: number; items: number }
+export interface ScanBackwardTiling {
+  channels: number;
+  slots: number;
+  items: number;
+}
 /**
  * 128 invocations and 9 KiB of workgroup memory: inside WebGPU's default limits, so any device runs
  * it. The fastest of seven tilings swept on the H200 (bench/TRAINING.md): 21-22% less scan-backward
@@ -366,7 +440,6 @@ fn main(${MAIN_ARGS}) {
 }
 `;
 
-
 /** Bytes of workgroup memory the kernel declares: the scan's two arrays and the two exchange arrays. */
 function workgroupBytes(t: ScanBackwardTiling): number {
   return 4 * (2 * t.channels * t.slots + 2 * t.channels * t.slots * t.items);
@@ -374,20 +447,38 @@ function workgroupBytes(t: ScanBackwardTiling): number {
 
 function checkTiling(t: ScanBackwardTiling, limits: GPUSupportedLimits): void {
   const pow2 = (x: number) => Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
-  if (!pow2(t.slots) || !(t.channels >= 1) || !(t.items >= 1) || !Number.isInteger(t.channels) || !Number.isInteger(t.items)) {
-    throw new RangeError(`scan backward tiling needs whole channels and items and a power-of-two slot count, got ${JSON.stringify(t)}`);
+  if (
+    !pow2(t.slots) ||
+    !(t.channels >= 1) ||
+    !(t.items >= 1) ||
+    !Number.isInteger(t.channels) ||
+    !Number.isInteger(t.items)
+  ) {
+    throw new RangeError(
+      `scan backward tiling needs whole channels and items and a power-of-two slot count, got ${JSON.stringify(t)}`,
+    );
   }
-  const invocations = t.channels * t.slots, bytes = workgroupBytes(t);
-  if (invocations > Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX) || bytes > limits.maxComputeWorkgroupStorageSize) {
-    throw new RangeError(`scan backward tiling ${JSON.stringify(t)} needs ${invocations} invocations and ${bytes} bytes of workgroup memory per workgroup; `
-      + `this device allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)} and ${limits.maxComputeWorkgroupStorageSize}`);
+  const invocations = t.channels * t.slots,
+    bytes = workgroupBytes(t);
+  if (
+    invocations > Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX) ||
+    bytes > limits.maxComputeWorkgroupStorageSize
+  ) {
+    throw new RangeError(
+      `scan backward tiling ${JSON.stringify(t)} needs ${invocations} invocations and ${bytes} bytes of workgroup memory per workgroup; ` +
+        `this device allows ${Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX)} and ${limits.maxComputeWorkgroupStorageSize}`,
+    );
   }
 }
 
 /** f32 elements of the scratch buffer selectiveScanBackwardWebgpu uses: dBC partials, work, aLog and D. */
-export function scanBackwardScratchSize(s: { b: number; l: number; c: number; n: number }, t: ScanBackwardTiling = SCAN_BACKWARD_TILING): number {
+export function scanBackwardScratchSize(
+  s: { b: number; l: number; c: number; n: number },
+  t: ScanBackwardTiling = SCAN_BACKWARD_TILING,
+): number {
   const { b, l, c, n } = s;
-  const groups = Math.ceil(c / t.channels), chunks = chunkCount(l, t.slots * t.items);
+  const groups = Math.ceil(c / t.channels),
+    chunks = chunkCount(l, t.slots * t.items);
   return 2 * groups * b * l * n + (n + 1) * b * c + b * c * chunks * n + c * n + c;
 }
 
@@ -396,18 +487,30 @@ export function scanBackwardScratchSize(s: { b: number; l: number; c: number; n:
  * daLog [c, n] and dD [c]. The scan's A = -exp(aLog) is applied inside: daLog here is
  * d/d(aLog) like the CPU twin's.
  */
-export function selectiveScanBackwardWebgpu(rt: GpuRuntime, shape: { b: number; l: number; c: number; n: number }, x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
-  dy: GPUBuffer, out: { du: GPUBuffer; ddelta: GPUBuffer }, scratch: GPUBuffer, g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
-  tiling: ScanBackwardTiling = SCAN_BACKWARD_TILING): void {
+export function selectiveScanBackwardWebgpu(
+  rt: GpuRuntime,
+  shape: { b: number; l: number; c: number; n: number },
+  x: { u: GPUBuffer; delta: GPUBuffer; aLog: GPUBuffer; B: GPUBuffer; C: GPUBuffer; D: GPUBuffer },
+  dy: GPUBuffer,
+  out: { du: GPUBuffer; ddelta: GPUBuffer },
+  scratch: GPUBuffer,
+  g: { dB: GPUBuffer; dC: GPUBuffer; daLog: GPUBuffer; dD: GPUBuffer },
+  tiling: ScanBackwardTiling = SCAN_BACKWARD_TILING,
+): void {
   checkTiling(tiling, rt.device.limits);
   const { b, l, c, n } = shape;
   if (b * l * c === 0) return;
-  const groups = Math.ceil(c / tiling.channels), chunks = chunkCount(l, tiling.slots * tiling.items);
+  const groups = Math.ceil(c / tiling.channels),
+    chunks = chunkCount(l, tiling.slots * tiling.items);
   const paramsAt = 4 * (scanBackwardScratchSize(shape, tiling) - c * n - c);
   rt.copyBytes(x.aLog, 0, scratch, paramsAt, 4 * c * n);
   rt.copyBytes(x.D, 0, scratch, paramsAt + 4 * c * n, 4 * c);
-  rt.run(scanBackwardWgsl(n, tiling), [x.u, x.delta, x.B, x.C, dy, out.du, out.ddelta, scratch],
-    packUniforms(BWD_PARAMS, { b, l, c, groups, chunks }), b * groups);
+  rt.run(
+    scanBackwardWgsl(n, tiling),
+    [x.u, x.delta, x.B, x.C, dy, out.du, out.ddelta, scratch],
+    packUniforms(BWD_PARAMS, { b, l, c, groups, chunks }),
+    b * groups,
+  );
   const u = packUniforms(REDUCE_PARAMS, { b, l, c, groups });
   rt.run(REDUCE_BC_WGSL(n), [scratch, g.dB, g.dC], u, workgroupsFor(2 * b * l * n));
   rt.run(REDUCE_AD_WGSL(n), [scratch, g.daLog, g.dD], u, workgroupsFor(c * (n + 1)));

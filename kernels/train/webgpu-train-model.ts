@@ -24,11 +24,19 @@ import { embeddingBackwardWebgpu } from './embedding-backward';
 import { stridedMatmulWebgpu, type StridedOperand } from './linear-backward';
 import { EMBEDDING, LM_HEAD, NORM_F, layerNames, paramSpecs, type ParamSpec } from './params';
 import { rmsNormBackwardWebgpu } from './rms-norm-backward';
-import { SCAN_BACKWARD_TILING, SCAN_CHUNK, scanBackwardScratchSize, selectiveScanBackwardWebgpu, type ScanBackwardTiling } from './selective-scan-backward';
+import {
+  SCAN_BACKWARD_TILING,
+  SCAN_CHUNK,
+  scanBackwardScratchSize,
+  selectiveScanBackwardWebgpu,
+  type ScanBackwardTiling,
+} from './selective-scan-backward';
 
 /** A row-major [rows, cols] matrix as an operand: read as is (i = row) or transposed (i = column). */
 function mat(t: { buffer: GPUBuffer }, cols: number, transposed = false, offset = 0): StridedOperand {
-  return transposed ? { buffer: t.buffer, offset, strideRow: 1, strideK: cols } : { buffer: t.buffer, offset, strideRow: cols, strideK: 1 };
+  return transposed
+    ? { buffer: t.buffer, offset, strideRow: 1, strideK: cols }
+    : { buffer: t.buffer, offset, strideRow: cols, strideK: 1 };
 }
 /** The same matrix as the right operand B[k, j] = m[k, j] (k = row). */
 function right(t: { buffer: GPUBuffer }, cols: number, offset = 0): StridedOperand {
@@ -36,7 +44,11 @@ function right(t: { buffer: GPUBuffer }, cols: number, offset = 0): StridedOpera
 }
 
 /** Loss and gradient norm of one trainStep. */
-export interface StepStats { nats: number; count: number; norm: number }
+export interface StepStats {
+  nats: number;
+  count: number;
+  norm: number;
+}
 
 /** Steps whose stats the device holds before trainStep reads them back itself. */
 const STATS_CAPACITY = 1024;
@@ -70,8 +82,14 @@ export class WebGpuTrainModel {
   t = 0;
 
   /** `chunk` is the CPU twin's state-recompute chunk; the WebGPU scan backward tiles l by `scanTiling`. */
-  constructor(readonly backend: WebGpuBackend, readonly cfg: MambaConfig, readonly b: number, readonly l: number, readonly chunk = SCAN_CHUNK,
-    readonly scanTiling: ScanBackwardTiling = SCAN_BACKWARD_TILING) {
+  constructor(
+    readonly backend: WebGpuBackend,
+    readonly cfg: MambaConfig,
+    readonly b: number,
+    readonly l: number,
+    readonly chunk = SCAN_CHUNK,
+    readonly scanTiling: ScanBackwardTiling = SCAN_BACKWARD_TILING,
+  ) {
     this.rt = backend.runtime;
     this.rows = b * l;
     this.specs = paramSpecs(cfg);
@@ -87,13 +105,30 @@ export class WebGpuTrainModel {
     const layers: MambaLayerParams<GpuTensor>[] = Array.from({ length: cfg.numLayers }, (_, i) => {
       const L = layerNames(i);
       return {
-        norm: P(L.norm), inProj: P(L.inProj), inProjBias: opt(L.inProjBias), convWeight: P(L.convW), convBias: opt(L.convB), xProj: P(L.xProj),
-        dtProjWeight: P(L.dtW), dtProjBias: P(L.dtB), aLog: P(L.aLog), D: P(L.D), outProj: P(L.outProj), outProjBias: opt(L.outProjBias),
+        norm: P(L.norm),
+        inProj: P(L.inProj),
+        inProjBias: opt(L.inProjBias),
+        convWeight: P(L.convW),
+        convBias: opt(L.convB),
+        xProj: P(L.xProj),
+        dtProjWeight: P(L.dtW),
+        dtProjBias: P(L.dtB),
+        aLog: P(L.aLog),
+        D: P(L.D),
+        outProj: P(L.outProj),
+        outProjBias: opt(L.outProjBias),
       };
     });
-    const params: MambaParams<GpuTensor> = { embedding: P(EMBEDDING), layers, normF: P(NORM_F), lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD) };
+    const params: MambaParams<GpuTensor> = {
+      embedding: P(EMBEDDING),
+      layers,
+      normF: P(NORM_F),
+      lmHead: cfg.tieWordEmbeddings ? P(EMBEDDING) : P(LM_HEAD),
+    };
     this.model = { config: cfg, params };
-    this.scanScratch = this.rt.alloc([scanBackwardScratchSize({ b, l, c: cfg.intermediateSize, n: cfg.stateSize }, scanTiling)]);
+    this.scanScratch = this.rt.alloc([
+      scanBackwardScratchSize({ b, l, c: cfg.intermediateSize, n: cfg.stateSize }, scanTiling),
+    ]);
     this.dpre = this.rt.alloc([this.rows * cfg.intermediateSize]);
     this.rstd = this.rt.alloc([this.rows]);
     this.sums = this.rt.alloc([this.specs.length]);
@@ -111,16 +146,26 @@ export class WebGpuTrainModel {
 
   /** Uploads a flat parameter buffer (layout paramSpecs(cfg)). */
   setParams(flat: Float32Array): void {
-    for (const s of this.specs) this.rt.device.queue.writeBuffer((this.params.get(s.name) as GpuTensor).buffer, 0, flat.buffer, flat.byteOffset + s.offset * 4, s.size * 4);
+    for (const s of this.specs)
+      this.rt.device.queue.writeBuffer(
+        (this.params.get(s.name) as GpuTensor).buffer,
+        0,
+        flat.buffer,
+        flat.byteOffset + s.offset * 4,
+        s.size * 4,
+      );
   }
 
   private async readFlat(map: Map<string, GpuTensor>): Promise<Float32Array> {
-    const last = this.specs[this.specs.length - 1], out = new Float32Array(last.offset + last.size);
+    const last = this.specs[this.specs.length - 1],
+      out = new Float32Array(last.offset + last.size);
     for (const s of this.specs) out.set(new Float32Array(await this.rt.read(map.get(s.name) as GpuTensor)), s.offset);
     return out;
   }
 
-  readParams(): Promise<Float32Array> { return this.readFlat(this.params); }
+  readParams(): Promise<Float32Array> {
+    return this.readFlat(this.params);
+  }
 
   /** AdamW first and second moments, flat like the parameters (for checkpoints). */
   async readMoments(): Promise<{ m: Float32Array; v: Float32Array }> {
@@ -137,9 +182,20 @@ export class WebGpuTrainModel {
     }
     this.t = t;
   }
-  readGrads(): Promise<Float32Array> { return this.readFlat(this.grads); }
+  readGrads(): Promise<Float32Array> {
+    return this.readFlat(this.grads);
+  }
 
-  private mm(M: number, N: number, K: number, A: StridedOperand, B: StridedOperand, C: { buffer: GPUBuffer }, accumulate: boolean, offC = 0): void {
+  private mm(
+    M: number,
+    N: number,
+    K: number,
+    A: StridedOperand,
+    B: StridedOperand,
+    C: { buffer: GPUBuffer },
+    accumulate: boolean,
+    offC = 0,
+  ): void {
     stridedMatmulWebgpu(this.rt, M, N, K, A, B, { buffer: C.buffer, offset: offC }, accumulate);
   }
 
@@ -204,15 +260,30 @@ export class WebGpuTrainModel {
   }
 
   private encodeAdamW(lr: number, adam: AdamWConfig): void {
-    adamwStepWebgpu(this.rt, this.specs.map((s) => {
-      const mv = this.moments.get(s.name) as { m: GpuTensor; v: GpuTensor };
-      return { param: (this.params.get(s.name) as GpuTensor).buffer, grad: (this.grads.get(s.name) as GpuTensor).buffer, m: mv.m.buffer, v: mv.v.buffer, size: s.size, decay: s.decay };
-    }), this.t, lr, this.current.buffer, adam);
+    adamwStepWebgpu(
+      this.rt,
+      this.specs.map((s) => {
+        const mv = this.moments.get(s.name) as { m: GpuTensor; v: GpuTensor };
+        return {
+          param: (this.params.get(s.name) as GpuTensor).buffer,
+          grad: (this.grads.get(s.name) as GpuTensor).buffer,
+          m: mv.m.buffer,
+          v: mv.v.buffer,
+          size: s.size,
+          decay: s.decay,
+        };
+      }),
+      this.t,
+      lr,
+      this.current.buffer,
+      adam,
+    );
   }
 
   /** Runs `encode` with the step's work going into one submit and its tensors into the pool. */
   private inBatch<T>(encode: () => T): T {
-    const rt = this.rt, outer = rt.pool;
+    const rt = this.rt,
+      outer = rt.pool;
     rt.beginBatch();
     rt.pool = this.pool;
     try {
@@ -226,8 +297,17 @@ export class WebGpuTrainModel {
   /** Encodes forward, loss (summed into current[3]) and backward; returns the number of counted targets. */
   private encodeLossAndGrad(ids: Int32Array, targets: Int32Array): number {
     const { rt, rows, b, l, cfg } = this;
-    const { hiddenSize: d, intermediateSize: c, stateSize: n, timeStepRank: r, vocabSize: v, convKernel: k, layerNormEpsilon: eps } = cfg;
-    if (ids.length !== rows || targets.length !== rows) throw new Error(`expected ${rows} ids and targets (b=${b}, l=${l})`);
+    const {
+      hiddenSize: d,
+      intermediateSize: c,
+      stateSize: n,
+      timeStepRank: r,
+      vocabSize: v,
+      convKernel: k,
+      layerNormEpsilon: eps,
+    } = cfg;
+    if (ids.length !== rows || targets.length !== rows)
+      throw new Error(`expected ${rows} ids and targets (b=${b}, l=${l})`);
     let count = 0;
     targets.forEach((t, i) => {
       if (t >= v) throw new RangeError(`target id ${t} at position ${i} is outside the vocabulary [0, ${v})`);
@@ -236,9 +316,18 @@ export class WebGpuTrainModel {
     const G = (name: string) => this.grads.get(name) as GpuTensor;
     const P = (name: string) => this.params.get(name) as GpuTensor;
     const temps: GpuTensor[] = [];
-    const tmp = (shape: number[]) => { const t = rt.alloc(shape); temps.push(t); return t; };
-    const keep = <T extends GpuTensor>(t: T) => { temps.push(t); return t; };
-    const recycle = (list: GpuTensor[]) => { for (const t of list.splice(0)) rt.recycle(t); };
+    const tmp = (shape: number[]) => {
+      const t = rt.alloc(shape);
+      temps.push(t);
+      return t;
+    };
+    const keep = <T extends GpuTensor>(t: T) => {
+      temps.push(t);
+      return t;
+    };
+    const recycle = (list: GpuTensor[]) => {
+      for (const t of list.splice(0)) rt.recycle(t);
+    };
 
     rt.device.queue.writeBuffer(this.ids.buffer, 0, ids.buffer, ids.byteOffset, ids.byteLength);
     rt.device.queue.writeBuffer(this.targets.buffer, 0, targets.buffer, targets.byteOffset, targets.byteLength);
@@ -246,10 +335,20 @@ export class WebGpuTrainModel {
     const idsT = new GpuTensor([b, l], 'i32', this.ids.buffer, rt.device, ids);
     const fw = mambaForward(this.backend, this.model, idsT, { activations: true });
     const acts = fw.activations ?? [];
-    const xL = fw.finalHidden as GpuTensor, logits = fw.logits as GpuTensor;
+    const xL = fw.finalHidden as GpuTensor,
+      logits = fw.logits as GpuTensor;
 
     const dlogits = tmp([b, l, v]);
-    crossEntropyWebgpu(rt, logits.buffer, this.targets.buffer, rows, v, 1 / Math.max(1, count), this.loss.buffer, dlogits.buffer);
+    crossEntropyWebgpu(
+      rt,
+      logits.buffer,
+      this.targets.buffer,
+      rows,
+      v,
+      1 / Math.max(1, count),
+      this.loss.buffer,
+      dlogits.buffer,
+    );
     rt.fillZero(this.current);
     columnSumWebgpu(rt, this.loss.buffer, rows, 1, this.current.buffer, 3);
     for (const g of this.grads.values()) rt.fillZero(g);
@@ -260,26 +359,57 @@ export class WebGpuTrainModel {
     this.mm(rows, d, v, mat(dlogits, v), right(P(headName), d), dHF, false);
     this.mm(v, d, rows, mat(dlogits, v, true), right(hF, d), G(headName), true);
     const dX = rt.alloc([b, l, d]);
-    rmsNormBackwardWebgpu(rt, dHF.buffer, xL.buffer, rows, d, P(NORM_F).buffer, eps, dX.buffer, G(NORM_F).buffer, this.rstd.buffer);
+    rmsNormBackwardWebgpu(
+      rt,
+      dHF.buffer,
+      xL.buffer,
+      rows,
+      d,
+      P(NORM_F).buffer,
+      eps,
+      dX.buffer,
+      G(NORM_F).buffer,
+      this.rstd.buffer,
+    );
     recycle(temps);
-    rt.recycle(logits); rt.recycle(xL);
+    rt.recycle(logits);
+    rt.recycle(xL);
 
     for (let i = acts.length - 1; i >= 0; i--) {
-      const a = acts[i] as unknown as Record<string, GpuTensor>, L = layerNames(i);
-      const colSum = (src: GpuTensor, width: number, dst: GpuTensor, offC = 0) => columnSumWebgpu(rt, src.buffer, rows, width, dst.buffer, offC);
+      const a = acts[i] as unknown as Record<string, GpuTensor>,
+        L = layerNames(i);
+      const colSum = (src: GpuTensor, width: number, dst: GpuTensor, offC = 0) =>
+        columnSumWebgpu(rt, src.buffer, rows, width, dst.buffer, offC);
       // out_proj: mixerOut = gated @ W^T, W [d, c]
       const dGated = tmp([b, l, c]);
       this.mm(rows, c, d, mat(dX, d), right(P(L.outProj), c), dGated, false);
       this.mm(d, c, rows, mat(dX, d, true), right(a.gated, c), G(L.outProj), true);
       if (cfg.useBias) colSum(dX, d, G(L.outProjBias));
       const { dy: dY, dz: dZ } = gateBackwardWebgpu(rt, dGated, a.y, a.z);
-      keep(dY); keep(dZ);
+      keep(dY);
+      keep(dZ);
       // selective scan
-      const dB = tmp([b, l, n]), dC = tmp([b, l, n]), dU = tmp([b, l, c]), dDelta = tmp([b, l, c]);
-      selectiveScanBackwardWebgpu(rt, { b, l, c, n },
-        { u: a.u.buffer, delta: a.delta.buffer, aLog: P(L.aLog).buffer, B: a.B.buffer, C: a.C.buffer, D: P(L.D).buffer }, dY.buffer,
-        { du: dU.buffer, ddelta: dDelta.buffer }, this.scanScratch.buffer,
-        { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer }, this.scanTiling);
+      const dB = tmp([b, l, n]),
+        dC = tmp([b, l, n]),
+        dU = tmp([b, l, c]),
+        dDelta = tmp([b, l, c]);
+      selectiveScanBackwardWebgpu(
+        rt,
+        { b, l, c, n },
+        {
+          u: a.u.buffer,
+          delta: a.delta.buffer,
+          aLog: P(L.aLog).buffer,
+          B: a.B.buffer,
+          C: a.C.buffer,
+          D: P(L.D).buffer,
+        },
+        dY.buffer,
+        { du: dU.buffer, ddelta: dDelta.buffer },
+        this.scanScratch.buffer,
+        { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer },
+        this.scanTiling,
+      );
       // delta = softplus(dt @ W^T + bias), W [c, r]
       const dDtPre = keep(softplusBackwardFromOutputWebgpu(rt, dDelta, a.delta));
       const dDt = tmp([b, l, r]);
@@ -287,22 +417,55 @@ export class WebGpuTrainModel {
       this.mm(c, r, rows, mat(dDtPre, c, true), right(a.dt, r), G(L.dtW), true);
       colSum(dDtPre, c, G(L.dtB));
       // x_proj: [dt | B | C] = u @ W^T, W [r + 2n, c]
-      for (const [part, off, width] of [[dDt, 0, r], [dB, r, n], [dC, r + n, n]] as const) {
+      for (const [part, off, width] of [
+        [dDt, 0, r],
+        [dB, r, n],
+        [dC, r + n, n],
+      ] as const) {
         this.mm(rows, c, width, mat(part, width), right(P(L.xProj), c, off * c), dU, true);
         this.mm(width, c, rows, mat(part, width, true), right(a.u, c), G(L.xProj), true, off * c);
       }
       // conv1d + silu
       const dXs = tmp([b, l, c]);
-      const convB = this.params.get(L.convB), gConvB = this.grads.get(L.convB);
-      conv1dSiluBackwardWebgpu(rt, dU.buffer, a.x.buffer, b, l, c, P(L.convW).buffer, k, convB?.buffer, dXs.buffer, G(L.convW).buffer, gConvB?.buffer, this.dpre.buffer);
+      const convB = this.params.get(L.convB),
+        gConvB = this.grads.get(L.convB);
+      conv1dSiluBackwardWebgpu(
+        rt,
+        dU.buffer,
+        a.x.buffer,
+        b,
+        l,
+        c,
+        P(L.convW).buffer,
+        k,
+        convB?.buffer,
+        dXs.buffer,
+        G(L.convW).buffer,
+        gConvB?.buffer,
+        this.dpre.buffer,
+      );
       // in_proj: [xs | z] = normed @ W^T, W [2c, d]
       const dNormed = tmp([b, l, d]);
-      for (const [part, off] of [[dXs, 0], [dZ, c]] as const) {
+      for (const [part, off] of [
+        [dXs, 0],
+        [dZ, c],
+      ] as const) {
         this.mm(rows, d, c, mat(part, c), right(P(L.inProj), d, off * d), dNormed, true);
         this.mm(c, d, rows, mat(part, c, true), right(a.normed, d), G(L.inProj), true, off * d);
         if (cfg.useBias) colSum(part, c, G(L.inProjBias), off);
       }
-      rmsNormBackwardWebgpu(rt, dNormed.buffer, a.input.buffer, rows, d, P(L.norm).buffer, eps, dX.buffer, G(L.norm).buffer, this.rstd.buffer);
+      rmsNormBackwardWebgpu(
+        rt,
+        dNormed.buffer,
+        a.input.buffer,
+        rows,
+        d,
+        P(L.norm).buffer,
+        eps,
+        dX.buffer,
+        G(L.norm).buffer,
+        this.rstd.buffer,
+      );
       // This layer's tensors (its activations too) are free for the layer below.
       recycle(temps);
       for (const t of Object.values(a)) rt.recycle(t);
@@ -314,8 +477,22 @@ export class WebGpuTrainModel {
 
   dispose(): void {
     for (const map of [this.params, this.grads]) for (const t of map.values()) t.buffer.destroy();
-    for (const { m, v } of this.moments.values()) { m.buffer.destroy(); v.buffer.destroy(); }
-    for (const t of [this.scanScratch, this.dpre, this.rstd, this.sums, this.ids, this.targets, this.loss, this.current, this.stats]) t.buffer.destroy();
+    for (const { m, v } of this.moments.values()) {
+      m.buffer.destroy();
+      v.buffer.destroy();
+    }
+    for (const t of [
+      this.scanScratch,
+      this.dpre,
+      this.rstd,
+      this.sums,
+      this.ids,
+      this.targets,
+      this.loss,
+      this.current,
+      this.stats,
+    ])
+      t.buffer.destroy();
     this.pool.destroy();
   }
 }

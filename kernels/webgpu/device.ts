@@ -14,8 +14,12 @@ export class WebGpuDeviceError extends Error {
 
 /** Limits raised to the adapter's maxima (defaults are low: 8 storage buffers, 16 KiB shared). */
 const RAISED_LIMITS = [
-  'maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
 ] as const;
 
 export interface AcquireOptions {
@@ -41,7 +45,10 @@ export class WebGpuDevice {
       this.failure ??= new WebGpuDeviceError(`WebGPU error on ${adapterName}: ${event.error.message}`);
     };
     void device.lost.then((info) => {
-      if (!this.destroyed) this.failure ??= new WebGpuDeviceError(`WebGPU device lost on ${adapterName} (${info.reason}): ${info.message}`);
+      if (!this.destroyed)
+        this.failure ??= new WebGpuDeviceError(
+          `WebGPU device lost on ${adapterName} (${info.reason}): ${info.message}`,
+        );
     });
   }
 
@@ -51,18 +58,29 @@ export class WebGpuDevice {
     const requiredLimits: Record<string, number> = {};
     for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
     // Optional features the kernels use where present: GPU timestamps (benchmarks) and subgroups (the chunked scan's state split).
-    const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+    const requiredFeatures = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((f) =>
+      adapter.features.has(f),
+    );
     let device: GPUDevice;
     try {
       device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     } catch (err) {
-      throw new WebGpuUnavailableError(`WebGPU adapter refused a device: ${err instanceof Error ? err.message : String(err)}`);
+      throw new WebGpuUnavailableError(
+        `WebGPU adapter refused a device: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const info = adapter.info;
     // isFallbackAdapter moved from GPUAdapter to GPUAdapterInfo; implementations differ.
-    const fallback = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter);
-    const name = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' / ') || 'unnamed adapter';
-    const perDim = Math.min(device.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroupsPerDimension ?? Infinity);
+    const fallback = Boolean(
+      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+      (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter,
+    );
+    const name =
+      [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' / ') || 'unnamed adapter';
+    const perDim = Math.min(
+      device.limits.maxComputeWorkgroupsPerDimension,
+      options.maxWorkgroupsPerDimension ?? Infinity,
+    );
     return new WebGpuDevice(gpu, adapter, device, fallback, name, perDim);
   }
 

@@ -3,7 +3,8 @@
 // index with flatWorkgroup() (wgsl-common.ts) and ignore indices past their work.
 
 export function splitWorkgroups(count: number, maxPerDimension: number): [number, number] {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`workgroup count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`workgroup count must be a positive integer, got ${count}`);
   if (count <= maxPerDimension) return [count, 1];
   const y = Math.ceil(count / maxPerDimension);
   if (y > maxPerDimension) throw new RangeError(`${count} workgroups exceed ${maxPerDimension}^2`);

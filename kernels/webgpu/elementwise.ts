@@ -25,14 +25,25 @@ ${names.map((name) => `  let ${name} = ${name}In[i];`).join('\n')}
 `;
 }
 
-export function runElementwise(rt: GpuRuntime, what: string, inputs: readonly GpuTensor[], expr: string, prelude = ''): GpuTensor {
+export function runElementwise(
+  rt: GpuRuntime,
+  what: string,
+  inputs: readonly GpuTensor[],
+  expr: string,
+  prelude = '',
+): GpuTensor {
   for (const t of inputs.slice(1)) {
-    if (!sameShape(t.shape, inputs[0].shape)) throw new RangeError(`${what}: shapes ${inputs.map((x) => shapeText(x.shape)).join(' and ')} differ`);
+    if (!sameShape(t.shape, inputs[0].shape))
+      throw new RangeError(`${what}: shapes ${inputs.map((x) => shapeText(x.shape)).join(' and ')} differ`);
   }
   const out = rt.alloc(inputs[0].shape);
   if (out.size > 0) {
-    rt.run(elementwiseWgsl(inputs.length, expr, prelude), [...inputs.map((t) => t.buffer), out.buffer],
-      packUniforms(PARAMS, { n: out.size }), workgroupsFor(out.size));
+    rt.run(
+      elementwiseWgsl(inputs.length, expr, prelude),
+      [...inputs.map((t) => t.buffer), out.buffer],
+      packUniforms(PARAMS, { n: out.size }),
+      workgroupsFor(out.size),
+    );
   }
   return out;
 }

@@ -15,7 +15,11 @@ import { WebGpuUnavailableError } from './device';
  * Dawn device toggles that a benchmark may pass (llama.cpp's WebGPU backend uses them). A VS Code
  * webview cannot set toggles, so figures quoted for the extension use none.
  */
-export const SPEED_TOGGLES = ['disable_robustness', 'disable_workgroup_init', 'disable_polyfills_on_integer_div_and_mod'] as const;
+export const SPEED_TOGGLES = [
+  'disable_robustness',
+  'disable_workgroup_init',
+  'disable_polyfills_on_integer_div_and_mod',
+] as const;
 
 export interface DawnToggles {
   /** Dawn features to turn on, e.g. SPEED_TOGGLES. */
@@ -31,10 +35,19 @@ export interface DawnToggles {
  * on a Linux machine without a driver we say so ourselves instead of asking Dawn.
  */
 function vulkanDriverFound(env: NodeJS.ProcessEnv = process.env): boolean {
-  const listed = [env.VK_ICD_FILENAMES, env.VK_DRIVER_FILES, env.VK_ADD_DRIVER_FILES].flatMap((v) => (v ? v.split(':') : []));
+  const listed = [env.VK_ICD_FILENAMES, env.VK_DRIVER_FILES, env.VK_ADD_DRIVER_FILES].flatMap((v) =>
+    v ? v.split(':') : [],
+  );
   if (listed.some((f) => f && existsSync(f))) return true;
-  const xdgConfig = [env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), ...(env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':'), '/etc'];
-  const xdgData = [env.XDG_DATA_HOME ?? join(homedir(), '.local/share'), ...(env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':')];
+  const xdgConfig = [
+    env.XDG_CONFIG_HOME ?? join(homedir(), '.config'),
+    ...(env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':'),
+    '/etc',
+  ];
+  const xdgData = [
+    env.XDG_DATA_HOME ?? join(homedir(), '.local/share'),
+    ...(env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':'),
+  ];
   return [...xdgConfig, ...xdgData].some((dir) => {
     const icd = join(dir, 'vulkan', 'icd.d');
     return existsSync(icd) && readdirSync(icd).some((f) => f.endsWith('.json'));
@@ -44,7 +57,9 @@ function vulkanDriverFound(env: NodeJS.ProcessEnv = process.env): boolean {
 /** Creates Dawn's GPU object, with Dawn's defaults (what a browser gets) unless toggles say otherwise. */
 export async function nodeGpu(toggles: DawnToggles = {}): Promise<GPU> {
   if (process.platform === 'linux' && !vulkanDriverFound()) {
-    throw new WebGpuUnavailableError('no Vulkan driver: no ICD manifest in VK_ICD_FILENAMES/VK_DRIVER_FILES or any vulkan/icd.d folder (a GPU driver, or mesa-vulkan-drivers, provides one)');
+    throw new WebGpuUnavailableError(
+      'no Vulkan driver: no ICD manifest in VK_ICD_FILENAMES/VK_DRIVER_FILES or any vulkan/icd.d folder (a GPU driver, or mesa-vulkan-drivers, provides one)',
+    );
   }
   // `webgpu` is an ES module; a dynamic import loads it from this CommonJS build.
   const dawn = (await import('webgpu')) as { create(options: string[]): GPU };

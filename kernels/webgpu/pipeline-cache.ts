@@ -28,7 +28,9 @@ export class PipelineCache {
     this.misses++;
     const storage = storageBufferCount(code);
     if (storage > PORTABLE_STORAGE_BUFFERS) {
-      throw new Error(`a kernel binds ${storage} storage buffers, over the ${PORTABLE_STORAGE_BUFFERS} every WebGPU device offers`);
+      throw new Error(
+        `a kernel binds ${storage} storage buffers, over the ${PORTABLE_STORAGE_BUFFERS} every WebGPU device offers`,
+      );
     }
     const module = this.device.createShaderModule({ code });
     const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });

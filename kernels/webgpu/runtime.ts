@@ -120,12 +120,20 @@ export class GpuRuntime {
   }
 
   /** A fresh buffer, or (when `fromPool`) a pooled one cleared by a command in the queue's order. */
-  private allocate(shape: readonly number[], dtype: 'f32' | 'i32', hostIds: Int32Array | undefined, fromPool: boolean): GpuTensor {
+  private allocate(
+    shape: readonly number[],
+    dtype: 'f32' | 'i32',
+    hostIds: Int32Array | undefined,
+    fromPool: boolean,
+  ): GpuTensor {
     this.gpu.check();
-    for (const s of shape) if (!Number.isInteger(s) || s < 0) throw new RangeError(`bad tensor shape ${shapeText(shape)}`);
+    for (const s of shape)
+      if (!Number.isInteger(s) || s < 0) throw new RangeError(`bad tensor shape ${shapeText(shape)}`);
     const bytes = bufferBytes(numel(shape));
     if (bytes > this.device.limits.maxStorageBufferBindingSize) {
-      throw new RangeError(`tensor ${shapeText(shape)} needs ${bytes} bytes, over this device's storage binding limit ${this.device.limits.maxStorageBufferBindingSize}`);
+      throw new RangeError(
+        `tensor ${shapeText(shape)} needs ${bytes} bytes, over this device's storage binding limit ${this.device.limits.maxStorageBufferBindingSize}`,
+      );
     }
     const pooled = fromPool ? this.pool?.take(TENSOR_USAGE, bytes) : undefined;
     if (pooled) {
@@ -134,11 +142,18 @@ export class GpuRuntime {
       this.done(encoder);
       return new GpuTensor(shape, dtype, pooled, this.device, hostIds);
     }
-    return new GpuTensor(shape, dtype, this.device.createBuffer({ size: bytes, usage: TENSOR_USAGE }), this.device, hostIds);
+    return new GpuTensor(
+      shape,
+      dtype,
+      this.device.createBuffer({ size: bytes, usage: TENSOR_USAGE }),
+      this.device,
+      hostIds,
+    );
   }
 
   upload(data: Float32Array | Int32Array, shape: readonly number[], dtype: 'f32' | 'i32'): GpuTensor {
-    if (data.length !== numel(shape)) throw new RangeError(`upload: ${data.length} values for shape ${shapeText(shape)}`);
+    if (data.length !== numel(shape))
+      throw new RangeError(`upload: ${data.length} values for shape ${shapeText(shape)}`);
     // Never a pooled buffer: the write happens now, before encoded work that may still use it.
     const t = this.allocate(shape, dtype, data instanceof Int32Array ? data.slice() : undefined, false);
     if (data.length > 0) this.device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -150,10 +165,16 @@ export class GpuRuntime {
     this.gpu.check();
     const bytes = t.size * 4;
     if (bytes === 0) return new ArrayBuffer(0);
-    const staging = this.device.createBuffer({ size: bufferBytes(t.size), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size: bufferBytes(t.size),
+      usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST,
+    });
     const encoder = this.commands();
     encoder.copyBufferToBuffer(t.buffer, 0, staging, 0, bufferBytes(t.size));
-    if (this.batch) { this.flush(); this.beginBatch(); } else this.queueSubmit(encoder);
+    if (this.batch) {
+      this.flush();
+      this.beginBatch();
+    } else this.queueSubmit(encoder);
     try {
       await staging.mapAsync(MapMode.READ);
       this.gpu.check(); // an error in the work before the read surfaces here, not as wrong numbers
@@ -188,12 +209,19 @@ export class GpuRuntime {
    * Binds `buffers` at bindings 0.. and the uniform bytes after them, for `workgroups` workgroups
    * (split over two dimensions when the device needs it).
    */
-  prepare(code: string, buffers: readonly GPUBuffer[], uniforms: ArrayBuffer | undefined, workgroups: number): PreparedKernel {
+  prepare(
+    code: string,
+    buffers: readonly GPUBuffer[],
+    uniforms: ArrayBuffer | undefined,
+    workgroups: number,
+  ): PreparedKernel {
     this.gpu.check();
     const pipeline = this.pipelines.get(code);
     let uniform: GPUBuffer | undefined;
     if (uniforms) {
-      uniform = this.pool?.take(UNIFORM_USAGE, uniforms.byteLength) ?? this.device.createBuffer({ size: uniforms.byteLength, usage: UNIFORM_USAGE });
+      uniform =
+        this.pool?.take(UNIFORM_USAGE, uniforms.byteLength) ??
+        this.device.createBuffer({ size: uniforms.byteLength, usage: UNIFORM_USAGE });
       this.device.queue.writeBuffer(uniform, 0, uniforms);
     }
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));

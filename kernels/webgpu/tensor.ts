@@ -25,7 +25,8 @@ export function bufferBytes(elements: number): number {
 
 /** Narrows a contract Tensor to this device's GpuTensor, with an error naming the argument. */
 export function gpuTensor(t: Tensor, device: GPUDevice, what: string, dtype: 'f32' | 'i32' = 'f32'): GpuTensor {
-  if (!(t instanceof GpuTensor) || t.owner !== device) throw new TypeError(`${what}: tensor ${shapeText(t.shape)} does not belong to this WebGPU device`);
+  if (!(t instanceof GpuTensor) || t.owner !== device)
+    throw new TypeError(`${what}: tensor ${shapeText(t.shape)} does not belong to this WebGPU device`);
   if (t.dtype !== dtype) throw new TypeError(`${what}: expected ${dtype}, got ${t.dtype} tensor ${shapeText(t.shape)}`);
   return t;
 }

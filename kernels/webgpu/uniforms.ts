@@ -6,7 +6,9 @@ export type UniformValues<L extends UniformLayout> = { readonly [K in keyof L]: 
 
 /** `struct Params {…}` and its binding as variable `p`. */
 export function uniformDeclaration(layout: UniformLayout, binding: number): string {
-  const fields = Object.entries(layout).map(([name, type]) => `  ${name}: ${type},`).join('\n');
+  const fields = Object.entries(layout)
+    .map(([name, type]) => `  ${name}: ${type},`)
+    .join('\n');
   return `struct Params {\n${fields}\n};\n@group(0) @binding(${binding}) var<uniform> p: Params;\n`;
 }
 

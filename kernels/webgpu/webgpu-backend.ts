@@ -62,7 +62,11 @@ export class WebGpuBackend implements Backend {
   }
 
   embedding(table: Tensor, ids: Tensor): Tensor {
-    return embeddingWebgpu(this.runtime, this.t(table, 'embedding table'), gpuTensor(ids, this.runtime.device, 'embedding ids', 'i32'));
+    return embeddingWebgpu(
+      this.runtime,
+      this.t(table, 'embedding table'),
+      gpuTensor(ids, this.runtime.device, 'embedding ids', 'i32'),
+    );
   }
 
   rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
@@ -70,24 +74,50 @@ export class WebGpuBackend implements Backend {
   }
 
   linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, act: Activation): Tensor {
-    return linearWebgpu(this.runtime, this.t(x, 'linear x'), this.t(weight, 'linear weight'), bias && this.t(bias, 'linear bias'), act);
+    return linearWebgpu(
+      this.runtime,
+      this.t(x, 'linear x'),
+      this.t(weight, 'linear weight'),
+      bias && this.t(bias, 'linear bias'),
+      act,
+    );
   }
 
   sliceLast(x: Tensor, start: number, width: number): Tensor {
     return sliceLastWebgpu(this.runtime, this.t(x, 'sliceLast x'), start, width);
   }
 
-  conv1d(x: Tensor, weight: Tensor, bias: Tensor | undefined, state: Tensor | undefined, act: Activation): Conv1dOutputs {
-    return conv1dWebgpu(this.runtime, this.t(x, 'conv1d x'), this.t(weight, 'conv1d weight'), bias && this.t(bias, 'conv1d bias'),
-      state && this.t(state, 'conv1d state'), act);
+  conv1d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | undefined,
+    state: Tensor | undefined,
+    act: Activation,
+  ): Conv1dOutputs {
+    return conv1dWebgpu(
+      this.runtime,
+      this.t(x, 'conv1d x'),
+      this.t(weight, 'conv1d weight'),
+      bias && this.t(bias, 'conv1d bias'),
+      state && this.t(state, 'conv1d state'),
+      act,
+    );
   }
 
   selectiveScan(inputs: ScanInputs, variant: ScanVariant): ScanOutputs {
-    return selectiveScanWebgpu(this.runtime, {
-      u: this.t(inputs.u, 'scan u'), delta: this.t(inputs.delta, 'scan delta'), aLog: this.t(inputs.aLog, 'scan aLog'),
-      B: this.t(inputs.B, 'scan B'), C: this.t(inputs.C, 'scan C'), D: this.t(inputs.D, 'scan D'),
-      h0: inputs.h0 && this.t(inputs.h0, 'scan h0'),
-    }, variant);
+    return selectiveScanWebgpu(
+      this.runtime,
+      {
+        u: this.t(inputs.u, 'scan u'),
+        delta: this.t(inputs.delta, 'scan delta'),
+        aLog: this.t(inputs.aLog, 'scan aLog'),
+        B: this.t(inputs.B, 'scan B'),
+        C: this.t(inputs.C, 'scan C'),
+        D: this.t(inputs.D, 'scan D'),
+        h0: inputs.h0 && this.t(inputs.h0, 'scan h0'),
+      },
+      variant,
+    );
   }
 
   gate(y: Tensor, z: Tensor): Tensor {
@@ -103,7 +133,11 @@ export class WebGpuBackend implements Backend {
   }
 
   surprisalBits(logits: Tensor, targets: Tensor): Tensor {
-    return surprisalBitsWebgpu(this.runtime, this.t(logits, 'surprisal logits'), gpuTensor(targets, this.runtime.device, 'surprisal targets', 'i32'));
+    return surprisalBitsWebgpu(
+      this.runtime,
+      this.t(logits, 'surprisal logits'),
+      gpuTensor(targets, this.runtime.device, 'surprisal targets', 'i32'),
+    );
   }
 
   dispose(): void {

@@ -15,13 +15,25 @@ export function packageExtension() {
     must(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
     must(process.execPath, ['scripts/build.mjs']);
   }
-  must(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', VSIX], { stdio: ['ignore', 'ignore', 'inherit'] });
+  must(
+    process.execPath,
+    [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', VSIX],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
 }
 
 const QUIET_SETTINGS = {
-  'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-  'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden', 'workbench.enableExperiments': false, 'git.openRepositoryInParentFolders': 'never',
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.enableExperiments': false,
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /**
@@ -31,36 +43,80 @@ const QUIET_SETTINGS = {
  */
 export async function openVsCode({ serverDir, ws, settings, logName }) {
   rmSync(serverDir, { recursive: true, force: true });
-  for (const d of ['ud/User', 'ext', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run']) mkdirSync(join(serverDir, d), { recursive: true, mode: 0o700 });
+  for (const d of ['ud/User', 'ext', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run'])
+    mkdirSync(join(serverDir, d), { recursive: true, mode: 0o700 });
   mkdirSync(artifacts, { recursive: true });
   writeFileSync(join(serverDir, 'ud', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }));
   const x = (d) => join(serverDir, 'xdg', d);
-  const env = { ...process.env, XDG_DATA_HOME: x('data'), XDG_CACHE_HOME: x('cache'), XDG_CONFIG_HOME: x('config'), XDG_RUNTIME_DIR: x('run') };
+  const env = {
+    ...process.env,
+    XDG_DATA_HOME: x('data'),
+    XDG_CACHE_HOME: x('cache'),
+    XDG_CONFIG_HOME: x('config'),
+    XDG_RUNTIME_DIR: x('run'),
+  };
   const node24 = join(base, 'node24', 'package', 'bin', 'node');
   const entry = join(base, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  const common = ['--config', join(serverDir, 'config.yaml'), '--user-data-dir', join(serverDir, 'ud'), '--extensions-dir', join(serverDir, 'ext')];
+  const common = [
+    '--config',
+    join(serverDir, 'config.yaml'),
+    '--user-data-dir',
+    join(serverDir, 'ud'),
+    '--extensions-dir',
+    join(serverDir, 'ext'),
+  ];
   must(node24, [entry, ...common, '--install-extension', VSIX], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const port = await freePort();
-  const server = spawn(node24, [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', ws], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(
+    node24,
+    [
+      entry,
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      ws,
+    ],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const serverLog = [];
   server.stdout.on('data', (d) => serverLog.push(String(d)));
   server.stderr.on('data', (d) => serverLog.push(String(d)));
   let browser;
   const close = async () => {
     await browser?.close();
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     writeFileSync(join(artifacts, logName), serverLog.join(''));
   };
   try {
-    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) {
+    for (
+      let i = 0;
+      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
       if (i > 300) throw new Error(`code-server did not start:\n${serverLog.join('')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
     const dialogs = [];
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
     return { page, dialogs, close };
   } catch (e) {
@@ -71,7 +127,8 @@ export async function openVsCode({ serverDir, ws, settings, logName }) {
 
 /** Prints each outcome ({ name, ok, ms, error? }), where the screenshots are, the closing `N passed, N failed`, and exits with its status. */
 export function report(outcomes) {
-  for (const o of outcomes) console.log(`${o.ok ? '✔' : '✖'} ${o.name} (${o.ms} ms)${o.error ? `\n    ${o.error}` : ''}`);
+  for (const o of outcomes)
+    console.log(`${o.ok ? '✔' : '✖'} ${o.name} (${o.ms} ms)${o.error ? `\n    ${o.error}` : ''}`);
   console.log(`screenshots: ${artifacts}`);
   const passed = outcomes.filter((o) => o.ok).length;
   console.log(`${passed} passed, ${outcomes.length - passed + (outcomes.length ? 0 : 1)} failed`);

@@ -24,7 +24,11 @@ function prepareWorkspace(ws) {
   writeFileSync(join(ws, 'lambda_virus.fa'), gunzipSync(readFileSync(LAMBDA_GZ)));
   must('espeak-ng', ['-w', join(ws, 'speech.wav'), 'Mamba reads one two three four five']);
   cpSync(join(root, 'test', 'fixtures', 'hf-mamba-dna'), join(ws, 'models', 'hf-mamba-dna'), { recursive: true });
-  must(process.execPath, [join(root, 'out', 'test', 'support', 'random-audio-model.js'), join(ws, 'models', 'random-audio')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  must(
+    process.execPath,
+    [join(root, 'out', 'test', 'support', 'random-audio-model.js'), join(ws, 'models', 'random-audio')],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   writeFileSync(join(ws, 'xss.fa'), `>${XSS}\nACGTACGTNNNNacgtacgtGGCC\n`);
 }
 
@@ -35,7 +39,10 @@ async function analyzeFromExplorer(page, file) {
   const item = page.locator('.monaco-menu .action-item', { hasText: COMMAND }).first();
   for (let i = 0; ; i++) {
     await row.click({ button: 'right' });
-    try { await item.waitFor({ timeout: 2000 }); break; } catch {
+    try {
+      await item.waitFor({ timeout: 2000 });
+      break;
+    } catch {
       if (i > 40) throw new Error(`"${COMMAND}" never appeared in the Explorer context menu of ${file}`);
       await page.keyboard.press('Escape');
       await page.waitForTimeout(1000);
@@ -49,10 +56,17 @@ async function analyzeFromExplorer(page, file) {
 /** The output pane of `file` in the notebook renderer's webview: its frame, text and when it first appeared. */
 async function findOutput(page, file, having = /(?:)/) {
   for (const frame of page.frames()) {
-    const text = await frame.evaluate(([f, src, flags]) => {
-      const outs = [...document.querySelectorAll('.seqlab-output')].filter((o) => o.innerText.includes(`file: ${f}`) && new RegExp(src, flags).test(o.innerText));
-      return outs.length ? outs[outs.length - 1].innerText : '';
-    }, [file, having.source, having.flags]).catch(() => '');
+    const text = await frame
+      .evaluate(
+        ([f, src, flags]) => {
+          const outs = [...document.querySelectorAll('.seqlab-output')].filter(
+            (o) => o.innerText.includes(`file: ${f}`) && new RegExp(src, flags).test(o.innerText),
+          );
+          return outs.length ? outs[outs.length - 1].innerText : '';
+        },
+        [file, having.source, having.flags],
+      )
+      .catch(() => '');
     if (text) return { frame, text };
   }
   return undefined;
@@ -67,30 +81,49 @@ async function finishedOutput(page, file, t0, timeoutMs = 180_000) {
       firstPictureMs ??= Date.now() - t0;
       if (/^engine: /m.test(out.text) && !/scoring…/.test(out.text)) return { ...out, firstPictureMs };
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`no finished output for ${file} within ${timeoutMs} ms${out ? `; last seen: ${out.text.slice(0, 300)}` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(
+        `no finished output for ${file} within ${timeoutMs} ms${out ? `; last seen: ${out.text.slice(0, 300)}` : ''}`,
+      );
     await page.waitForTimeout(200);
   }
 }
 
 /** Hides the panel (the engine view keeps running: retainContextWhenHidden) and scrolls the notebook to its end, where the newest output is. */
 async function showNewestOutput(page) {
-  const hide = page.locator('.part.panel .title .codicon-close, .part.panel .title .codicon-panel-close, .part.panel [aria-label^="Hide Panel"]').first();
+  const hide = page
+    .locator(
+      '.part.panel .title .codicon-close, .part.panel .title .codicon-panel-close, .part.panel [aria-label^="Hide Panel"]',
+    )
+    .first();
   if (await hide.isVisible().catch(() => false)) await hide.click().catch(() => undefined);
   // Wheel over the cells' left gutter: over an output the track view would take the wheel as zoom.
   await page.mouse.move(372, 700);
-  for (let i = 0; i < 5; i++) { await page.mouse.wheel(0, 3000); await page.waitForTimeout(150); }
+  for (let i = 0; i < 5; i++) {
+    await page.mouse.wheel(0, 3000);
+    await page.waitForTimeout(150);
+  }
   await page.waitForTimeout(700);
   // The end of a notebook is blank padding: scroll back until the newest output's bottom reaches the
   // bottom of the view or its top leaves room for its cell's spec above it.
   const boxes = [];
   for (const frame of page.frames()) {
-    for (const o of await frame.locator('.seqlab-output').all().catch(() => [])) { const b = await o.boundingBox().catch(() => null); if (b) boxes.push(b); }
+    for (const o of await frame
+      .locator('.seqlab-output')
+      .all()
+      .catch(() => [])) {
+      const b = await o.boundingBox().catch(() => null);
+      if (b) boxes.push(b);
+    }
   }
   const newest = boxes.sort((a, b) => a.y + a.height - (b.y + b.height)).pop();
   const viewport = page.viewportSize();
   if (!newest || !viewport) return;
   const up = Math.min(viewport.height - 40 - (newest.y + newest.height), 330 - newest.y);
-  if (up > 0) { await page.mouse.wheel(0, -up); await page.waitForTimeout(700); }
+  if (up > 0) {
+    await page.mouse.wheel(0, -up);
+    await page.waitForTimeout(700);
+  }
 }
 
 /**
@@ -107,8 +140,12 @@ async function exportBed(page, ws) {
     await pathBox.waitFor({ timeout: 15_000 });
     // The dialog fills in the folder first, then the suggested name.
     let target = '';
-    for (let i = 0; i < 100 && !target.endsWith('.bed'); i++) { target = await pathBox.inputValue(); await page.waitForTimeout(100); }
-    if (!target.startsWith(`${ws}/`) || !target.endsWith('.high-surprisal.bed')) throw new Error(`the save dialog suggests ${target}`);
+    for (let i = 0; i < 100 && !target.endsWith('.bed'); i++) {
+      target = await pathBox.inputValue();
+      await page.waitForTimeout(100);
+    }
+    if (!target.startsWith(`${ws}/`) || !target.endsWith('.high-surprisal.bed'))
+      throw new Error(`the save dialog suggests ${target}`);
     await page.keyboard.press('Enter');
     const bedPath = join(ws, target.split('/').pop());
     for (let i = 0; !existsSync(bedPath); i++) {
@@ -119,14 +156,27 @@ async function exportBed(page, ws) {
     const lines = readFileSync(bedPath, 'utf8').trim().split('\n');
     for (const l of lines) {
       const [chrom, start, end, name, score, strand] = l.split('\t');
-      if (!(chrom === 'gi|9626243|ref|NC_001416.1|' && Number(start) >= 0 && Number(start) < Number(end) && Number(end) <= 48502 && /^high_surprisal_\d+$/.test(name) && Number(score) >= 0 && strand === '.')) {
+      if (!(
+        chrom === 'gi|9626243|ref|NC_001416.1|' &&
+        Number(start) >= 0 &&
+        Number(start) < Number(end) &&
+        Number(end) <= 48502 &&
+        /^high_surprisal_\d+$/.test(name) &&
+        Number(score) >= 0 &&
+        strand === '.'
+      )) {
         throw new Error(`bad BED line: ${JSON.stringify(l)}`);
       }
     }
     let status = '';
-    for (let i = 0; i < 50 && !status.includes('saved'); i++) { status = await pane.innerText(); await page.waitForTimeout(100); }
+    for (let i = 0; i < 50 && !status.includes('saved'); i++) {
+      status = await pane.innerText();
+      await page.waitForTimeout(100);
+    }
     if (!/saved \S+\.high-surprisal\.bed/.test(status)) throw new Error('the pane did not say where it saved the file');
-    console.log(`  Export BED: ${lines.length} high-surprisal regions saved as ${bedPath.slice(ws.length + 1)}; first: ${lines[0]}`);
+    console.log(
+      `  Export BED: ${lines.length} high-surprisal regions saved as ${bedPath.slice(ws.length + 1)}; first: ${lines[0]}`,
+    );
     return true;
   } catch (e) {
     await page.screenshot({ path: join(artifacts, 'e2e-export-bed-fail.png') }).catch(() => undefined);
@@ -151,11 +201,17 @@ async function generateAudio(page) {
     await button.waitFor({ timeout: 10_000 });
     await button.click();
     let out;
-    for (let i = 0; !(out = await findOutput(page, 'speech.wav', /^generated 8,000 samples after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
+    for (
+      let i = 0;
+      !(out = await findOutput(page, 'speech.wav', /^generated 8,000 samples after position [\d,]+ of record 1/m)) ||
+      !/^engine: /m.test(out.text);
+      i++
+    ) {
       if (i > 900) throw new Error('no generated audio within 90 s of Generate');
       await page.waitForTimeout(100);
     }
-    if (!out.text.includes('Save as WAV') || !out.text.includes('Play / pause')) throw new Error(`no player or Save as WAV in: ${out.text.slice(0, 300)}`);
+    if (!out.text.includes('Save as WAV') || !out.text.includes('Play / pause'))
+      throw new Error(`no player or Save as WAV in: ${out.text.slice(0, 300)}`);
     await showNewestOutput(page);
     await page.screenshot({ path: join(artifacts, 'e2e-generate-audio.png') });
     console.log(`  Generate audio: ${out.text.replace(/\s+/g, ' ').slice(0, 300)}`);
@@ -171,8 +227,12 @@ async function main() {
   const ws = join(work, 'ws');
   prepareWorkspace(ws);
   const { page, dialogs, close } = await openVsCode({
-    serverDir: join(work, 'server'), ws, logName: 'e2e-server.log', settings: {
-      'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'), 'seqlab.defaultAudioModel': join(ws, 'models', 'random-audio'),
+    serverDir: join(work, 'server'),
+    ws,
+    logName: 'e2e-server.log',
+    settings: {
+      'seqlab.defaultDnaModel': join(ws, 'models', 'hf-mamba-dna'),
+      'seqlab.defaultAudioModel': join(ws, 'models', 'random-audio'),
       // The CPU worker: SwiftShader's WebGPU (a software fallback adapter) scores about 10x slower here; the integration tier runs WebGPU.
       'seqlab.backend': 'cpu',
     },
@@ -180,56 +240,97 @@ async function main() {
   const outcomes = [];
   try {
     const cases = [
-      { name: 'lambda_virus.fa', file: 'lambda_virus.fa', check: async (t, frame) => {
-        const row = /gi\|9626243\|ref\|NC_001416\.1\|\s+Enterobacteria phage lambda, complete genome\s+1–48,502\s+48,502\s+49\.86 %\s+0\s+0\s+(\d+\.\d{4})\s/.exec(t);
-        if (!row) return `no lambda record row with length 48,502, GC 49.86 % and bits/base in: ${t.slice(0, 400)}`;
-        const bits = Number(row[1]);
-        if (!(bits > 0 && bits < 16)) return `bits/base ${bits} out of range`;
-        if (!/^engine: cpu on cpu/m.test(t) || !t.includes('model is untrained: numbers are not meaningful')) return `engine line or untrained note missing: ${t.slice(0, 400)}`;
-        // Hover the surprisal row of the track: the tooltip gives the positions under the pointer and their numbers.
-        const canvas = frame.locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' }).locator('.seqlab-dna-track canvas').last();
-        const box = await canvas.boundingBox();
-        if (!box) return 'the track canvas is not on screen';
-        await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
-        const tip = frame.locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' }).locator('.seqlab-tooltip').last();
-        let tipText = '';
-        for (let i = 0; i < 30 && !/surprisal: mean/.test(tipText); i++) { tipText = await tip.innerText().catch(() => ''); await page.waitForTimeout(100); }
-        const hover = /positions ([\d,]+)–([\d,]+)[^\n]*\n\s*surprisal: mean (\d+\.\d+) bits/.exec(tipText);
-        if (!hover) return `no surprisal numbers in the hover tooltip: ${JSON.stringify(tipText)}`;
-        const [from, to] = [Number(hover[1].replace(/,/g, '')), Number(hover[2].replace(/,/g, ''))];
-        if (!(from >= 1 && from <= to && to <= 48502 && Number(hover[3]) > 0)) return `hover numbers out of range: ${tipText}`;
-        console.log(`  lambda hover: ${tipText.replace(/\s+/g, ' ')}`);
-        return true;
-      } },
-      { name: 'speech.wav', file: 'speech.wav', check: async (t, frame) => {
-        const bits = /bits\/sample\s+(\d+\.\d{4})/.exec(t);
-        if (!bits || !(Number(bits[1]) > 0 && Number(bits[1]) < 16)) return `no bits/sample number in: ${t.slice(0, 400)}`;
-        for (const want of ['sample rate\t22050 Hz, 1 channel(s), 16-bit', 'model rate\t16000 Hz', 'model: random-audio', "resampled from 22050 Hz to the model's 16000 Hz"]) {
-          if (!t.includes(want)) return `"${want}" missing in: ${t.slice(0, 400)}`;
-        }
-        // wavesurfer draws into canvases inside shadow roots once it has decoded the audio: wait for ink.
-        const inked = () => frame.evaluate(() => {
-          const canvases = (root) => [...root.querySelectorAll('canvas'), ...[...root.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? canvases(e.shadowRoot) : []))];
-          const out = [...document.querySelectorAll('.seqlab-output')].find((o) => o.innerText.includes('file: speech.wav'));
-          let n = 0;
-          for (const c of out ? canvases(out) : []) {
-            const ctx = c.getContext('2d');
-            if (!ctx || !c.width || !c.height) continue;
-            const px = ctx.getImageData(0, 0, c.width, c.height).data;
-            for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+      {
+        name: 'lambda_virus.fa',
+        file: 'lambda_virus.fa',
+        check: async (t, frame) => {
+          const row =
+            /gi\|9626243\|ref\|NC_001416\.1\|\s+Enterobacteria phage lambda, complete genome\s+1–48,502\s+48,502\s+49\.86 %\s+0\s+0\s+(\d+\.\d{4})\s/.exec(
+              t,
+            );
+          if (!row) return `no lambda record row with length 48,502, GC 49.86 % and bits/base in: ${t.slice(0, 400)}`;
+          const bits = Number(row[1]);
+          if (!(bits > 0 && bits < 16)) return `bits/base ${bits} out of range`;
+          if (!/^engine: cpu on cpu/m.test(t) || !t.includes('model is untrained: numbers are not meaningful'))
+            return `engine line or untrained note missing: ${t.slice(0, 400)}`;
+          // Hover the surprisal row of the track: the tooltip gives the positions under the pointer and their numbers.
+          const canvas = frame
+            .locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' })
+            .locator('.seqlab-dna-track canvas')
+            .last();
+          const box = await canvas.boundingBox();
+          if (!box) return 'the track canvas is not on screen';
+          await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.4);
+          const tip = frame
+            .locator('.seqlab-output', { hasText: 'file: lambda_virus.fa' })
+            .locator('.seqlab-tooltip')
+            .last();
+          let tipText = '';
+          for (let i = 0; i < 30 && !/surprisal: mean/.test(tipText); i++) {
+            tipText = await tip.innerText().catch(() => '');
+            await page.waitForTimeout(100);
           }
-          return n;
-        });
-        let drawn = 0;
-        for (let i = 0; i < 50 && drawn <= 1000; i++) { drawn = await inked(); if (drawn <= 1000) await frame.waitForTimeout(200); }
-        return drawn > 1000 || `the waveform drew only ${drawn} pixels in 10 s`;
-      } },
-      { name: 'HTML header shown as text', file: 'xss.fa', check: async (t, frame) => {
-        if (!/<img\s+src=x onerror=alert\(1\)>/.test(t)) return `header not shown literally: ${t.slice(0, 300)}`;
-        const injected = await frame.evaluate(() => document.querySelectorAll('img').length);
-        if (injected) return `${injected} <img> elements in the renderer`;
-        return dialogs.length === 0 || `a dialog opened: ${dialogs.join(', ')}`;
-      } },
+          const hover = /positions ([\d,]+)–([\d,]+)[^\n]*\n\s*surprisal: mean (\d+\.\d+) bits/.exec(tipText);
+          if (!hover) return `no surprisal numbers in the hover tooltip: ${JSON.stringify(tipText)}`;
+          const [from, to] = [Number(hover[1].replace(/,/g, '')), Number(hover[2].replace(/,/g, ''))];
+          if (!(from >= 1 && from <= to && to <= 48502 && Number(hover[3]) > 0))
+            return `hover numbers out of range: ${tipText}`;
+          console.log(`  lambda hover: ${tipText.replace(/\s+/g, ' ')}`);
+          return true;
+        },
+      },
+      {
+        name: 'speech.wav',
+        file: 'speech.wav',
+        check: async (t, frame) => {
+          const bits = /bits\/sample\s+(\d+\.\d{4})/.exec(t);
+          if (!bits || !(Number(bits[1]) > 0 && Number(bits[1]) < 16))
+            return `no bits/sample number in: ${t.slice(0, 400)}`;
+          for (const want of [
+            'sample rate\t22050 Hz, 1 channel(s), 16-bit',
+            'model rate\t16000 Hz',
+            'model: random-audio',
+            "resampled from 22050 Hz to the model's 16000 Hz",
+          ]) {
+            if (!t.includes(want)) return `"${want}" missing in: ${t.slice(0, 400)}`;
+          }
+          // wavesurfer draws into canvases inside shadow roots once it has decoded the audio: wait for ink.
+          const inked = () =>
+            frame.evaluate(() => {
+              const canvases = (root) => [
+                ...root.querySelectorAll('canvas'),
+                ...[...root.querySelectorAll('*')].flatMap((e) => (e.shadowRoot ? canvases(e.shadowRoot) : [])),
+              ];
+              const out = [...document.querySelectorAll('.seqlab-output')].find((o) =>
+                o.innerText.includes('file: speech.wav'),
+              );
+              let n = 0;
+              for (const c of out ? canvases(out) : []) {
+                const ctx = c.getContext('2d');
+                if (!ctx || !c.width || !c.height) continue;
+                const px = ctx.getImageData(0, 0, c.width, c.height).data;
+                for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+              }
+              return n;
+            });
+          let drawn = 0;
+          for (let i = 0; i < 50 && drawn <= 1000; i++) {
+            drawn = await inked();
+            if (drawn <= 1000) await frame.waitForTimeout(200);
+          }
+          return drawn > 1000 || `the waveform drew only ${drawn} pixels in 10 s`;
+        },
+      },
+      {
+        name: 'HTML header shown as text',
+        file: 'xss.fa',
+        check: async (t, frame) => {
+          if (!/<img\s+src=x onerror=alert\(1\)>/.test(t)) return `header not shown literally: ${t.slice(0, 300)}`;
+          const injected = await frame.evaluate(() => document.querySelectorAll('img').length);
+          if (injected) return `${injected} <img> elements in the renderer`;
+          return dialogs.length === 0 || `a dialog opened: ${dialogs.join(', ')}`;
+        },
+      },
     ];
     for (const c of cases) {
       const t0 = Date.now();
@@ -240,19 +341,38 @@ async function main() {
         const verdict = await c.check(text, frame);
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}.png`) });
         if (verdict !== true) throw new Error(verdict);
-        console.log(`  ${c.name}: first picture ${firstPictureMs} ms after the menu click; ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+        console.log(
+          `  ${c.name}: first picture ${firstPictureMs} ms after the menu click; ${text.replace(/\s+/g, ' ').slice(0, 400)}`,
+        );
         outcomes.push({ name: c.name, ok: true, ms: Date.now() - t0 });
         if (c.file === 'lambda_virus.fa') {
-          const tExport = Date.now(), exported = await exportBed(page, ws);
-          outcomes.push({ name: 'Export BED from the lambda pane', ok: exported === true, ms: Date.now() - tExport, error: exported === true ? undefined : exported });
+          const tExport = Date.now(),
+            exported = await exportBed(page, ws);
+          outcomes.push({
+            name: 'Export BED from the lambda pane',
+            ok: exported === true,
+            ms: Date.now() - tExport,
+            error: exported === true ? undefined : exported,
+          });
         }
         if (c.file === 'speech.wav') {
-          const tGen = Date.now(), generated = await generateAudio(page);
-          outcomes.push({ name: 'Generate from a point of the waveform continues the audio', ok: generated === true, ms: Date.now() - tGen, error: generated === true ? undefined : generated });
+          const tGen = Date.now(),
+            generated = await generateAudio(page);
+          outcomes.push({
+            name: 'Generate from a point of the waveform continues the audio',
+            ok: generated === true,
+            ms: Date.now() - tGen,
+            error: generated === true ? undefined : generated,
+          });
         }
       } catch (e) {
         await page.screenshot({ path: join(artifacts, `e2e-${c.file}-fail.png`) }).catch(() => undefined);
-        outcomes.push({ name: c.name, ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
+        outcomes.push({
+          name: c.name,
+          ok: false,
+          ms: Date.now() - t0,
+          error: e.message.split('\n').slice(0, 4).join(' '),
+        });
       }
     }
     // Again on lambda, with the notebook and its renderer already open: the first picture, progress, then Stop.
@@ -271,19 +391,30 @@ async function main() {
         if (i > 600) throw new Error('the second lambda analysis showed no scoring progress within 60 s');
         await page.waitForTimeout(100);
       }
-      await page.getByRole('button', { name: /^Stop Execution/ }).first().click();
+      await page
+        .getByRole('button', { name: /^Stop Execution/ })
+        .first()
+        .click();
       // The picture so far stays, with a note that the run was cancelled.
       for (let i = 0; !(await findOutput(page, 'lambda_virus.fa', /^cancelled after scoring \d+%/m)); i++) {
-        if (i > 300) throw new Error('the output did not say "cancelled after scoring N%" within 30 s of Stop Execution');
+        if (i > 300)
+          throw new Error('the output did not say "cancelled after scoring N%" within 30 s of Stop Execution');
         await page.waitForTimeout(100);
       }
       await showNewestOutput(page);
       await page.screenshot({ path: join(artifacts, 'e2e-lambda-cancelled.png') });
-      console.log(`  second lambda analysis: first picture ${firstPictureMs} ms after the menu click; Stop Execution -> the picture so far, noted as cancelled`);
+      console.log(
+        `  second lambda analysis: first picture ${firstPictureMs} ms after the menu click; Stop Execution -> the picture so far, noted as cancelled`,
+      );
       outcomes.push({ name: 'second lambda analysis: first picture, then cancelled', ok: true, ms: Date.now() - t0 });
     } catch (e) {
       await page.screenshot({ path: join(artifacts, 'e2e-lambda-cancelled-fail.png') }).catch(() => undefined);
-      outcomes.push({ name: 'second lambda analysis: first picture, then cancelled', ok: false, ms: Date.now() - t0, error: e.message.split('\n').slice(0, 4).join(' ') });
+      outcomes.push({
+        name: 'second lambda analysis: first picture, then cancelled',
+        ok: false,
+        ms: Date.now() - t0,
+        error: e.message.split('\n').slice(0, 4).join(' '),
+      });
     }
     // Generate from a picked position of the (stopped) lambda pane: a generate cell is added below and run.
     const tGen = Date.now();
@@ -300,7 +431,15 @@ async function main() {
       const from = Number((await generateButton.innerText()).replace(/\D/g, ''));
       await generateButton.click();
       let out;
-      for (let i = 0; !(out = await findOutput(page, 'lambda_virus.fa', /^generated [\d,]+ bases (?:\(500 requested\) )?after position [\d,]+ of record 1/m)) || !/^engine: /m.test(out.text); i++) {
+      for (
+        let i = 0;
+        !(out = await findOutput(
+          page,
+          'lambda_virus.fa',
+          /^generated [\d,]+ bases (?:\(500 requested\) )?after position [\d,]+ of record 1/m,
+        )) || !/^engine: /m.test(out.text);
+        i++
+      ) {
         if (i > 600) throw new Error('no generated record within 60 s of Generate');
         await page.waitForTimeout(100);
       }
@@ -310,16 +449,24 @@ async function main() {
       await showNewestOutput(page);
       await page.screenshot({ path: join(artifacts, 'e2e-generate.png') });
       console.log(`  Generate from ${from}: ${out.text.replace(/\s+/g, ' ').slice(0, 300)}`);
-      outcomes.push({ name: 'Generate from a picked position adds and runs a generate cell', ok: true, ms: Date.now() - tGen });
+      outcomes.push({
+        name: 'Generate from a picked position adds and runs a generate cell',
+        ok: true,
+        ms: Date.now() - tGen,
+      });
     } catch (e) {
       await page.screenshot({ path: join(artifacts, 'e2e-generate-fail.png') }).catch(() => undefined);
-      outcomes.push({ name: 'Generate from a picked position adds and runs a generate cell', ok: false, ms: Date.now() - tGen, error: e.message.split('\n').slice(0, 4).join(' ') });
+      outcomes.push({
+        name: 'Generate from a picked position adds and runs a generate cell',
+        ok: false,
+        ms: Date.now() - tGen,
+        error: e.message.split('\n').slice(0, 4).join(' '),
+      });
     }
     // Save the lab notebook (File: Save; the save dialog gets a path in the workspace), close every
     // editor, reopen the file from the Explorer: the outputs come back from the file, nothing runs.
     const tSave = Date.now();
     try {
-
       // Ctrl+S with the focus in a cell's spec (not in an output's webview).
       await page.locator('.notebook-editor .cell-editor-container').last().click();
       await page.keyboard.press('Control+S');
@@ -327,19 +474,29 @@ async function main() {
       await pathBox.waitFor({ timeout: 15_000 });
       // The dialog fills in the folder first, then the suggested name: take it (Enter).
       let target = '';
-      for (let i = 0; i < 100 && !target.endsWith('.seqlab'); i++) { target = await pathBox.inputValue(); await page.waitForTimeout(100); }
-      if (!target.startsWith(`${ws}/`) || !target.endsWith('.seqlab')) throw new Error(`the save dialog suggests ${target}`);
+      for (let i = 0; i < 100 && !target.endsWith('.seqlab'); i++) {
+        target = await pathBox.inputValue();
+        await page.waitForTimeout(100);
+      }
+      if (!target.startsWith(`${ws}/`) || !target.endsWith('.seqlab'))
+        throw new Error(`the save dialog suggests ${target}`);
       await page.keyboard.press('Enter');
-      const saved = target, savedName = target.split('/').pop();
+      const saved = target,
+        savedName = target.split('/').pop();
       let stored;
       for (let i = 0; !stored; i++) {
-        try { stored = JSON.parse(readFileSync(saved, 'utf8')); } catch { /* not there or still being written */ }
+        try {
+          stored = JSON.parse(readFileSync(saved, 'utf8'));
+        } catch {
+          /* not there or still being written */
+        }
         if (!stored && i > 150) throw new Error(`${saved} was not written within 15 s`);
         await page.waitForTimeout(100);
       }
       await page.locator('.tabs-container .tab.active').first().click({ button: 'middle' }); // a middle click closes a tab
       await page.waitForTimeout(1000);
-      if (await findOutput(page, 'lambda_virus.fa')) throw new Error('an output is still on screen after closing all editors');
+      if (await findOutput(page, 'lambda_virus.fa'))
+        throw new Error('an output is still on screen after closing all editors');
       const t0 = Date.now();
       await page.locator('.explorer-folders-view .monaco-list-row', { hasText: savedName }).first().dblclick();
       for (let i = 0; !(await findOutput(page, 'speech.wav', /^engine: /m)); i++) {
@@ -347,14 +504,26 @@ async function main() {
         await page.waitForTimeout(100);
       }
       const reopenMs = Date.now() - t0;
-      if (await page.locator('.notebook-editor .codicon-notebook-state-executing').count()) throw new Error('a cell is running in the reopened notebook');
+      if (await page.locator('.notebook-editor .codicon-notebook-state-executing').count())
+        throw new Error('a cell is running in the reopened notebook');
       await showNewestOutput(page);
       await page.screenshot({ path: join(artifacts, 'e2e-reopened.png') });
-      console.log(`  saved ${savedName} (${stored.cells?.length} cells, ${Math.round(readFileSync(saved).length / 1024)} KB); reopened: stored outputs drawn ${reopenMs} ms after the double-click`);
-      outcomes.push({ name: 'the saved lab notebook reopens with its outputs, nothing recomputed', ok: true, ms: Date.now() - tSave });
+      console.log(
+        `  saved ${savedName} (${stored.cells?.length} cells, ${Math.round(readFileSync(saved).length / 1024)} KB); reopened: stored outputs drawn ${reopenMs} ms after the double-click`,
+      );
+      outcomes.push({
+        name: 'the saved lab notebook reopens with its outputs, nothing recomputed',
+        ok: true,
+        ms: Date.now() - tSave,
+      });
     } catch (e) {
       await page.screenshot({ path: join(artifacts, 'e2e-reopened-fail.png') }).catch(() => undefined);
-      outcomes.push({ name: 'the saved lab notebook reopens with its outputs, nothing recomputed', ok: false, ms: Date.now() - tSave, error: e.message.split('\n').slice(0, 4).join(' ') });
+      outcomes.push({
+        name: 'the saved lab notebook reopens with its outputs, nothing recomputed',
+        ok: false,
+        ms: Date.now() - tSave,
+        error: e.message.split('\n').slice(0, 4).join(' '),
+      });
     }
   } finally {
     await close();
@@ -362,4 +531,8 @@ async function main() {
   report(outcomes);
 }
 
-main().catch((e) => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

@@ -4,8 +4,12 @@
 import { FUZZ_FORMATS, fuzzFormat, loadSeeds } from './reader-fuzz';
 
 async function main(): Promise<number> {
-  const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
-  const inputs = arg('inputs', 100000), seed = arg('seed', 1);
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const inputs = arg('inputs', 100000),
+    seed = arg('seed', 1);
   const { seeds, cleanup } = loadSeeds();
   let crashes = 0;
   console.log('| format | inputs | read ok | rejected (DataFormatError) | crashes | slowest input ms | seconds |');
@@ -14,8 +18,11 @@ async function main(): Promise<number> {
     for (const [i, format] of FUZZ_FORMATS.entries()) {
       const r = await fuzzFormat(format, seeds[format], inputs, Infinity, seed * 100 + i);
       crashes += r.crashes.length;
-      console.log(`| ${format} | ${r.inputs} | ${r.ok} | ${r.rejected} | ${r.crashes.length} | ${r.maxMs.toFixed(1)} | ${r.seconds.toFixed(1)} |`);
-      for (const c of r.crashes.slice(0, 5)) console.log(`  crash (${c.how.join(', ')}): ${c.error}\n  input (base64): ${c.input.slice(0, 200)}…`);
+      console.log(
+        `| ${format} | ${r.inputs} | ${r.ok} | ${r.rejected} | ${r.crashes.length} | ${r.maxMs.toFixed(1)} | ${r.seconds.toFixed(1)} |`,
+      );
+      for (const c of r.crashes.slice(0, 5))
+        console.log(`  crash (${c.how.join(', ')}): ${c.error}\n  input (base64): ${c.input.slice(0, 200)}…`);
     }
   } finally {
     cleanup();
@@ -24,4 +31,12 @@ async function main(): Promise<number> {
   return crashes > 0 ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => { console.error(err); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

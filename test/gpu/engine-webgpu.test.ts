@@ -4,4 +4,9 @@ import { engineSuites } from '../support/engine-suites';
 import { TOLERANCE } from '../support/tolerance';
 import { openWebGpu } from './webgpu-setup';
 
-engineSuites({ name: 'webgpu', makeBackend: () => openWebGpu(), matmul: TOLERANCE.matmulWebgpu, logits: TOLERANCE.logitsWebgpu });
+engineSuites({
+  name: 'webgpu',
+  makeBackend: () => openWebGpu(),
+  matmul: TOLERANCE.matmulWebgpu,
+  logits: TOLERANCE.logitsWebgpu,
+});

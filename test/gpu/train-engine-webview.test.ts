@@ -15,7 +15,14 @@ import { MAX_TRAIN_CHUNK_VALUES } from '../../protocol/messages';
 import { latestCheckpointDir } from '../../extension/core/runs/checkpoint';
 import { parseRange } from '../../extension/core/runs/data-range';
 import { DEFAULT_HYPER, modelConfig } from '../../extension/core/runs/presets';
-import { readMetrics, readRunSpec, readStatus, runFiles, type MetricRecord, type RunSpec } from '../../extension/core/runs/run-dir';
+import {
+  readMetrics,
+  readRunSpec,
+  readStatus,
+  runFiles,
+  type MetricRecord,
+  type RunSpec,
+} from '../../extension/core/runs/run-dir';
 import { createRun, runSession } from '../../extension/core/runs/train-session';
 import { DEFAULT_ADAMW } from '../../kernels/train/adamw';
 import { paramCount, paramSpecs } from '../../kernels/train/params';
@@ -27,17 +34,24 @@ import { tempDir } from '../support/train-data';
 import { openWebGpu, uniform } from './webgpu-setup';
 
 let gpu: WebGpuBackend;
-before(async () => { gpu = await openWebGpu(); });
+before(async () => {
+  gpu = await openWebGpu();
+});
 after(() => gpu.dispose());
 
-const onPage = (backend: WebGpuBackend) => inProcessTrainer(async () => ({ backend, reason: `webgpu: ${backend.description}` }));
+const onPage = (backend: WebGpuBackend) =>
+  inProcessTrainer(async () => ({ backend, reason: `webgpu: ${backend.description}` }));
 
 const STEPS = 24;
 function spec(name: string, backend: RunSpec['backend']): RunSpec {
   return {
-    name, data: [realFile(REAL.lambdaGenome)], range: parseRange('0%-60%'), size: { dModel: 8, nLayer: 1, dState: 4 },
+    name,
+    data: [realFile(REAL.lambdaGenome)],
+    range: parseRange('0%-60%'),
+    size: { dModel: 8, nLayer: 1, dState: 4 },
     hyper: { ...DEFAULT_HYPER, batch: 2, length: 64, warmupSteps: 3, evalEvery: 8, checkpointEvery: 10, valWindows: 4 },
-    budget: { steps: STEPS }, backend,
+    budget: { steps: STEPS },
+    backend,
   };
 }
 
@@ -47,11 +61,20 @@ async function setBackend(dir: string, backend: RunSpec['backend']): Promise<voi
 
 /** The metrics of `got` are those of the CPU run `ref`: the same records, losses within the WebGPU tolerance. */
 function sameCurve(got: MetricRecord[], ref: MetricRecord[], what: string): void {
-  assert.deepEqual(got.map((m) => m.step), ref.map((m) => m.step), `${what}: one record per logged step`);
+  assert.deepEqual(
+    got.map((m) => m.step),
+    ref.map((m) => m.step),
+    `${what}: one record per logged step`,
+  );
   for (const key of ['trainBits', 'valBits'] as const) {
     const pairs = ref.map((m, i) => [got[i][key], m[key]]).filter(([, r]) => r !== undefined) as [number, number][];
     assert.ok(pairs.length >= 3, `${what}: ${key} recorded`);
-    assertClose(pairs.map(([g]) => g), pairs.map(([, r]) => r), TOLERANCE.logitsWebgpu, `${what}: ${key} against the CPU trainer`);
+    assertClose(
+      pairs.map(([g]) => g),
+      pairs.map(([, r]) => r),
+      TOLERANCE.logitsWebgpu,
+      `${what}: ${key} against the CPU trainer`,
+    );
   }
 }
 
@@ -96,24 +119,40 @@ test('started on the CPU, resumed on the page, interrupted when the view goes aw
   const dir = join(tempDir('webview-train'), 'moved');
   await createRun(dir, spec('moved', 'cpu'));
   const stop = new AbortController();
-  const first = await runSession(dir, { threads: 1, signal: stop.signal, onProgress: (p) => { if (p.step >= 10) stop.abort(); } });
+  const first = await runSession(dir, {
+    threads: 1,
+    signal: stop.signal,
+    onProgress: (p) => {
+      if (p.step >= 10) stop.abort();
+    },
+  });
   assert.deepEqual([first.state, first.step], ['cancelled', 10]);
 
   await setBackend(dir, 'webgpu');
   const page = onPage(gpu);
   const lines: string[] = [];
   const second = await runSession(dir, {
-    stepEngines: page.stepEngines, onLog: (l) => lines.push(l),
-    onProgress: (p) => { if (p.step >= 14) void page.close(); },
+    stepEngines: page.stepEngines,
+    onLog: (l) => lines.push(l),
+    onProgress: (p) => {
+      if (p.step >= 14) void page.close();
+    },
   });
   await page.close();
   assert.equal(second.state, 'interrupted');
   assert.equal(second.step, 10, 'interrupted at the checkpoint it resumes from');
   assert.match(second.message ?? '', /engine view was closed at step 1\d; it resumes from the checkpoint at step 10/);
-  assert.ok(lines.some((l) => l.includes('webgpu in the engine view: WebGPU on')), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => l.includes('webgpu in the engine view: WebGPU on')),
+    lines.join('\n'),
+  );
   const status = await readStatus(dir);
   assert.deepEqual([status?.state, status?.step], ['interrupted', 10]);
-  assert.equal((await loadModelDir((await latestCheckpointDir(dir))!)).config.hiddenSize, 8, 'the last checkpoint loads');
+  assert.equal(
+    (await loadModelDir((await latestCheckpointDir(dir))!)).config.hiddenSize,
+    8,
+    'the last checkpoint loads',
+  );
 
   const again = onPage(gpu);
   try {
@@ -131,7 +170,12 @@ test('the page loses its device mid-run: interrupted at the last checkpoint, res
   await createRun(dir, spec('lost', 'webgpu'));
   const page = onPage(own);
   try {
-    const first = await runSession(dir, { stepEngines: page.stepEngines, onProgress: (p) => { if (p.step >= 12) own.gpuDevice.destroy(); } });
+    const first = await runSession(dir, {
+      stepEngines: page.stepEngines,
+      onProgress: (p) => {
+        if (p.step >= 12) own.gpuDevice.destroy();
+      },
+    });
     assert.deepEqual([first.state, first.step], ['interrupted', 10]);
     assert.match(first.message ?? '', /WebGPU device/);
     assert.equal(page.trainer.open, 0, 'the page dropped the lost trainer');

@@ -29,7 +29,8 @@ describe('WebGPU device', () => {
     const gpu = await openWebGpu();
     try {
       const cache = gpu.runtime.pipelines;
-      const a = gpu.upload(uniform(10), [10]), b = gpu.upload(uniform(300), [3, 100]);
+      const a = gpu.upload(uniform(10), [10]),
+        b = gpu.upload(uniform(300), [3, 100]);
       gpu.add(a, a);
       assert.deepEqual([cache.misses, cache.hits], [1, 0]);
       gpu.add(a, a);
@@ -50,10 +51,18 @@ describe('WebGPU device', () => {
   test('a kernel over the portable 8 storage buffers is refused even where the device offers more', async () => {
     const gpu = await openWebGpu();
     try {
-      const decl = (k: number) => Array.from({ length: k }, (_, i) => `@group(0) @binding(${i}) var<storage, read_write> b${i}: array<f32>;`).join('\n');
-      const code = (k: number) => `${decl(k)}\n@compute @workgroup_size(1) fn main() { ${Array.from({ length: k }, (_, i) => `b${i}[0] = 1.0;`).join(' ')} }`;
+      const decl = (k: number) =>
+        Array.from(
+          { length: k },
+          (_, i) => `@group(0) @binding(${i}) var<storage, read_write> b${i}: array<f32>;`,
+        ).join('\n');
+      const code = (k: number) =>
+        `${decl(k)}\n@compute @workgroup_size(1) fn main() { ${Array.from({ length: k }, (_, i) => `b${i}[0] = 1.0;`).join(' ')} }`;
       assert.equal(storageBufferCount(code(9)), 9);
-      assert.throws(() => gpu.runtime.pipelines.get(code(9)), /binds 9 storage buffers, over the 8 every WebGPU device offers/);
+      assert.throws(
+        () => gpu.runtime.pipelines.get(code(9)),
+        /binds 9 storage buffers, over the 8 every WebGPU device offers/,
+      );
       assert.ok(gpu.runtime.pipelines.get(code(PORTABLE_STORAGE_BUFFERS)), 'eight compile');
     } finally {
       gpu.dispose();
@@ -65,7 +74,10 @@ describe('WebGPU device', () => {
     const a = gpu.upload(uniform(8), [8]);
     gpu.gpuDevice.device.destroy(); // what a driver reset looks like to the page
     await gpu.gpuDevice.device.lost;
-    assert.throws(() => gpu.add(a, a), (err: unknown) => err instanceof WebGpuDeviceError && /lost/.test(err.message));
+    assert.throws(
+      () => gpu.add(a, a),
+      (err: unknown) => err instanceof WebGpuDeviceError && /lost/.test(err.message),
+    );
     gpu.dispose();
   });
 
@@ -74,7 +86,10 @@ describe('WebGPU device', () => {
     try {
       const out = gpu.upload(uniform(4), [4]);
       gpu.runtime.run('@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }', [], undefined, 1);
-      await assert.rejects(gpu.read(out), (err: unknown) => err instanceof WebGpuDeviceError && /WebGPU error/.test(err.message));
+      await assert.rejects(
+        gpu.read(out),
+        (err: unknown) => err instanceof WebGpuDeviceError && /WebGPU error/.test(err.message),
+      );
     } finally {
       gpu.dispose();
     }
@@ -112,10 +127,16 @@ describe('dispatch grid and uniforms', () => {
   });
 
   test('packUniforms writes fields in order, padded to 16 bytes, and refuses values a field cannot hold', () => {
-    const bytes = packUniforms({ a: 'u32', b: 'f32', c: 'i32', d: 'u32', e: 'u32' }, { a: 7, b: 0.5, c: -3, d: 2 ** 32 - 1, e: 1 });
+    const bytes = packUniforms(
+      { a: 'u32', b: 'f32', c: 'i32', d: 'u32', e: 'u32' },
+      { a: 7, b: 0.5, c: -3, d: 2 ** 32 - 1, e: 1 },
+    );
     assert.equal(bytes.byteLength, 32);
     const v = new DataView(bytes);
-    assert.deepEqual([v.getUint32(0, true), v.getFloat32(4, true), v.getInt32(8, true), v.getUint32(12, true), v.getUint32(16, true)], [7, 0.5, -3, 2 ** 32 - 1, 1]);
+    assert.deepEqual(
+      [v.getUint32(0, true), v.getFloat32(4, true), v.getInt32(8, true), v.getUint32(12, true), v.getUint32(16, true)],
+      [7, 0.5, -3, 2 ** 32 - 1, 1],
+    );
     assert.throws(() => packUniforms({ a: 'u32' }, { a: -1 }), /cannot hold -1/);
     assert.throws(() => packUniforms({ a: 'u32' }, { a: 1.5 }), /cannot hold 1.5/);
     assert.throws(() => packUniforms({ a: 'f32' }, { a: NaN }), /uniform a is NaN/);
@@ -144,7 +165,10 @@ describe('createBackend on this machine', () => {
   test("without an adapter 'webgpu' fails with the reason and 'auto' runs on the CPU saying why", async () => {
     // A GPU object whose requestAdapter() finds nothing, as navigator.gpu does on a machine without one.
     const noAdapter = async (): Promise<GPU> => ({ requestAdapter: async () => null }) as unknown as GPU;
-    await assert.rejects(createBackend('webgpu', { gpu: noAdapter }), (err: unknown) => err instanceof WebGpuUnavailableError && /no WebGPU adapter/.test(err.message));
+    await assert.rejects(
+      createBackend('webgpu', { gpu: noAdapter }),
+      (err: unknown) => err instanceof WebGpuUnavailableError && /no WebGPU adapter/.test(err.message),
+    );
     const chosen = await createBackend('auto', { gpu: noAdapter });
     try {
       assert.equal(chosen.backend.name, 'cpu');

@@ -11,17 +11,27 @@ import { assertClose, TOLERANCE } from '../support/tolerance';
 import { openWebGpu, randomScan } from './webgpu-setup';
 
 const CONFIGS: ChunkedScanConfig[] = [
-  { channels: 8, chunks: 16, unroll: 1, split: 1 }, { channels: 3, chunks: 5, unroll: 4, split: 2 }, { channels: 1, chunks: 64, unroll: 3, split: 4 },
-  { channels: 32, chunks: 2, unroll: 8, split: 1 }, { channels: 5, chunks: 7, unroll: 2, split: 4 },
+  { channels: 8, chunks: 16, unroll: 1, split: 1 },
+  { channels: 3, chunks: 5, unroll: 4, split: 2 },
+  { channels: 1, chunks: 64, unroll: 3, split: 4 },
+  { channels: 32, chunks: 2, unroll: 8, split: 1 },
+  { channels: 5, chunks: 7, unroll: 2, split: 4 },
 ];
 const SHAPES: [number, number, number, number, boolean][] = [
-  [1, 1, 5, 16, true], [2, 3, 130, 4, false], [3, 127, 70, 16, true], [1, 129, 67, 5, true], [3, 1000, 70, 16, false], [2, 200, 9, 8, true],
+  [1, 1, 5, 16, true],
+  [2, 3, 130, 4, false],
+  [3, 127, 70, 16, true],
+  [1, 129, 67, 5, true],
+  [3, 1000, 70, 16, false],
+  [2, 200, 9, 8, true],
 ];
 
 function scanSuite(label: string, shapes: typeof SHAPES, maxWorkgroupsPerDimension?: number): void {
   describe(`WGSL selective scan (${label})`, () => {
     let gpu: WebGpuBackend;
-    before(async () => { gpu = await openWebGpu({ maxWorkgroupsPerDimension }); });
+    before(async () => {
+      gpu = await openWebGpu({ maxWorkgroupsPerDimension });
+    });
     after(() => gpu.dispose());
 
     for (const [b, l, c, n, withH0] of shapes) {
@@ -30,8 +40,12 @@ function scanSuite(label: string, shapes: typeof SHAPES, maxWorkgroupsPerDimensi
         const ref = refScan(host, b, l, c, n);
         const up = (data: Float32Array, shape: number[]) => gpu.upload(data, shape) as GpuTensor;
         const inputs = {
-          u: up(host.u, [b, l, c]), delta: up(host.delta, [b, l, c]), aLog: up(host.aLog, [c, n]),
-          B: up(host.B, [b, l, n]), C: up(host.C, [b, l, n]), D: up(host.D, [c]),
+          u: up(host.u, [b, l, c]),
+          delta: up(host.delta, [b, l, c]),
+          aLog: up(host.aLog, [c, n]),
+          B: up(host.B, [b, l, n]),
+          C: up(host.C, [b, l, n]),
+          D: up(host.D, [c]),
         };
         const run = async (config?: ChunkedScanConfig) => {
           const y = gpu.runtime.alloc([b, l, c]);

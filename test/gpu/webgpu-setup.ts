@@ -26,7 +26,9 @@ export function randomScan(b: number, l: number, c: number, n: number, withH0: b
     u: uniform(b * l * c, -2, 2),
     delta: uniform(b * l * c, 0.001, 1),
     aLog: Float32Array.from({ length: c * n }, (_, i) => Math.log((i % n) + 1) + 0.3 * (Math.random() - 0.5)),
-    B: uniform(b * l * n), C: uniform(b * l * n), D: uniform(c, 0.5, 1.5),
+    B: uniform(b * l * n),
+    C: uniform(b * l * n),
+    D: uniform(c, 0.5, 1.5),
     h0: withH0 ? uniform(b * c * n) : undefined,
   };
 }

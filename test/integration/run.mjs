@@ -38,22 +38,55 @@ async function main() {
   mkdirSync(artifacts, { recursive: true });
   const run = join(work, 'server');
   rmSync(run, { recursive: true, force: true });
-  for (const d of ['ud/User', 'ext', 'sd', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run']) mkdirSync(join(run, d), { recursive: true, mode: 0o700 });
-  writeFileSync(join(run, 'ud', 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-    'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  }));
+  for (const d of ['ud/User', 'ext', 'sd', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run'])
+    mkdirSync(join(run, d), { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(run, 'ud', 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'update.mode': 'none',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    }),
+  );
   const results = join(run, 'results.json');
   const port = await freePort();
   const node24 = join(base, 'node24', 'package', 'bin', 'node');
   const serverMain = join(base, 'cs', 'node_modules', 'code-server', 'lib', 'vscode', 'out', 'server-main.js');
   const env = {
-    ...process.env, SEQLAB_TEST_RESULTS: results,
-    XDG_DATA_HOME: join(run, 'xdg/data'), XDG_CACHE_HOME: join(run, 'xdg/cache'), XDG_CONFIG_HOME: join(run, 'xdg/config'), XDG_RUNTIME_DIR: join(run, 'xdg/run'),
+    ...process.env,
+    SEQLAB_TEST_RESULTS: results,
+    XDG_DATA_HOME: join(run, 'xdg/data'),
+    XDG_CACHE_HOME: join(run, 'xdg/cache'),
+    XDG_CONFIG_HOME: join(run, 'xdg/config'),
+    XDG_RUNTIME_DIR: join(run, 'xdg/run'),
   };
-  const server = spawn(node24, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-    '--enable-smoke-test-driver', '--server-data-dir', join(run, 'sd'), '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext'),
-    '--disable-telemetry', '--disable-workspace-trust'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(
+    node24,
+    [
+      serverMain,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--enable-smoke-test-driver',
+      '--server-data-dir',
+      join(run, 'sd'),
+      '--user-data-dir',
+      join(run, 'ud'),
+      '--extensions-dir',
+      join(run, 'ext'),
+      '--disable-telemetry',
+      '--disable-workspace-trust',
+    ],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const serverLog = [];
   server.stdout.on('data', (d) => serverLog.push(String(d)));
   server.stderr.on('data', (d) => serverLog.push(String(d)));
@@ -61,16 +94,27 @@ async function main() {
   let code = 'not run';
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 300) throw new Error(`the VS Code server did not start:\n${serverLog.join('')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const auth = `127.0.0.1:${port}`;
-    const payload = [['extensionDevelopmentPath', `vscode-remote://${auth}${root}`], ['extensionTestsPath', `vscode-remote://${auth}${join(root, 'out', 'test', 'integration', 'suite', 'index.js')}`]];
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${auth}${root}`],
+      ['extensionTestsPath', `vscode-remote://${auth}${join(root, 'out', 'test', 'integration', 'suite', 'index.js')}`],
+    ];
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     let exit;
-    const exited = new Promise((r) => { exit = r; });
+    const exited = new Promise((r) => {
+      exit = r;
+    });
     await page.exposeFunction('codeAutomationExit', (c) => exit(c));
     const consoleLines = [];
     page.on('console', (m) => {
@@ -80,14 +124,22 @@ async function main() {
       const shot = /\[seqlab\] screenshot ([\w-]+)/.exec(text);
       if (shot) void page.screenshot({ path: join(artifacts, `${shot[1]}.png`) }).catch(() => undefined);
     });
-    await page.goto(`http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(
+      `http://${auth}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    );
     code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS))]);
     await page.screenshot({ path: join(artifacts, 'integration-end.png') }).catch(() => undefined);
     writeFileSync(join(artifacts, 'integration-console.log'), consoleLines.join('\n'));
-    for (const l of consoleLines) if (/lambda analysis:|lambda region on WebGPU:|speech analysis:|\[seqlab\]/.test(l)) console.log(`  ${l.slice(0, 400)}`);
+    for (const l of consoleLines)
+      if (/lambda analysis:|lambda region on WebGPU:|speech analysis:|\[seqlab\]/.test(l))
+        console.log(`  ${l.slice(0, 400)}`);
   } finally {
     await browser?.close();
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-server.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     writeFileSync(join(artifacts, 'integration-server.log'), serverLog.join(''));
   }
   if (!existsSync(results)) {
@@ -98,11 +150,22 @@ async function main() {
   const r = JSON.parse(readFileSync(results, 'utf8'));
   for (const o of r.outcomes) {
     console.log(`${o.state === 'passed' ? '✔' : '✖'} ${o.title} (${o.ms} ms)`);
-    if (o.error) console.log(o.error.split('\n').slice(0, 12).map((l) => `    ${l}`).join('\n'));
+    if (o.error)
+      console.log(
+        o.error
+          .split('\n')
+          .slice(0, 12)
+          .map((l) => `    ${l}`)
+          .join('\n'),
+      );
   }
   console.log(`artifacts: ${artifacts}`);
   console.log(`${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed === 0 && code === 0 ? 0 : 1);
 }
 
-main().catch((e) => { console.error(e); console.log('0 passed, 1 failed'); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});

@@ -9,7 +9,10 @@ import { StepCallRelay, webviewStepEngines } from '../../extension/core/runs/web
 import { EngineTrainer, type TrainerGpuChooser } from '../../webview/engine/engine-trainer';
 
 export interface InProcessTrainer {
-  client: EngineClient; trainer: EngineTrainer; relay: StepCallRelay; stepEngines: StepEngineFactory;
+  client: EngineClient;
+  trainer: EngineTrainer;
+  relay: StepCallRelay;
+  stepEngines: StepEngineFactory;
   /** The view goes away: the host's client fails every call; the page's trainers are freed once their last call ends. */
   close(): Promise<void>;
 }
@@ -17,19 +20,30 @@ export interface InProcessTrainer {
 const isTrain = (m: ToEngine): m is TrainToEngine => m.type.startsWith('train');
 
 export function inProcessTrainer(choose: TrainerGpuChooser, timeoutMs = 120_000): InProcessTrainer {
-  const deliver = (m: FromEngine) => { const copy = structuredClone(m); setTimeout(() => client.receive(copy), 0); };
+  const deliver = (m: FromEngine) => {
+    const copy = structuredClone(m);
+    setTimeout(() => client.receive(copy), 0);
+  };
   const trainer = new EngineTrainer(choose, deliver);
   let working: Promise<void> = Promise.resolve();
-  const client: EngineClient = new EngineClient((m) => {
-    const copy = structuredClone(m);
-    setTimeout(() => { if (isTrain(copy)) working = trainer.handle(copy); }, 0);
-    return Promise.resolve(true);
-  }, () => ({ backend: 'auto', cpuWorkerUri: 'in-process', timeoutMs }));
+  const client: EngineClient = new EngineClient(
+    (m) => {
+      const copy = structuredClone(m);
+      setTimeout(() => {
+        if (isTrain(copy)) working = trainer.handle(copy);
+      }, 0);
+      return Promise.resolve(true);
+    },
+    () => ({ backend: 'auto', cpuWorkerUri: 'in-process', timeoutMs }),
+  );
   deliver({ type: 'ready', protocol: PROTOCOL_VERSION, webgpu: { available: true, detail: 'in-process engine page' } });
   const relay = new StepCallRelay(() => Promise.resolve(client));
   const stepEngines = webviewStepEngines(async (call) => structuredClone(await relay.answer(structuredClone(call))));
   return {
-    client, trainer, relay, stepEngines,
+    client,
+    trainer,
+    relay,
+    stepEngines,
     async close() {
       client.dispose('the engine view was closed');
       await new Promise((r) => setTimeout(r, 0)); // messages already posted arrive

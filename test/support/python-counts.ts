@@ -25,10 +25,20 @@ for path in sys.argv[1:]:
 print(json.dumps(out))
 `;
 
-export interface PyRecord { file: string; name: string; length: number; sha1: string; gc: number | null; n: number; lower: number }
+export interface PyRecord {
+  file: string;
+  name: string;
+  length: number;
+  sha1: string;
+  gc: number | null;
+  n: number;
+  lower: number;
+}
 
 export function pythonFastaSummary(paths: string[]): PyRecord[] {
-  return JSON.parse(execFileSync('python3', ['-c', PY_FASTA, ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 })) as PyRecord[];
+  return JSON.parse(
+    execFileSync('python3', ['-c', PY_FASTA, ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+  ) as PyRecord[];
 }
 
 // Per FASTQ file: reads, bases, sha1 of the reads' bases joined by newlines, sum of Phred scores.
@@ -44,5 +54,10 @@ print(json.dumps(dict(reads=reads, bases=bases, sha1=h.hexdigest(), qsum=qsum)))
 `;
 
 export function pythonFastqSummary(path: string): { reads: number; bases: number; sha1: string; qsum: number } {
-  return JSON.parse(execFileSync('python3', ['-c', PY_FASTQ, path], { encoding: 'utf8' })) as { reads: number; bases: number; sha1: string; qsum: number };
+  return JSON.parse(execFileSync('python3', ['-c', PY_FASTQ, path], { encoding: 'utf8' })) as {
+    reads: number;
+    bases: number;
+    sha1: string;
+    qsum: number;
+  };
 }

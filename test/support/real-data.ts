@@ -9,15 +9,42 @@ export const REAL = {
   lambdaReads1: { path: '/usr/share/doc/bowtie2/examples/reads/reads_1.fq.gz', pkg: 'bowtie2-examples' },
   lambdaLongReads: { path: '/usr/share/doc/bowtie2/examples/reads/longreads.fq.gz', pkg: 'bowtie2-examples' },
   pyfaidxGenes: { path: '/usr/share/doc/python-pyfaidx-examples/examples/genes.fasta', pkg: 'python-pyfaidx-examples' },
-  pyfaidxGenesLower: { path: '/usr/share/doc/python-pyfaidx-examples/examples/genes.fasta.lower', pkg: 'python-pyfaidx-examples' },
-  pyfaidxGenesBgzf: { path: '/usr/share/doc/python-pyfaidx-examples/examples/genes.fasta.gz', pkg: 'python-pyfaidx-examples' },
-  pyfaidxCrlf: { path: '/usr/share/doc/python-pyfaidx-examples/examples/issue_141.fasta', pkg: 'python-pyfaidx-examples' },
-  pyfaidxBlankLine: { path: '/usr/share/doc/python-pyfaidx-examples/examples/issue_83.fasta', pkg: 'python-pyfaidx-examples' },
-  pyfaidxChr17: { path: '/usr/share/doc/python-pyfaidx-examples/examples/chr17.hg19.part.fa', pkg: 'python-pyfaidx-examples' },
-  pyfaidxBed12: { path: '/usr/share/doc/python-pyfaidx-examples/examples/gene.bed12.fasta', pkg: 'python-pyfaidx-examples' },
-  staphylococcus: { path: '/usr/share/doc/sibelia/examples/Sibelia/Staphylococcus_aureus/Staphylococcus.fasta.gz', pkg: 'sibelia-examples' },
-  staphContigs: { path: '/usr/share/doc/sibelia/examples/C-Sibelia/Staphylococcus_aureus/RN4220.fasta.gz', pkg: 'sibelia-examples' },
-  helicobacter: { path: '/usr/share/doc/sibelia/examples/Sibelia/Helicobacter_pylori/Helicobacter_pylori.fasta.gz', pkg: 'sibelia-examples' },
+  pyfaidxGenesLower: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/genes.fasta.lower',
+    pkg: 'python-pyfaidx-examples',
+  },
+  pyfaidxGenesBgzf: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/genes.fasta.gz',
+    pkg: 'python-pyfaidx-examples',
+  },
+  pyfaidxCrlf: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/issue_141.fasta',
+    pkg: 'python-pyfaidx-examples',
+  },
+  pyfaidxBlankLine: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/issue_83.fasta',
+    pkg: 'python-pyfaidx-examples',
+  },
+  pyfaidxChr17: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/chr17.hg19.part.fa',
+    pkg: 'python-pyfaidx-examples',
+  },
+  pyfaidxBed12: {
+    path: '/usr/share/doc/python-pyfaidx-examples/examples/gene.bed12.fasta',
+    pkg: 'python-pyfaidx-examples',
+  },
+  staphylococcus: {
+    path: '/usr/share/doc/sibelia/examples/Sibelia/Staphylococcus_aureus/Staphylococcus.fasta.gz',
+    pkg: 'sibelia-examples',
+  },
+  staphContigs: {
+    path: '/usr/share/doc/sibelia/examples/C-Sibelia/Staphylococcus_aureus/RN4220.fasta.gz',
+    pkg: 'sibelia-examples',
+  },
+  helicobacter: {
+    path: '/usr/share/doc/sibelia/examples/Sibelia/Helicobacter_pylori/Helicobacter_pylori.fasta.gz',
+    pkg: 'sibelia-examples',
+  },
 } as const;
 
 /** The path of a real data file; fails the test, naming the Debian package, when it is missing. */

@@ -6,7 +6,8 @@ export type F64 = Float64Array;
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const refSilu = (x: number): number => x * sigmoid(x);
 export const refSoftplus = (x: number): number => (x > 20 ? x : Math.log(1 + Math.exp(x)));
-const act = (x: number, a: 'none' | 'silu' | 'softplus'): number => (a === 'silu' ? refSilu(x) : a === 'softplus' ? refSoftplus(x) : x);
+const act = (x: number, a: 'none' | 'silu' | 'softplus'): number =>
+  a === 'silu' ? refSilu(x) : a === 'softplus' ? refSoftplus(x) : x;
 
 export function refEmbedding(table: ArrayLike<number>, d: number, ids: ArrayLike<number>): F64 {
   const out = new Float64Array(ids.length * d);
@@ -24,7 +25,15 @@ export function refRmsNorm(x: ArrayLike<number>, rows: number, d: number, w: Arr
   return out;
 }
 
-export function refLinear(x: ArrayLike<number>, rows: number, k: number, w: ArrayLike<number>, m: number, bias: ArrayLike<number> | undefined, a: 'none' | 'silu' | 'softplus'): F64 {
+export function refLinear(
+  x: ArrayLike<number>,
+  rows: number,
+  k: number,
+  w: ArrayLike<number>,
+  m: number,
+  bias: ArrayLike<number> | undefined,
+  a: 'none' | 'silu' | 'softplus',
+): F64 {
   const out = new Float64Array(rows * m);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < m; j++) {
@@ -44,10 +53,18 @@ export function refSliceLast(x: ArrayLike<number>, rows: number, w: number, star
 
 /** Causal depthwise conv over the concatenation [state, x] per channel; returns y and the last k-1 inputs. */
 export function refConv1d(
-  x: ArrayLike<number>, b: number, l: number, c: number, w: ArrayLike<number>, k: number,
-  bias: ArrayLike<number> | undefined, state: ArrayLike<number> | undefined, a: 'none' | 'silu',
+  x: ArrayLike<number>,
+  b: number,
+  l: number,
+  c: number,
+  w: ArrayLike<number>,
+  k: number,
+  bias: ArrayLike<number> | undefined,
+  state: ArrayLike<number> | undefined,
+  a: 'none' | 'silu',
 ): { y: F64; state: F64 } {
-  const y = new Float64Array(b * l * c), next = new Float64Array(b * c * (k - 1));
+  const y = new Float64Array(b * l * c),
+    next = new Float64Array(b * c * (k - 1));
   for (let bi = 0; bi < b; bi++) {
     for (let ci = 0; ci < c; ci++) {
       const seq: number[] = [];
@@ -65,18 +82,25 @@ export function refConv1d(
 }
 
 export interface RefScanInputs {
-  u: ArrayLike<number>; delta: ArrayLike<number>; aLog: ArrayLike<number>;
-  B: ArrayLike<number>; C: ArrayLike<number>; D: ArrayLike<number>; h0?: ArrayLike<number>;
+  u: ArrayLike<number>;
+  delta: ArrayLike<number>;
+  aLog: ArrayLike<number>;
+  B: ArrayLike<number>;
+  C: ArrayLike<number>;
+  D: ArrayLike<number>;
+  h0?: ArrayLike<number>;
 }
 
 /** The recurrence of the Mamba paper, per (batch, channel, state), in float64. */
 export function refScan(inp: RefScanInputs, b: number, l: number, c: number, n: number): { y: F64; hLast: F64 } {
-  const y = new Float64Array(b * l * c), hLast = new Float64Array(b * c * n);
+  const y = new Float64Array(b * l * c),
+    hLast = new Float64Array(b * c * n);
   for (let bi = 0; bi < b; bi++) {
     for (let ci = 0; ci < c; ci++) {
       const h = Array.from({ length: n }, (_, s) => (inp.h0 ? inp.h0[(bi * c + ci) * n + s] : 0));
       for (let t = 0; t < l; t++) {
-        const dt = inp.delta[(bi * l + t) * c + ci], u = inp.u[(bi * l + t) * c + ci];
+        const dt = inp.delta[(bi * l + t) * c + ci],
+          u = inp.u[(bi * l + t) * c + ci];
         let out = inp.D[ci] * u;
         for (let s = 0; s < n; s++) {
           const A = -Math.exp(inp.aLog[ci * n + s]);

@@ -2,7 +2,10 @@
 // numerical test uses: |got - ref| <= atol + rtol*|ref|, with max and mean error reported.
 import assert from 'node:assert/strict';
 
-export interface Tolerance { rtol: number; atol: number }
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
 
 export const TOLERANCE = {
   scan: { rtol: 6e-4, atol: 2e-3 },
@@ -13,15 +16,26 @@ export const TOLERANCE = {
   logitsWebgpu: { rtol: 1e-3, atol: 1e-3 },
 } as const satisfies Record<string, Tolerance>;
 
-export interface CloseReport { maxAbs: number; meanAbs: number; worstIndex: number; violations: number }
+export interface CloseReport {
+  maxAbs: number;
+  meanAbs: number;
+  worstIndex: number;
+  violations: number;
+}
 
 export function compareClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol: Tolerance): CloseReport {
   assert.equal(got.length, ref.length, `length ${got.length} != reference length ${ref.length}`);
-  let maxAbs = 0, sum = 0, worstIndex = -1, violations = 0;
+  let maxAbs = 0,
+    sum = 0,
+    worstIndex = -1,
+    violations = 0;
   for (let i = 0; i < ref.length; i++) {
     const err = Math.abs(got[i] - ref[i]);
     if (!(err <= tol.atol + tol.rtol * Math.abs(ref[i]))) violations++; // NaN counts as a violation
-    if (!(err <= maxAbs)) { maxAbs = err; worstIndex = i; }
+    if (!(err <= maxAbs)) {
+      maxAbs = err;
+      worstIndex = i;
+    }
     sum += err;
   }
   return { maxAbs, meanAbs: sum / Math.max(1, ref.length), worstIndex, violations };
@@ -31,7 +45,9 @@ export function compareClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol
 export function assertClose(got: ArrayLike<number>, ref: ArrayLike<number>, tol: Tolerance, what: string): CloseReport {
   const r = compareClose(got, ref, tol);
   const summary = `${what}: max abs err ${r.maxAbs.toExponential(3)}, mean ${r.meanAbs.toExponential(3)} (rtol ${tol.rtol}, atol ${tol.atol})`;
-  assert.ok(r.violations === 0,
-    `${summary}; ${r.violations} of ${ref.length} out of tolerance, worst at ${r.worstIndex}: got ${got[r.worstIndex]}, ref ${ref[r.worstIndex]}`);
+  assert.ok(
+    r.violations === 0,
+    `${summary}; ${r.violations} of ${ref.length} out of tolerance, worst at ${r.worstIndex}: got ${got[r.worstIndex]}, ref ${ref[r.worstIndex]}`,
+  );
   return r;
 }

@@ -16,7 +16,9 @@ export function randomBases(n: number, rand: () => number = Math.random): string
 
 /** Writes a FASTA file of records (name -> sequence), wrapped at 60 columns. */
 export function writeFasta(path: string, records: Record<string, string>): string {
-  const text = Object.entries(records).map(([name, seq]) => `>${name} test record\n${seq.replace(/(.{60})/g, '$1\n')}\n`).join('');
+  const text = Object.entries(records)
+    .map(([name, seq]) => `>${name} test record\n${seq.replace(/(.{60})/g, '$1\n')}\n`)
+    .join('');
   writeFileSync(path, text);
   return path;
 }

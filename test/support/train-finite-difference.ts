@@ -20,13 +20,21 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
  * (L+ - L-)/2h matches `analytic[name]`. Float64 throughout; the tolerance is the table's matmulCpu
  * entry (its tightest), which float64 central differences meet with orders of magnitude to spare.
  */
-export function checkGradients(inputs: Record<string, Float64Array>, analytic: Record<string, ArrayLike<number>>, loss: () => number, what: string, h = 1e-6): void {
+export function checkGradients(
+  inputs: Record<string, Float64Array>,
+  analytic: Record<string, ArrayLike<number>>,
+  loss: () => number,
+  what: string,
+  h = 1e-6,
+): void {
   for (const [name, x] of Object.entries(inputs)) {
     const numeric = new Float64Array(x.length);
     for (let i = 0; i < x.length; i++) {
       const keep = x[i];
-      x[i] = keep + h; const up = loss();
-      x[i] = keep - h; const down = loss();
+      x[i] = keep + h;
+      const up = loss();
+      x[i] = keep - h;
+      const down = loss();
       x[i] = keep;
       numeric[i] = (up - down) / (2 * h);
     }

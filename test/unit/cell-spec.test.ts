@@ -2,16 +2,28 @@
 // reported with the line; comments and quoting work as a YAML reader would expect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpecError, formatCellSpec, modalityOf, parseCellSpec, parseRegion } from '../../extension/core/notebook/cell-spec';
+import {
+  SpecError,
+  formatCellSpec,
+  modalityOf,
+  parseCellSpec,
+  parseRegion,
+} from '../../extension/core/notebook/cell-spec';
 
 test('modality from file names', () => {
-  for (const f of ['a.fa', 'a.fasta', 'b.fna', 'c.ffn', 'x.fa.gz', 'x.FASTA.GZ', 'r.fastq', 'r.fastq.gz', 'r.fq']) assert.equal(modalityOf(f), 'dna', f);
+  for (const f of ['a.fa', 'a.fasta', 'b.fna', 'c.ffn', 'x.fa.gz', 'x.FASTA.GZ', 'r.fastq', 'r.fastq.gz', 'r.fq'])
+    assert.equal(modalityOf(f), 'dna', f);
   assert.equal(modalityOf('speech.WAV'), 'audio');
   for (const f of ['a.txt', 'fa', 'a.fa.bz2', 'a.wav.gz', 'a.fasta.gz.tmp']) assert.equal(modalityOf(f), undefined, f);
 });
 
 test('a written spec reads back with its options and the defaults', () => {
-  const text = formatCellSpec('analyze', 'data/lambda virus#1.fa', { model: 'samples/models/dna-tiny', window: 250, strand: 'both', region: 'gi|9626243:1,001-2000' });
+  const text = formatCellSpec('analyze', 'data/lambda virus#1.fa', {
+    model: 'samples/models/dna-tiny',
+    window: 250,
+    strand: 'both',
+    region: 'gi|9626243:1,001-2000',
+  });
   assert.match(text, /^# Mamba SeqLab: analyze/);
   const s = parseCellSpec(text);
   assert.equal(s.action, 'analyze');
@@ -24,12 +36,19 @@ test('a written spec reads back with its options and the defaults', () => {
   assert.equal(s.records, 20);
   assert.equal(s.backend, undefined);
 
-  const g = parseCellSpec(formatCellSpec('generate', 'speech.wav', { from: 1.25, length: 4000, temperature: 0.8, topK: 16, seed: 7 }));
-  assert.deepEqual([g.action, g.modality, g.from, g.length, g.temperature, g.topK, g.seed], ['generate', 'audio', 1.25, 4000, 0.8, 16, 7]);
+  const g = parseCellSpec(
+    formatCellSpec('generate', 'speech.wav', { from: 1.25, length: 4000, temperature: 0.8, topK: 16, seed: 7 }),
+  );
+  assert.deepEqual(
+    [g.action, g.modality, g.from, g.length, g.temperature, g.topK, g.seed],
+    ['generate', 'audio', 1.25, 4000, 0.8, 16, 7],
+  );
 });
 
 test('comments, blank lines, CRLF and trailing comments are ignored', () => {
-  const s = parseCellSpec('\r\n# hello\r\nanalyze: x.wav   # the file\r\n\r\n  start: 0.5\r\nend: 2 # seconds\r\nbackend: cpu\r\n');
+  const s = parseCellSpec(
+    '\r\n# hello\r\nanalyze: x.wav   # the file\r\n\r\n  start: 0.5\r\nend: 2 # seconds\r\nbackend: cpu\r\n',
+  );
   assert.deepEqual([s.file, s.startS, s.endS, s.backend], ['x.wav', 0.5, 2, 'cpu']);
 });
 
@@ -58,12 +77,22 @@ test('errors name the line and the problem', () => {
     ['generate: x.fa\nlength: 70000', /length must be a whole number from 1 to 65536/],
     ['generate: x.fa\ntopK: -1', /topK must be a whole number/],
   ];
-  for (const [src, re] of cases) assert.throws(() => parseCellSpec(src), (e: unknown) => e instanceof SpecError && re.test(e.message), src);
+  for (const [src, re] of cases)
+    assert.throws(
+      () => parseCellSpec(src),
+      (e: unknown) => e instanceof SpecError && re.test(e.message),
+      src,
+    );
 });
 
 test('regions are 1-based inclusive in the spec, 0-based half-open inside', () => {
   for (let i = 0; i < 50; i++) {
-    const start = 1 + Math.floor(Math.random() * 1e6), end = start + Math.floor(Math.random() * 1e5);
-    assert.deepEqual(parseRegion(`chr${i}:${start.toLocaleString('en-US')}-${end}`, 1), { record: `chr${i}`, start: start - 1, end });
+    const start = 1 + Math.floor(Math.random() * 1e6),
+      end = start + Math.floor(Math.random() * 1e5);
+    assert.deepEqual(parseRegion(`chr${i}:${start.toLocaleString('en-US')}-${end}`, 1), {
+      record: `chr${i}`,
+      start: start - 1,
+      end,
+    });
   }
 });

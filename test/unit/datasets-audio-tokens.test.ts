@@ -32,15 +32,25 @@ print(json.dumps(dict(tokens=tok.tolist(), decoded=dec.tolist())))
 test('mu-law tokens and their inverse equal numpy running the SaShiMi formula', () => {
   const x = randomSignal(4097, 11);
   x.set([0, 1, -1, 1e-6, -1e-6, 0.5, -0.5], 0);
-  const ref = JSON.parse(execFileSync('python3', ['-c', PY_MULAW], { input: JSON.stringify(Array.from(x)), encoding: 'utf8' })) as { tokens: number[]; decoded: number[] };
+  const ref = JSON.parse(
+    execFileSync('python3', ['-c', PY_MULAW], { input: JSON.stringify(Array.from(x)), encoding: 'utf8' }),
+  ) as { tokens: number[]; decoded: number[] };
   assert.deepEqual(Array.from(mulawEncode(x)), ref.tokens);
-  assertClose(mulawDecode(Int32Array.from({ length: MULAW_TOKENS }, (_, i) => i)), ref.decoded, TOLERANCE.matmulCpu, 'mu-law decode table');
+  assertClose(
+    mulawDecode(Int32Array.from({ length: MULAW_TOKENS }, (_, i) => i)),
+    ref.decoded,
+    TOLERANCE.matmulCpu,
+    'mu-law decode table',
+  );
   // Every token is reachable, extremes map to 0 and 255, and values out of range clamp.
   assert.deepEqual(Array.from(mulawEncode(new Float32Array([-1, 1, -3, 3, NaN]))), [0, 255, 0, 255, 128]);
   const ramp = Float32Array.from({ length: 100001 }, (_, i) => i / 50000 - 1);
   assert.equal(new Set(mulawEncode(ramp)).size, 256);
   assert.throws(() => mulawDecode([256]), /mu-law token 256 at index 0 is outside 0\.\.255/);
-  assert.deepEqual(Array.from(mulawEncode(new Float32Array([0.25, -0.5]), { normalize: true })), Array.from(mulawEncode(new Float32Array([0.5, -1]))));
+  assert.deepEqual(
+    Array.from(mulawEncode(new Float32Array([0.25, -0.5]), { normalize: true })),
+    Array.from(mulawEncode(new Float32Array([0.5, -1]))),
+  );
 });
 
 /** Slow reference: y[n] = sum_k x[k] h(n*M/L - k) in float64, each output's taps scaled to sum 1. */
@@ -49,7 +59,8 @@ function referenceResample(x: Float32Array, inRate: number, outRate: number): Fl
   const out = new Float64Array(Math.ceil((x.length * d.L) / d.M));
   for (let n = 0; n < out.length; n++) {
     const t = (n * d.M) / d.L;
-    let acc = 0, norm = 0;
+    let acc = 0,
+      norm = 0;
     for (let k = Math.floor(t) - d.W + 1; k <= Math.floor(t) + d.W; k++) {
       const h = resampleKernel(t - k, d.fc, d.halfWidth, d.beta);
       norm += h;
@@ -61,7 +72,14 @@ function referenceResample(x: Float32Array, inRate: number, outRate: number): Fl
 }
 
 test('resampler equals the slow reference at awkward lengths and rate pairs; chunked equals whole', () => {
-  const pairs: Array<[number, number]> = [[22050, 16000], [16000, 22050], [48000, 16000], [8000, 44100], [44100, 48000], [11025, 16000]];
+  const pairs: Array<[number, number]> = [
+    [22050, 16000],
+    [16000, 22050],
+    [48000, 16000],
+    [8000, 44100],
+    [44100, 48000],
+    [11025, 16000],
+  ];
   for (const [a, b] of pairs) {
     for (const n of [1, 2, 3, 127, 129, 1000]) {
       const x = randomSignal(n, n + a);
@@ -69,18 +87,29 @@ test('resampler equals the slow reference at awkward lengths and rate pairs; chu
       assertClose(whole, referenceResample(x, a, b), TOLERANCE.conv1d, `${a} -> ${b} Hz, ${n} samples`);
       const r = new Resampler(a, b);
       const parts: number[] = [];
-      for (let i = 0; i < n;) { const step = 1 + ((i * 7 + 3) % 61); parts.push(...r.process(x.subarray(i, i + step))); i += step; }
+      for (let i = 0; i < n;) {
+        const step = 1 + ((i * 7 + 3) % 61);
+        parts.push(...r.process(x.subarray(i, i + step)));
+        i += step;
+      }
       parts.push(...r.flush());
       assert.deepEqual(parts, Array.from(whole), `${a} -> ${b} Hz, ${n} samples: chunked`);
     }
   }
-  assert.deepEqual(resample(Float32Array.of(0.1, -0.2, 0.3), 16000, 16000), Float32Array.of(0.1, -0.2, 0.3), 'same rate is unchanged');
+  assert.deepEqual(
+    resample(Float32Array.of(0.1, -0.2, 0.3), 16000, 16000),
+    Float32Array.of(0.1, -0.2, 0.3),
+    'same rate is unchanged',
+  );
   assert.throws(() => new Resampler(0, 16000), /sample rates must be positive integers/);
 });
 
 test('band-limiting: a passband sine survives, a tone above the new Nyquist is removed', () => {
-  const fin = 44100, fout = 16000, n = fin;
-  const tone = (f: number, rate: number, len: number) => Float32Array.from({ length: len }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f * i) / rate));
+  const fin = 44100,
+    fout = 16000,
+    n = fin;
+  const tone = (f: number, rate: number, len: number) =>
+    Float32Array.from({ length: len }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f * i) / rate));
   const y = resample(tone(1000, fin, n), fin, fout);
   const ideal = tone(1000, fout, y.length);
   let maxErr = 0;
@@ -94,13 +123,21 @@ test('band-limiting: a passband sine survives, a tone above the new Nyquist is r
 });
 
 test('WAV token chunks (streamed, resampled, mu-law) equal the whole-file computation', async () => {
-  const frames = 30011, x = randomSignal(frames * 2, 5).map((v) => v * 0.7);
-  const src = memorySource('t.wav', encodeWav(x, { encoding: 'float', bitsPerSample: 32, channels: 2, sampleRate: 22050 }));
+  const frames = 30011,
+    x = randomSignal(frames * 2, 5).map((v) => v * 0.7);
+  const src = memorySource(
+    't.wav',
+    encodeWav(x, { encoding: 'float', bitsPerSample: 32, channels: 2, sampleRate: 22050 }),
+  );
   const reader = new WavReader(src, await readWavInfo(src));
   const whole = mulawEncode(resample(await reader.readFrames(0, frames, 'mix'), 22050, 16000));
   const got: number[] = [];
   let next = 0;
-  for await (const { start, tokens } of wavTokenChunks(reader, { sampleRate: 16000, chunkTokens: 4000, chunkFrames: 4096 })) {
+  for await (const { start, tokens } of wavTokenChunks(reader, {
+    sampleRate: 16000,
+    chunkTokens: 4000,
+    chunkFrames: 4096,
+  })) {
     assert.equal(start, next);
     assert.ok(tokens.length === 4000 || start + tokens.length === whole.length, 'full chunks except the last');
     next += tokens.length;
@@ -108,6 +145,7 @@ test('WAV token chunks (streamed, resampled, mu-law) equal the whole-file comput
   }
   assert.deepEqual(got, Array.from(whole));
   const right: number[] = [];
-  for await (const { tokens } of wavTokenChunks(reader, { sampleRate: 22050, chunkTokens: 999, channel: 1 })) right.push(...tokens);
+  for await (const { tokens } of wavTokenChunks(reader, { sampleRate: 22050, chunkTokens: 999, channel: 1 }))
+    right.push(...tokens);
   assert.deepEqual(right, Array.from(mulawEncode(await reader.readFrames(0, frames, 1))));
 });

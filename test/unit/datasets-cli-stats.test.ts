@@ -20,17 +20,28 @@ test('stats --json: genome, reads and WAV in one call', () => {
   try {
     const wav = join(dir, 'tone.wav');
     execFileSync('sox', ['-n', '-r', '16000', '-b', '16', '-c', '2', wav, 'synth', '0.5', 'sine', '440', 'vol', '0.5']);
-    const genome = realFile(REAL.lambdaGenome), reads = realFile(REAL.lambdaReads1);
+    const genome = realFile(REAL.lambdaGenome),
+      reads = realFile(REAL.lambdaReads1);
     const r = seqlab('stats', '--json', '--k', '3', '--top', '2', '--max-records', '2', genome, reads, wav);
     assert.equal(r.status, 0, r.stderr);
-    const [g, q, w] = JSON.parse(r.stdout) as [DnaFileStats & { kind: string }, DnaFileStats, WavStats & { kind: string }];
+    const [g, q, w] = JSON.parse(r.stdout) as [
+      DnaFileStats & { kind: string },
+      DnaFileStats,
+      WavStats & { kind: string },
+    ];
     const py = pythonFastaSummary([genome])[0];
-    assert.deepEqual([g.kind, g.format, g.container, g.total.length, g.records[0].name], ['dna', 'fasta', 'gzip', py.length, py.name]);
+    assert.deepEqual(
+      [g.kind, g.format, g.container, g.total.length, g.records[0].name],
+      ['dna', 'fasta', 'gzip', py.length, py.name],
+    );
     assert.ok(Math.abs(g.total.gcPercent! - py.gc!) < 1e-9);
     assert.equal(g.total.topKmers.length, 2);
     assert.equal(g.total.topKmers[0].kmer.length, 3);
     assert.deepEqual([q.format, q.records.length, q.recordCount], ['fastq', 2, 10000]);
-    assert.deepEqual([w.kind, w.format.sampleRate, w.format.channels, w.frames, w.channels.length], ['wav', 16000, 2, 8000, 2]);
+    assert.deepEqual(
+      [w.kind, w.format.sampleRate, w.format.channels, w.frames, w.channels.length],
+      ['wav', 16000, 2, 8000, 2],
+    );
     assert.ok(Math.abs(w.overall.peak - 0.5) < 1e-3, `peak ${w.overall.peak}`);
     assert.ok(Math.abs(w.overall.rms - 0.5 / Math.SQRT2) < 1e-3, `rms ${w.overall.rms}`);
     const text = seqlab('stats', wav);

@@ -27,8 +27,15 @@ test('malformed FASTA: file, line and byte in every message', async () => {
     ['>a\nACGT\nAC>GT\n', /^bad\.fa: line 3 \(byte 10\): '>' inside a sequence line$/],
     ['>a\nAC\n>\nGG\n', /^bad\.fa: line 3 \(byte 6\): header without a name$/],
     ['>a b\x01c\nAC\n', /^bad\.fa: line 1 \(byte 4\): control byte 0x01 in a header line \(binary data\?\)$/],
-    ['>' + 'x'.repeat(100) + '\nA\n', /^bad\.fa: line 1 \(byte 65\): header line longer than 64 bytes$/, { maxHeaderBytes: 64 }],
-    [Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), /^bad\.fa: line 1 \(byte 0\): 0x7f is not a nucleotide code \(and no header yet\)$/],
+    [
+      '>' + 'x'.repeat(100) + '\nA\n',
+      /^bad\.fa: line 1 \(byte 65\): header line longer than 64 bytes$/,
+      { maxHeaderBytes: 64 },
+    ],
+    [
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]),
+      /^bad\.fa: line 1 \(byte 0\): 0x7f is not a nucleotide code \(and no header yet\)$/,
+    ],
     ['>a\nACGT\nACQT\n', /^bad\.fa: line 3 \(byte 10\): 'Q' \(0x51\) is not a nucleotide code$/],
   ];
   for (const [text, message, opts] of cases) {
@@ -44,13 +51,15 @@ test('malformed gzip and BGZF: the compressed byte offset', async () => {
   assert.match(err.message, /^bad\.fa: compressed byte \d+: gzip: unexpected end of file$/);
   err = await fastaError(Buffer.concat([gz, Buffer.from('trailing junk')]));
   assert.match(err.message, /^bad\.fa: compressed byte \d+: gzip: /);
-  const flipped = Buffer.from(gz); flipped[5000] ^= 0x10;
+  const flipped = Buffer.from(gz);
+  flipped[5000] ^= 0x10;
   err = await fastaError(flipped);
   assert.match(err.message, /^bad\.fa: compressed byte \d+: gzip: /);
   const bgzf = readFileSync(realFile(REAL.pyfaidxGenesBgzf));
   err = await fastaError(bgzf.subarray(0, bgzf.length - 100));
   assert.match(err.message, /^bad\.fa: compressed byte (\d+): BGZF block of \d+ bytes runs past the end of the file/);
-  const badCrc = Buffer.from(bgzf); badCrc[badCrc.readUInt16LE(16) - 7] ^= 1; // inside the first block's CRC32
+  const badCrc = Buffer.from(bgzf);
+  badCrc[badCrc.readUInt16LE(16) - 7] ^= 1; // inside the first block's CRC32
   err = await fastaError(badCrc);
   assert.match(err.message, /^bad\.fa: compressed byte 0: BGZF block: /);
   // A gzip member holding binary junk fails in the FASTA parser, at its decompressed offset.
@@ -60,12 +69,42 @@ test('malformed gzip and BGZF: the compressed byte offset', async () => {
 
 test('malformed WAV: wrong magic, impossible formats and sizes, with the byte offset', async () => {
   // fmt fields: tag, channels, rate (two 16-bit words), byte rate (two words), block align, bits.
-  const fmt = (tag: number, ch: number, rate: number, align: number, bits: number) => [tag, ch, rate & 0xffff, rate >>> 16, (rate * align) & 0xffff, (rate * align) >>> 16, align, bits];
-  const asFmt = (f: number[]) => { const b = Buffer.alloc(16); b.writeUInt16LE(f[0], 0); b.writeUInt16LE(f[1], 2); b.writeUInt32LE(f[2] | (f[3] << 16), 4); b.writeUInt32LE(f[4] | (f[5] << 16), 8); b.writeUInt16LE(f[6], 12); b.writeUInt16LE(f[7], 14); return b; };
+  const fmt = (tag: number, ch: number, rate: number, align: number, bits: number) => [
+    tag,
+    ch,
+    rate & 0xffff,
+    rate >>> 16,
+    (rate * align) & 0xffff,
+    (rate * align) >>> 16,
+    align,
+    bits,
+  ];
+  const asFmt = (f: number[]) => {
+    const b = Buffer.alloc(16);
+    b.writeUInt16LE(f[0], 0);
+    b.writeUInt16LE(f[1], 2);
+    b.writeUInt32LE(f[2] | (f[3] << 16), 4);
+    b.writeUInt32LE(f[4] | (f[5] << 16), 8);
+    b.writeUInt16LE(f[6], 12);
+    b.writeUInt16LE(f[7], 14);
+    return b;
+  };
   const build = (fmtBytes: Buffer, opts: { riff?: string; wave?: string; dataSize?: number; tail?: Buffer } = {}) => {
-    const h = (id: string, n: number) => { const b = Buffer.alloc(8); b.write(id, 'latin1'); b.writeUInt32LE(n, 4); return b; };
+    const h = (id: string, n: number) => {
+      const b = Buffer.alloc(8);
+      b.write(id, 'latin1');
+      b.writeUInt32LE(n, 4);
+      return b;
+    };
     const data = Buffer.from([0, 0, 1, 0]);
-    const body = Buffer.concat([Buffer.from(opts.wave ?? 'WAVE'), h('fmt ', fmtBytes.length), fmtBytes, h('data', opts.dataSize ?? data.length), data, opts.tail ?? Buffer.alloc(0)]);
+    const body = Buffer.concat([
+      Buffer.from(opts.wave ?? 'WAVE'),
+      h('fmt ', fmtBytes.length),
+      fmtBytes,
+      h('data', opts.dataSize ?? data.length),
+      data,
+      opts.tail ?? Buffer.alloc(0),
+    ]);
     return Buffer.concat([h(opts.riff ?? 'RIFF', body.length), body]);
   };
   const good = asFmt(fmt(1, 1, 8000, 2, 16));
@@ -78,16 +117,33 @@ test('malformed WAV: wrong magic, impossible formats and sizes, with the byte of
     [build(asFmt(fmt(1, 1, 0, 2, 16))), /^x\.wav: byte 24: sample rate 0$/],
     [build(asFmt(fmt(1, 2, 8000, 3, 16))), /^x\.wav: byte 32: block align 3 for 2 channels gives 12-bit pcm samples/],
     [build(asFmt(fmt(0x55, 1, 8000, 2, 16))), /^x\.wav: byte 20: unsupported WAVE format tag 0x55/],
-    [build(asFmt(fmt(1, 1, 8000, 2, 40))), /^x\.wav: byte 34: 40 bits per sample \(40 valid\) do not fit 16-bit samples$/],
-    [build(asFmt(fmt(3, 1, 8000, 2, 16))), /^x\.wav: byte 32: block align 2 for 1 channels gives 16-bit float samples \(readable: 32, 64 bits\)$/],
+    [
+      build(asFmt(fmt(1, 1, 8000, 2, 40))),
+      /^x\.wav: byte 34: 40 bits per sample \(40 valid\) do not fit 16-bit samples$/,
+    ],
+    [
+      build(asFmt(fmt(3, 1, 8000, 2, 16))),
+      /^x\.wav: byte 32: block align 2 for 1 channels gives 16-bit float samples \(readable: 32, 64 bits\)$/,
+    ],
     [build(good.subarray(0, 8)), /^x\.wav: byte 12: fmt chunk of 8 bytes \(expected 16 to 65536\)$/],
-    [Buffer.concat([Buffer.from('RIFF\x10\0\0\0WAVEjunk\xff\xff\xff\x7f', 'latin1')]), /^x\.wav: byte 12: chunk "junk" claims 2147483647 bytes, past the end of the 20-byte file$/],
+    [
+      Buffer.concat([Buffer.from('RIFF\x10\0\0\0WAVEjunk\xff\xff\xff\x7f', 'latin1')]),
+      /^x\.wav: byte 12: chunk "junk" claims 2147483647 bytes, past the end of the 20-byte file$/,
+    ],
     [Buffer.from('RIFF\x04\0\0\0WAVE', 'latin1'), /^x\.wav: byte 12: no "fmt " chunk before the end of the file$/],
-    [Buffer.concat([Buffer.from('RIFF\x04\0\0\0WAVEfmt \x10\0\0\0', 'latin1'), good]), /^x\.wav: byte 36: no "data" chunk before the end of the file$/],
-    [Buffer.concat([Buffer.from('RIFF\x04\0\0\0WAVE\x00\x01\x02\x03\0\0\0\0', 'latin1')]), /^x\.wav: byte 12: chunk id is not four ASCII characters/],
+    [
+      Buffer.concat([Buffer.from('RIFF\x04\0\0\0WAVEfmt \x10\0\0\0', 'latin1'), good]),
+      /^x\.wav: byte 36: no "data" chunk before the end of the file$/,
+    ],
+    [
+      Buffer.concat([Buffer.from('RIFF\x04\0\0\0WAVE\x00\x01\x02\x03\0\0\0\0', 'latin1')]),
+      /^x\.wav: byte 12: chunk id is not four ASCII characters/,
+    ],
   ];
   for (const [bytes, message] of cases) {
-    await assert.rejects(readWavInfo(memorySource('x.wav', bytes)), (err: unknown) => err instanceof DataFormatError && message.test(err.message) ? true : assert.fail(`${String(err)} !~ ${message}`));
+    await assert.rejects(readWavInfo(memorySource('x.wav', bytes)), (err: unknown) =>
+      err instanceof DataFormatError && message.test(err.message) ? true : assert.fail(`${String(err)} !~ ${message}`),
+    );
   }
   // The same header with a good fmt reads.
   assert.equal((await readWavInfo(memorySource('x.wav', build(good)))).frames, 2);

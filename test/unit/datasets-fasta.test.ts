@@ -12,14 +12,19 @@ import { memorySource, openFileSource, type RandomAccessSource } from '../../ext
 import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 
-interface RefRecord { name: string; description: string; seq: string }
+interface RefRecord {
+  name: string;
+  description: string;
+  seq: string;
+}
 
 /** Reference: split lines, strip whitespace; nothing shared with the streaming parser. */
 function referenceParse(text: string): RefRecord[] {
   const out: RefRecord[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line.startsWith('>')) {
-      const h = line.slice(1).trim(), sp = h.search(/\s/);
+      const h = line.slice(1).trim(),
+        sp = h.search(/\s/);
       out.push({ name: sp < 0 ? h : h.slice(0, sp), description: sp < 0 ? '' : h.slice(sp + 1).trim(), seq: '' });
     } else if (out.length > 0) out[out.length - 1].seq += line.replace(/\s/g, '');
   }
@@ -31,20 +36,31 @@ async function collect(src: RandomAccessSource, chunkSize?: number): Promise<Ref
   const parts: string[][] = [];
   let length = 0;
   for await (const ev of readFasta(src, chunkSize ? { chunkSize } : {}) as AsyncGenerator<FastaEvent>) {
-    if (ev.type === 'header') { recs.push({ name: ev.header.name, description: ev.header.description, seq: '' }); parts.push([]); length = 0; }
-    else if (ev.type === 'bases') {
+    if (ev.type === 'header') {
+      recs.push({ name: ev.header.name, description: ev.header.description, seq: '' });
+      parts.push([]);
+      length = 0;
+    } else if (ev.type === 'bases') {
       assert.equal(ev.start, length, 'bases event start');
       parts[ev.record].push(Buffer.from(ev.bases).toString('latin1'));
       length += ev.bases.length;
     } else assert.equal(ev.layout.length, length, 'layout length');
   }
-  recs.forEach((r, i) => { r.seq = parts[i].join(''); });
+  recs.forEach((r, i) => {
+    r.seq = parts[i].join('');
+  });
   return recs;
 }
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 const ALPHABET = 'ACGTACGTACGTACGTacgtacgtNNnRYSWKMBDHVryswkmbdhv-.U';
@@ -56,10 +72,21 @@ function randomSeq(rand: () => number, n: number): string {
 
 /** A FASTA text with one record per layout: uniform LF, uniform CRLF, one line, ragged, blank lines, empty, no final newline. */
 function synthetic(rand: () => number): string {
-  const wrap = (seq: string, width: number, eol: string) => (seq.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).join(eol) + eol;
-  const ragged = (seq: string) => { let out = '', i = 0; while (i < seq.length) { const w = 1 + Math.floor(rand() * 90); out += seq.slice(i, i + w) + (rand() < 0.3 ? '\r\n' : '\n'); i += w; } return out; };
+  const wrap = (seq: string, width: number, eol: string) =>
+    (seq.match(new RegExp(`.{1,${width}}`, 'g')) ?? []).join(eol) + eol;
+  const ragged = (seq: string) => {
+    let out = '',
+      i = 0;
+    while (i < seq.length) {
+      const w = 1 + Math.floor(rand() * 90);
+      out += seq.slice(i, i + w) + (rand() < 0.3 ? '\r\n' : '\n');
+      i += w;
+    }
+    return out;
+  };
   return [
-    '\n\n>uniform60 first record, with a description\n' + wrap(randomSeq(rand, 1000 + Math.floor(rand() * 500)), 60, '\n'),
+    '\n\n>uniform60 first record, with a description\n' +
+      wrap(randomSeq(rand, 1000 + Math.floor(rand() * 500)), 60, '\n'),
     '>crlf70 \t spaced   description \r\n' + wrap(randomSeq(rand, 777), 70, '\r\n'),
     '>oneline\n' + randomSeq(rand, 3 * CHECKPOINT_BASES + 17) + '\n',
     '>ragged\n' + ragged(randomSeq(rand, 2 * CHECKPOINT_BASES + 1234)),
@@ -98,7 +125,11 @@ test('streamed records equal the reference parse for every chunk size and contai
   for (const chunkSize of [13, 4099, 1 << 20]) {
     assert.deepEqual(await collect(memorySource('t.fa', raw), chunkSize), ref, `plain, chunk ${chunkSize}`);
   }
-  for (const [kind, bytes] of [['gzip', gzipSync(raw)], ['gzip', multiMember(raw)], ['bgzf', bgzf(raw, 5000)]] as const) {
+  for (const [kind, bytes] of [
+    ['gzip', gzipSync(raw)],
+    ['gzip', multiMember(raw)],
+    ['bgzf', bgzf(raw, 5000)],
+  ] as const) {
     const src = memorySource(`t.fa.gz`, bytes);
     assert.equal(await detectContainer(src), kind);
     assert.deepEqual(await collect(src), ref, kind);
@@ -124,10 +155,21 @@ test('index: uniform layouts get .fai geometry, ragged ones checkpoints; random 
     const fa = new IndexedFasta(src, index, 'built');
     for (let i = 0; i < ref.length; i++) {
       const seq = ref[i].seq;
-      const ranges: Array<[number, number]> = [[0, seq.length], [0, 0], [seq.length, seq.length]];
-      for (let k = 0; k < 6; k++) { const a = Math.floor(rand() * (seq.length + 1)); ranges.push([a, a + Math.floor(rand() * (seq.length - a + 1))]); }
+      const ranges: Array<[number, number]> = [
+        [0, seq.length],
+        [0, 0],
+        [seq.length, seq.length],
+      ];
+      for (let k = 0; k < 6; k++) {
+        const a = Math.floor(rand() * (seq.length + 1));
+        ranges.push([a, a + Math.floor(rand() * (seq.length - a + 1))]);
+      }
       for (const [a, b] of ranges) {
-        assert.equal(Buffer.from(await fa.readBases(i, a, b)).toString('latin1'), seq.slice(a, b), `record ${ref[i].name} [${a}, ${b})`);
+        assert.equal(
+          Buffer.from(await fa.readBases(i, a, b)).toString('latin1'),
+          seq.slice(a, b),
+          `record ${ref[i].name} [${a}, ${b})`,
+        );
       }
     }
     await assert.rejects(fa.readBases(0, 0, ref[0].seq.length + 1), /outside record "uniform60"/);
@@ -137,7 +179,13 @@ test('index: uniform layouts get .fai geometry, ragged ones checkpoints; random 
 test('a header as the last line, without a newline, is an empty record with a valid index', async () => {
   const src = memorySource('h.fa', Buffer.from('>a\nAC\n>b last'));
   const index = await buildFastaIndex(src);
-  assert.deepEqual(index.records.map((r) => [r.name, r.description, r.length, r.seqOffset, r.endOffset]), [['a', '', 2, 3, 6], ['b', 'last', 0, 13, 13]]);
+  assert.deepEqual(
+    index.records.map((r) => [r.name, r.description, r.length, r.seqOffset, r.endOffset]),
+    [
+      ['a', '', 2, 3, 6],
+      ['b', 'last', 0, 13, 13],
+    ],
+  );
   assert.ok(parseFastaIndex(JSON.parse(JSON.stringify(index))));
 });
 
@@ -146,8 +194,14 @@ test('readRegion reports soft-masked and N runs in record coordinates', async ()
   const fa = new IndexedFasta(src, await buildFastaIndex(src), 'built');
   const region = await fa.readRegion(0, 2, 16);
   assert.equal(Buffer.from(region.bases).toString(), 'GTnnNNacgTNNNN');
-  assert.deepEqual(region.softMasked, [{ start: 4, end: 6 }, { start: 8, end: 11 }]);
-  assert.deepEqual(region.nRuns, [{ start: 4, end: 8 }, { start: 12, end: 16 }]);
+  assert.deepEqual(region.softMasked, [
+    { start: 4, end: 6 },
+    { start: 8, end: 11 },
+  ]);
+  assert.deepEqual(region.nRuns, [
+    { start: 4, end: 8 },
+    { start: 12, end: 16 },
+  ]);
 });
 
 test('a saved index is reused while the file is unchanged and rebuilt after it changes or is corrupt', async (t) => {
@@ -172,7 +226,10 @@ test('a saved index is reused while the file is unchanged and rebuilt after it c
   assert.equal(third.indexOrigin, 'built');
   assert.equal(Buffer.from(await third.readBases(1, 0, 3)).toString(), 'TTT');
   await third.close();
-  for (const corrupt of ['{not json', '{"format":"seqlab-fasta-index","version":1,"fileSize":1,"container":"plain","records":[null]}']) {
+  for (const corrupt of [
+    '{not json',
+    '{"format":"seqlab-fasta-index","version":1,"fileSize":1,"container":"plain","records":[null]}',
+  ]) {
     writeFileSync(`${path}.seqlab-index.json`, corrupt);
     const rebuilt = await IndexedFasta.open(path);
     assert.equal(rebuilt.indexOrigin, 'built', `corrupt index ${corrupt} is rebuilt`);
@@ -188,23 +245,51 @@ test('a saved index is reused while the file is unchanged and rebuilt after it c
 test('progress reports bytes read up to the file size, and an AbortSignal stops a plain or gzip read', async () => {
   const raw = Buffer.from(synthetic(rng(3)), 'latin1');
   let last = 0;
-  for await (const _ of readFasta(memorySource('p.fa', raw), { chunkSize: 1000, onProgress: (done, total) => { assert.ok(done >= last && total === raw.length); last = done; } })) void _;
+  for await (const _ of readFasta(memorySource('p.fa', raw), {
+    chunkSize: 1000,
+    onProgress: (done, total) => {
+      assert.ok(done >= last && total === raw.length);
+      last = done;
+    },
+  }))
+    void _;
   assert.equal(last, raw.length);
   const ac = new AbortController();
   const events = readFasta(memorySource('p.fa', raw), { chunkSize: 1000, signal: ac.signal });
   await events.next();
   ac.abort();
-  await assert.rejects(async () => { for await (const _ of events) void _; }, { name: 'AbortError', message: /p\.fa: reading was cancelled/ });
+  await assert.rejects(
+    async () => {
+      for await (const _ of events) void _;
+    },
+    { name: 'AbortError', message: /p\.fa: reading was cancelled/ },
+  );
   const gz = new AbortController();
   const gzEvents = readFasta(memorySource('p.fa.gz', gzipSync(raw)), { chunkSize: 1000, signal: gz.signal });
   await gzEvents.next();
   gz.abort();
-  await assert.rejects(async () => { for await (const _ of gzEvents) void _; }, { name: 'AbortError', message: /p\.fa\.gz: reading was cancelled/ });
+  await assert.rejects(
+    async () => {
+      for await (const _ of gzEvents) void _;
+    },
+    { name: 'AbortError', message: /p\.fa\.gz: reading was cancelled/ },
+  );
 });
 
 test('real FASTA files (lambda phage, pyfaidx examples, S. aureus, H. pylori) stream and index as python reads them', async () => {
-  const files = [REAL.lambdaGenome, REAL.pyfaidxGenes, REAL.pyfaidxGenesLower, REAL.pyfaidxGenesBgzf, REAL.pyfaidxCrlf,
-    REAL.pyfaidxBlankLine, REAL.pyfaidxChr17, REAL.pyfaidxBed12, REAL.staphylococcus, REAL.staphContigs, REAL.helicobacter].map(realFile);
+  const files = [
+    REAL.lambdaGenome,
+    REAL.pyfaidxGenes,
+    REAL.pyfaidxGenesLower,
+    REAL.pyfaidxGenesBgzf,
+    REAL.pyfaidxCrlf,
+    REAL.pyfaidxBlankLine,
+    REAL.pyfaidxChr17,
+    REAL.pyfaidxBed12,
+    REAL.staphylococcus,
+    REAL.staphContigs,
+    REAL.helicobacter,
+  ].map(realFile);
   const expected = pythonFastaSummary(files);
   for (const path of files) {
     const want = expected.filter((r) => r.file === path);
@@ -213,19 +298,38 @@ test('real FASTA files (lambda phage, pyfaidx examples, S. aureus, H. pylori) st
       const hashes: ReturnType<typeof createHash>[] = [];
       const names: string[] = [];
       for await (const ev of readFasta(src)) {
-        if (ev.type === 'header') { names.push(ev.header.name); hashes.push(createHash('sha1')); }
-        else if (ev.type === 'bases') hashes[ev.record].update(ev.bases);
+        if (ev.type === 'header') {
+          names.push(ev.header.name);
+          hashes.push(createHash('sha1'));
+        } else if (ev.type === 'bases') hashes[ev.record].update(ev.bases);
       }
-      assert.deepEqual(names, want.map((r) => r.name), `${path}: record names`);
-      assert.deepEqual(hashes.map((h) => h.digest('hex')), want.map((r) => r.sha1), `${path}: bases of every record`);
+      assert.deepEqual(
+        names,
+        want.map((r) => r.name),
+        `${path}: record names`,
+      );
+      assert.deepEqual(
+        hashes.map((h) => h.digest('hex')),
+        want.map((r) => r.sha1),
+        `${path}: bases of every record`,
+      );
       const fa = new IndexedFasta(src, await buildFastaIndex(src), 'built');
-      assert.deepEqual(fa.records.map((r) => r.length), want.map((r) => r.length), `${path}: lengths`);
+      assert.deepEqual(
+        fa.records.map((r) => r.length),
+        want.map((r) => r.length),
+        `${path}: lengths`,
+      );
       // The last 100 bases of the last record, through the index, equal the streamed ones.
-      const last = fa.records.length - 1, len = fa.records[last].length;
+      const last = fa.records.length - 1,
+        len = fa.records[last].length;
       const tail = await fa.readBases(last, Math.max(0, len - 100), len);
       const whole = await fa.readBases(last, 0, len);
       assert.deepEqual(tail, whole.subarray(Math.max(0, len - 100)));
-      assert.equal(createHash('sha1').update(whole).digest('hex'), want[last].sha1, `${path}: indexed read of the last record`);
+      assert.equal(
+        createHash('sha1').update(whole).digest('hex'),
+        want[last].sha1,
+        `${path}: indexed read of the last record`,
+      );
     } finally {
       await src.close();
     }

@@ -17,18 +17,28 @@ async function all(text: string | Uint8Array, chunkSize?: number): Promise<Fastq
   return out;
 }
 
-const show = (r: FastqRecord) => [r.name, r.description, Buffer.from(r.bases).toString(), Buffer.from(r.quality).toString(), r.line];
+const show = (r: FastqRecord) => [
+  r.name,
+  r.description,
+  Buffer.from(r.bases).toString(),
+  Buffer.from(r.quality).toString(),
+  r.line,
+];
 
 test('lambda reads (plain gzip) equal python: count, bases, qualities', async () => {
   for (const f of [REAL.lambdaReads1, REAL.lambdaLongReads]) {
     const path = realFile(f);
     const want = pythonFastqSummary(path);
     const h = createHash('sha1');
-    let reads = 0, bases = 0, qsum = 0;
+    let reads = 0,
+      bases = 0,
+      qsum = 0;
     await withFileSource(path, async (src) => {
       for await (const r of readFastq(src)) {
-        h.update(r.bases); h.update('\n');
-        reads++; bases += r.bases.length;
+        h.update(r.bases);
+        h.update('\n');
+        reads++;
+        bases += r.bases.length;
         for (const q of r.quality) qsum += q - 33;
         assert.equal(r.quality.length, r.bases.length);
       }
@@ -38,7 +48,8 @@ test('lambda reads (plain gzip) equal python: count, bases, qualities', async ()
 });
 
 test('wrapped sequence and quality lines, CRLF, a repeated title, an empty read, any chunking', async () => {
-  const text = '@r1 first read\r\nACGTN\r\nacg\r\n+r1 first read\r\nIIIII\r\n@@@\r\n\n@r2\nACGT\n+\n@@@@\n@empty\n\n+\n\n@r3\nA\n+\n!';
+  const text =
+    '@r1 first read\r\nACGTN\r\nacg\r\n+r1 first read\r\nIIIII\r\n@@@\r\n\n@r2\nACGT\n+\n@@@@\n@empty\n\n+\n\n@r3\nA\n+\n!';
   const want = [
     ['r1', 'first read', 'ACGTNacg', 'IIIII@@@', 1],
     ['r2', '', 'ACGT', '@@@@', 8],
@@ -61,8 +72,16 @@ test('malformed FASTQ names the file, line and byte', async () => {
     ['@r\x00x\nA\n+\nI\n', /line 1 \(byte 2\): control byte 0x00 in a title line/],
   ];
   for (const [text, message] of cases) {
-    await assert.rejects(all(text), (err: unknown) => err instanceof DataFormatError && message.test(err.message), JSON.stringify(text));
+    await assert.rejects(
+      all(text),
+      (err: unknown) => err instanceof DataFormatError && message.test(err.message),
+      JSON.stringify(text),
+    );
   }
-  await assert.rejects(async () => { for await (const _ of readFastq(memorySource('t.fq', Buffer.from('@r\n' + 'A'.repeat(100) + '\n')), { maxReadLength: 50 })) void _; },
-    /read "r" longer than 50 bases/);
+  await assert.rejects(async () => {
+    for await (const _ of readFastq(memorySource('t.fq', Buffer.from('@r\n' + 'A'.repeat(100) + '\n')), {
+      maxReadLength: 50,
+    }))
+      void _;
+  }, /read "r" longer than 50 bases/);
 });

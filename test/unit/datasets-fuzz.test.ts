@@ -10,8 +10,15 @@ test(`fuzz: mutated real FASTA, gzip/BGZF FASTA, FASTQ and WAV for ${SECONDS_PER
   const { seeds, cleanup } = loadSeeds();
   try {
     for (const [i, format] of FUZZ_FORMATS.entries()) {
-      for (const seed of seeds[format]) assert.equal(await readOne(format, seed, makeRand(i)), 'ok', `${format}: an unmutated seed reads`);
-      const r = await fuzzFormat(format, seeds[format], Infinity, Date.now() + SECONDS_PER_FORMAT * 1000, 1000 + i + Date.now() % 100000);
+      for (const seed of seeds[format])
+        assert.equal(await readOne(format, seed, makeRand(i)), 'ok', `${format}: an unmutated seed reads`);
+      const r = await fuzzFormat(
+        format,
+        seeds[format],
+        Infinity,
+        Date.now() + SECONDS_PER_FORMAT * 1000,
+        1000 + i + (Date.now() % 100000),
+      );
       assert.deepEqual(r.crashes, [], `${format}: ${r.crashes.length} crashing inputs`);
       assert.ok(r.inputs >= 50, `${format}: only ${r.inputs} inputs ran`);
       assert.ok(r.rejected > 0, `${format}: no mutation was rejected in ${r.inputs} inputs`);

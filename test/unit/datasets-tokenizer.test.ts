@@ -13,14 +13,18 @@ const root = join(__dirname, '..', '..', '..');
 
 test('the default vocabulary has 16 tokens, matching the HF fixture and the documentation', () => {
   const tok = DnaTokenizer.default();
-  const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/hf-mamba-dna/config.json'), 'utf8')) as { vocab_size: number };
+  const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/hf-mamba-dna/config.json'), 'utf8')) as {
+    vocab_size: number;
+  };
   assert.equal(tok.vocabSize, fixture.vocab_size);
   const doc = readFileSync(join(root, 'extension/core/datasets/dna-vocabulary.md'), 'utf8');
   DEFAULT_DNA_VOCABULARY.tokens.forEach((name, id) => {
     if (id < 12) assert.ok(doc.includes(`| ${id} | \`${name}\``), `dna-vocabulary.md documents token ${id} ${name}`);
   });
-  assert.deepEqual(Array.from(tok.encodeString('ACGTNacgtnUuRYSWKMBDHVrykm-.')),
-    [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7]);
+  assert.deepEqual(
+    Array.from(tok.encodeString('ACGTNacgtnUuRYSWKMBDHVrykm-.')),
+    [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 4, 4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7],
+  );
   assert.equal(tok.decode(tok.encodeString('ACGTNacgtRy-.U')), 'ACGTNACGTNN--T');
   assert.equal(tok.decode([8, 1, 0, 2, 9, 10, 11]), 'AC', 'specials and padding decode to nothing');
   assert.throws(() => tok.encodeString('ACXT'), /byte 88 at index 2 is not in the DNA vocabulary/);
@@ -31,9 +35,18 @@ test('tokenizer.json round trip keeps the saved mapping, and bad files are refus
   const custom = { ...DEFAULT_DNA_VOCABULARY, encode: { ...DEFAULT_DNA_VOCABULARY.encode, N: 6 } };
   const tok = DnaTokenizer.fromJSON(JSON.parse(JSON.stringify(custom)));
   assert.deepEqual(Array.from(tok.encodeString('AN')), [1, 6], 'the saved vocabulary wins over the default');
-  assert.deepEqual(DnaTokenizer.fromJSON(JSON.parse(JSON.stringify(DnaTokenizer.default()))).toJSON(), DEFAULT_DNA_VOCABULARY);
-  assert.throws(() => DnaTokenizer.fromJSON({ ...DEFAULT_DNA_VOCABULARY, type: 'bpe' }, 'm/tokenizer.json'), /m\/tokenizer\.json: not a seqlab-dna tokenizer: type/);
-  assert.throws(() => DnaTokenizer.fromJSON({ ...DEFAULT_DNA_VOCABULARY, encode: { A: 16 } }), /encode\["A"\] = 16 is not a token id below 16/);
+  assert.deepEqual(
+    DnaTokenizer.fromJSON(JSON.parse(JSON.stringify(DnaTokenizer.default()))).toJSON(),
+    DEFAULT_DNA_VOCABULARY,
+  );
+  assert.throws(
+    () => DnaTokenizer.fromJSON({ ...DEFAULT_DNA_VOCABULARY, type: 'bpe' }, 'm/tokenizer.json'),
+    /m\/tokenizer\.json: not a seqlab-dna tokenizer: type/,
+  );
+  assert.throws(
+    () => DnaTokenizer.fromJSON({ ...DEFAULT_DNA_VOCABULARY, encode: { A: 16 } }),
+    /encode\["A"\] = 16 is not a token id below 16/,
+  );
   assert.throws(() => DnaTokenizer.fromJSON({ ...DEFAULT_DNA_VOCABULARY, decode: ['A'] }), /decode must list 16/);
   assert.throws(() => DnaTokenizer.fromJSON(null), /type must be/);
 });
@@ -54,6 +67,12 @@ test('token chunks: fixed size within a record, never spanning records, position
   const tok = DnaTokenizer.default();
   const fasta = '>a\nACGTACGTAC\nGT\n>empty\n>b\nNNRY-\n';
   const chunks = [];
-  for await (const c of fastaTokenChunks(memorySource('t.fa', Buffer.from(fasta)), tok, 5, { chunkSize: 3 })) chunks.push([c.record.name, c.start, tok.decode(c.tokens)]);
-  assert.deepEqual(chunks, [['a', 0, 'ACGTA'], ['a', 5, 'CGTAC'], ['a', 10, 'GT'], ['b', 0, 'NNNN-']]);
+  for await (const c of fastaTokenChunks(memorySource('t.fa', Buffer.from(fasta)), tok, 5, { chunkSize: 3 }))
+    chunks.push([c.record.name, c.start, tok.decode(c.tokens)]);
+  assert.deepEqual(chunks, [
+    ['a', 0, 'ACGTA'],
+    ['a', 5, 'CGTAC'],
+    ['a', 10, 'GT'],
+    ['b', 0, 'NNNN-'],
+  ]);
 });

@@ -32,12 +32,27 @@ before(() => {
   requireTool('espeak-ng', 'espeak-ng');
   dir = mkdtempSync(join(tmpdir(), 'seqlab-wav-'));
   execFileSync('espeak-ng', ['-w', join(dir, 'speech.wav'), 'zero one two three']);
-  for (const [name, args] of Object.entries(FORMATS)) execFileSync('sox', [join(dir, 'speech.wav'), ...args, join(dir, `${name}.wav`)]);
+  for (const [name, args] of Object.entries(FORMATS))
+    execFileSync('sox', [join(dir, 'speech.wav'), ...args, join(dir, `${name}.wav`)]);
   // Multichannel: 3 channels of 16 bits, 6 channels of 24 bits (both WAVE_FORMAT_EXTENSIBLE), each channel different.
   execFileSync('sox', [join(dir, 'speech.wav'), '-b', '16', join(dir, 'ch3.wav'), 'remix', '1', '1v0.5', '1v-0.25']);
-  execFileSync('sox', [join(dir, 'speech.wav'), '-b', '24', join(dir, 'ch6.wav'), 'remix', '1', '1v0.9', '1v0.8', '1v-0.7', '1v0.6', '1v0.1']);
+  execFileSync('sox', [
+    join(dir, 'speech.wav'),
+    '-b',
+    '24',
+    join(dir, 'ch6.wav'),
+    'remix',
+    '1',
+    '1v0.9',
+    '1v0.8',
+    '1v-0.7',
+    '1v0.6',
+    '1v0.1',
+  ]);
 });
-after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * sox's own decoding of a file, interleaved, rounded to float32. sox decodes to f64 exactly (its
@@ -50,21 +65,37 @@ function soxDecode(path: string): Float32Array {
 
 test('every sox-written format reads back sample for sample equal to sox decoding', async () => {
   const expectFormat: Record<string, [string, number, boolean]> = {
-    u8: ['pcm', 8, false], s16: ['pcm', 16, false], s24: ['pcm', 24, true], s24plain: ['pcm', 24, false], s32: ['pcm', 32, true],
-    f32: ['float', 32, false], f64: ['float', 64, false], mulaw: ['mulaw', 8, false], alaw: ['alaw', 8, false], ch3: ['pcm', 16, true], ch6: ['pcm', 24, true],
+    u8: ['pcm', 8, false],
+    s16: ['pcm', 16, false],
+    s24: ['pcm', 24, true],
+    s24plain: ['pcm', 24, false],
+    s32: ['pcm', 32, true],
+    f32: ['float', 32, false],
+    f64: ['float', 64, false],
+    mulaw: ['mulaw', 8, false],
+    alaw: ['alaw', 8, false],
+    ch3: ['pcm', 16, true],
+    ch6: ['pcm', 24, true],
   };
   for (const [name, [encoding, bits, extensible]] of Object.entries(expectFormat)) {
     const path = join(dir, `${name}.wav`);
     const reader = await WavReader.open(path);
     try {
       const f = reader.format;
-      assert.deepEqual([f.encoding, f.bitsPerSample, f.extensible, f.sampleRate], [encoding, bits, extensible, 22050], name);
+      assert.deepEqual(
+        [f.encoding, f.bitsPerSample, f.extensible, f.sampleRate],
+        [encoding, bits, extensible, 22050],
+        name,
+      );
       const ours = await reader.readFrames(0, reader.info.frames);
       const ref = soxDecode(path);
       assert.equal(ours.length, ref.length, `${name}: sample count`);
       const firstDiff = ours.findIndex((x, i) => x !== ref[i]);
       assert.equal(firstDiff, -1, `${name}: sample ${firstDiff} is ${ours[firstDiff]}, sox says ${ref[firstDiff]}`);
-      assert.ok(ours.some((x) => x !== 0), `${name}: not silence`);
+      assert.ok(
+        ours.some((x) => x !== 0),
+        `${name}: not silence`,
+      );
       assert.deepEqual(reader.info.warnings, []);
     } finally {
       await reader.close();
@@ -75,7 +106,8 @@ test('every sox-written format reads back sample for sample equal to sox decodin
 test('channel pick, mixdown, frame ranges and streaming agree with the whole read', async () => {
   const reader = await WavReader.open(join(dir, 'ch6.wav'));
   try {
-    const ch = reader.format.channels, frames = reader.info.frames;
+    const ch = reader.format.channels,
+      frames = reader.info.frames;
     assert.equal(ch, 6);
     const all = await reader.readFrames(0, frames);
     const mix = await reader.readFrames(0, frames, 'mix');
@@ -86,12 +118,22 @@ test('channel pick, mixdown, frame ranges and streaming agree with the whole rea
       assert.equal(mix[f], Math.fround(sum / ch), `mix at frame ${f}`);
       assert.equal(c4[f], all[f * ch + 4]);
     }
-    for (const [a, b] of [[0, 1], [3, 130], [frames - 7, frames], [5, 5]]) {
+    for (const [a, b] of [
+      [0, 1],
+      [3, 130],
+      [frames - 7, frames],
+      [5, 5],
+    ]) {
       assert.deepEqual(await reader.readFrames(a, b, 2), pickChannels(all.slice(a * ch, b * ch), ch, 2));
     }
     const streamed: number[] = [];
     let next = 100;
-    for await (const { frame, samples } of reader.stream({ channel: 'mix', chunkFrames: 4097, startFrame: 100, endFrame: frames - 3 })) {
+    for await (const { frame, samples } of reader.stream({
+      channel: 'mix',
+      chunkFrames: 4097,
+      startFrame: 100,
+      endFrame: frames - 3,
+    })) {
       assert.equal(frame, next);
       next += samples.length;
       streamed.push(...samples);
@@ -121,7 +163,8 @@ function riff(chunks: Array<[string, Uint8Array]>, sizeOverride?: Map<string, nu
 test('unknown and odd-sized chunks are skipped; lying data sizes, RF64 and partial frames are handled', async () => {
   const s16 = readFileSync(join(dir, 's16.wav'));
   const info = await readWavInfo(memorySource('s16.wav', s16));
-  const fmt = s16.subarray(20, 36), data = s16.subarray(info.dataOffset, info.dataOffset + info.frames * 2);
+  const fmt = s16.subarray(20, 36),
+    data = s16.subarray(info.dataOffset, info.dataOffset + info.frames * 2);
   const ref = soxDecode(join(dir, 's16.wav'));
   const read = async (bytes: Uint8Array) => {
     const src = memorySource('x.wav', bytes);
@@ -129,11 +172,27 @@ test('unknown and odd-sized chunks are skipped; lying data sizes, RF64 and parti
     return { samples: await r.readFrames(0, r.info.frames), warnings: r.info.warnings };
   };
   const odd = new Uint8Array([1, 2, 3, 4, 5]);
-  let got = await read(riff([['junk', odd], ['fmt ', fmt], ['LIST', new Uint8Array(7)], ['data', data], ['cue ', odd]]));
+  let got = await read(
+    riff([
+      ['junk', odd],
+      ['fmt ', fmt],
+      ['LIST', new Uint8Array(7)],
+      ['data', data],
+      ['cue ', odd],
+    ]),
+  );
   assert.deepEqual(got.samples, ref);
   assert.deepEqual(got.warnings, []);
   for (const lie of [0, 0xffffffff, data.length + 1000]) {
-    got = await read(riff([['fmt ', fmt], ['data', data]], new Map([['data', lie]])));
+    got = await read(
+      riff(
+        [
+          ['fmt ', fmt],
+          ['data', data],
+        ],
+        new Map([['data', lie]]),
+      ),
+    );
     assert.deepEqual(got.samples, ref, `data size ${lie}`);
     assert.match(got.warnings[0], /data chunk says \d+ bytes; using the \d+ bytes to the end of the file/);
   }
@@ -141,15 +200,33 @@ test('unknown and odd-sized chunks are skipped; lying data sizes, RF64 and parti
   for (const magic of ['RF64', 'BW64']) {
     const ds64 = Buffer.alloc(28);
     ds64.writeUInt32LE(data.length, 8);
-    const rf = Buffer.from(riff([['ds64', ds64], ['fmt ', fmt], ['data', data], ['LIST', odd]], new Map([['data', 0xffffffff]])));
+    const rf = Buffer.from(
+      riff(
+        [
+          ['ds64', ds64],
+          ['fmt ', fmt],
+          ['data', data],
+          ['LIST', odd],
+        ],
+        new Map([['data', 0xffffffff]]),
+      ),
+    );
     rf.write(magic, 0, 'latin1');
     rf.writeUInt32LE(0xffffffff, 4);
     got = await read(rf);
     assert.deepEqual(got.samples, ref, magic);
     assert.deepEqual(got.warnings, [], magic);
-    assert.deepEqual((await readWavInfo(memorySource('x.wav', rf))).chunks.map((c) => c.id), ['ds64', 'fmt ', 'data', 'LIST']);
+    assert.deepEqual(
+      (await readWavInfo(memorySource('x.wav', rf))).chunks.map((c) => c.id),
+      ['ds64', 'fmt ', 'data', 'LIST'],
+    );
   }
-  got = await read(riff([['fmt ', fmt], ['data', data.subarray(0, 1001)]]));
+  got = await read(
+    riff([
+      ['fmt ', fmt],
+      ['data', data.subarray(0, 1001)],
+    ]),
+  );
   assert.deepEqual(got.samples, ref.subarray(0, 500));
   assert.match(got.warnings[0], /partial frame of 1 bytes/);
 });
@@ -166,8 +243,12 @@ test('the writer: every format and channel count decodes in sox to the quantized
     { encoding: 'float', bitsPerSample: 64, channels: 1, sampleRate: 96000 },
   ];
   for (const f of formats) {
-    const frames = 1001, x = new Float32Array(frames * f.channels).map(rand);
-    if (f.encoding === 'float') x.forEach((v, i) => { x[i] = v / 1.1; }); // sox clips float beyond full scale
+    const frames = 1001,
+      x = new Float32Array(frames * f.channels).map(rand);
+    if (f.encoding === 'float')
+      x.forEach((v, i) => {
+        x[i] = v / 1.1;
+      }); // sox clips float beyond full scale
     const path = join(dir, `w-${f.encoding}${f.bitsPerSample}x${f.channels}.wav`);
     const w = await WavWriter.create(path, f);
     await w.write(x.subarray(0, 7 * f.channels));
@@ -175,15 +256,25 @@ test('the writer: every format and channel count decodes in sox to the quantized
     await w.close();
     assert.deepEqual(readFileSync(path), Buffer.from(encodeWav(x, f)), 'streamed file equals the one-shot encoding');
     const full = 2 ** (f.bitsPerSample - 1);
-    const expected = f.encoding === 'float' ? x : x.map((v) => Math.max(-full, Math.min(full - 1, Math.round(v * full))) / full + 0); // + 0: no negative zero
+    const expected =
+      f.encoding === 'float' ? x : x.map((v) => Math.max(-full, Math.min(full - 1, Math.round(v * full))) / full + 0); // + 0: no negative zero
     const reader = await WavReader.open(path);
-    assert.deepEqual([reader.format.channels, reader.format.sampleRate, reader.info.frames], [f.channels, f.sampleRate, frames]);
+    assert.deepEqual(
+      [reader.format.channels, reader.format.sampleRate, reader.info.frames],
+      [f.channels, f.sampleRate, frames],
+    );
     assert.deepEqual(await reader.readFrames(0, frames), expected, 'our reader');
     await reader.close();
     if (f.bitsPerSample !== 64) assert.deepEqual(soxDecode(path), expected, `sox decodes ${path}`); // sox holds samples as int32, so f64 is checked by our reader only
   }
-  assert.throws(() => encodeWav(new Float32Array(3), { encoding: 'pcm', bitsPerSample: 16, channels: 2, sampleRate: 8000 }), /not whole frames of 2 channels/);
-  assert.throws(() => encodeWav(new Float32Array(2), { encoding: 'float', bitsPerSample: 16, channels: 1, sampleRate: 8000 }), /cannot write 16-bit float/);
+  assert.throws(
+    () => encodeWav(new Float32Array(3), { encoding: 'pcm', bitsPerSample: 16, channels: 2, sampleRate: 8000 }),
+    /not whole frames of 2 channels/,
+  );
+  assert.throws(
+    () => encodeWav(new Float32Array(2), { encoding: 'float', bitsPerSample: 16, channels: 1, sampleRate: 8000 }),
+    /cannot write 16-bit float/,
+  );
 });
 
 /** sox -n stats: overall "Pk lev dB" and "RMS lev dB" (printed to 2 decimals). */
@@ -201,8 +292,14 @@ test('statistics: peak and RMS equal sox stats; clipped samples are counted at f
     await reader.close();
     const sox = soxLevels(path);
     const db = (x: number) => 20 * Math.log10(x);
-    assert.ok(Math.abs(db(s.overall.peak) - sox.peakDb) <= 0.006, `${name}: peak ${db(s.overall.peak)} dB vs sox ${sox.peakDb}`);
-    assert.ok(Math.abs(db(s.overall.rms) - sox.rmsDb) <= 0.006, `${name}: RMS ${db(s.overall.rms)} dB vs sox ${sox.rmsDb}`);
+    assert.ok(
+      Math.abs(db(s.overall.peak) - sox.peakDb) <= 0.006,
+      `${name}: peak ${db(s.overall.peak)} dB vs sox ${sox.peakDb}`,
+    );
+    assert.ok(
+      Math.abs(db(s.overall.rms) - sox.rmsDb) <= 0.006,
+      `${name}: RMS ${db(s.overall.rms)} dB vs sox ${sox.rmsDb}`,
+    );
     assert.equal(s.overall.clipped, 0);
   }
   const x = new Float32Array([0.5, 1.5, -2, -1, 0.999, 1]);
@@ -211,7 +308,10 @@ test('statistics: peak and RMS equal sox stats; clipped samples are counted at f
   const src = await openFileSource(path);
   const s = await wavStats(new WavReader(src, await readWavInfo(src)));
   await src.close();
-  assert.deepEqual(s.channels.map((c) => c.clipped), [1, 3]); // left 0.5, -2 (clips), 0.999 (does not); right 1.5, -1, 1 (all at full scale)
+  assert.deepEqual(
+    s.channels.map((c) => c.clipped),
+    [1, 3],
+  ); // left 0.5, -2 (clips), 0.999 (does not); right 1.5, -1, 1 (all at full scale)
   assert.equal(s.overall.clipped, 4);
   assert.equal(s.frames, 3);
 });

@@ -3,4 +3,9 @@ import { CpuBackend } from '../../kernels/cpu-backend';
 import { engineSuites } from '../support/engine-suites';
 import { TOLERANCE } from '../support/tolerance';
 
-engineSuites({ name: 'cpu', makeBackend: () => new CpuBackend(), matmul: TOLERANCE.matmulCpu, logits: TOLERANCE.logitsCpu });
+engineSuites({
+  name: 'cpu',
+  makeBackend: () => new CpuBackend(),
+  matmul: TOLERANCE.matmulCpu,
+  logits: TOLERANCE.logitsCpu,
+});

@@ -15,7 +15,8 @@ import { GENERALISATION_CONFIGS, randomMambaParams } from '../support/engine-sui
 
 /** The CPU backend with every tensor it hands out tracked until freed. */
 function countingBackend(): { backend: Backend; live: Set<Tensor> } {
-  const live = new Set<Tensor>(), inner = new CpuBackend();
+  const live = new Set<Tensor>(),
+    inner = new CpuBackend();
   const track = (v: unknown): void => {
     if (v && typeof v === 'object' && 'shape' in v && 'dtype' in v) live.add(v as Tensor);
     else if (v && typeof v === 'object') Object.values(v).forEach(track);
@@ -24,7 +25,10 @@ function countingBackend(): { backend: Backend; live: Set<Tensor> } {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
-      if (prop === 'free') return (t: Tensor) => { assert.ok(live.delete(t), 'freed a tensor that is not live'); };
+      if (prop === 'free')
+        return (t: Tensor) => {
+          assert.ok(live.delete(t), 'freed a tensor that is not live');
+        };
       if (prop === 'read' || prop === 'readIds' || prop === 'dispose') return value.bind(target);
       return (...args: unknown[]) => {
         const out = value.apply(target, args);
@@ -46,14 +50,24 @@ describe('engine memory', () => {
 
   it('the forward leaves only what it returns', async () => {
     const { backend, live, model, params } = setup();
-    const ids = backend.uploadIds(Int32Array.from({ length: 2 * 9 }, (_, i) => i % config.vocabSize), [2, 9]);
+    const ids = backend.uploadIds(
+      Int32Array.from({ length: 2 * 9 }, (_, i) => i % config.vocabSize),
+      [2, 9],
+    );
     const plain = mambaForward(backend, model, ids);
     assert.equal(live.size, params + 2, 'parameters, ids and logits');
     backend.free(plain.logits);
     const full = mambaForward(backend, model, ids, { returnState: true, meanDelta: true, hiddenStates: true });
     const returned = 1 + 2 * config.numLayers + config.numLayers + config.numLayers;
     assert.equal(live.size, params + 1 + returned, 'parameters, ids, logits, states, mean Δ, layer outputs');
-    for (const t of [full.logits, ...(full.state?.conv ?? []), ...(full.state?.ssm ?? []), ...(full.meanDelta ?? []), ...(full.hiddenStates ?? [])]) backend.free(t);
+    for (const t of [
+      full.logits,
+      ...(full.state?.conv ?? []),
+      ...(full.state?.ssm ?? []),
+      ...(full.meanDelta ?? []),
+      ...(full.hiddenStates ?? []),
+    ])
+      backend.free(t);
     backend.free(ids);
     freeMambaModel(backend, model);
     assert.equal(live.size, 0);
@@ -62,7 +76,8 @@ describe('engine memory', () => {
   it("a stream's live tensors do not grow with the sequence length", async () => {
     const { backend, live, model, params } = setup();
     const peak = async (length: number): Promise<number> => {
-      const rng = new Rng(length), row = Int32Array.from({ length }, () => rng.int(config.vocabSize));
+      const rng = new Rng(length),
+        row = Int32Array.from({ length }, () => rng.int(config.vocabSize));
       let max = 0;
       for await (const r of streamScores(backend, model, chunkRows([row], 32), { meanDelta: true })) {
         assert.equal(r.surprisal.length, Math.min(32, length - r.start));
@@ -78,7 +93,9 @@ describe('engine memory', () => {
     const { backend, model } = setup();
     const chunks = [[Int32Array.of(1, 2)], [new Int32Array()], [Int32Array.of(3)]];
     const starts: number[] = [];
-    await scoreStream(backend, model, chunks, (r) => { starts.push(r.start); });
+    await scoreStream(backend, model, chunks, (r) => {
+      starts.push(r.start);
+    });
     assert.deepEqual(starts, [0, 2]);
   });
 });

@@ -25,7 +25,8 @@ import { inProcessEngine, type InProcessEngine } from '../support/in-process-eng
 import { writeRandomAudioModel } from '../support/random-audio-model';
 
 const context = (engine: InProcessEngine, modelDir: string): RunContext => ({
-  runId: 'gen-audio', signal: new AbortController().signal,
+  runId: 'gen-audio',
+  signal: new AbortController().signal,
   resolveFile: async (p) => resolve(p),
   shownPath: (p) => basename(p),
   model: async () => ({ source: await readModelSource(modelDir), shownPath: basename(modelDir) }),
@@ -38,30 +39,52 @@ test('audio continuation: prompt from the WAV before `from`, tokens as the engin
   const dir = mkdtempSync(join(tmpdir(), 'seqlab-gen-audio-'));
   const engine = inProcessEngine();
   try {
-    const fileRate = 22050, x = new Float32Array(fileRate);
+    const fileRate = 22050,
+      x = new Float32Array(fileRate);
     for (let i = 0; i < x.length; i++) x[i] = 0.4 * Math.sin(i * 0.03) * Math.sin(i * 0.0007);
     const wavPath = join(dir, 'tone.wav');
     writeFileSync(wavPath, encodeWav(x, { encoding: 'float', bitsPerSample: 32, channels: 1, sampleRate: fileRate }));
     const modelDir = await writeRandomAudioModel(join(dir, 'audio-model'));
-    const { summary, blocks } = await generateFromSpec(parseCellSpec(`generate: ${wavPath}\nfrom: 0.5\nlength: 300\ntemperature: 0.9\ntopK: 40\nseed: 7\n`), context(engine, modelDir));
+    const { summary, blocks } = await generateFromSpec(
+      parseCellSpec(`generate: ${wavPath}\nfrom: 0.5\nlength: 300\ntemperature: 0.9\ntopK: 40\nseed: 7\n`),
+      context(engine, modelDir),
+    );
     const g = summary as GenerationSummary;
     assert.equal(g.kind, 'audio-generation');
-    assert.deepEqual([g.sampleRate, g.position, g.steps, g.seed, g.name], [16000, 8000, 300, 7, 'tone_continued_from_0.500s']);
-    assert.ok(g.notes.includes(UNTRAINED_NOTE) && g.notes.includes("prompt resampled from 22050 Hz to the model's 16000 Hz"), g.notes.join('; '));
+    assert.deepEqual(
+      [g.sampleRate, g.position, g.steps, g.seed, g.name],
+      [16000, 8000, 300, 7, 'tone_continued_from_0.500s'],
+    );
+    assert.ok(
+      g.notes.includes(UNTRAINED_NOTE) && g.notes.includes("prompt resampled from 22050 Hz to the model's 16000 Hz"),
+      g.notes.join('; '),
+    );
 
     // The same prompt and sampling through the engine's generate(), here.
-    const end = Math.round(0.5 * fileRate), start = end - Math.ceil((8000 * fileRate) / 16000);
+    const end = Math.round(0.5 * fileRate),
+      start = end - Math.ceil((8000 * fileRate) / 16000);
     const atRate = resample(x.subarray(start, end), fileRate, 16000);
     const prompt = mulawEncode(atRate.subarray(atRate.length - 8000));
     const loaded = await loadModelDir(modelDir);
     const backend = new CpuBackend();
     const model = uploadMambaModel(backend, loaded.config, loaded.params);
-    const ref = await generate(backend, model, tokenBatch([prompt], 256, 'test prompt'), { tokens: 300, temperature: 0.9, topK: 40, seed: 7 });
+    const ref = await generate(backend, model, tokenBatch([prompt], 256, 'test prompt'), {
+      tokens: 300,
+      temperature: 0.9,
+      topK: 40,
+      seed: 7,
+    });
     backend.dispose();
     const samples = blocks.get('samples') as Float32Array;
     assert.deepEqual(samples, mulawDecode(ref.tokens[0]));
-    assert.deepEqual(summary.tracks.map((t) => [t.kind, t.start, t.binSize, t.length]), [['samples', 0, 1, 300]]);
-    assert.equal(generationLine(g), 'generated 300 samples after position 8,000 of record 1: temperature 0.9, top-k 40, seed 7');
+    assert.deepEqual(
+      summary.tracks.map((t) => [t.kind, t.start, t.binSize, t.length]),
+      [['samples', 0, 1, 300]],
+    );
+    assert.equal(
+      generationLine(g),
+      'generated 300 samples after position 8,000 of record 1: temperature 0.9, top-k 40, seed 7',
+    );
   } finally {
     engine.dispose();
     rmSync(dir, { recursive: true, force: true });

@@ -27,13 +27,24 @@ test('DNA continuation: the engine-sampled tokens decoded as a record; specials 
   const engine = inProcessEngine();
   try {
     const ctx: RunContext = {
-      runId: 'gen-dna', signal: new AbortController().signal, resolveFile: async (p) => resolve(p), shownPath: (p) => basename(p),
+      runId: 'gen-dna',
+      signal: new AbortController().signal,
+      resolveFile: async (p) => resolve(p),
+      shownPath: (p) => basename(p),
       model: async () => ({ source: await readModelSource(HF_FIXTURE_DIR), shownPath: 'hf-mamba-dna' }),
-      engine: async () => engine.client, backend: () => 'cpu', show: () => undefined,
+      engine: async () => engine.client,
+      backend: () => 'cpu',
+      show: () => undefined,
     };
-    const { summary, blocks } = await generateFromSpec(parseCellSpec(`generate: ${lambda}\nfrom: 1011\nlength: 300\nseed: 4\n`), ctx);
+    const { summary, blocks } = await generateFromSpec(
+      parseCellSpec(`generate: ${lambda}\nfrom: 1011\nlength: 300\nseed: 4\n`),
+      ctx,
+    );
     const g = summary as GenerationSummary;
-    assert.deepEqual([g.kind, g.position, g.steps, g.name], ['dna-generation', 1011, 300, 'gi|9626243|ref|NC_001416.1|_continued_from_1011']);
+    assert.deepEqual(
+      [g.kind, g.position, g.steps, g.name],
+      ['dna-generation', 1011, 300, 'gi|9626243|ref|NC_001416.1|_continued_from_1011'],
+    );
 
     const tokenizer = DnaTokenizer.default();
     const fasta = await IndexedFasta.open(lambda);
@@ -41,19 +52,33 @@ test('DNA continuation: the engine-sampled tokens decoded as a record; specials 
     await fasta.close();
     const loaded = await loadModelDir(HF_FIXTURE_DIR);
     const backend = new CpuBackend();
-    const ref = await generate(backend, uploadMambaModel(backend, loaded.config, loaded.params), tokenBatch([prompt], loaded.config.vocabSize, 'prompt'), { tokens: 300, temperature: 1, topK: 0, seed: 4 });
+    const ref = await generate(
+      backend,
+      uploadMambaModel(backend, loaded.config, loaded.params),
+      tokenBatch([prompt], loaded.config.vocabSize, 'prompt'),
+      { tokens: 300, temperature: 1, topK: 0, seed: 4 },
+    );
     backend.dispose();
     const want = tokenizer.decode(ref.tokens[0]);
     assert.equal(new TextDecoder().decode(blocks.get('sequence')), want);
 
-    const specials = 300 - want.length, other = want.replace(/[ACGT]/g, '').length;
+    const specials = 300 - want.length,
+      other = want.replace(/[ACGT]/g, '').length;
     assert.ok(specials > 0 && other > 0, 'the untrained model samples both kinds (the notes below are exercised)');
-    assert.deepEqual(g.notes, [UNTRAINED_NOTE,
+    assert.deepEqual(g.notes, [
+      UNTRAINED_NOTE,
       `${specials} of 300 sampled tokens were special tokens (no base) and are left out`,
-      `${other} of the ${want.length} generated bases are N, ambiguity codes or gaps`]);
-    assert.deepEqual(summary.tracks.map((t) => [t.kind, t.length]), [['sequence', want.length]]);
-    assert.equal(generationLine(g), `generated ${want.length} bases (300 requested) after position 1,011 of record 1: temperature 1, top-k all, seed 4`,
-      'the summary counts the bases that came out, not the tokens asked for');
+      `${other} of the ${want.length} generated bases are N, ambiguity codes or gaps`,
+    ]);
+    assert.deepEqual(
+      summary.tracks.map((t) => [t.kind, t.length]),
+      [['sequence', want.length]],
+    );
+    assert.equal(
+      generationLine(g),
+      `generated ${want.length} bases (300 requested) after position 1,011 of record 1: temperature 1, top-k all, seed 4`,
+      'the summary counts the bases that came out, not the tokens asked for',
+    );
   } finally {
     engine.dispose();
   }
@@ -63,11 +88,30 @@ test('a cell that continues DNA refuses an audio model, and says when no model i
   const lambda = realFile(REAL.lambdaGenome);
   const audioModel = resolve(__dirname, '../../../samples/models/audio-speech-music');
   const ctx = (model: RunContext['model']): RunContext => ({
-    runId: 'gen-dna-refused', signal: new AbortController().signal, resolveFile: async (p) => resolve(p), shownPath: (p) => basename(p),
-    model, engine: async () => { throw new Error('the engine must not start'); }, backend: () => 'cpu', show: () => undefined,
+    runId: 'gen-dna-refused',
+    signal: new AbortController().signal,
+    resolveFile: async (p) => resolve(p),
+    shownPath: (p) => basename(p),
+    model,
+    engine: async () => {
+      throw new Error('the engine must not start');
+    },
+    backend: () => 'cpu',
+    show: () => undefined,
   });
   const spec = parseCellSpec(`generate: ${lambda}\nlength: 10\n`);
-  await assert.rejects(generateFromSpec(spec, ctx(async () => ({ source: await readModelSource(audioModel), shownPath: 'audio-speech-music' }))),
-    /^Error: audio-speech-music is a model of audio; this cell continues DNA$/);
-  await assert.rejects(generateFromSpec(spec, ctx(async () => undefined)), /no DNA model is set up \(seqlab\.defaultDnaModel/);
+  await assert.rejects(
+    generateFromSpec(
+      spec,
+      ctx(async () => ({ source: await readModelSource(audioModel), shownPath: 'audio-speech-music' })),
+    ),
+    /^Error: audio-speech-music is a model of audio; this cell continues DNA$/,
+  );
+  await assert.rejects(
+    generateFromSpec(
+      spec,
+      ctx(async () => undefined),
+    ),
+    /no DNA model is set up \(seqlab\.defaultDnaModel/,
+  );
 });

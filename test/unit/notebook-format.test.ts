@@ -2,7 +2,12 @@
 // unchanged; damaged files are refused naming the file and the cell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NotebookFormatError, readNotebook, writeNotebook, type StoredNotebook } from '../../extension/core/notebook/notebook-format';
+import {
+  NotebookFormatError,
+  readNotebook,
+  writeNotebook,
+  type StoredNotebook,
+} from '../../extension/core/notebook/notebook-format';
 
 function randomBytes(n: number): Uint8Array {
   return new Uint8Array(n).map(() => Math.floor(Math.random() * 256));
@@ -13,20 +18,52 @@ test('a notebook with every kind of item survives a write and read', () => {
     const nb: StoredNotebook = {
       metadata: { created: 'by test' },
       cells: [
-        { kind: 'markup', language: 'markdown', source: '# Lab\n<img src=x onerror=alert(1)>', outputs: [], run: undefined, metadata: undefined },
         {
-          kind: 'code', language: 'yaml', source: 'analyze: lambda_virus.fa\nwindow: 50\n', metadata: { note: 'x' },
-          run: { order: 3, success: true, startTime: 1700000000000, endTime: 1700000001234 },
-          outputs: [{
-            metadata: { v: 1, n },
-            items: [
-              { mime: 'application/vnd.seqlab.analysis', data: randomBytes(n) },
-              { mime: 'application/vnd.seqlab.analysis+json', data: new TextEncoder().encode(JSON.stringify({ schema: 1, x: [1, 2.5, null] })) },
-              { mime: 'text/plain', data: new TextEncoder().encode('ünïcode\n\ttext') },
-            ],
-          }],
+          kind: 'markup',
+          language: 'markdown',
+          source: '# Lab\n<img src=x onerror=alert(1)>',
+          outputs: [],
+          run: undefined,
+          metadata: undefined,
         },
-        { kind: 'code', language: 'yaml', source: '', outputs: [{ items: [{ mime: 'application/vnd.code.notebook.error', data: new TextEncoder().encode('{"name":"E","message":"m"}') }], metadata: undefined }], run: { order: undefined, success: false, startTime: undefined, endTime: undefined }, metadata: undefined },
+        {
+          kind: 'code',
+          language: 'yaml',
+          source: 'analyze: lambda_virus.fa\nwindow: 50\n',
+          metadata: { note: 'x' },
+          run: { order: 3, success: true, startTime: 1700000000000, endTime: 1700000001234 },
+          outputs: [
+            {
+              metadata: { v: 1, n },
+              items: [
+                { mime: 'application/vnd.seqlab.analysis', data: randomBytes(n) },
+                {
+                  mime: 'application/vnd.seqlab.analysis+json',
+                  data: new TextEncoder().encode(JSON.stringify({ schema: 1, x: [1, 2.5, null] })),
+                },
+                { mime: 'text/plain', data: new TextEncoder().encode('ünïcode\n\ttext') },
+              ],
+            },
+          ],
+        },
+        {
+          kind: 'code',
+          language: 'yaml',
+          source: '',
+          outputs: [
+            {
+              items: [
+                {
+                  mime: 'application/vnd.code.notebook.error',
+                  data: new TextEncoder().encode('{"name":"E","message":"m"}'),
+                },
+              ],
+              metadata: undefined,
+            },
+          ],
+          run: { order: undefined, success: false, startTime: undefined, endTime: undefined },
+          metadata: undefined,
+        },
       ],
     };
     const back = readNotebook(writeNotebook(nb), 'lab.seqlab');
@@ -47,13 +84,36 @@ test('damaged files are refused naming the file and where', () => {
     [{ seqlab: 2, cells: [] }, /"seqlab" must be 1 \(the format version\), got 2/],
     [{ seqlab: 1 }, /"cells" must be a list/],
     [{ seqlab: 1, cells: [{ kind: 'raw', source: '' }] }, /cell 1: kind must be "code" or "markup"/],
-    [{ seqlab: 1, cells: [{ kind: 'code', source: '' }, { kind: 'code', source: 3 }] }, /cell 2: source must be a string/],
+    [
+      {
+        seqlab: 1,
+        cells: [
+          { kind: 'code', source: '' },
+          { kind: 'code', source: 3 },
+        ],
+      },
+      /cell 2: source must be a string/,
+    ],
     [{ seqlab: 1, cells: [{ kind: 'code', source: '', outputs: {} }] }, /cell 1: outputs must be a list/],
-    [{ seqlab: 1, cells: [{ kind: 'code', source: '', outputs: [{ items: [{ mime: 'a/b' }] }] }] }, /cell 1 output 1 item 1: item needs json, text or base64/],
-    [{ seqlab: 1, cells: [{ kind: 'code', source: '', outputs: [{ items: [{ mime: 'a/b', base64: 'a$b' }] }] }] }, /item 1: base64 data has characters outside base64/],
+    [
+      { seqlab: 1, cells: [{ kind: 'code', source: '', outputs: [{ items: [{ mime: 'a/b' }] }] }] },
+      /cell 1 output 1 item 1: item needs json, text or base64/,
+    ],
+    [
+      { seqlab: 1, cells: [{ kind: 'code', source: '', outputs: [{ items: [{ mime: 'a/b', base64: 'a$b' }] }] }] },
+      /item 1: base64 data has characters outside base64/,
+    ],
     [{ seqlab: 1, cells: [{ kind: 'code', source: '', outputs: [{ items: [{ base64: '' }] }] }] }, /item has no mime/],
     [{ seqlab: 1, cells: [{ kind: 'code', source: '', run: { order: 'x' } }] }, /cell 1 run order: expected a number/],
-    [{ seqlab: 1, cells: [{ kind: 'code', source: '', run: { success: 1 } }] }, /cell 1 run: success must be true or false/],
+    [
+      { seqlab: 1, cells: [{ kind: 'code', source: '', run: { success: 1 } }] },
+      /cell 1 run: success must be true or false/,
+    ],
   ];
-  for (const [v, re] of cases) assert.throws(() => readNotebook(enc(v), 'lab.seqlab'), (e: unknown) => e instanceof NotebookFormatError && re.test(e.message), JSON.stringify(v));
+  for (const [v, re] of cases)
+    assert.throws(
+      () => readNotebook(enc(v), 'lab.seqlab'),
+      (e: unknown) => e instanceof NotebookFormatError && re.test(e.message),
+      JSON.stringify(v),
+    );
 });

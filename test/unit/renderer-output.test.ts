@@ -2,7 +2,12 @@
 // high-surprisal regions when an output carries none, and the files it builds for the host to save.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFromRenderer, type AudioAnalysisSummary, type DnaAnalysisSummary, type TrackDescriptor } from '../../protocol/messages';
+import {
+  parseFromRenderer,
+  type AudioAnalysisSummary,
+  type DnaAnalysisSummary,
+  type TrackDescriptor,
+} from '../../protocol/messages';
 import { UNTRAINED_NOTE } from '../../extension/core/analysis/run-context';
 import { decodeOutput, encodeOutput, type Block } from '../../protocol/track-codec';
 import { UNTRAINED_WARNING } from '../../webview/components/summary-text';
@@ -11,31 +16,76 @@ import { audioInput, dnaInput, OutputError } from '../../webview/renderer/output
 import { DNA_REGIONS, highSurprisal } from '../../protocol/surprise-regions';
 import { TrackSeries } from '../../webview/components/track-series';
 
-const track = (block: string, record: number, kind: TrackDescriptor['kind'], start: number, binSize: number, length: number, rows = 1): TrackDescriptor =>
-  ({ block, record, kind, label: kind, unit: kind === 'gc' ? '%' : 'bits', start, binSize, length, rows, rowLabels: [] });
+const track = (
+  block: string,
+  record: number,
+  kind: TrackDescriptor['kind'],
+  start: number,
+  binSize: number,
+  length: number,
+  rows = 1,
+): TrackDescriptor => ({
+  block,
+  record,
+  kind,
+  label: kind,
+  unit: kind === 'gc' ? '%' : 'bits',
+  start,
+  binSize,
+  length,
+  rows,
+  rowLabels: [],
+});
 
 /** Two records; the second analyzed from position 100 (a region), GC in 10-base windows, Δ of 2 layers. */
 function dnaOutput(): { summary: DnaAnalysisSummary; blocks: Map<string, Block> } {
-  const n = 200, letters = new TextEncoder().encode('ACGTacgtNN'.repeat(20));
+  const n = 200,
+    letters = new TextEncoder().encode('ACGTacgtNN'.repeat(20));
   const surprisal = Float32Array.from({ length: n }, (_, i) => (i >= 120 && i < 150 ? 6 : 1.8 + 0.01 * (i % 7)));
   surprisal[0] = NaN;
   const blocks = new Map<string, Block>([
-    ['a/seq', letters.slice(0, 50)], ['b/seq', letters], ['b/s', surprisal], ['b/gc', Float32Array.from({ length: 20 }, (_, w) => w * 5)],
+    ['a/seq', letters.slice(0, 50)],
+    ['b/seq', letters],
+    ['b/s', surprisal],
+    ['b/gc', Float32Array.from({ length: 20 }, (_, w) => w * 5)],
     ['b/d', Float32Array.from({ length: 2 * n }, (_, i) => i / 1000)],
   ]);
-  const record = (index: number, name: string, start: number, length: number) => ({ index, name, description: 'd', length: 10_000, start, end: start + length,
-    gcPercent: 50, nCount: 0, softMaskedCount: 0, bitsPerBase: 2, bitsPerBaseReverse: null });
+  const record = (index: number, name: string, start: number, length: number) => ({
+    index,
+    name,
+    description: 'd',
+    length: 10_000,
+    start,
+    end: start + length,
+    gcPercent: 50,
+    nCount: 0,
+    softMaskedCount: 0,
+    bitsPerBase: 2,
+    bitsPerBaseReverse: null,
+  });
   const summary: DnaAnalysisSummary = {
-    schema: 1, id: 'run-1', kind: 'dna-analysis', file: 'x.fa', model: null, engine: null, timings: { readMs: 0, loadModelMs: 0, computeMs: 0, totalMs: 0 },
-    tracks: [track('a/seq', 0, 'sequence', 0, 1, 50), track('b/seq', 1, 'sequence', 100, 1, n), track('b/s', 1, 'surprisal', 100, 1, n),
-      track('b/gc', 1, 'gc', 100, 10, 20), track('b/d', 1, 'delta', 100, 1, n, 2)],
+    schema: 1,
+    id: 'run-1',
+    kind: 'dna-analysis',
+    file: 'x.fa',
+    model: null,
+    engine: null,
+    timings: { readMs: 0, loadModelMs: 0, computeMs: 0, totalMs: 0 },
+    tracks: [
+      track('a/seq', 0, 'sequence', 0, 1, 50),
+      track('b/seq', 1, 'sequence', 100, 1, n),
+      track('b/s', 1, 'surprisal', 100, 1, n),
+      track('b/gc', 1, 'gc', 100, 10, 20),
+      track('b/d', 1, 'delta', 100, 1, n, 2),
+    ],
     intervals: [{ record: 1, kind: 'n-run', starts: [108, 118], ends: [110, 120], scores: [] }],
-    notes: [], records: [record(3, 'chrA', 0, 50), record(7, 'chr|B weird/name', 100, n)],
+    notes: [],
+    records: [record(3, 'chrA', 0, 50), record(7, 'chr|B weird/name', 100, n)],
   };
   return decodeOutput(encodeOutput(summary, blocks)) as { summary: DnaAnalysisSummary; blocks: Map<string, Block> };
 }
 
-test('a DNA output decodes into each record\'s tracks, by place in the record list', () => {
+test("a DNA output decodes into each record's tracks, by place in the record list", () => {
   const { summary, blocks } = dnaOutput();
   const a = dnaInput(summary, blocks, 0);
   assert.equal(a.record.name, 'chrA');
@@ -48,7 +98,10 @@ test('a DNA output decodes into each record\'s tracks, by place in the record li
   assert.equal(String.fromCharCode(b.bases!.codes[104 - b.bases!.start]), 'a');
   const high = b.intervals.find((s) => s.kind === 'high-surprisal');
   assert.ok(high && high.starts.length === 1, `one high-surprisal region: ${JSON.stringify(high)}`);
-  assert.ok(Math.abs(high.starts[0] - 220) <= DNA_REGIONS.window && Math.abs(high.ends[0] - 250) <= DNA_REGIONS.window, `region ${high.starts[0]}-${high.ends[0]} around 220-250`);
+  assert.ok(
+    Math.abs(high.starts[0] - 220) <= DNA_REGIONS.window && Math.abs(high.ends[0] - 250) <= DNA_REGIONS.window,
+    `region ${high.starts[0]}-${high.ends[0]} around 220-250`,
+  );
   assert.throws(() => dnaInput(summary, blocks, 2), OutputError);
 });
 
@@ -57,7 +110,10 @@ test('high-surprisal regions follow a binned track into record positions', () =>
   const t = new TrackSeries(track('s', 0, 'surprisal', 1000, 4, 300), values);
   const set = highSurprisal(t.descriptor, t.values, 0, 'high-surprisal', { window: 5, mergeGap: 5, minLength: 5 });
   assert.equal(set.starts.length, 1);
-  assert.ok(Math.abs(set.starts[0] - 1400) <= 12 && Math.abs(set.ends[0] - 1560) <= 12, `${set.starts[0]}-${set.ends[0]}`);
+  assert.ok(
+    Math.abs(set.starts[0] - 1400) <= 12 && Math.abs(set.ends[0] - 1560) <= 12,
+    `${set.starts[0]}-${set.ends[0]}`,
+  );
   assert.equal(set.scores[0] > 8, true);
 });
 
@@ -83,7 +139,11 @@ test('DNA exports: BED of the regions shown, CSV/JSON of the visible positions w
   assert.equal(fileStem('gi|9626243|ref|NC_001416.1|'), 'gi_9626243_ref_NC_001416.1');
   // The host accepts what the renderer sends (its own check of every field).
   for (const name of ['../..//etc', '<img src=x>', 'chr1:100-200', ' spaced ']) {
-    const r = parseFromRenderer({ type: 'export', requestId: 1, ...dnaExport('json', { ...input, record: { ...input.record, name } }, { start: 100, end: 110 }) });
+    const r = parseFromRenderer({
+      type: 'export',
+      requestId: 1,
+      ...dnaExport('json', { ...input, record: { ...input.record, name } }, { start: 100, end: 110 }),
+    });
     assert.ok(r.type === 'export' && !r.suggestedName.includes('/'), r.type === 'export' ? r.suggestedName : '');
   }
 });
@@ -92,12 +152,32 @@ function audioOutput(): { summary: AudioAnalysisSummary; blocks: Map<string, Blo
   const n = 1600;
   const samples = Float32Array.from({ length: n }, (_, i) => Math.sin(i / 5) * 0.5);
   const surprisal = Float32Array.from({ length: n }, (_, i) => (i >= 800 && i < 1000 ? 9 : 4));
-  const blocks = new Map<string, Block>([['samples', samples], ['surprisal', surprisal]]);
+  const blocks = new Map<string, Block>([
+    ['samples', samples],
+    ['surprisal', surprisal],
+  ]);
   const summary: AudioAnalysisSummary = {
-    schema: 1, id: 'run-2', kind: 'audio-analysis', file: 'sounds/speech.wav', model: null, engine: null, timings: { readMs: 0, loadModelMs: 0, computeMs: 0, totalMs: 0 },
+    schema: 1,
+    id: 'run-2',
+    kind: 'audio-analysis',
+    file: 'sounds/speech.wav',
+    model: null,
+    engine: null,
+    timings: { readMs: 0, loadModelMs: 0, computeMs: 0, totalMs: 0 },
     tracks: [track('samples', 0, 'samples', 8000, 1, n), { ...track('surprisal', 0, 'surprisal', 8000, 1, n) }],
-    intervals: [], notes: [],
-    audio: { sampleRate: 16000, channels: 1, bitsPerSampleFormat: 16, durationS: 1, modelRate: 8000, startS: 1, endS: 1.2, bitsPerSample: 4.5, tags: {} },
+    intervals: [],
+    notes: [],
+    audio: {
+      sampleRate: 16000,
+      channels: 1,
+      bitsPerSampleFormat: 16,
+      durationS: 1,
+      modelRate: 8000,
+      startS: 1,
+      endS: 1.2,
+      bitsPerSample: 4.5,
+      tags: {},
+    },
   };
   return decodeOutput(encodeOutput(summary, blocks)) as { summary: AudioAnalysisSummary; blocks: Map<string, Block> };
 }
@@ -108,10 +188,19 @@ test('an audio output decodes into samples at the model rate with unusual region
   assert.equal(input.sampleRate, 8000);
   assert.equal(input.start, 8000);
   const unusual = input.intervals.find((s) => s.kind === 'unusual-audio');
-  assert.ok(unusual && unusual.starts.length === 1 && Math.abs(unusual.starts[0] - 8800) <= 80 && Math.abs(unusual.ends[0] - 9000) <= 80, JSON.stringify(unusual));
+  assert.ok(
+    unusual &&
+      unusual.starts.length === 1 &&
+      Math.abs(unusual.starts[0] - 8800) <= 80 &&
+      Math.abs(unusual.ends[0] - 9000) <= 80,
+    JSON.stringify(unusual),
+  );
   const csv = audioExport('csv', input, 'speech.wav', { start: 8000, end: 8003 });
   assert.equal(csv.suggestedName, 'speech.8001-8003.csv');
-  assert.equal(csv.content, 'record,position,amplitude,surprisal_bits\nspeech.wav,8001,0,4\nspeech.wav,8002,0.0993347,4\nspeech.wav,8003,0.194709,4\n');
+  assert.equal(
+    csv.content,
+    'record,position,amplitude,surprisal_bits\nspeech.wav,8001,0,4\nspeech.wav,8002,0.0993347,4\nspeech.wav,8003,0.194709,4\n',
+  );
   const wav = audioExport('wav', input, 'speech.wav', { start: 0, end: 1 });
   assert.equal(wav.encoding, 'base64');
   assert.equal(parseFromRenderer({ type: 'export', requestId: 2, ...wav }).type, 'export');

@@ -16,15 +16,42 @@ const CLI = join(__dirname, '..', '..', 'extension', 'core', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function trainArgs(file: string, out: string): string[] {
-  return [CLI, 'train', '--data', file, '--out', out, '--d-model', '8', '--n-layer', '1', '--d-state', '4', '--steps', '30',
-    '--batch', '2', '--length', '32', '--checkpoint-every', '5', '--eval-every', '5', '--backend', 'cpu'];
+  return [
+    CLI,
+    'train',
+    '--data',
+    file,
+    '--out',
+    out,
+    '--d-model',
+    '8',
+    '--n-layer',
+    '1',
+    '--d-state',
+    '4',
+    '--steps',
+    '30',
+    '--batch',
+    '2',
+    '--length',
+    '32',
+    '--checkpoint-every',
+    '5',
+    '--eval-every',
+    '5',
+    '--backend',
+    'cpu',
+  ];
 }
 
 test('SIGKILL during a checkpoint write leaves the previous checkpoint loadable, and resume finishes', async () => {
   const dir = tempDir('kill');
   const file = writeFasta(join(dir, 'g.fa'), { r: randomBases(4000) });
   const out = join(dir, 'run');
-  const child = spawn(process.execPath, trainArgs(file, out), { env: { ...process.env, SEQLAB_CHECKPOINT_PAUSE_MS: '150' }, stdio: 'ignore' });
+  const child = spawn(process.execPath, trainArgs(file, out), {
+    env: { ...process.env, SEQLAB_CHECKPOINT_PAUSE_MS: '150' },
+    stdio: 'ignore',
+  });
   const ckRoot = join(out, 'checkpoints');
   // Wait for one complete checkpoint, then for the next one to be half written.
   const deadline = Date.now() + 60_000;
@@ -46,9 +73,16 @@ test('SIGKILL during a checkpoint write leaves the previous checkpoint loadable,
   const latest = await latestCheckpointDir(out);
   assert.ok(latest && !latest.endsWith('.tmp'), `latest.json names a published checkpoint (${latest})`);
   const model = await loadModelDir(latest);
-  const ck = await loadCheckpoint(latest, paramSpecs(modelConfig({ dModel: 8, nLayer: 1, dState: 4 }, model.config.vocabSize)));
+  const ck = await loadCheckpoint(
+    latest,
+    paramSpecs(modelConfig({ dModel: 8, nLayer: 1, dState: 4 }, model.config.vocabSize)),
+  );
   assert.ok(ck.state.step > 0 && ck.state.step % 5 === 0, `checkpoint at step ${ck.state.step}`);
-  assert.equal((await readStatus(out))?.state, 'running', 'a killed run still says running: nothing had the chance to say otherwise');
+  assert.equal(
+    (await readStatus(out))?.state,
+    'running',
+    'a killed run still says running: nothing had the chance to say otherwise',
+  );
 
   const resumed = spawn(process.execPath, [CLI, 'train', '--out', out, '--resume'], { stdio: 'ignore' });
   const code = await new Promise((r) => resumed.once('exit', r));
@@ -56,7 +90,11 @@ test('SIGKILL during a checkpoint write leaves the previous checkpoint loadable,
   assert.equal((await readStatus(out))?.state, 'finished');
   const steps = (await readMetrics(out)).map((m) => m.step);
   assert.equal(steps[steps.length - 1], 30);
-  assert.deepEqual(steps, [...steps].sort((a, b) => a - b), 'steps increase: the curve continues from the checkpoint without repeats');
+  assert.deepEqual(
+    steps,
+    [...steps].sort((a, b) => a - b),
+    'steps increase: the curve continues from the checkpoint without repeats',
+  );
   assert.equal(new Set(steps).size, steps.length);
   assert.ok(!readdirSync(ckRoot).some((n) => n.endsWith('.tmp')), 'the resumed run replaced the torn directory');
 });

@@ -17,7 +17,11 @@ test('training forward reproduces the HF float64 logits of the fixture', () => {
   const cfg = parseMambaConfig(JSON.parse(readFileSync(join(FIXTURE, 'config.json'), 'utf8')), 'config.json');
   const file = readSafetensors(new Uint8Array(readFileSync(join(FIXTURE, 'model.safetensors'))), 'model.safetensors');
   const specs = paramSpecs(cfg);
-  const flat = flatFromTensors(specs, mambaParamsToTensors(cfg, mambaParamsFromTensors(cfg, file.tensors, 'model.safetensors')), 'model.safetensors');
+  const flat = flatFromTensors(
+    specs,
+    mambaParamsToTensors(cfg, mambaParamsFromTensors(cfg, file.tensors, 'model.safetensors')),
+    'model.safetensors',
+  );
   const ids = Int32Array.from((JSON.parse(readFileSync(join(FIXTURE, 'input_ids.json'), 'utf8')) as number[][]).flat());
   const ref = new Float32Array(readFileSync(join(FIXTURE, 'logits_f64.bin')).buffer.slice(0));
   const model = new MambaTrainModel(cfg, 2, 257, (n): Float32Array => new Float32Array(n), 64);
@@ -27,26 +31,61 @@ test('training forward reproduces the HF float64 logits of the fixture', () => {
 
 function smallConfig(over: Partial<MambaConfig>): MambaConfig {
   return {
-    vocabSize: 5, hiddenSize: 6, numLayers: 2, stateSize: 3, convKernel: 4, expand: 2, intermediateSize: 10, timeStepRank: 2,
-    useBias: false, useConvBias: true, residualInFp32: true, layerNormEpsilon: 1e-5, tieWordEmbeddings: true, ...over,
+    vocabSize: 5,
+    hiddenSize: 6,
+    numLayers: 2,
+    stateSize: 3,
+    convKernel: 4,
+    expand: 2,
+    intermediateSize: 10,
+    timeStepRank: 2,
+    useBias: false,
+    useConvBias: true,
+    residualInFp32: true,
+    layerNormEpsilon: 1e-5,
+    tieWordEmbeddings: true,
+    ...over,
   };
 }
 
 for (const [label, cfg, b, l, chunk] of [
   ['tied head, conv bias', smallConfig({}), 2, 7, 3],
-  ['untied head, projection biases, no conv bias, one layer', smallConfig({ numLayers: 1, useBias: true, useConvBias: false, tieWordEmbeddings: false, convKernel: 3, intermediateSize: 7 }), 3, 5, 2],
+  [
+    'untied head, projection biases, no conv bias, one layer',
+    smallConfig({
+      numLayers: 1,
+      useBias: true,
+      useConvBias: false,
+      tieWordEmbeddings: false,
+      convKernel: 3,
+      intermediateSize: 7,
+    }),
+    3,
+    5,
+    2,
+  ],
   ['three layers, l 1', smallConfig({ numLayers: 3, stateSize: 2 }), 3, 1, 4],
 ] as const) {
   test(`whole-model gradient matches finite differences: ${label} (b ${b}, l ${l}, chunk ${chunk})`, () => {
-    const specs = paramSpecs(cfg), size = paramCount(specs);
+    const specs = paramSpecs(cfg),
+      size = paramCount(specs);
     const flat = randomArray(size, 0.5);
-    for (const s of specs) if (s.name.endsWith('norm.weight') || s.name.endsWith('norm_f.weight') || s.name.endsWith('.D')) for (let i = 0; i < s.size; i++) flat[s.offset + i] += 1;
-    const p = new ParamViews(flat, specs), grad = new ParamViews(new Float64Array(size), specs);
+    for (const s of specs)
+      if (s.name.endsWith('norm.weight') || s.name.endsWith('norm_f.weight') || s.name.endsWith('.D'))
+        for (let i = 0; i < s.size; i++) flat[s.offset + i] += 1;
+    const p = new ParamViews(flat, specs),
+      grad = new ParamViews(new Float64Array(size), specs);
     const model = new MambaTrainModel(cfg, b, l, (n): Float64Array => new Float64Array(n), chunk);
     const ids = Int32Array.from({ length: b * l }, () => Math.floor(Math.random() * cfg.vocabSize));
-    const targets = Int32Array.from({ length: b * l }, (_, i) => (i % 4 === 1 ? -1 : Math.floor(Math.random() * cfg.vocabSize)));
+    const targets = Int32Array.from({ length: b * l }, (_, i) =>
+      i % 4 === 1 ? -1 : Math.floor(Math.random() * cfg.vocabSize),
+    );
     const res = model.lossAndGrad(p, ids, targets, grad);
-    const loss = () => { model.forward(p, ids); const r = model.loss(targets); return r.nats / r.count; };
+    const loss = () => {
+      model.forward(p, ids);
+      const r = model.loss(targets);
+      return r.nats / r.count;
+    };
     checkGradients({ params: flat }, { params: grad.flat }, loss, `model (${res.count} targets)`);
   });
 }

@@ -14,32 +14,61 @@ import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
 function spec(name: string, file: string): RunSpec {
   return {
-    name, data: [file], range: parseRange('0%-90%'), size: { dModel: 8, nLayer: 2, dState: 4 },
-    hyper: { ...DEFAULT_HYPER, batch: 3, length: 24, warmupSteps: 3, evalEvery: 1, checkpointEvery: 4, valWindows: 4, valFraction: 0.1 },
-    budget: { steps: 12 }, backend: 'cpu',
+    name,
+    data: [file],
+    range: parseRange('0%-90%'),
+    size: { dModel: 8, nLayer: 2, dState: 4 },
+    hyper: {
+      ...DEFAULT_HYPER,
+      batch: 3,
+      length: 24,
+      warmupSteps: 3,
+      evalEvery: 1,
+      checkpointEvery: 4,
+      valWindows: 4,
+      valFraction: 0.1,
+    },
+    budget: { steps: 12 },
+    backend: 'cpu',
   };
 }
 
 test('cancel + resume reproduces the uninterrupted run bit for bit', async () => {
   const dir = tempDir('resume');
   const file = writeFasta(join(dir, 'g.fa'), { a: randomBases(3000), b: randomBases(2000) });
-  const straight = join(dir, 'straight'), broken = join(dir, 'broken');
+  const straight = join(dir, 'straight'),
+    broken = join(dir, 'broken');
   await createRun(straight, spec('straight', file));
   assert.equal((await runSession(straight)).state, 'finished');
 
   await createRun(broken, spec('broken', file));
   const controller = new AbortController();
-  const first = await runSession(broken, { signal: controller.signal, onProgress: (p) => { if (p.step >= 7) controller.abort(); } });
+  const first = await runSession(broken, {
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.step >= 7) controller.abort();
+    },
+  });
   assert.deepEqual([first.state, first.step], ['cancelled', 7]);
   assert.equal((await readStatus(broken))?.state, 'cancelled');
   const second = await runSession(broken);
   assert.deepEqual([second.state, second.step], ['finished', 12]);
 
-  const a = await loadModelDir((await latestCheckpointDir(straight))!), b = await loadModelDir((await latestCheckpointDir(broken))!);
+  const a = await loadModelDir((await latestCheckpointDir(straight))!),
+    b = await loadModelDir((await latestCheckpointDir(broken))!);
   assert.deepEqual(b.params, a.params, 'resumed weights equal uninterrupted weights');
-  const ma = await readMetrics(straight), mb = await readMetrics(broken);
-  assert.deepEqual(mb.map((m) => m.step), ma.map((m) => m.step), 'one record per step, no repeats after resume');
-  assert.deepEqual(mb.map((m) => m.valBits), ma.map((m) => m.valBits), 'the validation curve continues unchanged');
+  const ma = await readMetrics(straight),
+    mb = await readMetrics(broken);
+  assert.deepEqual(
+    mb.map((m) => m.step),
+    ma.map((m) => m.step),
+    'one record per step, no repeats after resume',
+  );
+  assert.deepEqual(
+    mb.map((m) => m.valBits),
+    ma.map((m) => m.valBits),
+    'the validation curve continues unchanged',
+  );
   const kept = readdirSync(join(broken, 'checkpoints')).filter((n) => n.startsWith('step-'));
   assert.ok(kept.length <= 2, `old checkpoints pruned (${kept.join(', ')})`);
 });

@@ -18,8 +18,13 @@ test('a run trains on a worker thread, cancels, resumes and lists with its phase
   const file = writeFasta(join(ws, 'g.fa'), { r: randomBases(3000) });
   const dir = join(ws, RUNS_DIR, 'first');
   await createRun(dir, {
-    name: 'first', data: [file], range: parseRange('0%-100%'), size: { dModel: 8, nLayer: 1, dState: 4 },
-    hyper: { ...DEFAULT_HYPER, batch: 2, length: 32, evalEvery: 1, checkpointEvery: 1000, valWindows: 2 }, budget: { steps: 400 }, backend: 'auto',
+    name: 'first',
+    data: [file],
+    range: parseRange('0%-100%'),
+    size: { dModel: 8, nLayer: 1, dState: 4 },
+    hyper: { ...DEFAULT_HYPER, batch: 2, length: 32, evalEvery: 1, checkpointEvery: 1000, valWindows: 2 },
+    budget: { steps: 400 },
+    backend: 'auto',
   });
   const manager = new RunManager(WORKER);
   const steps: number[] = [];
@@ -44,7 +49,10 @@ test('a run trains on a worker thread, cancels, resumes and lists with its phase
   assert.deepEqual([second.state, second.step], ['finished', 400]);
   assert.ok(steps.includes(20) && steps[steps.length - 1] === 400);
   const listed = await manager.list(ws);
-  assert.deepEqual(listed.map((r) => [r.name, r.phase, r.step]), [['first', 'finished', 400]]);
+  assert.deepEqual(
+    listed.map((r) => [r.name, r.phase, r.step]),
+    [['first', 'finished', 400]],
+  );
   assert.ok(listed[0].lastValBits !== undefined && listed[0].lastValBits > 0);
 
   await writeStatus(dir, 'running', 400); // as a crashed trainer (this pid, but no live worker) would leave it

@@ -23,7 +23,8 @@ function randomRun(steps: number, evalEvery: number): MetricRecord[] {
 
 /** The value at pixel y, from the layout's own ticks (linear through the first and last). */
 function valueAt(l: LossChartLayout, y: number): number {
-  const a = l.yTicks[0], b = l.yTicks[l.yTicks.length - 1];
+  const a = l.yTicks[0],
+    b = l.yTicks[l.yTicks.length - 1];
   return a.value + ((y - a.at) * (b.value - a.value)) / (b.at - a.at);
 }
 
@@ -38,21 +39,32 @@ test('every training and validation value is placed, in step order, where the ax
     const budget = steps + Math.floor(Math.random() * steps);
     const l = lossChartLayout(records, SIZE, budget);
     assert.ok(l, `a layout for ${steps} steps`);
-    const want = (key: 'trainBits' | 'valBits') => records.filter((r) => r[key] !== undefined).map((r) => [r.step, r[key]]);
-    assert.deepEqual(l.train.map((p) => [p.step, p.bits]), want('trainBits'));
-    assert.deepEqual(l.val.map((p) => [p.step, p.bits]), want('valBits'));
+    const want = (key: 'trainBits' | 'valBits') =>
+      records.filter((r) => r[key] !== undefined).map((r) => [r.step, r[key]]);
+    assert.deepEqual(
+      l.train.map((p) => [p.step, p.bits]),
+      want('trainBits'),
+    );
+    assert.deepEqual(
+      l.val.map((p) => [p.step, p.bits]),
+      want('valBits'),
+    );
     const xAt = (s: number) => l.plot.left + ((l.plot.right - l.plot.left) * s) / Math.max(1, budget, steps);
     for (const p of [...l.train, ...l.val]) {
       assert.ok(Math.abs(p.x - xAt(p.step)) < 1e-9, `step ${p.step} at x ${p.x}`);
       assert.ok(p.y >= l.plot.top - 1e-9 && p.y <= l.plot.bottom + 1e-9, `y ${p.y} outside the plot`);
-      if (!p.clipped) assert.ok(Math.abs(valueAt(l, p.y) - p.bits) < 1e-9, `${p.bits} bits drawn at ${valueAt(l, p.y)}`);
+      if (!p.clipped)
+        assert.ok(Math.abs(valueAt(l, p.y) - p.bits) < 1e-9, `${p.bits} bits drawn at ${valueAt(l, p.y)}`);
       else assert.equal(p.y, l.plot.top);
     }
   }
 });
 
 test('the step axis runs from 0 to the budget, or to the last step past it or without one', () => {
-  const records: MetricRecord[] = [{ step: 0, tokens: 0, elapsedSec: 0, valBits: 4 }, { step: 30, tokens: 1, elapsedSec: 1, trainBits: 3 }];
+  const records: MetricRecord[] = [
+    { step: 0, tokens: 0, elapsedSec: 0, valBits: 4 },
+    { step: 30, tokens: 1, elapsedSec: 1, trainBits: 3 },
+  ];
   const half = lossChartLayout(records, SIZE, 60);
   assert.ok(half);
   assert.equal(half.val[0].x, half.plot.left);
@@ -65,15 +77,28 @@ test('the step axis runs from 0 to the budget, or to the last step past it or wi
 
 test('ticks are 1, 2 or 5 x 10^k apart, inside the plot, and labelled with their values', () => {
   for (const steps of [1, 3, 127, 1000, 123_457]) {
-    const l = lossChartLayout(randomRun(Math.min(steps, 2000), 50).map((r) => ({ ...r, step: Math.round((r.step * steps) / Math.min(steps, 2000)) })), SIZE, steps);
+    const l = lossChartLayout(
+      randomRun(Math.min(steps, 2000), 50).map((r) => ({
+        ...r,
+        step: Math.round((r.step * steps) / Math.min(steps, 2000)),
+      })),
+      SIZE,
+      steps,
+    );
     assert.ok(l);
     for (const ticks of [l.xTicks, l.yTicks]) {
       assert.ok(ticks.length >= 2, `${ticks.length} ticks`);
       const gap = ticks[1].value - ticks[0].value;
       const mantissa = gap / 10 ** Math.floor(Math.log10(gap) + 1e-9);
-      assert.ok([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9), `tick gap ${gap}`);
+      assert.ok(
+        [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9),
+        `tick gap ${gap}`,
+      );
       ticks.forEach((t, i) => {
-        assert.ok(Math.abs(Number(t.label.replace(/,/g, '')) - t.value) <= gap / 100, `label ${t.label} for ${t.value}`);
+        assert.ok(
+          Math.abs(Number(t.label.replace(/,/g, '')) - t.value) <= gap / 100,
+          `label ${t.label} for ${t.value}`,
+        );
         if (i > 0) assert.ok(Math.abs(t.value - ticks[i - 1].value - gap) < gap * 1e-9);
       });
     }
@@ -91,18 +116,27 @@ test("a fresh model's first loss is clipped in a long run, kept in a short one",
   const first = l.train[0];
   assert.ok(first.clipped && first.y === l.plot.top);
   assert.ok(l.train.slice(1).every((p) => !p.clipped));
-  const short = lossChartLayout(randomRun(30, 100).map((r, i) => (i === 1 ? { ...r, trainBits: 9 } : r)), SIZE, 30);
+  const short = lossChartLayout(
+    randomRun(30, 100).map((r, i) => (i === 1 ? { ...r, trainBits: 9 } : r)),
+    SIZE,
+    30,
+  );
   assert.ok(short);
   assert.ok([...short.train, ...short.val].every((p) => !p.clipped));
 });
 
 test('niceStep: the smallest 1, 2, 5 x 10^k covering span / ticks', () => {
   for (let i = 0; i < 200; i++) {
-    const span = 10 ** (Math.random() * 12 - 6), ticks = 1 + Math.floor(Math.random() * 9);
+    const span = 10 ** (Math.random() * 12 - 6),
+      ticks = 1 + Math.floor(Math.random() * 9);
     const s = niceStep(span, ticks);
     assert.ok(s >= (span / ticks) * (1 - 1e-12), `${s} < ${span}/${ticks}`);
-    const mag = 10 ** Math.floor(Math.log10(s) + 1e-9), m = s / mag;
-    assert.ok([1, 2, 5].some((k) => Math.abs(m - k) < 1e-9), `${s}`);
+    const mag = 10 ** Math.floor(Math.log10(s) + 1e-9),
+      m = s / mag;
+    assert.ok(
+      [1, 2, 5].some((k) => Math.abs(m - k) < 1e-9),
+      `${s}`,
+    );
     const smaller = m === 1 ? 0.5 * s : m === 2 ? s / 2 : 0.4 * s;
     assert.ok(smaller < (span / ticks) * (1 - 1e-12), `${smaller} would do for ${span}/${ticks}`);
   }

@@ -20,21 +20,35 @@ const z = (s: string): Uint8Array => new TextEncoder().encode(`${s}\0`);
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 const infoList = (subs: Uint8Array[]): Uint8Array => concat([new TextEncoder().encode('INFO'), ...subs]);
 
 test('INFO ids get names; HTML, code-page text, odd sizes and NUL padding come out as plain strings', () => {
-  const tags = parseInfoList(infoList([
-    subchunk('INAM', z('<img src=x onerror=alert(1)>')),
-    subchunk('ICMT', Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0])), // "café" in Latin-1
-    subchunk('ISFT', z('Lavf58.76.100')), // odd length: padded
-    subchunk('IXYZ', z('custom')),
-    subchunk('IART', z('')),
-  ]));
-  assert.deepEqual(tags, { title: '<img src=x onerror=alert(1)>', comment: 'café', software: 'Lavf58.76.100', IXYZ: 'custom' });
-  assert.deepEqual(parseInfoList(concat([new TextEncoder().encode('adtl'), subchunk('labl', z('x'))])), {}, 'other list types carry no tags');
+  const tags = parseInfoList(
+    infoList([
+      subchunk('INAM', z('<img src=x onerror=alert(1)>')),
+      subchunk('ICMT', Uint8Array.from([0x63, 0x61, 0x66, 0xe9, 0])), // "café" in Latin-1
+      subchunk('ISFT', z('Lavf58.76.100')), // odd length: padded
+      subchunk('IXYZ', z('custom')),
+      subchunk('IART', z('')),
+    ]),
+  );
+  assert.deepEqual(tags, {
+    title: '<img src=x onerror=alert(1)>',
+    comment: 'café',
+    software: 'Lavf58.76.100',
+    IXYZ: 'custom',
+  });
+  assert.deepEqual(
+    parseInfoList(concat([new TextEncoder().encode('adtl'), subchunk('labl', z('x'))])),
+    {},
+    'other list types carry no tags',
+  );
 });
 
 test('bounded: at most MAX_TAGS tags of at most MAX_TAG_CHARS characters; a size past the end is cut', () => {
@@ -49,7 +63,10 @@ test('bounded: at most MAX_TAGS tags of at most MAX_TAG_CHARS characters; a size
 test('readWavTags finds the LIST chunk after the data of a real file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'seqlab-tags-'));
   try {
-    const wav = encodeWav(new Float32Array(800).map((_, i) => Math.sin(i / 9)), { encoding: 'pcm', bitsPerSample: 16, channels: 1, sampleRate: 8000 });
+    const wav = encodeWav(
+      new Float32Array(800).map((_, i) => Math.sin(i / 9)),
+      { encoding: 'pcm', bitsPerSample: 16, channels: 1, sampleRate: 8000 },
+    );
     const body = infoList([subchunk('INAM', z('Spoken digits')), subchunk('IART', z('espeak-ng'))]);
     const file = concat([wav, subchunk('LIST', body)]);
     new DataView(file.buffer).setUint32(4, file.length - 8, true);

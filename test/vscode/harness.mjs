@@ -8,7 +8,15 @@ import { join } from 'node:path';
 export const root = join(import.meta.dirname, '..', '..');
 export const base = process.env.SEQLAB_VSCODE_BASE ?? join(root, '.seqlab-test', 'vscode');
 export const artifacts = join(root, '.seqlab-test', 'artifacts');
-export const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 export const LAMBDA_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 
 /** Runs a command from the repository root; a non-zero exit throws. */
@@ -19,5 +27,11 @@ export function must(cmd, args, opts = {}) {
 
 /** A TCP port free on the loopback interface right now. */
 export function freePort() {
-  return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -6,10 +6,17 @@ import { EngineCancelled, EngineClient } from '../../extension/core/engine/engin
 
 let client;
 window.acquireVsCodeApi = () => ({ postMessage: (m) => client.receive(m) });
-client = new EngineClient(async (m) => { window.postMessage(m, '*'); return true; },
-  () => ({ backend: 'auto', cpuWorkerUri: new URL('cpu-worker.js', location.href).toString(), timeoutMs: 300_000 }));
+client = new EngineClient(
+  async (m) => {
+    window.postMessage(m, '*');
+    return true;
+  },
+  () => ({ backend: 'auto', cpuWorkerUri: new URL('cpu-worker.js', location.href).toString(), timeoutMs: 300_000 }),
+);
 
-async function bytes(name) { return new Uint8Array(await (await fetch(name)).arrayBuffer()); }
+async function bytes(name) {
+  return new Uint8Array(await (await fetch(name)).arrayBuffer());
+}
 
 const modelKeys = {};
 window.engineTest = {
@@ -26,20 +33,42 @@ window.engineTest = {
     const surprisal = new Float32Array(tokens.length).fill(NaN);
     let firstChunkMs = null;
     const { engineMs } = await client.score(loaded.modelKey, tokens, {
-      collectDelta: true, chunkTokens,
-      onChunk: (offset, s) => { surprisal.set(s, offset); firstChunkMs ??= performance.now() - t1; },
+      collectDelta: true,
+      chunkTokens,
+      onChunk: (offset, s) => {
+        surprisal.set(s, offset);
+        firstChunkMs ??= performance.now() - t1;
+      },
     });
-    return { backend: loaded.backend, reason: loaded.reason, device: loaded.device, loadMs: t1 - t0, firstChunkMs,
-      totalMs: performance.now() - t1, engineMs, tokens: tokens.length, surprisal: Array.from(surprisal) };
+    return {
+      backend: loaded.backend,
+      reason: loaded.reason,
+      device: loaded.device,
+      loadMs: t1 - t0,
+      firstChunkMs,
+      totalMs: performance.now() - t1,
+      engineMs,
+      tokens: tokens.length,
+      surprisal: Array.from(surprisal),
+    };
   },
   async cancel(backend) {
     const tokens = new Int32Array((await bytes('lambda.tokens')).buffer);
     const controller = new AbortController();
     let chunks = 0;
     try {
-      await client.score(modelKeys[backend], tokens, { collectDelta: false, chunkTokens: 2048, signal: controller.signal, onChunk: () => { if (++chunks === 1) controller.abort(); } });
+      await client.score(modelKeys[backend], tokens, {
+        collectDelta: false,
+        chunkTokens: 2048,
+        signal: controller.signal,
+        onChunk: () => {
+          if (++chunks === 1) controller.abort();
+        },
+      });
       return 'finished';
-    } catch (e) { return e instanceof EngineCancelled ? `cancelled after ${chunks} chunk(s)` : `error: ${e.message}`; }
+    } catch (e) {
+      return e instanceof EngineCancelled ? `cancelled after ${chunks} chunk(s)` : `error: ${e.message}`;
+    }
   },
   status: () => document.body.innerText,
 };

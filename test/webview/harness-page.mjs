@@ -14,8 +14,14 @@ document.body.style.margin = '12px';
 
 const requests = [];
 const actions = {
-  save: async (request) => { requests.push({ type: 'export', ...request }); return `asked the host to save ${request.suggestedName}`; },
-  generateFrom: async (record, position) => { requests.push({ type: 'generateFrom', record, position }); return `asked the host to generate after ${position}`; },
+  save: async (request) => {
+    requests.push({ type: 'export', ...request });
+    return `asked the host to save ${request.suggestedName}`;
+  },
+  generateFrom: async (record, position) => {
+    requests.push({ type: 'generateFrom', record, position });
+    return `asked the host to generate after ${position}`;
+  },
 };
 
 async function load(name) {
@@ -32,5 +38,8 @@ const harness = { requests, outputs: {}, ready: null };
 window.harness = harness;
 harness.ready = (async () => {
   for (const name of (params.get('outputs') ?? 'lambda').split(',')) harness.outputs[name] = await load(name);
-  for (const o of Object.values(harness.outputs)) { o.dna?.draw(); if (o.wav) await o.wav.ready; }
+  for (const o of Object.values(harness.outputs)) {
+    o.dna?.draw();
+    if (o.wav) await o.wav.ready;
+  }
 })();

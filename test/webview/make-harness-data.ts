@@ -28,35 +28,62 @@ import { inProcessEngine, type InProcessEngine } from '../support/in-process-eng
 const LAMBDA = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 const SPEECH = 'Mamba sequence lab. One, two, three. The quick brown fox jumps over the lazy dog.';
 
-interface RunLog { firstPictureMs: number | null; pictures: number; totalMs: number }
+interface RunLog {
+  firstPictureMs: number | null;
+  pictures: number;
+  totalMs: number;
+}
 
-interface ModelDirs { dna: string; audio: string }
+interface ModelDirs {
+  dna: string;
+  audio: string;
+}
 
 function context(engine: InProcessEngine, runId: string, models: ModelDirs, log: RunLog, t0: number): RunContext {
   return {
-    runId, signal: new AbortController().signal,
+    runId,
+    signal: new AbortController().signal,
     resolveFile: async (p) => resolve(p),
     shownPath: (p) => basename(p),
-    model: async (modality) => ({ source: await readModelSource(models[modality]), shownPath: basename(models[modality]) }),
+    model: async (modality) => ({
+      source: await readModelSource(models[modality]),
+      shownPath: basename(models[modality]),
+    }),
     engine: async () => engine.client,
     backend: () => 'cpu',
-    show: () => { log.pictures++; log.firstPictureMs ??= performance.now() - t0; },
+    show: () => {
+      log.pictures++;
+      log.firstPictureMs ??= performance.now() - t0;
+    },
   };
 }
 
-async function analyzeOrGenerate(engine: InProcessEngine, spec: string, models: ModelDirs, runId: string): Promise<{ summary: OutputSummary; blocks: Map<string, Block>; log: RunLog }> {
+async function analyzeOrGenerate(
+  engine: InProcessEngine,
+  spec: string,
+  models: ModelDirs,
+  runId: string,
+): Promise<{ summary: OutputSummary; blocks: Map<string, Block>; log: RunLog }> {
   const log: RunLog = { firstPictureMs: null, pictures: 0, totalMs: 0 };
   const t0 = performance.now();
   const parsed = parseCellSpec(spec);
   const ctx = context(engine, runId, models, log, t0);
-  const out = parsed.action === 'generate' ? await generateFromSpec(parsed, ctx) : parsed.modality === 'dna' ? await analyzeDna(parsed, ctx) : await analyzeAudio(parsed, ctx);
+  const out =
+    parsed.action === 'generate'
+      ? await generateFromSpec(parsed, ctx)
+      : parsed.modality === 'dna'
+        ? await analyzeDna(parsed, ctx)
+        : await analyzeAudio(parsed, ctx);
   log.totalMs = performance.now() - t0;
   return { ...out, log };
 }
 
 /** A random mu-law audio model (vocab 256), saved like any model folder. */
 async function audioModel(dir: string): Promise<string> {
-  const config = parseMambaConfig({ vocab_size: 256, hidden_size: 32, num_hidden_layers: 2, state_size: 8 }, 'harness audio model');
+  const config = parseMambaConfig(
+    { vocab_size: 256, hidden_size: 32, num_hidden_layers: 2, state_size: 8 },
+    'harness audio model',
+  );
   await saveModelDir(dir, config, randomMambaParams(config, new Rng(11)));
   return dir;
 }
@@ -67,19 +94,38 @@ async function main(out: string): Promise<void> {
   const timings: Record<string, RunLog> = {};
   const models: ModelDirs = { dna: HF_FIXTURE_DIR, audio: await audioModel(join(out, 'audio-model')) };
   try {
-    const lambda = await analyzeOrGenerate(engine, `analyze: ${LAMBDA}\nstrand: both\nbackend: cpu`, models, 'harness-lambda')
-      .catch((e: Error) => { throw new Error(`${e.message} (lambda genome: apt-get install bowtie2-examples)`); });
+    const lambda = await analyzeOrGenerate(
+      engine,
+      `analyze: ${LAMBDA}\nstrand: both\nbackend: cpu`,
+      models,
+      'harness-lambda',
+    ).catch((e: Error) => {
+      throw new Error(`${e.message} (lambda genome: apt-get install bowtie2-examples)`);
+    });
     writeFileSync(join(out, 'lambda.bin'), encodeOutput(lambda.summary, lambda.blocks));
     timings.lambda = lambda.log;
 
     // What the Generate button asks for: continue lambda after base 1,011 (the harness picks it too).
-    const generated = await analyzeOrGenerate(engine, `generate: ${LAMBDA}\nbackend: cpu\nfrom: 1011\nlength: 300\nseed: 1`, models, 'harness-generated');
+    const generated = await analyzeOrGenerate(
+      engine,
+      `generate: ${LAMBDA}\nbackend: cpu\nfrom: 1011\nlength: 300\nseed: 1`,
+      models,
+      'harness-generated',
+    );
     writeFileSync(join(out, 'generated.bin'), encodeOutput(generated.summary, generated.blocks));
 
     const trickyPath = join(out, 'tricky.fa');
-    writeFileSync(trickyPath, '><img src=x onerror=alert(1)> <b>bold</b> & "quotes"\n' +
-      'ACGTACGTTTGACCAnnnnNNNNNNNNNNacgtacgtatatGGCCGGCCATATATCGCGATTA\n'.repeat(20));
-    const tricky = await analyzeOrGenerate(engine, `analyze: ${trickyPath}\nbackend: cpu\nwindow: 20`, models, 'harness-tricky');
+    writeFileSync(
+      trickyPath,
+      '><img src=x onerror=alert(1)> <b>bold</b> & "quotes"\n' +
+        'ACGTACGTTTGACCAnnnnNNNNNNNNNNacgtacgtatatGGCCGGCCATATATCGCGATTA\n'.repeat(20),
+    );
+    const tricky = await analyzeOrGenerate(
+      engine,
+      `analyze: ${trickyPath}\nbackend: cpu\nwindow: 20`,
+      models,
+      'harness-tricky',
+    );
     writeFileSync(join(out, 'tricky.bin'), encodeOutput(tricky.summary, tricky.blocks));
 
     const wavPath = join(out, 'speech.wav');
@@ -91,7 +137,12 @@ async function main(out: string): Promise<void> {
     engine.dispose();
   }
   writeFileSync(join(out, 'timings.json'), JSON.stringify(timings, null, 1));
-  console.log(`harness data in ${out}: lambda.bin generated.bin tricky.bin speech.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`);
+  console.log(
+    `harness data in ${out}: lambda.bin generated.bin tricky.bin speech.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`,
+  );
 }
 
-main(process.argv[2] ?? '.seqlab-test/harness').catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exitCode = 1; });
+main(process.argv[2] ?? '.seqlab-test/harness').catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -4,7 +4,11 @@
 import type { OutputSummary } from '../../protocol/messages';
 import { audioRows, dnaRecordRows, generationLine, provenanceLines, UNTRAINED_WARNING } from './summary-text';
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
   if (className) e.className = className;
@@ -36,8 +40,13 @@ export function renderSummary(s: OutputSummary): HTMLElement {
   for (const line of provenanceLines(s)) prov.append(el('div', line));
   root.append(prov);
   if (s.kind === 'dna-analysis') {
-    root.append(table(['record', 'description', 'range', 'length', 'GC', 'N', 'soft-masked', 'bits/base (+)', 'bits/base (−)'],
-      dnaRecordRows(s.records), 'seqlab-records'));
+    root.append(
+      table(
+        ['record', 'description', 'range', 'length', 'GC', 'N', 'soft-masked', 'bits/base (+)', 'bits/base (−)'],
+        dnaRecordRows(s.records),
+        'seqlab-records',
+      ),
+    );
   } else if (s.kind === 'audio-analysis') {
     root.append(table(['', ''], audioRows(s.audio), 'seqlab-audio-summary'));
   } else {

@@ -12,7 +12,17 @@ import { readTheme, watchTheme, type ThemeColors } from './theme';
 import { GUTTER, layoutRows, rowAt, surprisalAxisTop, type Row } from './track-layout';
 import type { TrackSeries } from './track-series';
 import type { DnaTrackInput } from './view-inputs';
-import { clampWindow, formatPosition, niceTicks, panBy, pixelOf, positionAt, span, zoomAt, type ViewWindow } from './view-window';
+import {
+  clampWindow,
+  formatPosition,
+  niceTicks,
+  panBy,
+  pixelOf,
+  positionAt,
+  span,
+  zoomAt,
+  type ViewWindow,
+} from './view-window';
 
 export interface DnaTrackOptions {
   /** Called with a record position (0-based) when the user picks one. */
@@ -49,7 +59,11 @@ export class DnaTrackView {
   private readonly stopTheme: () => void;
   private readonly resize: ResizeObserver;
 
-  constructor(parent: HTMLElement, input: DnaTrackInput, private readonly options: DnaTrackOptions = {}) {
+  constructor(
+    parent: HTMLElement,
+    input: DnaTrackInput,
+    private readonly options: DnaTrackOptions = {},
+  ) {
     this.input = input;
     this.window = clampWindow({ start: 0, end: this.total }, this.total);
     this.theme = readTheme();
@@ -66,15 +80,25 @@ export class DnaTrackView {
     this.tooltip = document.createElement('div');
     this.tooltip.className = 'seqlab-tooltip';
     Object.assign(this.tooltip.style, {
-      position: 'absolute', pointerEvents: 'none', display: 'none', whiteSpace: 'pre', zIndex: '2',
-      padding: '4px 6px', font: 'var(--vscode-editor-font-size, 12px) var(--vscode-editor-font-family, monospace)',
-      background: 'var(--vscode-editorHoverWidget-background, #f3f3f3)', color: 'var(--vscode-editorHoverWidget-foreground, #333)',
-      border: '1px solid var(--vscode-editorHoverWidget-border, #c8c8c8)', borderRadius: '3px',
+      position: 'absolute',
+      pointerEvents: 'none',
+      display: 'none',
+      whiteSpace: 'pre',
+      zIndex: '2',
+      padding: '4px 6px',
+      font: 'var(--vscode-editor-font-size, 12px) var(--vscode-editor-font-family, monospace)',
+      background: 'var(--vscode-editorHoverWidget-background, #f3f3f3)',
+      color: 'var(--vscode-editorHoverWidget-foreground, #333)',
+      border: '1px solid var(--vscode-editorHoverWidget-border, #c8c8c8)',
+      borderRadius: '3px',
     } satisfies Partial<CSSStyleDeclaration>);
     this.element.append(this.canvas, this.tooltip);
     parent.append(this.element);
     this.listen();
-    this.stopTheme = watchTheme(() => { this.theme = readTheme(); this.schedule(); });
+    this.stopTheme = watchTheme(() => {
+      this.theme = readTheme();
+      this.schedule();
+    });
     this.resize = new ResizeObserver(() => this.schedule());
     this.resize.observe(this.element);
     this.schedule();
@@ -92,7 +116,10 @@ export class DnaTrackView {
   setInput(input: DnaTrackInput): void {
     const sameRecord = input.record.index === this.input.record.index && input.record.end === this.input.record.end;
     this.input = input;
-    if (!sameRecord) { this.window = clampWindow({ start: 0, end: this.total }, this.total); this.picked = null; }
+    if (!sameRecord) {
+      this.window = clampWindow({ start: 0, end: this.total }, this.total);
+      this.picked = null;
+    }
     this.schedule();
   }
 
@@ -138,18 +165,22 @@ export class DnaTrackView {
 
   private listen(): void {
     const c = this.canvas;
-    c.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      const w = this.plotWidth();
-      if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
-        this.window = panBy(this.window, (e.deltaX / w) * span(this.window), this.total);
-      } else {
-        const anchor = (e.offsetX - GUTTER) / w;
-        this.window = zoomAt(this.window, Math.exp(e.deltaY * 0.0015), anchor, this.total);
-      }
-      this.hoverX = e.offsetX;
-      this.schedule();
-    }, { passive: false });
+    c.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const w = this.plotWidth();
+        if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+          this.window = panBy(this.window, (e.deltaX / w) * span(this.window), this.total);
+        } else {
+          const anchor = (e.offsetX - GUTTER) / w;
+          this.window = zoomAt(this.window, Math.exp(e.deltaY * 0.0015), anchor, this.total);
+        }
+        this.hoverX = e.offsetX;
+        this.schedule();
+      },
+      { passive: false },
+    );
     c.addEventListener('pointerdown', (e) => {
       c.setPointerCapture(e.pointerId);
       this.drag = { x: e.offsetX, window: this.window, moved: false };
@@ -160,7 +191,8 @@ export class DnaTrackView {
       if (this.drag) {
         const dx = e.offsetX - this.drag.x;
         if (Math.abs(dx) > CLICK_SLOP_PX) this.drag.moved = true;
-        if (this.drag.moved) this.window = panBy(this.drag.window, (-dx / this.plotWidth()) * span(this.drag.window), this.total);
+        if (this.drag.moved)
+          this.window = panBy(this.drag.window, (-dx / this.plotWidth()) * span(this.drag.window), this.total);
       }
       this.updateTooltip(e.offsetX, e.offsetY);
       this.schedule();
@@ -169,9 +201,14 @@ export class DnaTrackView {
       const d = this.drag;
       this.drag = null;
       c.style.cursor = 'grab';
-      if (d && !d.moved && e.offsetX >= GUTTER) this.pick(this.origin + Math.floor(positionAt(this.window, e.offsetX - GUTTER, this.plotWidth())));
+      if (d && !d.moved && e.offsetX >= GUTTER)
+        this.pick(this.origin + Math.floor(positionAt(this.window, e.offsetX - GUTTER, this.plotWidth())));
     });
-    c.addEventListener('pointerleave', () => { this.hoverX = null; this.tooltip.style.display = 'none'; this.schedule(); });
+    c.addEventListener('pointerleave', () => {
+      this.hoverX = null;
+      this.tooltip.style.display = 'none';
+      this.schedule();
+    });
     c.addEventListener('dblclick', (e) => this.zoom(0.5, (e.offsetX - GUTTER) / this.plotWidth()));
     c.addEventListener('keydown', (e) => {
       const step = span(this.window) * 0.1;
@@ -196,7 +233,10 @@ export class DnaTrackView {
   }
 
   private updateTooltip(x: number, y: number): void {
-    if (x < GUTTER || this.drag?.moved) { this.tooltip.style.display = 'none'; return; }
+    if (x < GUTTER || this.drag?.moved) {
+      this.tooltip.style.display = 'none';
+      return;
+    }
     this.tooltip.textContent = this.describe(x, rowAt(this.rows, y)).join('\n');
     this.tooltip.style.display = 'block';
     const flip = x > this.canvas.clientWidth - 260;
@@ -214,9 +254,13 @@ export class DnaTrackView {
       const code = input.bases ? input.bases.codes[a - input.bases.start] : undefined;
       const letter = code === undefined ? '' : String.fromCharCode(code);
       const masked = letter !== '' && letter !== letter.toUpperCase();
-      lines.push(`position ${(a + 1).toLocaleString('en-US')}${letter ? `  base ${letter.toUpperCase()}${masked ? ' (soft-masked)' : ''}` : ''}`);
+      lines.push(
+        `position ${(a + 1).toLocaleString('en-US')}${letter ? `  base ${letter.toUpperCase()}${masked ? ' (soft-masked)' : ''}` : ''}`,
+      );
     } else {
-      lines.push(`positions ${(a + 1).toLocaleString('en-US')}–${b.toLocaleString('en-US')} (${(b - a).toLocaleString('en-US')} bases)`);
+      lines.push(
+        `positions ${(a + 1).toLocaleString('en-US')}–${b.toLocaleString('en-US')} (${(b - a).toLocaleString('en-US')} bases)`,
+      );
     }
     const stat = (label: string, t: TrackSeries | null, unit: string, r = 0) => {
       if (!t) return;
@@ -232,7 +276,10 @@ export class DnaTrackView {
       if (row?.kind === 'delta') stat(`Δ layer ${row.layer}`, input.delta, '', row.layer);
       else {
         const means: string[] = [];
-        for (let l = 0; l < input.delta.rowCount; l++) { const s = input.delta.over(a, b, l); means.push(fmt(s.count ? s.sum / s.count : NaN)); }
+        for (let l = 0; l < input.delta.rowCount; l++) {
+          const s = input.delta.over(a, b, l);
+          means.push(fmt(s.count ? s.sum / s.count : NaN));
+        }
         lines.push(`Δ by layer: ${means.join(' ')}`);
       }
     }
@@ -240,7 +287,8 @@ export class DnaTrackView {
       const i = intervalAt(set, a);
       if (i < 0) continue;
       const where = `${(set.starts[i] + 1).toLocaleString('en-US')}–${set.ends[i].toLocaleString('en-US')}`;
-      const score = set.scores[i] !== undefined && Number.isFinite(set.scores[i]) ? `, mean ${fmt(set.scores[i], 2)} bits` : '';
+      const score =
+        set.scores[i] !== undefined && Number.isFinite(set.scores[i]) ? `, mean ${fmt(set.scores[i], 2)} bits` : '';
       lines.push(`${set.kind.replace('-', ' ')} ${where}${score}`);
     }
     return lines;
@@ -250,18 +298,24 @@ export class DnaTrackView {
 
   private schedule(): void {
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
   }
 
   /** Draws now (the harness and tests call it to skip the animation frame). */
   draw(): void {
     const { input } = this;
     const layout = layoutRows({
-      surprisal: input.surprisal !== null, surprisalReverse: input.surprisalReverse !== null,
-      gc: input.gc !== null, deltaLayers: input.delta?.rowCount ?? 0,
+      surprisal: input.surprisal !== null,
+      surprisalReverse: input.surprisalReverse !== null,
+      gc: input.gc !== null,
+      deltaLayers: input.delta?.rowCount ?? 0,
     });
     this.rows = layout.rows;
-    const cssW = Math.max(GUTTER + 50, this.element.clientWidth), cssH = layout.height;
+    const cssW = Math.max(GUTTER + 50, this.element.clientWidth),
+      cssH = layout.height;
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {
       this.canvas.width = Math.round(cssW * dpr);
@@ -274,7 +328,10 @@ export class DnaTrackView {
     ctx.fillStyle = this.theme.background;
     ctx.fillRect(0, 0, cssW, cssH);
     const plotW = cssW - GUTTER;
-    this.canvas.setAttribute('aria-label', `DNA tracks of ${input.record.name}, positions ${formatPosition(this.visible.start + 1)} to ${formatPosition(this.visible.end)}`);
+    this.canvas.setAttribute(
+      'aria-label',
+      `DNA tracks of ${input.record.name}, positions ${formatPosition(this.visible.start + 1)} to ${formatPosition(this.visible.end)}`,
+    );
     this.element.dataset.windowStart = String(Math.round(this.visible.start));
     this.element.dataset.windowEnd = String(Math.round(this.visible.end));
     for (const row of this.rows) {
@@ -285,12 +342,25 @@ export class DnaTrackView {
       ctx.clip();
       ctx.translate(GUTTER, 0);
       switch (row.kind) {
-        case 'ruler': this.drawRuler(ctx, row, plotW); break;
-        case 'bases': this.drawBases(ctx, row, plotW); break;
-        case 'surprisal': if (input.surprisal) this.drawSurprisal(ctx, row, plotW, input.surprisal, this.theme.surprisal); break;
-        case 'surprisal-reverse': if (input.surprisalReverse) this.drawSurprisal(ctx, row, plotW, input.surprisalReverse, this.theme.surprisalReverse); break;
-        case 'gc': if (input.gc) this.drawLine(ctx, row, plotW, input.gc, this.theme.gc, 0, 100, 50); break;
-        case 'delta': if (input.delta) this.drawHeat(ctx, row, plotW, input.delta); break;
+        case 'ruler':
+          this.drawRuler(ctx, row, plotW);
+          break;
+        case 'bases':
+          this.drawBases(ctx, row, plotW);
+          break;
+        case 'surprisal':
+          if (input.surprisal) this.drawSurprisal(ctx, row, plotW, input.surprisal, this.theme.surprisal);
+          break;
+        case 'surprisal-reverse':
+          if (input.surprisalReverse)
+            this.drawSurprisal(ctx, row, plotW, input.surprisalReverse, this.theme.surprisalReverse);
+          break;
+        case 'gc':
+          if (input.gc) this.drawLine(ctx, row, plotW, input.gc, this.theme.gc, 0, 100, 50);
+          break;
+        case 'delta':
+          if (input.delta) this.drawHeat(ctx, row, plotW, input.delta);
+          break;
       }
       ctx.restore();
     }
@@ -303,8 +373,14 @@ export class DnaTrackView {
     ctx.font = this.theme.font;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    const label = row.kind === 'delta' && row.height < 10 ? `Δ layers 0–${(this.input.delta?.rowCount ?? 1) - 1}` : row.label;
-    ctx.fillText(label, GUTTER - 8, row.kind === 'delta' && row.height < 10 ? row.top + 6 : row.top + row.height / 2, GUTTER - 12);
+    const label =
+      row.kind === 'delta' && row.height < 10 ? `Δ layers 0–${(this.input.delta?.rowCount ?? 1) - 1}` : row.label;
+    ctx.fillText(
+      label,
+      GUTTER - 8,
+      row.kind === 'delta' && row.height < 10 ? row.top + 6 : row.top + row.height / 2,
+      GUTTER - 12,
+    );
   }
 
   private x(position: number, plotW: number): number {
@@ -359,8 +435,14 @@ export class DnaTrackView {
       const mask = set.kind === 'soft-mask';
       ctx.fillStyle = mask ? this.theme.muted : this.theme.nRun;
       for (const i of intervalsIn(set, start, end)) {
-        const x0 = this.x(set.starts[i], plotW), x1 = this.x(set.ends[i], plotW);
-        ctx.fillRect(x0, mask ? row.top + row.height - 4 : row.top + row.height - 7, Math.max(1, x1 - x0), mask ? 3 : 2);
+        const x0 = this.x(set.starts[i], plotW),
+          x1 = this.x(set.ends[i], plotW);
+        ctx.fillRect(
+          x0,
+          mask ? row.top + row.height - 4 : row.top + row.height - 7,
+          Math.max(1, x1 - x0),
+          mask ? 3 : 2,
+        );
         if (!mask && pxPerBase < BAR_MIN_PX) ctx.fillRect(x0, row.top + 3, Math.max(1, x1 - x0), row.height - 10);
       }
     }
@@ -373,14 +455,21 @@ export class DnaTrackView {
     for (const set of this.input.intervals) {
       if (set.kind !== kind) continue;
       for (const i of intervalsIn(set, start, end)) {
-        const x0 = this.x(set.starts[i], plotW), x1 = this.x(set.ends[i], plotW);
+        const x0 = this.x(set.starts[i], plotW),
+          x1 = this.x(set.ends[i], plotW);
         ctx.fillRect(x0, row.top, Math.max(2, x1 - x0), row.height);
       }
     }
     ctx.globalAlpha = 1;
   }
 
-  private drawSurprisal(ctx: CanvasRenderingContext2D, row: Row, plotW: number, track: TrackSeries, color: string): void {
+  private drawSurprisal(
+    ctx: CanvasRenderingContext2D,
+    row: Row,
+    plotW: number,
+    track: TrackSeries,
+    color: string,
+  ): void {
     this.shadeIntervals(ctx, row, plotW, 'high-surprisal');
     const seen = track.over(this.visible.start, this.visible.end);
     const top = surprisalAxisTop(seen.count ? seen.max : null, UNIFORM_BITS);
@@ -392,9 +481,23 @@ export class DnaTrackView {
     ctx.fillText(`${top} bits`, 3, row.top + 1);
   }
 
-  private drawLine(ctx: CanvasRenderingContext2D, row: Row, plotW: number, track: TrackSeries, color: string, lo: number, hi: number, guide: number): void {
+  private drawLine(
+    ctx: CanvasRenderingContext2D,
+    row: Row,
+    plotW: number,
+    track: TrackSeries,
+    color: string,
+    lo: number,
+    hi: number,
+    guide: number,
+  ): void {
     const bins = track.pixelBins(this.visible, Math.max(1, Math.floor(plotW))); // series are in record coordinates
-    plotSummaries(ctx, bins, { x: 0, y: row.top, width: plotW, height: row.height }, { color, guideColor: this.theme.border, lo, hi, guide });
+    plotSummaries(
+      ctx,
+      bins,
+      { x: 0, y: row.top, width: plotW, height: row.height },
+      { color, guideColor: this.theme.border, lo, hi, guide },
+    );
   }
 
   private drawHeat(ctx: CanvasRenderingContext2D, row: Row, plotW: number, track: TrackSeries): void {

@@ -21,12 +21,18 @@ export function bedChrom(header: string): string {
  * BED6: chrom, start, end, name, score, strand. The score is the region's mean surprisal in
  * centibits (1/100 bit), capped at 1000 as BED requires.
  */
-export function bedText(header: string, regions: readonly Pick<SurpriseRegion, 'start' | 'end' | 'meanBits'>[], strand: '+' | '-' | '.' = '.'): string {
+export function bedText(
+  header: string,
+  regions: readonly Pick<SurpriseRegion, 'start' | 'end' | 'meanBits'>[],
+  strand: '+' | '-' | '.' = '.',
+): string {
   const chrom = bedChrom(header);
-  return regions.map((r, i) => {
-    const score = Math.max(0, Math.min(1000, Math.round(r.meanBits * 100)));
-    return `${chrom}\t${r.start}\t${r.end}\thigh_surprisal_${i + 1}\t${Number.isFinite(score) ? score : 0}\t${strand}\n`;
-  }).join('');
+  return regions
+    .map((r, i) => {
+      const score = Math.max(0, Math.min(1000, Math.round(r.meanBits * 100)));
+      return `${chrom}\t${r.start}\t${r.end}\thigh_surprisal_${i + 1}\t${Number.isFinite(score) ? score : 0}\t${strand}\n`;
+    })
+    .join('');
 }
 
 /** Six significant digits, no exponent noise for ordinary values, empty for NaN. */
@@ -45,7 +51,8 @@ export function csvField(text: string): string {
 
 function checkColumns(columns: readonly TrackColumn[], rows: number): void {
   for (const c of columns) {
-    if (c.values.length !== rows) throw new RangeError(`column ${c.name} has ${c.values.length} values, the export has ${rows} rows`);
+    if (c.values.length !== rows)
+      throw new RangeError(`column ${c.name} has ${c.values.length} values, the export has ${rows} rows`);
   }
 }
 
@@ -53,7 +60,12 @@ function checkColumns(columns: readonly TrackColumn[], rows: number): void {
  * CSV of consecutive positions: record, position (1-based; the first row is `firstPosition` + 1),
  * base (when `bases` is given: one letter per row), then one column each.
  */
-export function trackCsv(record: string, firstPosition: number, bases: string | null, columns: readonly TrackColumn[]): string {
+export function trackCsv(
+  record: string,
+  firstPosition: number,
+  bases: string | null,
+  columns: readonly TrackColumn[],
+): string {
   const rows = columns[0]?.values.length ?? bases?.length ?? 0;
   checkColumns(columns, rows);
   if (bases !== null && bases.length !== rows) throw new RangeError(`${bases.length} bases for ${rows} rows`);
@@ -74,7 +86,10 @@ export function trackJson(record: string, firstPosition: number, columns: readon
   const rows = columns[0]?.values.length ?? 0;
   checkColumns(columns, rows);
   const out: Record<string, (number | null)[]> = {};
-  for (const c of columns) out[c.name] = Array.from({ length: rows }, (_, i) => (Number.isFinite(c.values[i]) ? Number(c.values[i].toPrecision(6)) : null));
+  for (const c of columns)
+    out[c.name] = Array.from({ length: rows }, (_, i) =>
+      Number.isFinite(c.values[i]) ? Number(c.values[i].toPrecision(6)) : null,
+    );
   return JSON.stringify({ record, start: firstPosition + 1, end: firstPosition + rows, columns: out });
 }
 

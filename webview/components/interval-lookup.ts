@@ -5,7 +5,8 @@ import type { IntervalSet } from '../../protocol/messages';
 
 /** Index of the first interval whose end is after `position` (intervals.length when none). */
 function firstEndingAfter(set: IntervalSet, position: number): number {
-  let lo = 0, hi = set.starts.length;
+  let lo = 0,
+    hi = set.starts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (set.ends[mid] <= position) lo = mid + 1;
@@ -32,7 +33,11 @@ export function checkIntervals(set: IntervalSet): void {
   const n = set.starts.length;
   if (set.ends.length !== n) throw new RangeError(`${set.kind} intervals: ${n} starts but ${set.ends.length} ends`);
   for (let i = 0; i < n; i++) {
-    if (!(set.ends[i] > set.starts[i])) throw new RangeError(`${set.kind} interval ${i}: end ${set.ends[i]} is not after start ${set.starts[i]}`);
-    if (i > 0 && set.starts[i] < set.ends[i - 1]) throw new RangeError(`${set.kind} interval ${i}: starts at ${set.starts[i]}, before the previous one ends (${set.ends[i - 1]})`);
+    if (!(set.ends[i] > set.starts[i]))
+      throw new RangeError(`${set.kind} interval ${i}: end ${set.ends[i]} is not after start ${set.starts[i]}`);
+    if (i > 0 && set.starts[i] < set.ends[i - 1])
+      throw new RangeError(
+        `${set.kind} interval ${i}: starts at ${set.starts[i]}, before the previous one ends (${set.ends[i - 1]})`,
+      );
   }
 }

@@ -50,11 +50,15 @@ export class RangeSummary {
     for (let b = lo; b < hi; b++) {
       const acc = this.scan(b * BLOCK, Math.min(this.values.length, (b + 1) * BLOCK));
       const node = this.leaves + b;
-      this.min[node] = acc.min; this.max[node] = acc.max; this.sum[node] = acc.sum; this.count[node] = acc.count;
+      this.min[node] = acc.min;
+      this.max[node] = acc.max;
+      this.sum[node] = acc.sum;
+      this.count[node] = acc.count;
     }
     for (let l = (this.leaves + lo) >> 1, h = (this.leaves + hi - 1) >> 1; l >= 1 && hi > lo; l >>= 1, h >>= 1) {
       for (let node = l; node <= h; node++) {
-        const a = 2 * node, b = a + 1;
+        const a = 2 * node,
+          b = a + 1;
         this.min[node] = Math.min(this.min[a], this.min[b]);
         this.max[node] = Math.max(this.max[a], this.max[b]);
         this.sum[node] = this.sum[a] + this.sum[b];
@@ -65,16 +69,24 @@ export class RangeSummary {
 
   /** Summary of the finite values in [start, end) (clamped to the track). */
   query(start: number, end: number): Summary {
-    const s = Math.max(0, Math.floor(start)), e = Math.min(this.values.length, Math.ceil(end));
+    const s = Math.max(0, Math.floor(start)),
+      e = Math.min(this.values.length, Math.ceil(end));
     if (e <= s) return emptySummary();
-    const firstFull = Math.ceil(s / BLOCK), lastFull = Math.floor(e / BLOCK); // whole blocks [firstFull, lastFull)
+    const firstFull = Math.ceil(s / BLOCK),
+      lastFull = Math.floor(e / BLOCK); // whole blocks [firstFull, lastFull)
     if (firstFull >= lastFull) return this.scan(s, e);
     const acc = this.scan(s, firstFull * BLOCK);
     const tail = this.scan(lastFull * BLOCK, e);
     mergeInto(acc, tail.min, tail.max, tail.sum, tail.count);
     for (let l = firstFull + this.leaves, r = lastFull + this.leaves; l < r; l >>= 1, r >>= 1) {
-      if (l & 1) { mergeInto(acc, this.min[l], this.max[l], this.sum[l], this.count[l]); l++; }
-      if (r & 1) { r--; mergeInto(acc, this.min[r], this.max[r], this.sum[r], this.count[r]); }
+      if (l & 1) {
+        mergeInto(acc, this.min[l], this.max[l], this.sum[l], this.count[l]);
+        l++;
+      }
+      if (r & 1) {
+        r--;
+        mergeInto(acc, this.min[r], this.max[r], this.sum[r], this.count[r]);
+      }
     }
     return acc;
   }

@@ -4,10 +4,19 @@
 import { normalize } from './color-map';
 import type { Summary } from './range-summary';
 
-export interface PlotBox { x: number; y: number; width: number; height: number }
+export interface PlotBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
-export function plotSummaries(ctx: CanvasRenderingContext2D, bins: readonly Summary[], box: PlotBox,
-  style: { color: string; guideColor: string; lo: number; hi: number; guide: number }): void {
+export function plotSummaries(
+  ctx: CanvasRenderingContext2D,
+  bins: readonly Summary[],
+  box: PlotBox,
+  style: { color: string; guideColor: string; lo: number; hi: number; guide: number },
+): void {
   const { color, lo, hi, guide } = style;
   const y = (v: number) => box.y + box.height - 1 - normalize(v, lo, hi) * (box.height - 2);
   const dx = box.width / Math.max(1, bins.length);
@@ -21,7 +30,8 @@ export function plotSummaries(ctx: CanvasRenderingContext2D, bins: readonly Summ
   ctx.fillStyle = color;
   ctx.globalAlpha = 0.3;
   bins.forEach((s, i) => {
-    if (s.count > 0 && s.max > s.min) ctx.fillRect(box.x + i * dx, y(s.max), Math.max(1, dx), Math.max(1, y(s.min) - y(s.max)));
+    if (s.count > 0 && s.max > s.min)
+      ctx.fillRect(box.x + i * dx, y(s.max), Math.max(1, dx), Math.max(1, y(s.min) - y(s.max)));
   });
   ctx.globalAlpha = 1;
   ctx.strokeStyle = color;
@@ -29,9 +39,14 @@ export function plotSummaries(ctx: CanvasRenderingContext2D, bins: readonly Summ
   ctx.beginPath();
   let pen = false;
   bins.forEach((s, i) => {
-    if (s.count === 0) { pen = false; return; }
-    const px = box.x + (i + 0.5) * dx, py = y(s.sum / s.count);
-    if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+    if (s.count === 0) {
+      pen = false;
+      return;
+    }
+    const px = box.x + (i + 0.5) * dx,
+      py = y(s.sum / s.count);
+    if (pen) ctx.lineTo(px, py);
+    else ctx.moveTo(px, py);
     pen = true;
   });
   ctx.stroke();

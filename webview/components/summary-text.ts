@@ -13,28 +13,42 @@ function num(v: number | null, digits: number, unit = ''): string {
 export function provenanceLines(s: OutputSummary): string[] {
   const lines = [`file: ${s.file}`];
   if (s.model) {
-    lines.push(`model: ${s.model.name} (${s.model.layers} layers, d_model ${s.model.dModel}, d_state ${s.model.dState}, vocab ${s.model.vocabSize})`);
+    lines.push(
+      `model: ${s.model.name} (${s.model.layers} layers, d_model ${s.model.dModel}, d_state ${s.model.dState}, vocab ${s.model.vocabSize})`,
+    );
   } else lines.push('model: none (sequence statistics only)');
   if (s.engine) {
-    lines.push(`engine: ${s.engine.backend} on ${s.engine.device} (${s.engine.reason}), ${Math.round(s.engine.tokensPerSecond).toLocaleString('en-US')} tokens/s`);
+    lines.push(
+      `engine: ${s.engine.backend} on ${s.engine.device} (${s.engine.reason}), ${Math.round(s.engine.tokensPerSecond).toLocaleString('en-US')} tokens/s`,
+    );
   }
   const t = s.timings;
-  lines.push(`time: read ${t.readMs.toFixed(0)} ms, load model ${t.loadModelMs.toFixed(0)} ms, compute ${t.computeMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`);
+  lines.push(
+    `time: read ${t.readMs.toFixed(0)} ms, load model ${t.loadModelMs.toFixed(0)} ms, compute ${t.computeMs.toFixed(0)} ms, total ${t.totalMs.toFixed(0)} ms`,
+  );
   return lines;
 }
 
 export function dnaRecordRows(records: readonly DnaRecordSummary[]): string[][] {
   return records.map((r) => [
-    r.name, r.description, `${(r.start + 1).toLocaleString('en-US')}–${r.end.toLocaleString('en-US')}`,
-    r.length.toLocaleString('en-US'), num(r.gcPercent, 2, ' %'), r.nCount.toLocaleString('en-US'),
-    r.softMaskedCount.toLocaleString('en-US'), num(r.bitsPerBase, 4), num(r.bitsPerBaseReverse, 4),
+    r.name,
+    r.description,
+    `${(r.start + 1).toLocaleString('en-US')}–${r.end.toLocaleString('en-US')}`,
+    r.length.toLocaleString('en-US'),
+    num(r.gcPercent, 2, ' %'),
+    r.nCount.toLocaleString('en-US'),
+    r.softMaskedCount.toLocaleString('en-US'),
+    num(r.bitsPerBase, 4),
+    num(r.bitsPerBaseReverse, 4),
   ]);
 }
 
 export function audioRows(a: AudioSummary): string[][] {
   const rows = [
-    ['duration', `${a.durationS.toFixed(3)} s`], ['sample rate', `${a.sampleRate} Hz, ${a.channels} channel(s), ${a.bitsPerSampleFormat}-bit`],
-    ['model rate', `${a.modelRate} Hz`], ['analyzed', `${a.startS.toFixed(3)}–${a.endS.toFixed(3)} s`],
+    ['duration', `${a.durationS.toFixed(3)} s`],
+    ['sample rate', `${a.sampleRate} Hz, ${a.channels} channel(s), ${a.bitsPerSampleFormat}-bit`],
+    ['model rate', `${a.modelRate} Hz`],
+    ['analyzed', `${a.startS.toFixed(3)}–${a.endS.toFixed(3)} s`],
     ['bits/sample', num(a.bitsPerSample, 4)],
   ];
   for (const [k, v] of Object.entries(a.tags)) rows.push([`tag ${k}`, v]);
@@ -46,7 +60,9 @@ export function audioRows(a: AudioSummary): string[][] {
 export function generationLine(s: GenerationSummary): string {
   const unit = s.kind === 'dna-generation' ? 'bases' : 'samples';
   const produced = s.tracks[0]?.length ?? 0;
-  const count = produced === s.steps ? `${produced.toLocaleString('en-US')} ${unit}`
-    : `${produced.toLocaleString('en-US')} ${unit} (${s.steps.toLocaleString('en-US')} requested)`;
+  const count =
+    produced === s.steps
+      ? `${produced.toLocaleString('en-US')} ${unit}`
+      : `${produced.toLocaleString('en-US')} ${unit} (${s.steps.toLocaleString('en-US')} requested)`;
   return `generated ${count} after position ${s.position.toLocaleString('en-US')} of record ${s.sourceRecord + 1}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`;
 }

@@ -21,7 +21,13 @@ export interface LayoutInput {
 
 export const ROW_GAP = 6;
 export const GUTTER = 96; // left margin for row labels, CSS pixels
-const HEIGHTS: Record<Exclude<RowKind, 'delta'>, number> = { ruler: 22, bases: 22, surprisal: 72, 'surprisal-reverse': 48, gc: 40 };
+const HEIGHTS: Record<Exclude<RowKind, 'delta'>, number> = {
+  ruler: 22,
+  bases: 22,
+  surprisal: 72,
+  'surprisal-reverse': 48,
+  gc: 40,
+};
 /** Δ rows share this height, each at least 3 px and at most 12 px. */
 const DELTA_BUDGET = 96;
 
@@ -39,7 +45,8 @@ export function layoutRows(input: LayoutInput): { rows: Row[]; height: number } 
   if (input.gc) add('gc', 'GC %', HEIGHTS.gc);
   if (input.deltaLayers > 0) {
     const h = Math.max(3, Math.min(12, Math.floor(DELTA_BUDGET / input.deltaLayers)));
-    for (let l = 0; l < input.deltaLayers; l++) add('delta', `Δ layer ${l}`, h, l, l === input.deltaLayers - 1 ? ROW_GAP : 0);
+    for (let l = 0; l < input.deltaLayers; l++)
+      add('delta', `Δ layer ${l}`, h, l, l === input.deltaLayers - 1 ? ROW_GAP : 0);
   }
   return { rows, height: top };
 }

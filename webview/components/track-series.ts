@@ -8,7 +8,10 @@ import type { ViewWindow } from './view-window';
 export class TrackSeries {
   private readonly rows: RangeSummary[];
 
-  constructor(readonly descriptor: TrackDescriptor, readonly values: Float32Array) {
+  constructor(
+    readonly descriptor: TrackDescriptor,
+    readonly values: Float32Array,
+  ) {
     const { length, rows, block } = descriptor;
     if (!(rows >= 1) || values.length < rows * length) {
       throw new RangeError(`track ${block}: ${values.length} values, descriptor says ${rows} rows of ${length}`);
@@ -34,7 +37,10 @@ export class TrackSeries {
 
   /** Summary of `row` over record positions [start, end). */
   over(start: number, end: number, row = 0): Summary {
-    return this.rows[row].query(this.binOf(start), Math.max(this.binOf(start) + 1, Math.ceil((end - this.descriptor.start) / this.descriptor.binSize)));
+    return this.rows[row].query(
+      this.binOf(start),
+      Math.max(this.binOf(start) + 1, Math.ceil((end - this.descriptor.start) / this.descriptor.binSize)),
+    );
   }
 
   /** One summary per pixel column of a window `pixels` wide. */

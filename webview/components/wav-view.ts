@@ -37,7 +37,11 @@ export class WavView {
   private theme: ThemeColors;
   private readonly stopTheme: () => void;
 
-  constructor(parent: HTMLElement, private readonly input: WavViewInput, options: WavViewOptions = {}) {
+  constructor(
+    parent: HTMLElement,
+    private readonly input: WavViewInput,
+    options: WavViewOptions = {},
+  ) {
     this.theme = readTheme();
     this.element = document.createElement('div');
     this.element.className = 'seqlab-wav';
@@ -47,7 +51,11 @@ export class WavView {
     this.strip.className = 'seqlab-wav-surprisal';
     this.strip.setAttribute('role', 'img');
     this.strip.setAttribute('aria-label', 'surprisal per sample (bits) for the visible audio');
-    Object.assign(this.strip.style, { display: input.surprisal ? 'block' : 'none', width: '100%', height: `${STRIP_HEIGHT}px` });
+    Object.assign(this.strip.style, {
+      display: input.surprisal ? 'block' : 'none',
+      width: '100%',
+      height: `${STRIP_HEIGHT}px`,
+    });
     const spectrogram = document.createElement('div');
     spectrogram.className = 'seqlab-wav-spectrogram';
     this.element.append(wave, this.strip, spectrogram);
@@ -56,28 +64,55 @@ export class WavView {
     this.url = URL.createObjectURL(new Blob([encodeWav16(input.samples, input.sampleRate)], { type: 'audio/wav' }));
     const colors = this.waveColors();
     this.ws = WaveSurfer.create({
-      container: wave, height: 96, ...colors, cspNonce: options.nonce, sampleRate: input.sampleRate, normalize: true,
-      dragToSeek: true, autoCenter: false,
+      container: wave,
+      height: 96,
+      ...colors,
+      cspNonce: options.nonce,
+      sampleRate: input.sampleRate,
+      normalize: true,
+      dragToSeek: true,
+      autoCenter: false,
       plugins: [
-        MinimapPlugin.create({ height: 22, waveColor: colors.waveColor, progressColor: colors.progressColor, cspNonce: options.nonce }),
+        MinimapPlugin.create({
+          height: 22,
+          waveColor: colors.waveColor,
+          progressColor: colors.progressColor,
+          cspNonce: options.nonce,
+        }),
         TimelinePlugin.create({ style: { color: this.theme.muted } }),
         ZoomPlugin.create({ scale: 0.3, maxZoom: Math.max(200, input.sampleRate / 4) }),
         this.regions,
         SpectrogramPlugin.create({
           // A linear axis from 0 to the Nyquist frequency of the audio shown (the model's rate), so evenly spaced labels read true.
-          container: spectrogram, labels: true, height: SPECTROGRAM_HEIGHT, fftSamples: 512, useWebWorker: true, fallbackToMainThread: true,
-          scale: 'linear', frequencyMin: 0, frequencyMax: input.sampleRate / 2,
-          labelsColor: this.theme.muted, labelsBackground: 'transparent',
+          container: spectrogram,
+          labels: true,
+          height: SPECTROGRAM_HEIGHT,
+          fftSamples: 512,
+          useWebWorker: true,
+          fallbackToMainThread: true,
+          scale: 'linear',
+          frequencyMin: 0,
+          frequencyMax: input.sampleRate / 2,
+          labelsColor: this.theme.muted,
+          labelsBackground: 'transparent',
         }),
       ],
     });
     this.ready = new Promise((resolve, reject) => {
-      this.ws.once('ready', () => { this.addRegions(); this.drawStrip(); resolve(); });
+      this.ws.once('ready', () => {
+        this.addRegions();
+        this.drawStrip();
+        resolve();
+      });
       this.ws.once('error', (e) => reject(e));
     });
-    for (const event of ['scroll', 'zoom', 'redrawcomplete', 'resize'] as const) this.ws.on(event, () => this.drawStrip());
+    for (const event of ['scroll', 'zoom', 'redrawcomplete', 'resize'] as const)
+      this.ws.on(event, () => this.drawStrip());
     this.ws.on('interaction', (t) => options.onPick?.(this.positionOf(t)));
-    this.regions.on('region-clicked', (region, e) => { e.stopPropagation(); region.play(true); });
+    this.regions.on('region-clicked', (region, e) => {
+      e.stopPropagation();
+      region.play(true);
+    });
     this.stopTheme = watchTheme(() => {
       this.theme = readTheme();
       this.ws.setOptions(this.waveColors());
@@ -101,7 +136,9 @@ export class WavView {
 
   /** The visible part of the waveform in seconds. */
   visibleSeconds(): [number, number] {
-    const total = this.ws.getWrapper().scrollWidth || 1, scroll = this.ws.getScroll(), w = this.ws.getWidth();
+    const total = this.ws.getWrapper().scrollWidth || 1,
+      scroll = this.ws.getScroll(),
+      w = this.ws.getWidth();
     const d = this.ws.getDuration();
     return [(scroll / total) * d, Math.min(d, ((scroll + w) / total) * d)];
   }
@@ -133,7 +170,10 @@ export class WavView {
       set.starts.forEach((s, i) => {
         const score = set.scores[i];
         this.regions.addRegion({
-          start: (s - start) / sampleRate, end: (set.ends[i] - start) / sampleRate, drag: false, resize: false,
+          start: (s - start) / sampleRate,
+          end: (set.ends[i] - start) / sampleRate,
+          drag: false,
+          resize: false,
           color: 'rgba(241, 76, 76, 0.22)', // charts.red at low alpha: reads over the waveform in every theme
           content: Number.isFinite(score) ? `unusual ${i + 1} · ${score.toFixed(2)} bits` : `unusual ${i + 1}`,
         });
@@ -157,8 +197,12 @@ export class WavView {
     const seen = track.over(visible.start, visible.end);
     const top = surprisalAxisTop(seen.count ? seen.max : null, UNIFORM_BITS);
     const columns = Math.max(1, Math.floor(cssW));
-    plotSummaries(ctx, track.pixelBins(visible, columns), { x: 0, y: 0, width: cssW, height: STRIP_HEIGHT },
-      { color: this.theme.surprisalReverse, guideColor: this.theme.border, lo: 0, hi: top, guide: UNIFORM_BITS });
+    plotSummaries(
+      ctx,
+      track.pixelBins(visible, columns),
+      { x: 0, y: 0, width: cssW, height: STRIP_HEIGHT },
+      { color: this.theme.surprisalReverse, guideColor: this.theme.border, lo: 0, hi: top, guide: UNIFORM_BITS },
+    );
     ctx.fillStyle = this.theme.muted;
     ctx.font = this.theme.font;
     ctx.textBaseline = 'top';

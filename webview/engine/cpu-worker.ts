@@ -5,13 +5,22 @@ import { CpuBackend } from '../../kernels/cpu-backend';
 import type { FromEngine, ToEngine } from '../../protocol/messages';
 import { EngineCore } from './engine-core';
 
-interface WorkerScope { postMessage(message: unknown, transfer: Transferable[]): void; onmessage: ((e: MessageEvent<ToEngine>) => void) | null }
+interface WorkerScope {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((e: MessageEvent<ToEngine>) => void) | null;
+}
 const scope = globalThis as unknown as WorkerScope;
 
 let backend: CpuBackend | undefined;
 const send = (m: FromEngine) => {
-  const transfer = m.type === 'chunkScored' ? [m.surprisal.buffer, m.delta.buffer] : m.type === 'generated' ? [m.tokens.buffer] : [];
+  const transfer =
+    m.type === 'chunkScored' ? [m.surprisal.buffer, m.delta.buffer] : m.type === 'generated' ? [m.tokens.buffer] : [];
   scope.postMessage(m, transfer as Transferable[]);
 };
-const core = new EngineCore(async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' }), send);
-scope.onmessage = (e) => { void core.handle(e.data); };
+const core = new EngineCore(
+  async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' }),
+  send,
+);
+scope.onmessage = (e) => {
+  void core.handle(e.data);
+};

@@ -19,7 +19,11 @@ import { freeMambaModel, mambaParamsFromTensors, uploadMambaModel, type MambaMod
 import type { BackendName, BackendPreference, FromEngine, ToEngine } from '../../protocol/messages';
 import { MAX_GENERATE_STEPS } from '../../protocol/messages';
 
-export interface ChosenEngineBackend { backend: Backend; name: BackendName; reason: string }
+export interface ChosenEngineBackend {
+  backend: Backend;
+  name: BackendName;
+  reason: string;
+}
 
 /** Gives the backend for a preference, and why that one (the page decides WebGPU or CPU). */
 export type BackendChooser = (preference: BackendPreference) => Promise<ChosenEngineBackend>;
@@ -27,11 +31,25 @@ export type BackendChooser = (preference: BackendPreference) => Promise<ChosenEn
 /** Largest model upload accepted (weights are float32 safetensors). */
 export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
 
-interface Upload { key: string; config: Record<string, unknown>; preference: BackendPreference; bytes: Uint8Array; received: number; started: number }
-interface LoadedModel { model: MambaModel; chosen: ChosenEngineBackend }
+interface Upload {
+  key: string;
+  config: Record<string, unknown>;
+  preference: BackendPreference;
+  bytes: Uint8Array;
+  received: number;
+  started: number;
+}
+interface LoadedModel {
+  model: MambaModel;
+  chosen: ChosenEngineBackend;
+}
 interface ScoreJob {
-  modelKey: string; total: number; collectDelta: boolean; next: number;
-  state: MambaState | null; carry: number; // held-back last token of the previous chunk (-1: none yet)
+  modelKey: string;
+  total: number;
+  collectDelta: boolean;
+  next: number;
+  state: MambaState | null;
+  carry: number; // held-back last token of the previous chunk (-1: none yet)
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -43,11 +61,17 @@ export class EngineCore {
   private readonly generations = new Map<number, AbortController>();
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly choose: BackendChooser, private readonly emit: (m: FromEngine) => void) {}
+  constructor(
+    private readonly choose: BackendChooser,
+    private readonly emit: (m: FromEngine) => void,
+  ) {}
 
   /** Takes one message. Work runs in arrival order; a cancel acts at once. */
   handle(m: ToEngine): Promise<void> {
-    if (m.type === 'cancel') { this.cancel(m.requestId); return Promise.resolve(); }
+    if (m.type === 'cancel') {
+      this.cancel(m.requestId);
+      return Promise.resolve();
+    }
     const run = this.queue.then(() => this.process(m));
     this.queue = run.catch(() => undefined);
     return run;
@@ -61,7 +85,9 @@ export class EngineCore {
   dispose(): void {
     for (const [id] of this.scores) this.dropScore(id);
     for (const c of this.generations.values()) c.abort();
-    for (const { model, chosen } of this.models.values()) { freeMambaModel(chosen.backend, model); }
+    for (const { model, chosen } of this.models.values()) {
+      freeMambaModel(chosen.backend, model);
+    }
     this.models.clear();
   }
 
@@ -72,12 +98,18 @@ export class EngineCore {
   private async process(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
     try {
       switch (m.type) {
-        case 'configure': return; // the page acts on it (backend preference, worker script)
-        case 'loadModel': return this.startUpload(m.requestId, m.modelKey, m.config, m.weightsBytes, m.backend);
-        case 'modelChunk': return await this.receiveChunk(m.requestId, m.offset, m.bytes);
-        case 'score': return this.startScore(m.requestId, m.modelKey, m.totalTokens, m.collectDelta);
-        case 'scoreChunk': return await this.scoreChunk(m.requestId, m.offset, m.tokens, m.last);
-        case 'generate': return await this.generate(m.requestId, m.modelKey, m.prompt, m.steps, m.temperature, m.topK, m.seed);
+        case 'configure':
+          return; // the page acts on it (backend preference, worker script)
+        case 'loadModel':
+          return this.startUpload(m.requestId, m.modelKey, m.config, m.weightsBytes, m.backend);
+        case 'modelChunk':
+          return await this.receiveChunk(m.requestId, m.offset, m.bytes);
+        case 'score':
+          return this.startScore(m.requestId, m.modelKey, m.totalTokens, m.collectDelta);
+        case 'scoreChunk':
+          return await this.scoreChunk(m.requestId, m.offset, m.tokens, m.last);
+        case 'generate':
+          return await this.generate(m.requestId, m.modelKey, m.prompt, m.steps, m.temperature, m.topK, m.seed);
       }
     } catch (e) {
       const id = m.type === 'configure' ? -1 : m.requestId;
@@ -87,31 +119,57 @@ export class EngineCore {
     }
   }
 
-  private startUpload(requestId: number, key: string, config: Record<string, unknown>, bytes: number, preference: BackendPreference): void {
-    if (!(Number.isInteger(bytes) && bytes > 0 && bytes <= MAX_WEIGHTS_BYTES)) throw new Error(`model ${key}: weights of ${bytes} bytes (at most ${MAX_WEIGHTS_BYTES})`);
-    this.uploads.set(requestId, { key, config, preference, bytes: new Uint8Array(bytes), received: 0, started: performance.now() });
+  private startUpload(
+    requestId: number,
+    key: string,
+    config: Record<string, unknown>,
+    bytes: number,
+    preference: BackendPreference,
+  ): void {
+    if (!(Number.isInteger(bytes) && bytes > 0 && bytes <= MAX_WEIGHTS_BYTES))
+      throw new Error(`model ${key}: weights of ${bytes} bytes (at most ${MAX_WEIGHTS_BYTES})`);
+    this.uploads.set(requestId, {
+      key,
+      config,
+      preference,
+      bytes: new Uint8Array(bytes),
+      received: 0,
+      started: performance.now(),
+    });
   }
 
   private async receiveChunk(requestId: number, offset: number, bytes: Uint8Array): Promise<void> {
     const u = this.uploads.get(requestId);
     if (!u) throw new Error(`weights chunk for request ${requestId}, which is not loading a model`);
     if (offset !== u.received || offset + bytes.length > u.bytes.length) {
-      throw new Error(`model ${u.key}: weights chunk at ${offset}+${bytes.length}, expected at ${u.received} of ${u.bytes.length}`);
+      throw new Error(
+        `model ${u.key}: weights chunk at ${offset}+${bytes.length}, expected at ${u.received} of ${u.bytes.length}`,
+      );
     }
     u.bytes.set(bytes, offset);
     u.received += bytes.length;
     if (u.received < u.bytes.length) return;
     this.uploads.delete(requestId);
     const config = parseMambaConfig(u.config, `${u.key} config.json`);
-    const params = mambaParamsFromTensors(config, readSafetensors(u.bytes, `${u.key} model.safetensors`).tensors, u.key);
+    const params = mambaParamsFromTensors(
+      config,
+      readSafetensors(u.bytes, `${u.key} model.safetensors`).tensors,
+      u.key,
+    );
     const chosen = await this.choose(u.preference);
     const old = this.models.get(u.key);
     if (old) freeMambaModel(old.chosen.backend, old.model);
     const model = uploadMambaModel(chosen.backend, config, params);
     this.models.set(u.key, { model, chosen });
     this.emit({
-      type: 'modelLoaded', requestId, modelKey: u.key, backend: chosen.name, reason: chosen.reason,
-      device: chosen.backend.description, layers: config.numLayers, loadMs: performance.now() - u.started,
+      type: 'modelLoaded',
+      requestId,
+      modelKey: u.key,
+      backend: chosen.name,
+      reason: chosen.reason,
+      device: chosen.backend.description,
+      layers: config.numLayers,
+      loadMs: performance.now() - u.started,
     });
   }
 
@@ -129,10 +187,19 @@ export class EngineCore {
   private async scoreChunk(requestId: number, offset: number, tokens: Int32Array, last: boolean): Promise<void> {
     const job = this.scores.get(requestId);
     if (!job) return; // cancelled: the host already got its answer
-    if (offset !== job.next || offset + tokens.length > job.total) throw new Error(`tokens ${offset}+${tokens.length}, expected from ${job.next} of ${job.total}`);
-    const { model, chosen: { backend } } = this.model(job.modelKey);
-    const v = model.config.vocabSize, layers = model.config.numLayers, n = tokens.length;
-    tokens.forEach((t, i) => { if (!(t >= 0 && t < v)) throw new Error(`token ${t} at position ${offset + i} is outside the model's vocabulary of ${v}`); });
+    if (offset !== job.next || offset + tokens.length > job.total)
+      throw new Error(`tokens ${offset}+${tokens.length}, expected from ${job.next} of ${job.total}`);
+    const {
+      model,
+      chosen: { backend },
+    } = this.model(job.modelKey);
+    const v = model.config.vocabSize,
+      layers = model.config.numLayers,
+      n = tokens.length;
+    tokens.forEach((t, i) => {
+      if (!(t >= 0 && t < v))
+        throw new Error(`token ${t} at position ${offset + i} is outside the model's vocabulary of ${v}`);
+    });
     const started = performance.now();
     job.state ??= zeroMambaState(backend, model.config, 1);
     // Fed: the held-back token, then all but this chunk's last token; each fed row predicts the next token.
@@ -145,8 +212,14 @@ export class EngineCore {
       if (lead) fed[0] = job.carry;
       fed.set(tokens.subarray(0, n - 1), lead);
       const targets = tokens.subarray(1 - lead); // the token each fed row predicts
-      const idsT = backend.uploadIds(fed, [1, fedLength]), targetsT = backend.uploadIds(targets.slice(), [1, fedLength]);
-      const r = mambaForward(backend, model, idsT, { state: job.state, returnState: true, targets: targetsT, meanDelta: job.collectDelta });
+      const idsT = backend.uploadIds(fed, [1, fedLength]),
+        targetsT = backend.uploadIds(targets.slice(), [1, fedLength]);
+      const r = mambaForward(backend, model, idsT, {
+        state: job.state,
+        returnState: true,
+        targets: targetsT,
+        meanDelta: job.collectDelta,
+      });
       backend.free(idsT);
       backend.free(targetsT);
       backend.free(r.logits);
@@ -174,17 +247,41 @@ export class EngineCore {
     if (job.state && loaded) freeMambaState(loaded.chosen.backend, job.state);
   }
 
-  private async generate(requestId: number, modelKey: string, prompt: Int32Array, steps: number, temperature: number, topK: number, seed: number): Promise<void> {
-    const { model, chosen: { backend } } = this.model(modelKey);
-    if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_GENERATE_STEPS)) throw new Error(`generate: ${steps} steps, expected 1..${MAX_GENERATE_STEPS}`);
+  private async generate(
+    requestId: number,
+    modelKey: string,
+    prompt: Int32Array,
+    steps: number,
+    temperature: number,
+    topK: number,
+    seed: number,
+  ): Promise<void> {
+    const {
+      model,
+      chosen: { backend },
+    } = this.model(modelKey);
+    if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_GENERATE_STEPS))
+      throw new Error(`generate: ${steps} steps, expected 1..${MAX_GENERATE_STEPS}`);
     if (prompt.length === 0) throw new Error('generate: the prompt is empty');
     const controller = new AbortController();
     this.generations.set(requestId, controller);
     const started = performance.now();
     try {
-      const r = await generate(backend, model, tokenBatch([prompt], model.config.vocabSize, 'generate prompt'),
-        { tokens: steps, temperature, topK, seed, signal: controller.signal });
-      this.emit({ type: 'generated', requestId, offset: 0, tokens: Int32Array.from(r.tokens[0]), done: true, elapsedMs: performance.now() - started });
+      const r = await generate(backend, model, tokenBatch([prompt], model.config.vocabSize, 'generate prompt'), {
+        tokens: steps,
+        temperature,
+        topK,
+        seed,
+        signal: controller.signal,
+      });
+      this.emit({
+        type: 'generated',
+        requestId,
+        offset: 0,
+        tokens: Int32Array.from(r.tokens[0]),
+        done: true,
+        elapsedMs: performance.now() - started,
+      });
     } catch (e) {
       if (!controller.signal.aborted) throw e; // a cancel already answered
     } finally {

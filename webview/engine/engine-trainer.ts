@@ -11,7 +11,11 @@ import { paramCount, paramSpecs } from '../../kernels/train/params';
 import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import {
-  MAX_TRAIN_CHUNK_VALUES, type FromEngine, type TrainOpenMessage, type TrainTensor, type TrainToEngine,
+  MAX_TRAIN_CHUNK_VALUES,
+  type FromEngine,
+  type TrainOpenMessage,
+  type TrainTensor,
+  type TrainToEngine,
 } from '../../protocol/messages';
 
 /** The GPU a trainer gets, or why it gets none ('auto' on a fallback adapter, or no adapter at all for 'auto'). */
@@ -21,8 +25,17 @@ export type TrainerGpuChooser = (preference: 'auto' | 'webgpu') => Promise<Train
 /** Largest batch x length one trainer step may take (ids and targets per message). */
 export const MAX_TRAIN_ROWS = 1 << 20;
 
-interface Trainer { model: WebGpuTrainModel; adam: AdamWConfig; size: number }
-interface PendingState { trainerId: number; t: number; values: Record<TrainTensor, Float32Array>; received: Record<TrainTensor, number> }
+interface Trainer {
+  model: WebGpuTrainModel;
+  adam: AdamWConfig;
+  size: number;
+}
+interface PendingState {
+  trainerId: number;
+  t: number;
+  values: Record<TrainTensor, Float32Array>;
+  received: Record<TrainTensor, number>;
+}
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -31,7 +44,10 @@ const LOST_GRACE_MS = 200;
 
 /** Whether the device itself is gone (lost or destroyed), not merely one call refused on a live device. */
 function deviceGone(backend: WebGpuBackend): Promise<boolean> {
-  return Promise.race([backend.gpuDevice.device.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), LOST_GRACE_MS))]);
+  return Promise.race([
+    backend.gpuDevice.device.lost.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), LOST_GRACE_MS)),
+  ]);
 }
 
 export class EngineTrainer {
@@ -39,7 +55,10 @@ export class EngineTrainer {
   private readonly pending = new Map<number, PendingState>();
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly gpu: TrainerGpuChooser, private readonly emit: (m: FromEngine) => void) {}
+  constructor(
+    private readonly gpu: TrainerGpuChooser,
+    private readonly emit: (m: FromEngine) => void,
+  ) {}
 
   /** Takes one message; calls run in arrival order and each answers (or fails) its own request. */
   handle(m: TrainToEngine): Promise<void> {
@@ -62,20 +81,32 @@ export class EngineTrainer {
   private async process(m: TrainToEngine): Promise<void> {
     try {
       switch (m.type) {
-        case 'trainOpen': return await this.openTrainer(m);
-        case 'trainSetState': return this.startState(m.requestId, m.trainerId, m.size, m.t);
-        case 'trainWrite': return this.write(m.requestId, m.tensor, m.offset, m.values);
-        case 'trainRead': return await this.read(m.requestId, m.trainerId, m.moments);
+        case 'trainOpen':
+          return await this.openTrainer(m);
+        case 'trainSetState':
+          return this.startState(m.requestId, m.trainerId, m.size, m.t);
+        case 'trainWrite':
+          return this.write(m.requestId, m.tensor, m.offset, m.values);
+        case 'trainRead':
+          return await this.read(m.requestId, m.trainerId, m.moments);
         case 'trainStep': {
           const tr = this.trainer(m.trainerId);
-          if (m.ids.length !== tr.model.rows || m.targets.length !== tr.model.rows) throw new Error(`trainer ${m.trainerId}: ${m.ids.length} ids and ${m.targets.length} targets, expected ${tr.model.rows}`);
+          if (m.ids.length !== tr.model.rows || m.targets.length !== tr.model.rows)
+            throw new Error(
+              `trainer ${m.trainerId}: ${m.ids.length} ids and ${m.targets.length} targets, expected ${tr.model.rows}`,
+            );
           await tr.model.trainStep(m.ids, m.targets, m.lr, m.maxNorm, tr.adam);
           this.emit({ type: 'trainAck', requestId: m.requestId });
           return;
         }
         case 'trainReadLosses': {
           const stats = await this.trainer(m.trainerId).model.readStats();
-          this.emit({ type: 'trainLosses', requestId: m.requestId, nats: Float32Array.from(stats, (st) => st.nats), counts: Int32Array.from(stats, (st) => st.count) });
+          this.emit({
+            type: 'trainLosses',
+            requestId: m.requestId,
+            nats: Float32Array.from(stats, (st) => st.nats),
+            counts: Int32Array.from(stats, (st) => st.count),
+          });
           return;
         }
         case 'trainClose':
@@ -107,8 +138,16 @@ export class EngineTrainer {
 
   private async openTrainer(m: TrainOpenMessage): Promise<void> {
     const cfg = parseMambaConfig(m.config, `trainer ${m.requestId} config`);
-    if (!(Number.isInteger(m.batch) && Number.isInteger(m.length) && m.batch >= 1 && m.length >= 1 && m.batch * m.length <= MAX_TRAIN_ROWS)) {
-      throw new Error(`trainer ${m.requestId}: batch ${m.batch} x length ${m.length} (at most ${MAX_TRAIN_ROWS} positions)`);
+    if (!(
+      Number.isInteger(m.batch) &&
+      Number.isInteger(m.length) &&
+      m.batch >= 1 &&
+      m.length >= 1 &&
+      m.batch * m.length <= MAX_TRAIN_ROWS
+    )) {
+      throw new Error(
+        `trainer ${m.requestId}: batch ${m.batch} x length ${m.length} (at most ${MAX_TRAIN_ROWS} positions)`,
+      );
     }
     const chosen = await this.gpu(m.backend);
     if (!chosen.backend) {
@@ -117,15 +156,26 @@ export class EngineTrainer {
     }
     const model = new WebGpuTrainModel(chosen.backend, cfg, m.batch, m.length);
     this.trainers.set(m.requestId, { model, adam: { ...m.adam }, size: paramCount(paramSpecs(cfg)) });
-    this.emit({ type: 'trainOpened', requestId: m.requestId, backend: 'webgpu', reason: chosen.reason, device: chosen.backend.description });
+    this.emit({
+      type: 'trainOpened',
+      requestId: m.requestId,
+      backend: 'webgpu',
+      reason: chosen.reason,
+      device: chosen.backend.description,
+    });
   }
 
   private startState(requestId: number, trainerId: number, size: number, t: number): void {
     const tr = this.trainer(trainerId);
-    if (size !== tr.size) throw new Error(`trainer ${trainerId}: state of ${size} values, the model has ${tr.size} parameters`);
-    if (!(Number.isInteger(t) && t >= 0)) throw new Error(`trainer ${trainerId}: AdamW step count ${t} is not a whole number`);
+    if (size !== tr.size)
+      throw new Error(`trainer ${trainerId}: state of ${size} values, the model has ${tr.size} parameters`);
+    if (!(Number.isInteger(t) && t >= 0))
+      throw new Error(`trainer ${trainerId}: AdamW step count ${t} is not a whole number`);
     this.pending.set(requestId, {
-      trainerId, t, values: { params: new Float32Array(size), m: new Float32Array(size), v: new Float32Array(size) }, received: { params: 0, m: 0, v: 0 },
+      trainerId,
+      t,
+      values: { params: new Float32Array(size), m: new Float32Array(size), v: new Float32Array(size) },
+      received: { params: 0, m: 0, v: 0 },
     });
   }
 
@@ -134,7 +184,9 @@ export class EngineTrainer {
     if (!p) return; // its setState already failed and was answered
     const size = p.values[tensor].length;
     if (offset !== p.received[tensor] || offset + values.length > size) {
-      throw new Error(`trainer ${p.trainerId}: ${tensor} values at ${offset}+${values.length}, expected at ${p.received[tensor]} of ${size}`);
+      throw new Error(
+        `trainer ${p.trainerId}: ${tensor} values at ${offset}+${values.length}, expected at ${p.received[tensor]} of ${size}`,
+      );
     }
     p.values[tensor].set(values, offset);
     p.received[tensor] += values.length;

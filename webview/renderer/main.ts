@@ -7,7 +7,11 @@ import { decodeOutput } from '../../protocol/track-codec';
 import { mountOutput, type MountedOutput, type OutputActions } from './mount-output';
 
 /** The parts of VS Code's notebook renderer API this renderer uses (vscode-notebook-renderer). */
-interface OutputItem { readonly id: string; readonly mime: string; data(): Uint8Array }
+interface OutputItem {
+  readonly id: string;
+  readonly mime: string;
+  data(): Uint8Array;
+}
 interface RendererContext {
   postMessage?(message: unknown): void;
   onDidReceiveMessage?(listener: (message: unknown) => void): { dispose(): void };
@@ -24,16 +28,30 @@ export function activate(ctx: RendererContext) {
     if (m?.type !== 'reply' || typeof m.requestId !== 'number') return;
     const p = pending.get(m.requestId);
     pending.delete(m.requestId);
-    if (m.ok) p?.resolve(String(m.message)); else p?.reject(new Error(String(m.message)));
+    if (m.ok) p?.resolve(String(m.message));
+    else p?.reject(new Error(String(m.message)));
   });
 
   function request(body: (requestId: number) => FromRenderer): Promise<string> {
     const post = ctx.postMessage;
-    if (!post) return Promise.reject(new Error('this notebook view cannot reach the extension (no renderer messaging)'));
+    if (!post)
+      return Promise.reject(new Error('this notebook view cannot reach the extension (no renderer messaging)'));
     const requestId = nextRequest++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { pending.delete(requestId); reject(new Error('the extension did not answer')); }, REPLY_TIMEOUT_MS);
-      pending.set(requestId, { resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      const timer = setTimeout(() => {
+        pending.delete(requestId);
+        reject(new Error('the extension did not answer'));
+      }, REPLY_TIMEOUT_MS);
+      pending.set(requestId, {
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       post.call(ctx, body(requestId));
     });
   }
@@ -48,7 +66,8 @@ export function activate(ctx: RendererContext) {
         const { summary, blocks } = decodeOutput(item.data());
         const actions: OutputActions = {
           save: (r) => request((requestId) => ({ type: 'export', requestId, ...r })),
-          generateFrom: (record, position) => request((requestId) => ({ type: 'generateFrom', requestId, outputId: summary.id, record, position })),
+          generateFrom: (record, position) =>
+            request((requestId) => ({ type: 'generateFrom', requestId, outputId: summary.id, record, position })),
         };
         mounted.set(item.id, mountOutput(element, summary, blocks, actions));
       } catch (e) {
@@ -59,7 +78,11 @@ export function activate(ctx: RendererContext) {
       }
     },
     disposeOutputItem(id?: string): void {
-      if (id === undefined) { for (const m of mounted.values()) m.dispose(); mounted.clear(); return; }
+      if (id === undefined) {
+        for (const m of mounted.values()) m.dispose();
+        mounted.clear();
+        return;
+      }
       mounted.get(id)?.dispose();
       mounted.delete(id);
     },

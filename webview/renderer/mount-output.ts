@@ -33,12 +33,21 @@ function statusLine(): { element: HTMLElement; show(text: string, error?: boolea
   const element = document.createElement('div');
   element.className = 'seqlab-status';
   element.setAttribute('role', 'status');
-  return { element, show(text, error = false) { element.textContent = text; element.classList.toggle('error', error); } };
+  return {
+    element,
+    show(text, error = false) {
+      element.textContent = text;
+      element.classList.toggle('error', error);
+    },
+  };
 }
 
 function run(status: ReturnType<typeof statusLine>, what: string, action: () => Promise<string>): void {
   status.show(`${what}…`);
-  action().then((m) => status.show(m), (e: unknown) => status.show(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, true));
+  action().then(
+    (m) => status.show(m),
+    (e: unknown) => status.show(`${what} failed: ${e instanceof Error ? e.message : String(e)}`, true),
+  );
 }
 
 function hint(text: string): HTMLElement {
@@ -48,7 +57,13 @@ function hint(text: string): HTMLElement {
   return h;
 }
 
-export function mountOutput(parent: HTMLElement, summary: OutputSummary, blocks: ReadonlyMap<string, Block>, actions: OutputActions, nonce?: string): MountedOutput {
+export function mountOutput(
+  parent: HTMLElement,
+  summary: OutputSummary,
+  blocks: ReadonlyMap<string, Block>,
+  actions: OutputActions,
+  nonce?: string,
+): MountedOutput {
   installStyles(document, nonce);
   const root = document.createElement('div');
   root.className = 'seqlab-output';
@@ -59,12 +74,19 @@ export function mountOutput(parent: HTMLElement, summary: OutputSummary, blocks:
   const status = statusLine();
   root.append(toolbar);
   parent.append(root);
-  let dna: DnaTrackView | null = null, wav: WavView | null = null;
-  let record = 0, picked: number | null = null;
+  let dna: DnaTrackView | null = null,
+    wav: WavView | null = null;
+  let record = 0,
+    picked: number | null = null;
   const generateButton = button('Generate from…', () => {
-    if (picked === null) { status.show('click the track (or press Enter on it) to pick a position first'); return; }
+    if (picked === null) {
+      status.show('click the track (or press Enter on it) to pick a position first');
+      return;
+    }
     const position = picked;
-    run(status, `generating after position ${(position + 1).toLocaleString('en-US')}`, () => actions.generateFrom(record, position + 1));
+    run(status, `generating after position ${(position + 1).toLocaleString('en-US')}`, () =>
+      actions.generateFrom(record, position + 1),
+    );
   });
   const onPick = (position: number) => {
     picked = position;
@@ -72,40 +94,73 @@ export function mountOutput(parent: HTMLElement, summary: OutputSummary, blocks:
     root.dataset.picked = String(position);
   };
   // The file is built when the button is pressed, from what the view shows then.
-  const exportButton = (label: string, build: () => SaveRequest) => button(label, () => run(status, label.toLowerCase(), async () => actions.save(build())));
+  const exportButton = (label: string, build: () => SaveRequest) =>
+    button(label, () => run(status, label.toLowerCase(), async () => actions.save(build())));
 
   if (summary.kind === 'dna-analysis' || summary.kind === 'dna-generation') {
     let input = dnaInput(summary, blocks, record);
     dna = new DnaTrackView(root, input, { onPick });
     const view = dna;
     if (summary.kind === 'dna-analysis' && summary.records.length > 1) {
-      toolbar.append(dropdown(summary.records.map((r) => `${r.index + 1}. ${r.name}`), 0, (i) => {
-        record = summary.records[i].index;
-        picked = null;
-        generateButton.textContent = 'Generate from…';
-        input = dnaInput(summary, blocks, record);
-        view.setInput(input);
-      }));
+      toolbar.append(
+        dropdown(
+          summary.records.map((r) => `${r.index + 1}. ${r.name}`),
+          0,
+          (i) => {
+            record = summary.records[i].index;
+            picked = null;
+            generateButton.textContent = 'Generate from…';
+            input = dnaInput(summary, blocks, record);
+            view.setInput(input);
+          },
+        ),
+      );
     }
-    toolbar.append(button('−', () => view.zoom(2)), button('+', () => view.zoom(0.5)), button('Whole record', () => view.show(-Infinity, Infinity)));
+    toolbar.append(
+      button('−', () => view.zoom(2)),
+      button('+', () => view.zoom(0.5)),
+      button('Whole record', () => view.show(-Infinity, Infinity)),
+    );
     if (summary.kind === 'dna-analysis') {
-      toolbar.append(generateButton, ...(['bed', 'csv', 'json'] as const).map((f) => exportButton(`Export ${f.toUpperCase()}`, () => dnaExport(f, input, view.visible))));
+      toolbar.append(
+        generateButton,
+        ...(['bed', 'csv', 'json'] as const).map((f) =>
+          exportButton(`Export ${f.toUpperCase()}`, () => dnaExport(f, input, view.visible)),
+        ),
+      );
     } else toolbar.append(exportButton('Save as FASTA', () => fastaExport(input)));
     root.append(hint('wheel: zoom · drag: pan · click: pick a position · + − ← → Home Enter on the focused track'));
   } else {
     const input = audioInput(summary, blocks);
     wav = new WavView(root, input, { nonce, onPick: summary.kind === 'audio-analysis' ? onPick : undefined });
     const view = wav;
-    const name = summary.kind === 'audio-generation' ? summary.name : summary.file.split(/[\\/]/).pop() ?? 'audio';
-    toolbar.append(button('Play / pause', () => { void view.playPause(); }), button('−', () => view.zoomBy(0.5)), button('+', () => view.zoomBy(2)));
+    const name = summary.kind === 'audio-generation' ? summary.name : (summary.file.split(/[\\/]/).pop() ?? 'audio');
+    toolbar.append(
+      button('Play / pause', () => {
+        void view.playPause();
+      }),
+      button('−', () => view.zoomBy(0.5)),
+      button('+', () => view.zoomBy(2)),
+    );
     if (summary.kind === 'audio-analysis') {
-      toolbar.append(generateButton, ...(['csv', 'json'] as const).map((f) => exportButton(`Export ${f.toUpperCase()}`, () => audioExport(f, input, name, view.visiblePositions()))));
+      toolbar.append(
+        generateButton,
+        ...(['csv', 'json'] as const).map((f) =>
+          exportButton(`Export ${f.toUpperCase()}`, () => audioExport(f, input, name, view.visiblePositions())),
+        ),
+      );
       root.append(hint('wheel: zoom · click: seek and pick a position · click a marked region to play it'));
     } else toolbar.append(exportButton('Save as WAV', () => audioExport('wav', input, name, view.visiblePositions())));
   }
   root.append(status.element);
   return {
-    element: root, dna, wav,
-    dispose() { dna?.destroy(); wav?.destroy(); root.remove(); },
+    element: root,
+    dna,
+    wav,
+    dispose() {
+      dna?.destroy();
+      wav?.destroy();
+      root.remove();
+    },
   };
 }

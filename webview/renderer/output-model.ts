@@ -22,7 +22,12 @@ function findTrack(summary: OutputSummary, record: number, kind: TrackDescriptor
   return summary.tracks.find((t) => t.record === record && t.kind === kind);
 }
 
-function series(summary: OutputSummary, blocks: ReadonlyMap<string, Block>, record: number, kind: TrackDescriptor['kind']): TrackSeries | null {
+function series(
+  summary: OutputSummary,
+  blocks: ReadonlyMap<string, Block>,
+  record: number,
+  kind: TrackDescriptor['kind'],
+): TrackSeries | null {
   const t = findTrack(summary, record, kind);
   return t ? new TrackSeries(t, floatBlock(blocks, t)) : null;
 }
@@ -37,19 +42,32 @@ export function recordIntervals(summary: OutputSummary, record: number): Interva
 export function dnaInput(summary: OutputSummary, blocks: ReadonlyMap<string, Block>, record: number): DnaTrackInput {
   const seq = findTrack(summary, record, 'sequence');
   const letters = seq ? blocks.get(seq.block) : undefined;
-  if (seq && !(letters instanceof Uint8Array)) throw new OutputError(`track "${seq.label}": block "${seq.block}" is not letters`);
+  if (seq && !(letters instanceof Uint8Array))
+    throw new OutputError(`track "${seq.label}": block "${seq.block}" is not letters`);
   let recordSummary;
   if (summary.kind === 'dna-analysis') {
     recordSummary = summary.records[record]; // tracks and intervals name records by their place in this list
     if (!recordSummary) throw new OutputError(`output has no record ${record} (it has ${summary.records.length})`);
   } else if (summary.kind === 'dna-generation') {
     if (!seq || !letters) throw new OutputError('a DNA generation output has no sequence block');
-    recordSummary = { index: record, name: summary.name, description: 'generated', length: letters.length, start: seq.start,
-      end: seq.start + letters.length, gcPercent: NaN, nCount: 0, softMaskedCount: 0, bitsPerBase: null, bitsPerBaseReverse: null };
+    recordSummary = {
+      index: record,
+      name: summary.name,
+      description: 'generated',
+      length: letters.length,
+      start: seq.start,
+      end: seq.start + letters.length,
+      gcPercent: NaN,
+      nCount: 0,
+      softMaskedCount: 0,
+      bitsPerBase: null,
+      bitsPerBaseReverse: null,
+    };
   } else throw new OutputError(`a ${summary.kind} output has no DNA tracks`);
   const surprisal = series(summary, blocks, record, 'surprisal');
   const intervals = recordIntervals(summary, record);
-  if (surprisal && !intervals.some((s) => s.kind === 'high-surprisal')) intervals.push(highSurprisal(surprisal.descriptor, surprisal.values, record, 'high-surprisal', DNA_REGIONS));
+  if (surprisal && !intervals.some((s) => s.kind === 'high-surprisal'))
+    intervals.push(highSurprisal(surprisal.descriptor, surprisal.values, record, 'high-surprisal', DNA_REGIONS));
   return {
     record: recordSummary,
     bases: seq && letters instanceof Uint8Array ? { start: seq.start, codes: letters } : null,
@@ -65,11 +83,26 @@ export function dnaInput(summary: OutputSummary, blocks: ReadonlyMap<string, Blo
 export function audioInput(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): WavViewInput {
   const t = findTrack(summary, 0, 'samples');
   if (!t) throw new OutputError(`a ${summary.kind} output has no samples block`);
-  if (t.binSize !== 1) throw new OutputError(`samples block "${t.block}" is binned (${t.binSize}); playback needs every sample`);
-  const sampleRate = summary.kind === 'audio-analysis' ? summary.audio.modelRate : summary.kind === 'audio-generation' ? summary.sampleRate : 0;
+  if (t.binSize !== 1)
+    throw new OutputError(`samples block "${t.block}" is binned (${t.binSize}); playback needs every sample`);
+  const sampleRate =
+    summary.kind === 'audio-analysis'
+      ? summary.audio.modelRate
+      : summary.kind === 'audio-generation'
+        ? summary.sampleRate
+        : 0;
   if (!(sampleRate > 0)) throw new OutputError(`a ${summary.kind} output has no sample rate`);
   const surprisal = series(summary, blocks, 0, 'surprisal');
   const intervals = recordIntervals(summary, 0);
-  if (surprisal && !intervals.some((s) => s.kind === 'unusual-audio')) intervals.push(highSurprisal(surprisal.descriptor, surprisal.values, 0, 'unusual-audio', audioRegions(sampleRate / surprisal.descriptor.binSize)));
+  if (surprisal && !intervals.some((s) => s.kind === 'unusual-audio'))
+    intervals.push(
+      highSurprisal(
+        surprisal.descriptor,
+        surprisal.values,
+        0,
+        'unusual-audio',
+        audioRegions(sampleRate / surprisal.descriptor.binSize),
+      ),
+    );
   return { samples: floatBlock(blocks, t), sampleRate, start: t.start, surprisal, intervals };
 }

@@ -2,7 +2,13 @@
 // (bits/token) with the step each was measured at, the loss curve over steps (SVG in the
 // theme's chart colours), and cancel / resume buttons. All state arrives from the host (init,
 // metric, phase); the pane computes nothing heavy.
-import type { FromTrainingPane, MetricRecord, PaneRunInfo, RunPhase, ToTrainingPane } from '../../protocol/training-messages';
+import type {
+  FromTrainingPane,
+  MetricRecord,
+  PaneRunInfo,
+  RunPhase,
+  ToTrainingPane,
+} from '../../protocol/training-messages';
 import { button } from '../components/toolkit';
 import { lossChartLayout } from './chart-layout';
 import { renderLossChart } from './loss-chart';
@@ -61,12 +67,18 @@ function showFacts(r: PaneRunInfo): void {
   el('fact-model').textContent = r.model;
   el('fact-budget').textContent = r.budget;
   // What was asked for, and once the run reports it, what runs (for 'auto', which one it chose).
-  el('fact-backend').textContent = !backendUsed ? r.backend : r.backend === 'auto' ? `auto: ${backendUsed}` : backendUsed;
+  el('fact-backend').textContent = !backendUsed
+    ? r.backend
+    : r.backend === 'auto'
+      ? `auto: ${backendUsed}`
+      : backendUsed;
 }
 
 function duration(sec: number): string {
   const s = Math.round(sec);
-  return s < 3600 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return s < 3600
+    ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`
+    : `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
 function showProgress(): void {
@@ -76,7 +88,8 @@ function showProgress(): void {
   el('progress').textContent = [
     `step ${count(r.step)}${run.totalSteps ? ` / ${count(run.totalSteps)}` : ''}`,
     ...(share === undefined ? [] : [`${Math.min(100, Math.round(100 * share))}%`]),
-    `${count(r.tokens)} tokens`, `${duration(r.elapsedSec)} training`,
+    `${count(r.tokens)} tokens`,
+    `${duration(r.elapsedSec)} training`,
     ...(r.tokensPerSec ? [`${count(r.tokensPerSec)} tokens/s`] : []),
   ].join(' · ');
   const latest = (key: 'trainBits' | 'valBits', bits: string, step: string) => {
@@ -98,7 +111,8 @@ function draw(): void {
 window.addEventListener('message', (ev: MessageEvent<ToTrainingPane>) => {
   const m = ev.data;
   if (m.type === 'init') {
-    run = m.run; records = m.records;
+    run = m.run;
+    records = m.records;
     setPhase(m.run.phase, m.run.message);
   } else if (m.type === 'metric') {
     const i = records.findIndex((r) => r.step >= m.record.step);
@@ -116,5 +130,10 @@ window.addEventListener('message', (ev: MessageEvent<ToTrainingPane>) => {
   draw();
 });
 let drawnWidth = 0;
-new ResizeObserver(() => { if (root.clientWidth !== drawnWidth) { drawnWidth = root.clientWidth; draw(); } }).observe(root);
+new ResizeObserver(() => {
+  if (root.clientWidth !== drawnWidth) {
+    drawnWidth = root.clientWidth;
+    draw();
+  }
+}).observe(root);
 vscode.postMessage({ type: 'ready' });

@@ -21,15 +21,34 @@ export const MAX_CELL_SAMPLES = 1 << 21;
 const CHUNK_TOKENS = 1 << 13;
 const REFRESH_MS = 400;
 
-interface AudioSpan { samples: Float32Array; rate: number; start: number }
+interface AudioSpan {
+  samples: Float32Array;
+  rate: number;
+  start: number;
+}
 
 function buildOutput(
-  id: string, file: string, base: Omit<AudioAnalysisSummary['audio'], 'bitsPerSample' | 'modelRate'>, span: AudioSpan,
-  surprisal: Float32Array | undefined, model: ResolvedModel | undefined, engine: EngineInfo | null,
-  timings: Timings, notes: string[],
+  id: string,
+  file: string,
+  base: Omit<AudioAnalysisSummary['audio'], 'bitsPerSample' | 'modelRate'>,
+  span: AudioSpan,
+  surprisal: Float32Array | undefined,
+  model: ResolvedModel | undefined,
+  engine: EngineInfo | null,
+  timings: Timings,
+  notes: string[],
 ): { summary: AudioAnalysisSummary; blocks: Map<string, Block> } {
   const samplesTrack: TrackDescriptor = {
-    block: 'samples', record: 0, kind: 'samples', label: 'waveform (mono)', unit: 'amplitude', start: span.start, binSize: 1, length: span.samples.length, rows: 1, rowLabels: [],
+    block: 'samples',
+    record: 0,
+    kind: 'samples',
+    label: 'waveform (mono)',
+    unit: 'amplitude',
+    start: span.start,
+    binSize: 1,
+    length: span.samples.length,
+    rows: 1,
+    rowLabels: [],
   };
   const tracks = [samplesTrack];
   const blocks = new Map<string, Block>([['samples', span.samples]]);
@@ -38,19 +57,31 @@ function buildOutput(
     blocks.set('surprisal', surprisal);
   }
   const summary: AudioAnalysisSummary = {
-    schema: 1, id, kind: 'audio-analysis', file, model: model ? modelInfo(model.source, model.shownPath) : null, engine, timings,
-    tracks, intervals: [], notes: [...notes],
+    schema: 1,
+    id,
+    kind: 'audio-analysis',
+    file,
+    model: model ? modelInfo(model.source, model.shownPath) : null,
+    engine,
+    timings,
+    tracks,
+    intervals: [],
+    notes: [...notes],
     audio: { ...base, modelRate: span.rate, bitsPerSample: surprisal && engine ? finiteMean(surprisal) : null },
   };
   return { summary, blocks };
 }
 
-export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ summary: AudioAnalysisSummary; blocks: Map<string, Block> }> {
+export async function analyzeAudio(
+  spec: CellSpec,
+  ctx: RunContext,
+): Promise<{ summary: AudioAnalysisSummary; blocks: Map<string, Block> }> {
   const t0 = performance.now();
   const path = await ctx.resolveFile(spec.file);
   const file = ctx.shownPath(path);
   const model = await ctx.model('audio', spec.model);
-  if (model && model.source.modality !== 'audio') throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell analyzes audio`);
+  if (model && model.source.modality !== 'audio')
+    throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell analyzes audio`);
   const wav = await WavReader.open(path);
   const notes: string[] = [...wav.info.warnings];
   let mixed: Float32Array, first: number, last: number, tags: Record<string, string>;
@@ -63,7 +94,9 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
     last = spec.endS === undefined ? wav.info.frames : Math.min(wav.info.frames, Math.round(spec.endS * sampleRate));
     if (last - first > maxFrames) {
       last = first + maxFrames;
-      notes.push(`analyzed ${(maxFrames / sampleRate).toFixed(1)} s from ${spec.startS} s (at most ${MAX_CELL_SAMPLES} samples per cell; use start:/end: for another span)`);
+      notes.push(
+        `analyzed ${(maxFrames / sampleRate).toFixed(1)} s from ${spec.startS} s (at most ${MAX_CELL_SAMPLES} samples per cell; use start:/end: for another span)`,
+      );
     }
     mixed = await wav.readFrames(first, last, 'mix');
     tags = await readWavTags(wav);
@@ -72,22 +105,54 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
   }
   if (channels > 1) notes.push(`${channels} channels mixed down to mono`);
   const base = {
-    sampleRate, channels, bitsPerSampleFormat: bitsPerSample, durationS: wav.info.durationSeconds, startS: first / sampleRate, endS: last / sampleRate, tags,
+    sampleRate,
+    channels,
+    bitsPerSampleFormat: bitsPerSample,
+    durationS: wav.info.durationSeconds,
+    startS: first / sampleRate,
+    endS: last / sampleRate,
+    tags,
   };
   const timings: Timings = { readMs: performance.now() - t0, loadModelMs: 0, computeMs: 0, totalMs: 0 };
   if (!model) {
-    notes.push('no audio model is set up (seqlab.defaultAudioModel, or model: in the cell): waveform and spectrogram only');
+    notes.push(
+      'no audio model is set up (seqlab.defaultAudioModel, or model: in the cell): waveform and spectrogram only',
+    );
     timings.totalMs = performance.now() - t0;
-    return buildOutput(ctx.runId, file, base, { samples: mixed, rate: sampleRate, start: first }, undefined, undefined, null, timings, notes);
+    return buildOutput(
+      ctx.runId,
+      file,
+      base,
+      { samples: mixed, rate: sampleRate, start: first },
+      undefined,
+      undefined,
+      null,
+      timings,
+      notes,
+    );
   }
 
   const rate = model.source.sampleRate!;
   if (!model.source.trained) notes.push(UNTRAINED_NOTE);
   if (rate !== sampleRate) notes.push(`resampled from ${sampleRate} Hz to the model's ${rate} Hz`);
-  const span: AudioSpan = { samples: rate === sampleRate ? mixed : resample(mixed, sampleRate, rate), rate, start: Math.round((first * rate) / sampleRate) };
+  const span: AudioSpan = {
+    samples: rate === sampleRate ? mixed : resample(mixed, sampleRate, rate),
+    rate,
+    start: Math.round((first * rate) / sampleRate),
+  };
   timings.readMs = performance.now() - t0;
   const surprisal = new Float32Array(span.samples.length).fill(Number.NaN);
-  const picture = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, PROGRESS_NOTE]);
+  const picture = buildOutput(
+    ctx.runId,
+    file,
+    base,
+    span,
+    surprisal,
+    model,
+    null,
+    { ...timings, totalMs: performance.now() - t0 },
+    [...notes, PROGRESS_NOTE],
+  );
   ctx.show(picture.summary, picture.blocks);
 
   const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
@@ -96,19 +161,36 @@ export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<{ s
   const tokens = mulawEncode(span.samples);
   let lastShown = performance.now();
   const { engineMs } = await engine.score(loaded.modelKey, tokens, {
-    collectDelta: false, chunkTokens: CHUNK_TOKENS, signal: ctx.signal,
+    collectDelta: false,
+    chunkTokens: CHUNK_TOKENS,
+    signal: ctx.signal,
     onChunk: (offset, bits) => {
       surprisal.set(bits, offset);
       if (performance.now() - lastShown < REFRESH_MS) return;
       lastShown = performance.now();
       const pct = Math.floor((100 * (offset + bits.length)) / Math.max(1, tokens.length));
-      const partial = buildOutput(ctx.runId, file, base, span, surprisal, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `${PROGRESS_NOTE} ${pct}%`]);
+      const partial = buildOutput(
+        ctx.runId,
+        file,
+        base,
+        span,
+        surprisal,
+        model,
+        null,
+        { ...timings, totalMs: performance.now() - t0 },
+        [...notes, `${PROGRESS_NOTE} ${pct}%`],
+      );
       ctx.show(partial.summary, partial.blocks);
     },
   });
   timings.computeMs = performance.now() - tCompute;
   timings.totalMs = performance.now() - t0;
-  const engineInfo: EngineInfo = { backend: loaded.backend, reason: loaded.reason, device: loaded.device, tokensPerSecond: engineMs > 0 ? (1000 * tokens.length) / engineMs : 0 };
+  const engineInfo: EngineInfo = {
+    backend: loaded.backend,
+    reason: loaded.reason,
+    device: loaded.device,
+    tokensPerSecond: engineMs > 0 ? (1000 * tokens.length) / engineMs : 0,
+  };
   const out = buildOutput(ctx.runId, file, base, span, surprisal, model, engineInfo, timings, notes);
   // The renderer's own rule (smoothed surprisal above mean + 2 sd, in 10 ms windows), stored so the
   // regions persist with the notebook and read the same in the JSON item.

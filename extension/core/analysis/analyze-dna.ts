@@ -23,16 +23,33 @@ const MAX_SEQUENCE_LETTERS = 1 << 21;
 const CHUNK_TOKENS = 1 << 12;
 const REFRESH_MS = 400;
 
-interface RecordData { index: number; name: string; description: string; fullLength: number; start: number; bases: Uint8Array; softMasked: Run[]; nRuns: Run[] }
+interface RecordData {
+  index: number;
+  name: string;
+  description: string;
+  fullLength: number;
+  start: number;
+  bases: Uint8Array;
+  softMasked: Run[];
+  nRuns: Run[];
+}
 
-interface RecordScores { forward: Float32Array; reverse: Float32Array | undefined; delta: Float32Array; layers: number }
+interface RecordScores {
+  forward: Float32Array;
+  reverse: Float32Array | undefined;
+  delta: Float32Array;
+  layers: number;
+}
 
 async function readRecords(path: string, spec: CellSpec, notes: string[], signal: AbortSignal): Promise<RecordData[]> {
   const out: RecordData[] = [];
   let budget = MAX_CELL_BASES;
   const take = (rec: Omit<RecordData, 'bases' | 'softMasked' | 'nRuns'>, bases: Uint8Array): void => {
     const kept = bases.length > budget ? bases.subarray(0, budget) : bases;
-    if (kept.length < bases.length) notes.push(`record ${rec.name}: analyzed the first ${kept.length} of ${bases.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`);
+    if (kept.length < bases.length)
+      notes.push(
+        `record ${rec.name}: analyzed the first ${kept.length} of ${bases.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`,
+      );
     budget -= kept.length;
     out.push({ ...rec, bases: kept, softMasked: softMaskedRuns(kept, rec.start), nRuns: nRuns(kept, rec.start) });
   };
@@ -42,7 +59,10 @@ async function readRecords(path: string, spec: CellSpec, notes: string[], signal
       for await (const r of readFastq(src, { signal })) {
         if (spec.region && r.name !== spec.region.record) continue;
         const [s, e] = spec.region ? clampRegion(spec, r.name, r.bases.length) : [0, r.bases.length];
-        take({ index: r.index, name: r.name, description: r.description, fullLength: r.bases.length, start: s }, r.bases.subarray(s, e));
+        take(
+          { index: r.index, name: r.name, description: r.description, fullLength: r.bases.length, start: s },
+          r.bases.subarray(s, e),
+        );
         if (spec.region || out.length >= spec.records || budget === 0) break;
       }
     } finally {
@@ -51,83 +71,181 @@ async function readRecords(path: string, spec: CellSpec, notes: string[], signal
   } else {
     const fasta = await IndexedFasta.open(path, { signal });
     try {
-      const indices = spec.region ? [fasta.recordNamed(spec.region.record)] : fasta.records.slice(0, spec.records).map((_, i) => i);
-      if (indices[0] === -1) throw new Error(`${path}: no record named "${spec.region!.record}" (records: ${fasta.records.slice(0, 5).map((r) => r.name).join(', ')}${fasta.records.length > 5 ? ', …' : ''})`);
-      if (fasta.records.length > spec.records && !spec.region) notes.push(`analyzed the first ${spec.records} of ${fasta.records.length} records (records: sets how many)`);
+      const indices = spec.region
+        ? [fasta.recordNamed(spec.region.record)]
+        : fasta.records.slice(0, spec.records).map((_, i) => i);
+      if (indices[0] === -1)
+        throw new Error(
+          `${path}: no record named "${spec.region!.record}" (records: ${fasta.records
+            .slice(0, 5)
+            .map((r) => r.name)
+            .join(', ')}${fasta.records.length > 5 ? ', …' : ''})`,
+        );
+      if (fasta.records.length > spec.records && !spec.region)
+        notes.push(`analyzed the first ${spec.records} of ${fasta.records.length} records (records: sets how many)`);
       for (const i of indices) {
         if (budget === 0) break;
         const r = fasta.records[i];
         const [s, e] = spec.region ? clampRegion(spec, r.name, r.length) : [0, Math.min(r.length, budget)];
-        take({ index: i, name: r.name, description: r.description, fullLength: r.length, start: s }, await fasta.readBases(i, s, e, { signal }));
-        if (!spec.region && e < r.length) notes.push(`record ${r.name}: analyzed the first ${e} of ${r.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`);
+        take(
+          { index: i, name: r.name, description: r.description, fullLength: r.length, start: s },
+          await fasta.readBases(i, s, e, { signal }),
+        );
+        if (!spec.region && e < r.length)
+          notes.push(
+            `record ${r.name}: analyzed the first ${e} of ${r.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`,
+          );
       }
     } finally {
       await fasta.close();
     }
   }
-  if (out.length === 0) throw new Error(`${path}: ${spec.region ? `no record named "${spec.region.record}"` : 'no records'}`);
+  if (out.length === 0)
+    throw new Error(`${path}: ${spec.region ? `no record named "${spec.region.record}"` : 'no records'}`);
   return out;
 }
 
 function clampRegion(spec: CellSpec, name: string, length: number): [number, number] {
   const r = spec.region!;
-  if (r.start >= length) throw new Error(`region ${name}:${r.start + 1}-${r.end} starts after the end of the record (length ${length})`);
+  if (r.start >= length)
+    throw new Error(`region ${name}:${r.start + 1}-${r.end} starts after the end of the record (length ${length})`);
   return [r.start, Math.min(r.end, length)];
 }
 
 function countBases(bases: Uint8Array): { gc: number; acgt: number; n: number; soft: number } {
-  let gc = 0, acgt = 0, n = 0, soft = 0;
+  let gc = 0,
+    acgt = 0,
+    n = 0,
+    soft = 0;
   for (const b of bases) {
     if (b >= 0x61) soft++;
     const u = b | 0x20;
-    if (u === 0x67 || u === 0x63) { gc++; acgt++; } else if (u === 0x61 || u === 0x74 || u === 0x75) acgt++; else if (u === 0x6e) n++;
+    if (u === 0x67 || u === 0x63) {
+      gc++;
+      acgt++;
+    } else if (u === 0x61 || u === 0x74 || u === 0x75) acgt++;
+    else if (u === 0x6e) n++;
   }
   return { gc, acgt, n, soft };
 }
 
 /** Builds the summary and blocks for what is known so far (scores undefined before the model ran). */
 function buildOutput(
-  id: string, file: string, spec: CellSpec, records: RecordData[], scores: (RecordScores | undefined)[], model: ResolvedModel | undefined,
-  engine: DnaAnalysisSummary['engine'], timings: DnaAnalysisSummary['timings'], notes: string[],
+  id: string,
+  file: string,
+  spec: CellSpec,
+  records: RecordData[],
+  scores: (RecordScores | undefined)[],
+  model: ResolvedModel | undefined,
+  engine: DnaAnalysisSummary['engine'],
+  timings: DnaAnalysisSummary['timings'],
+  notes: string[],
 ): { summary: DnaAnalysisSummary; blocks: Map<string, Block> } {
   const blocks = new Map<string, Block>();
   const tracks: TrackDescriptor[] = [];
   const intervals: IntervalSet[] = [];
   const summaries: DnaRecordSummary[] = [];
   records.forEach((r, k) => {
-    const n = r.bases.length, c = countBases(r.bases), s = scores[k];
-    const add = (kind: TrackDescriptor['kind'], label: string, unit: TrackDescriptor['unit'], data: Block, binSize: number, length: number, rows = 1, rowLabels: string[] = []): void => {
+    const n = r.bases.length,
+      c = countBases(r.bases),
+      s = scores[k];
+    const add = (
+      kind: TrackDescriptor['kind'],
+      label: string,
+      unit: TrackDescriptor['unit'],
+      data: Block,
+      binSize: number,
+      length: number,
+      rows = 1,
+      rowLabels: string[] = [],
+    ): void => {
       const block = `r${k}/${kind}`;
       blocks.set(block, data);
       tracks.push({ block, record: k, kind, label, unit, start: r.start, binSize, length, rows, rowLabels });
     };
     if (n <= MAX_SEQUENCE_LETTERS) add('sequence', 'sequence', 'base', r.bases, 1, n);
-    add('gc', `GC % (${spec.window} bp windows)`, '%', gcWindows(r.bases, spec.window), spec.window, Math.ceil(n / spec.window));
+    add(
+      'gc',
+      `GC % (${spec.window} bp windows)`,
+      '%',
+      gcWindows(r.bases, spec.window),
+      spec.window,
+      Math.ceil(n / spec.window),
+    );
     if (s) {
       const bin = binSizeFor(n, MAX_TRACK_VALUES);
       add('surprisal', 'surprisal', 'bits', binMeans(s.forward, 1, n, bin), bin, Math.ceil(n / bin));
-      if (s.reverse) add('surprisal-reverse', 'surprisal (reverse strand)', 'bits', binMeans(s.reverse, 1, n, bin), bin, Math.ceil(n / bin));
+      if (s.reverse)
+        add(
+          'surprisal-reverse',
+          'surprisal (reverse strand)',
+          'bits',
+          binMeans(s.reverse, 1, n, bin),
+          bin,
+          Math.ceil(n / bin),
+        );
       if (s.layers > 0) {
         const hb = binSizeFor(n, MAX_HEATMAP_VALUES);
-        add('delta', 'selection Δ per layer', 'Δ', binMeans(s.delta, s.layers, n, hb), hb, Math.ceil(n / hb), s.layers, Array.from({ length: s.layers }, (_, i) => `layer ${i}`));
+        add(
+          'delta',
+          'selection Δ per layer',
+          'Δ',
+          binMeans(s.delta, s.layers, n, hb),
+          hb,
+          Math.ceil(n / hb),
+          s.layers,
+          Array.from({ length: s.layers }, (_, i) => `layer ${i}`),
+        );
       }
     }
-    intervals.push({ record: k, kind: 'soft-mask', starts: r.softMasked.map((x) => x.start), ends: r.softMasked.map((x) => x.end), scores: [] });
-    intervals.push({ record: k, kind: 'n-run', starts: r.nRuns.map((x) => x.start), ends: r.nRuns.map((x) => x.end), scores: [] });
+    intervals.push({
+      record: k,
+      kind: 'soft-mask',
+      starts: r.softMasked.map((x) => x.start),
+      ends: r.softMasked.map((x) => x.end),
+      scores: [],
+    });
+    intervals.push({
+      record: k,
+      kind: 'n-run',
+      starts: r.nRuns.map((x) => x.start),
+      ends: r.nRuns.map((x) => x.end),
+      scores: [],
+    });
     summaries.push({
-      index: r.index, name: r.name, description: r.description, length: r.fullLength, start: r.start, end: r.start + n,
-      gcPercent: c.acgt ? (100 * c.gc) / c.acgt : 0, nCount: c.n, softMaskedCount: c.soft,
-      bitsPerBase: s ? finiteMean(s.forward) : null, bitsPerBaseReverse: s?.reverse ? finiteMean(s.reverse) : null,
+      index: r.index,
+      name: r.name,
+      description: r.description,
+      length: r.fullLength,
+      start: r.start,
+      end: r.start + n,
+      gcPercent: c.acgt ? (100 * c.gc) / c.acgt : 0,
+      nCount: c.n,
+      softMaskedCount: c.soft,
+      bitsPerBase: s ? finiteMean(s.forward) : null,
+      bitsPerBaseReverse: s?.reverse ? finiteMean(s.reverse) : null,
     });
   });
   const summary: DnaAnalysisSummary = {
-    schema: 1, id, kind: 'dna-analysis', file, model: model ? modelInfo(model.source, model.shownPath) : null, engine, timings,
-    tracks, intervals, notes: [...notes], records: summaries,
+    schema: 1,
+    id,
+    kind: 'dna-analysis',
+    file,
+    model: model ? modelInfo(model.source, model.shownPath) : null,
+    engine,
+    timings,
+    tracks,
+    intervals,
+    notes: [...notes],
+    records: summaries,
   };
   return { summary, blocks };
 }
 
-export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ summary: DnaAnalysisSummary; blocks: Map<string, Block> }> {
+export async function analyzeDna(
+  spec: CellSpec,
+  ctx: RunContext,
+): Promise<{ summary: DnaAnalysisSummary; blocks: Map<string, Block> }> {
   const t0 = performance.now();
   const path = await ctx.resolveFile(spec.file);
   const file = ctx.shownPath(path);
@@ -141,7 +259,8 @@ export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ sum
     notes.push('no DNA model is set up (seqlab.defaultDnaModel, or model: in the cell): sequence tracks only');
     return buildOutput(ctx.runId, file, spec, records, scores, undefined, null, timings, notes);
   }
-  if (model.source.modality !== 'dna') throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell analyzes DNA`);
+  if (model.source.modality !== 'dna')
+    throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell analyzes DNA`);
   if (!model.source.trained) notes.push(UNTRAINED_NOTE);
   const first = buildOutput(ctx.runId, file, spec, records, scores, model, null, timings, [...notes, PROGRESS_NOTE]);
   ctx.show(first.summary, first.blocks);
@@ -150,37 +269,67 @@ export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<{ sum
   timings.loadModelMs = loadModelMs;
   const tokenizer = model.source.tokenizer!;
   const tCompute = performance.now();
-  let engineMs = 0, tokensScored = 0, lastShown = performance.now();
+  let engineMs = 0,
+    tokensScored = 0,
+    lastShown = performance.now();
   const totalTokens = records.reduce((a, r) => a + r.bases.length, 0) * (spec.strand === 'both' ? 2 : 1);
   for (let k = 0; k < records.length; k++) {
     const n = records[k].bases.length;
     const tokens = tokenizer.encode(records[k].bases);
-    const s: RecordScores = { forward: new Float32Array(n).fill(Number.NaN), reverse: undefined, delta: new Float32Array(n * loaded.layers).fill(Number.NaN), layers: loaded.layers };
+    const s: RecordScores = {
+      forward: new Float32Array(n).fill(Number.NaN),
+      reverse: undefined,
+      delta: new Float32Array(n * loaded.layers).fill(Number.NaN),
+      layers: loaded.layers,
+    };
     scores[k] = s;
     const strands: [Int32Array, Float32Array, boolean][] = [[tokens, s.forward, true]];
-    if (spec.strand === 'both') { s.reverse = new Float32Array(n).fill(Number.NaN); strands.push([tokenizer.reverseComplement(tokens), s.reverse, false]); }
+    if (spec.strand === 'both') {
+      s.reverse = new Float32Array(n).fill(Number.NaN);
+      strands.push([tokenizer.reverseComplement(tokens), s.reverse, false]);
+    }
     for (const [ids, into, withDelta] of strands) {
       const r = await engine.score(loaded.modelKey, ids, {
-        collectDelta: withDelta, chunkTokens: CHUNK_TOKENS, signal: ctx.signal,
+        collectDelta: withDelta,
+        chunkTokens: CHUNK_TOKENS,
+        signal: ctx.signal,
         onChunk: (offset, surprisal, delta) => {
           into.set(surprisal, offset);
           const m = surprisal.length;
-          if (withDelta && delta.length === m * s.layers) for (let l = 0; l < s.layers; l++) s.delta.set(delta.subarray(l * m, (l + 1) * m), l * n + offset);
+          if (withDelta && delta.length === m * s.layers)
+            for (let l = 0; l < s.layers; l++) s.delta.set(delta.subarray(l * m, (l + 1) * m), l * n + offset);
           tokensScored += m;
           if (performance.now() - lastShown > REFRESH_MS) {
             lastShown = performance.now();
             const pct = Math.floor((100 * tokensScored) / Math.max(1, totalTokens));
-            const partial = buildOutput(ctx.runId, file, spec, records, scores, model, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, `${PROGRESS_NOTE} ${pct}%`]);
+            const partial = buildOutput(
+              ctx.runId,
+              file,
+              spec,
+              records,
+              scores,
+              model,
+              null,
+              { ...timings, totalMs: performance.now() - t0 },
+              [...notes, `${PROGRESS_NOTE} ${pct}%`],
+            );
             ctx.show(partial.summary, partial.blocks);
           }
         },
       });
       engineMs += r.engineMs;
-      if (!withDelta) { s.reverse = reverseToForward(into); }
+      if (!withDelta) {
+        s.reverse = reverseToForward(into);
+      }
     }
   }
   timings.computeMs = performance.now() - tCompute;
   timings.totalMs = performance.now() - t0;
-  const engineInfo = { backend: loaded.backend, reason: loaded.reason, device: loaded.device, tokensPerSecond: engineMs > 0 ? (1000 * totalTokens) / engineMs : 0 };
+  const engineInfo = {
+    backend: loaded.backend,
+    reason: loaded.reason,
+    device: loaded.device,
+    tokensPerSecond: engineMs > 0 ? (1000 * totalTokens) / engineMs : 0,
+  };
   return buildOutput(ctx.runId, file, spec, records, scores, model, engineInfo, timings, notes);
 }

@@ -30,8 +30,14 @@ export function generateFromSpec(spec: CellSpec, ctx: RunContext): Promise<Gener
 async function generatorModel(spec: CellSpec, ctx: RunContext): Promise<ResolvedModel> {
   const what = spec.modality === 'dna' ? 'DNA' : 'audio';
   const model = await ctx.model(spec.modality, spec.model);
-  if (!model) throw new Error(`generate: no ${what} model is set up (seqlab.default${spec.modality === 'dna' ? 'Dna' : 'Audio'}Model, or model: in the cell)`);
-  if (model.source.modality !== spec.modality) throw new Error(`${model.shownPath} is a model of ${model.source.modality === 'dna' ? 'DNA' : 'audio'}; this cell continues ${what}`);
+  if (!model)
+    throw new Error(
+      `generate: no ${what} model is set up (seqlab.default${spec.modality === 'dna' ? 'Dna' : 'Audio'}Model, or model: in the cell)`,
+    );
+  if (model.source.modality !== spec.modality)
+    throw new Error(
+      `${model.shownPath} is a model of ${model.source.modality === 'dna' ? 'DNA' : 'audio'}; this cell continues ${what}`,
+    );
   return model;
 }
 
@@ -59,17 +65,53 @@ async function generateAudio(spec: CellSpec, ctx: RunContext): Promise<Generated
   const readMs = performance.now() - t0;
   const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
   const tCompute = performance.now();
-  const out = await engine.generate(loaded.modelKey, prompt, { steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, signal: ctx.signal });
+  const out = await engine.generate(loaded.modelKey, prompt, {
+    steps: spec.length,
+    temperature: spec.temperature,
+    topK: spec.topK,
+    seed: spec.seed,
+    signal: ctx.signal,
+  });
   const computeMs = performance.now() - tCompute;
   const samples = mulawDecode(out.tokens);
   const name = `${basename(path).replace(/\.wav$/i, '')}_continued_from_${(position / rate).toFixed(3)}s`;
   const summary: GenerationSummary = {
-    schema: 1, id: ctx.runId, kind: 'audio-generation', file: ctx.shownPath(path), model: modelInfo(model.source, model.shownPath),
-    engine: { backend: loaded.backend, reason: loaded.reason, device: loaded.device, tokensPerSecond: out.engineMs > 0 ? (1000 * (prompt.length + out.tokens.length)) / out.engineMs : 0 },
+    schema: 1,
+    id: ctx.runId,
+    kind: 'audio-generation',
+    file: ctx.shownPath(path),
+    model: modelInfo(model.source, model.shownPath),
+    engine: {
+      backend: loaded.backend,
+      reason: loaded.reason,
+      device: loaded.device,
+      tokensPerSecond: out.engineMs > 0 ? (1000 * (prompt.length + out.tokens.length)) / out.engineMs : 0,
+    },
     timings: { readMs, loadModelMs, computeMs, totalMs: performance.now() - t0 },
-    tracks: [{ block: 'samples', record: 0, kind: 'samples', label: name, unit: 'amplitude', start: 0, binSize: 1, length: samples.length, rows: 1, rowLabels: [] }],
-    intervals: [], notes,
-    sourceRecord: 0, position, steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, name, sampleRate: rate,
+    tracks: [
+      {
+        block: 'samples',
+        record: 0,
+        kind: 'samples',
+        label: name,
+        unit: 'amplitude',
+        start: 0,
+        binSize: 1,
+        length: samples.length,
+        rows: 1,
+        rowLabels: [],
+      },
+    ],
+    intervals: [],
+    notes,
+    sourceRecord: 0,
+    position,
+    steps: spec.length,
+    temperature: spec.temperature,
+    topK: spec.topK,
+    seed: spec.seed,
+    name,
+    sampleRate: rate,
   };
   return { summary, blocks: new Map<string, Block>([['samples', samples]]) };
 }
@@ -83,7 +125,8 @@ async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> 
   let prompt: Uint8Array, recordIndex: number, recordName: string, position: number;
   try {
     recordIndex = spec.record === undefined ? 0 : fasta.recordNamed(spec.record);
-    if (recordIndex < 0 || recordIndex >= fasta.records.length) throw new Error(`${path}: no record ${spec.record === undefined ? 0 : `named "${spec.record}"`}`);
+    if (recordIndex < 0 || recordIndex >= fasta.records.length)
+      throw new Error(`${path}: no record ${spec.record === undefined ? 0 : `named "${spec.record}"`}`);
     const rec = fasta.records[recordIndex];
     recordName = rec.name;
     position = spec.from === 0 ? rec.length : Math.min(rec.length, Math.floor(spec.from));
@@ -97,23 +140,58 @@ async function generateDna(spec: CellSpec, ctx: RunContext): Promise<Generated> 
   const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
   const tCompute = performance.now();
   const out = await engine.generate(loaded.modelKey, tokenizer.encode(prompt), {
-    steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, signal: ctx.signal,
+    steps: spec.length,
+    temperature: spec.temperature,
+    topK: spec.topK,
+    seed: spec.seed,
+    signal: ctx.signal,
   });
   const computeMs = performance.now() - tCompute;
   const sequence = new TextEncoder().encode(tokenizer.decode(out.tokens));
   // A model samples from its whole vocabulary: say plainly what was not a base (an untrained one does so often).
   const specials = out.tokens.length - sequence.length;
-  if (specials > 0) notes.push(`${specials} of ${out.tokens.length} sampled tokens were special tokens (no base) and are left out`);
+  if (specials > 0)
+    notes.push(`${specials} of ${out.tokens.length} sampled tokens were special tokens (no base) and are left out`);
   const notAcgt = sequence.reduce((n, b) => n + (/[ACGT]/.test(String.fromCharCode(b)) ? 0 : 1), 0);
   if (notAcgt > 0) notes.push(`${notAcgt} of the ${sequence.length} generated bases are N, ambiguity codes or gaps`);
   const name = `${recordName}_continued_from_${position}`;
   const summary: GenerationSummary = {
-    schema: 1, id: ctx.runId, kind: 'dna-generation', file: ctx.shownPath(path), model: modelInfo(model.source, model.shownPath),
-    engine: { backend: loaded.backend, reason: loaded.reason, device: loaded.device, tokensPerSecond: out.engineMs > 0 ? (1000 * (prompt.length + out.tokens.length)) / out.engineMs : 0 },
+    schema: 1,
+    id: ctx.runId,
+    kind: 'dna-generation',
+    file: ctx.shownPath(path),
+    model: modelInfo(model.source, model.shownPath),
+    engine: {
+      backend: loaded.backend,
+      reason: loaded.reason,
+      device: loaded.device,
+      tokensPerSecond: out.engineMs > 0 ? (1000 * (prompt.length + out.tokens.length)) / out.engineMs : 0,
+    },
     timings: { readMs, loadModelMs, computeMs, totalMs: performance.now() - t0 },
-    tracks: [{ block: 'sequence', record: 0, kind: 'sequence', label: name, unit: 'base', start: 0, binSize: 1, length: sequence.length, rows: 1, rowLabels: [] }],
-    intervals: [], notes,
-    sourceRecord: recordIndex, position, steps: spec.length, temperature: spec.temperature, topK: spec.topK, seed: spec.seed, name, sampleRate: 0,
+    tracks: [
+      {
+        block: 'sequence',
+        record: 0,
+        kind: 'sequence',
+        label: name,
+        unit: 'base',
+        start: 0,
+        binSize: 1,
+        length: sequence.length,
+        rows: 1,
+        rowLabels: [],
+      },
+    ],
+    intervals: [],
+    notes,
+    sourceRecord: recordIndex,
+    position,
+    steps: spec.length,
+    temperature: spec.temperature,
+    topK: spec.topK,
+    seed: spec.seed,
+    name,
+    sampleRate: 0,
   };
   return { summary, blocks: new Map<string, Block>([['sequence', sequence]]) };
 }

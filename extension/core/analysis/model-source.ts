@@ -20,19 +20,29 @@ import type { Modality, ModelInfo } from '../../../protocol/messages';
 import { AUDIO_MODEL_RATE } from '../runs/token-data';
 
 export interface ModelDescription {
-  dir: string; name: string; modality: Modality; trained: boolean; config: MambaConfig;
+  dir: string;
+  name: string;
+  modality: Modality;
+  trained: boolean;
+  config: MambaConfig;
   /** The DNA tokenizer (DNA models only). */ tokenizer: DnaTokenizer | undefined;
-  /** The rate (Hz) an audio model hears; WAV files are resampled to it (audio models only). */ sampleRate: number | undefined;
+  /** The rate (Hz) an audio model hears; WAV files are resampled to it (audio models only). */ sampleRate:
+    number | undefined;
 }
 
 /** The sample rate of a seqlab-mulaw tokenizer.json, checked against the model. */
 function mulawRate(json: Record<string, unknown>, path: string, vocabSize: number): number {
   if (json.version !== 1) throw new Error(`${path}: unsupported seqlab-mulaw version ${String(json.version)}`);
   if (json.tokens !== MULAW_TOKENS || vocabSize < MULAW_TOKENS) {
-    throw new Error(`${path}: mu-law needs ${MULAW_TOKENS} tokens; the tokenizer says ${String(json.tokens)}, the model has ${vocabSize}`);
+    throw new Error(
+      `${path}: mu-law needs ${MULAW_TOKENS} tokens; the tokenizer says ${String(json.tokens)}, the model has ${vocabSize}`,
+    );
   }
   const rate = json.sampleRate;
-  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1000 || rate > 384_000) throw new Error(`${path}: sampleRate must be a whole number of Hz from 1000 to 384000, got ${JSON.stringify(rate)}`);
+  if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 1000 || rate > 384_000)
+    throw new Error(
+      `${path}: sampleRate must be a whole number of Hz from 1000 to 384000, got ${JSON.stringify(rate)}`,
+    );
   return rate;
 }
 
@@ -42,7 +52,11 @@ export interface ModelSource extends ModelDescription {
   /** One float32 safetensors file of every parameter. */ weights: Uint8Array;
 }
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Reads what a folder says about its model (config, tokenizer, training record) without its weights. */
 export async function describeModel(dir: string): Promise<ModelDescription> {
@@ -69,14 +83,29 @@ export async function describeModel(dir: string): Promise<ModelDescription> {
   if (tokenizer && tokenizer.vocabSize > config.vocabSize) {
     throw new Error(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens, the model only ${config.vocabSize}`);
   }
-  return { dir, name: basename(dir), modality, trained: await exists(join(dir, 'training.json')), config, tokenizer, sampleRate };
+  return {
+    dir,
+    name: basename(dir),
+    modality,
+    trained: await exists(join(dir, 'training.json')),
+    config,
+    tokenizer,
+    sampleRate,
+  };
 }
 
 /** Everything the engine needs to run the model in `dir`. */
 export async function readModelSource(dir: string): Promise<ModelSource> {
   const description = await describeModel(dir);
   const loaded = await loadModelDir(dir);
-  const times = await Promise.all(['config.json', 'model.safetensors', 'model.safetensors.index.json'].map((f) => stat(join(dir, f)).then((s) => s.mtimeMs, () => 0)));
+  const times = await Promise.all(
+    ['config.json', 'model.safetensors', 'model.safetensors.index.json'].map((f) =>
+      stat(join(dir, f)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
   return {
     ...description,
     key: `${dir}@${times.join(',')}`,
@@ -87,7 +116,13 @@ export async function readModelSource(dir: string): Promise<ModelSource> {
 
 export function modelInfo(m: ModelDescription, shownPath: string): ModelInfo {
   return {
-    name: m.name, path: shownPath, modality: m.modality, vocabSize: m.config.vocabSize, layers: m.config.numLayers,
-    dModel: m.config.hiddenSize, dState: m.config.stateSize, trained: m.trained,
+    name: m.name,
+    path: shownPath,
+    modality: m.modality,
+    vocabSize: m.config.vocabSize,
+    layers: m.config.numLayers,
+    dModel: m.config.hiddenSize,
+    dState: m.config.stateSize,
+    trained: m.trained,
   };
 }

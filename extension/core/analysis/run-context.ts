@@ -6,7 +6,10 @@ import type { BackendPreference, Modality, ModelLoadedMessage, OutputSummary } f
 import type { ModelSource } from './model-source';
 import type { Block } from '../../../protocol/track-codec';
 
-export interface ResolvedModel { source: ModelSource; shownPath: string }
+export interface ResolvedModel {
+  source: ModelSource;
+  shownPath: string;
+}
 
 export interface RunContext {
   /** The id every output of this run carries (OutputSummary.id). */
@@ -40,10 +43,20 @@ export function cancelledPicture(summary: OutputSummary): OutputSummary {
 }
 
 /** The engine with the run's model loaded on the cell's backend, and how long the load took. */
-export async function loadModelOnEngine(ctx: RunContext, model: ResolvedModel, specBackend: BackendPreference | undefined): Promise<{ engine: EngineClient; loaded: ModelLoadedMessage; loadModelMs: number }> {
+export async function loadModelOnEngine(
+  ctx: RunContext,
+  model: ResolvedModel,
+  specBackend: BackendPreference | undefined,
+): Promise<{ engine: EngineClient; loaded: ModelLoadedMessage; loadModelMs: number }> {
   const engine = await ctx.engine();
   const t0 = performance.now();
   const { source } = model;
-  const loaded = await engine.loadModel(source.key, ctx.backend(specBackend), source.configJson, source.weights, ctx.signal);
+  const loaded = await engine.loadModel(
+    source.key,
+    ctx.backend(specBackend),
+    source.configJson,
+    source.weights,
+    ctx.signal,
+  );
   return { engine, loaded, loadModelMs: performance.now() - t0 };
 }

@@ -6,11 +6,15 @@
 export function gcWindows(bases: Uint8Array, window: number): Float32Array {
   const out = new Float32Array(Math.ceil(bases.length / window));
   for (let w = 0; w < out.length; w++) {
-    let gc = 0, acgt = 0;
+    let gc = 0,
+      acgt = 0;
     const end = Math.min(bases.length, (w + 1) * window);
     for (let i = w * window; i < end; i++) {
       const b = bases[i] | 0x20; // lowercase: soft-masked bases count as bases
-      if (b === 0x67 || b === 0x63) { gc++; acgt++; } else if (b === 0x61 || b === 0x74 || b === 0x75) acgt++;
+      if (b === 0x67 || b === 0x63) {
+        gc++;
+        acgt++;
+      } else if (b === 0x61 || b === 0x74 || b === 0x75) acgt++;
     }
     out[w] = acgt === 0 ? Number.NaN : (100 * gc) / acgt;
   }
@@ -27,16 +31,21 @@ export function binSizeFor(length: number, maxValues: number): number {
  * NaN values are skipped (a bin of only NaN is NaN). binSize 1 returns a copy.
  */
 export function binMeans(values: Float32Array, rows: number, length: number, binSize: number): Float32Array {
-  if (values.length !== rows * length) throw new RangeError(`binMeans: ${values.length} values, expected ${rows}x${length}`);
+  if (values.length !== rows * length)
+    throw new RangeError(`binMeans: ${values.length} values, expected ${rows}x${length}`);
   const bins = Math.ceil(length / binSize);
   const out = new Float32Array(rows * bins);
   for (let r = 0; r < rows; r++) {
     for (let b = 0; b < bins; b++) {
-      let sum = 0, n = 0;
+      let sum = 0,
+        n = 0;
       const end = Math.min(length, (b + 1) * binSize);
       for (let i = b * binSize; i < end; i++) {
         const v = values[r * length + i];
-        if (!Number.isNaN(v)) { sum += v; n++; }
+        if (!Number.isNaN(v)) {
+          sum += v;
+          n++;
+        }
       }
       out[r * bins + b] = n === 0 ? Number.NaN : sum / n;
     }
@@ -46,8 +55,13 @@ export function binMeans(values: Float32Array, rows: number, length: number, bin
 
 /** Mean of the finite values; null when there are none. */
 export function finiteMean(values: ArrayLike<number>): number | null {
-  let sum = 0, n = 0;
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) { sum += values[i]; n++; }
+  let sum = 0,
+    n = 0;
+  for (let i = 0; i < values.length; i++)
+    if (Number.isFinite(values[i])) {
+      sum += values[i];
+      n++;
+    }
   return n === 0 ? null : sum / n;
 }
 

@@ -3,6 +3,9 @@
 // HTML. Sizes are bounded so a hostile file cannot make the summary large.
 import type { WavReader } from '../datasets/wav';
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
 /** At most this many tags, each cut to this many characters; LIST chunks larger than this are skipped. */
 export const MAX_TAGS = 64;
 export const MAX_TAG_CHARS = 1024;
@@ -10,8 +13,21 @@ const MAX_LIST_BYTES = 1 << 16;
 
 /** Names for the common RIFF INFO ids; other ids are shown as they are. */
 const NAMES: Readonly<Record<string, string>> = {
-  INAM: 'title', IART: 'artist', IPRD: 'album', ICMT: 'comment', ICRD: 'date', IGNR: 'genre', ICOP: 'copyright',
-  ISFT: 'software', IENG: 'engineer', ITRK: 'track', IPRT: 'track', ISBJ: 'subject', IKEY: 'keywords', ISRC: 'source', ILNG: 'language',
+  INAM: 'title',
+  IART: 'artist',
+  IPRD: 'album',
+  ICMT: 'comment',
+  ICRD: 'date',
+  IGNR: 'genre',
+  ICOP: 'copyright',
+  ISFT: 'software',
+  IENG: 'engineer',
+  ITRK: 'track',
+  IPRT: 'track',
+  ISBJ: 'subject',
+  IKEY: 'keywords',
+  ISRC: 'source',
+  ILNG: 'language',
 };
 
 function text(bytes: Uint8Array): string {
@@ -22,8 +38,7 @@ function text(bytes: Uint8Array): string {
     s = new TextDecoder('latin1').decode(bytes); // older tools wrote code-page text
   }
   // Drop the NUL terminator and padding, and other control characters a tag has no use for.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim().slice(0, MAX_TAG_CHARS);
+  return s.replace(CONTROL_CHARS, '').trim().slice(0, MAX_TAG_CHARS);
 }
 
 /** The tags of one LIST chunk body ("INFO" then id/size/value sub-chunks); other list types give none. */
@@ -39,7 +54,10 @@ export function parseInfoList(body: Uint8Array): Record<string, string> {
     if (/^[A-Za-z0-9 ]{4}$/.test(id)) {
       const value = text(body.subarray(pos + 8, end));
       const key = NAMES[id] ?? id.trim();
-      if (value && !(key in tags)) { tags[key] = value; count++; }
+      if (value && !(key in tags)) {
+        tags[key] = value;
+        count++;
+      }
     }
     pos = pos + 8 + size + (size % 2);
   }
@@ -51,7 +69,8 @@ export async function readWavTags(wav: WavReader): Promise<Record<string, string
   const tags: Record<string, string> = {};
   for (const c of wav.info.chunks) {
     if (c.id !== 'LIST' || c.size > MAX_LIST_BYTES) continue;
-    for (const [k, v] of Object.entries(parseInfoList(await wav.source.read(c.offset + 8, c.size)))) if (!(k in tags)) tags[k] = v;
+    for (const [k, v] of Object.entries(parseInfoList(await wav.source.read(c.offset + 8, c.size))))
+      if (!(k in tags)) tags[k] = v;
   }
   return tags;
 }

@@ -16,17 +16,32 @@ export class CliError extends Error {
  * Parses `--name value` and `--flag` options. `spec` maps each option to 'value', 'values'
  * (repeatable, or several values until the next option), or 'flag'. Unknown options are errors.
  */
-export function parseOptions(args: string[], spec: Record<string, 'value' | 'values' | 'flag'>): {
-  values: Record<string, string>; lists: Record<string, string[]>; flags: Set<string>; positional: string[];
+export function parseOptions(
+  args: string[],
+  spec: Record<string, 'value' | 'values' | 'flag'>,
+): {
+  values: Record<string, string>;
+  lists: Record<string, string[]>;
+  flags: Set<string>;
+  positional: string[];
 } {
-  const values: Record<string, string> = {}, lists: Record<string, string[]> = {};
-  const flags = new Set<string>(), positional: string[] = [];
+  const values: Record<string, string> = {},
+    lists: Record<string, string[]> = {};
+  const flags = new Set<string>(),
+    positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (!a.startsWith('--')) { positional.push(a); continue; }
-    const name = a.slice(2), kind = spec[name];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const name = a.slice(2),
+      kind = spec[name];
     if (!kind) throw new CliError(`unknown option ${a}`);
-    if (kind === 'flag') { flags.add(name); continue; }
+    if (kind === 'flag') {
+      flags.add(name);
+      continue;
+    }
     if (kind === 'value') {
       if (i + 1 >= args.length) throw new CliError(`option ${a} needs a value`);
       values[name] = args[++i];

@@ -24,11 +24,21 @@ function number(values: Record<string, string>, name: string, fallback: number, 
 export const generateCommand: Command = {
   help,
   async run(args) {
-    const { values } = parseOptions(args, { model: 'value', ids: 'value', tokens: 'value', backend: 'value', temperature: 'value', 'top-k': 'value', seed: 'value' });
+    const { values } = parseOptions(args, {
+      model: 'value',
+      ids: 'value',
+      tokens: 'value',
+      backend: 'value',
+      temperature: 'value',
+      'top-k': 'value',
+      seed: 'value',
+    });
     if (values.tokens === undefined) throw new CliError('--tokens N is required');
     const options = {
-      tokens: number(values, 'tokens', 0, true), temperature: number(values, 'temperature', 0, false),
-      topK: number(values, 'top-k', 0, true), seed: number(values, 'seed', 0, true),
+      tokens: number(values, 'tokens', 0, true),
+      temperature: number(values, 'temperature', 0, false),
+      topK: number(values, 'top-k', 0, true),
+      seed: number(values, 'seed', 0, true),
     };
     const { backend, reason, model, prompt } = await loadModelInputs(values);
     try {

@@ -20,7 +20,8 @@ export const logitsCommand: Command = {
       const ids = backend.uploadIds(prompt.ids, [prompt.batch, prompt.length]);
       const { logits } = mambaForward(backend, model, ids);
       const data = await backend.read(logits);
-      const bytes = new Uint8Array(data.length * 4), view = new DataView(bytes.buffer);
+      const bytes = new Uint8Array(data.length * 4),
+        view = new DataView(bytes.buffer);
       for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i], true);
       await writeFile(values.out, bytes).catch((err: unknown) => {
         throw new CliError(`${values.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);

@@ -17,16 +17,24 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') { console.log(usage()); return name ? 0 : 2; }
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
   const load = commands[name];
   if (!load) throw new CliError(`unknown command "${name}"\n${usage()}`);
   const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) { console.log(command.help); return 0; }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return 0;
+  }
   return command.run(rest);
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     if (err instanceof CliError) console.error(`seqlab: ${err.message}`);
     else if (err instanceof Error && process.env.SEQLAB_DEBUG) console.error(err.stack);

@@ -15,7 +15,9 @@ export interface ModelInputs extends ChosenBackend {
 
 /** Reads --model, --ids and --backend (default cpu), and loads the model onto the backend. */
 export async function loadModelInputs(values: Record<string, string>): Promise<ModelInputs> {
-  const dir = values.model, idsPath = values.ids, kind = (values.backend ?? 'cpu') as BackendKind;
+  const dir = values.model,
+    idsPath = values.ids,
+    kind = (values.backend ?? 'cpu') as BackendKind;
   if (!dir) throw new CliError('--model DIR is required');
   if (!idsPath) throw new CliError('--ids FILE.json is required');
   if (!BACKENDS.includes(kind)) throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${kind}"`);

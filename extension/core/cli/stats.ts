@@ -15,7 +15,8 @@ type FileReport = ({ kind: 'dna' } & DnaFileStats) | ({ kind: 'wav' } & WavStats
 function intOption(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!(Number.isInteger(n) && n >= min && n <= max)) throw new CliError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
+  if (!(Number.isInteger(n) && n >= min && n <= max))
+    throw new CliError(`--${name} must be an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -39,36 +40,81 @@ const db = (x: number) => (x > 0 ? (20 * Math.log10(x)).toFixed(2) : '-inf');
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function printDna(s: DnaFileStats, k: number): void {
   const what = (s.format === 'fastq' ? 'read' : 'record') + (s.recordCount === 1 ? '' : 's');
-  console.log(`${s.file}: ${s.format.toUpperCase()}${s.container === 'plain' ? '' : ` (${s.container})`}, ${s.recordCount} ${what}, ${s.total.length} bases`);
-  const row = (r: DnaStats) => [r.name, String(r.length), pct(r.gcPercent), String(r.n), String(r.otherIupac), String(r.gaps), pct(r.softMaskedPercent), String(r.longestNRun),
-    r.topKmers.map((x) => `${x.kmer}:${x.count}`).join(' ')];
-  const rows = [['record', 'length', 'GC%', 'N', 'IUPAC', 'gaps', 'masked%', 'longestN', `top ${k}-mers`], ...s.records.map(row), row(s.total)];
+  console.log(
+    `${s.file}: ${s.format.toUpperCase()}${s.container === 'plain' ? '' : ` (${s.container})`}, ${s.recordCount} ${what}, ${s.total.length} bases`,
+  );
+  const row = (r: DnaStats) => [
+    r.name,
+    String(r.length),
+    pct(r.gcPercent),
+    String(r.n),
+    String(r.otherIupac),
+    String(r.gaps),
+    pct(r.softMaskedPercent),
+    String(r.longestNRun),
+    r.topKmers.map((x) => `${x.kmer}:${x.count}`).join(' '),
+  ];
+  const rows = [
+    ['record', 'length', 'GC%', 'N', 'IUPAC', 'gaps', 'masked%', 'longestN', `top ${k}-mers`],
+    ...s.records.map(row),
+    row(s.total),
+  ];
   console.log(table(rows));
-  if (s.records.length < s.recordCount) console.log(`(${s.recordCount - s.records.length} more ${what} not listed; --max-records N lists more; the total covers all)`);
+  if (s.records.length < s.recordCount)
+    console.log(
+      `(${s.recordCount - s.records.length} more ${what} not listed; --max-records N lists more; the total covers all)`,
+    );
   if (s.reads) {
     const q = s.reads.meanQuality;
-    console.log(`read length min ${s.reads.minLength}, mean ${s.reads.meanLength.toFixed(1)}, max ${s.reads.maxLength}; mean quality ${q === null ? '-' : q.toFixed(2)}`);
+    console.log(
+      `read length min ${s.reads.minLength}, mean ${s.reads.meanLength.toFixed(1)}, max ${s.reads.maxLength}; mean quality ${q === null ? '-' : q.toFixed(2)}`,
+    );
   }
 }
 
 function printWav(s: WavStats): void {
   const f = s.format;
-  const depth = f.encoding === 'pcm' && f.validBits !== f.bitsPerSample ? `${f.validBits}-bit in ${f.bitsPerSample}` : `${f.bitsPerSample}-bit`;
-  console.log(`${s.file}: WAV ${f.encoding} ${depth}${f.extensible ? ' (extensible)' : ''}, ${f.sampleRate} Hz, ${f.channels} channel${f.channels === 1 ? '' : 's'}, ${s.frames} frames, ${s.durationSeconds.toFixed(3)} s`);
-  const row = (name: string, c: ChannelStats) => [name, c.peak.toFixed(6), db(c.peak), c.rms.toFixed(6), db(c.rms), String(c.clipped), ''];
-  const rows = [['channel', 'peak', 'peak dBFS', 'RMS', 'RMS dBFS', 'clipped', ''], ...s.channels.map((c, i) => row(String(i), c)), row('all', s.overall)];
+  const depth =
+    f.encoding === 'pcm' && f.validBits !== f.bitsPerSample
+      ? `${f.validBits}-bit in ${f.bitsPerSample}`
+      : `${f.bitsPerSample}-bit`;
+  console.log(
+    `${s.file}: WAV ${f.encoding} ${depth}${f.extensible ? ' (extensible)' : ''}, ${f.sampleRate} Hz, ${f.channels} channel${f.channels === 1 ? '' : 's'}, ${s.frames} frames, ${s.durationSeconds.toFixed(3)} s`,
+  );
+  const row = (name: string, c: ChannelStats) => [
+    name,
+    c.peak.toFixed(6),
+    db(c.peak),
+    c.rms.toFixed(6),
+    db(c.rms),
+    String(c.clipped),
+    '',
+  ];
+  const rows = [
+    ['channel', 'peak', 'peak dBFS', 'RMS', 'RMS dBFS', 'clipped', ''],
+    ...s.channels.map((c, i) => row(String(i), c)),
+    row('all', s.overall),
+  ];
   console.log(table(rows));
   if (s.overall.nonFinite > 0) console.log(`${s.overall.nonFinite} samples are NaN or infinite`);
   for (const w of s.warnings) console.log(`warning: ${w}`);
 }
 
 export const statsCommand: Command = {
-  help: 'seqlab stats FILE… [--json] [--k N] [--top N] [--max-records N]\n' +
+  help:
+    'seqlab stats FILE… [--json] [--k N] [--top N] [--max-records N]\n' +
     '  FASTA/FASTQ (plain, .gz, BGZF): per record and total length, GC % (G+C over A+C+G+T), N and other\n' +
     '  IUPAC counts, gaps, soft-masked %, longest N run, top k-mers (--k 1..10, default 6; --top, default 5;\n' +
     '  --max-records rows listed, default 1000).\n' +
@@ -89,7 +135,9 @@ export const statsCommand: Command = {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (!(err instanceof DataFormatError || code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES')) throw err;
-        console.error(`seqlab: ${err instanceof DataFormatError ? err.message : `${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`}`);
+        console.error(
+          `seqlab: ${err instanceof DataFormatError ? err.message : `${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`}`,
+        );
         failed++;
         continue;
       }

@@ -11,14 +11,20 @@ import { DEFAULT_CHUNK_SIZE, readChunks, type RandomAccessSource, type StreamOpt
 export type Container = 'plain' | 'gzip' | 'bgzf';
 
 /** Where one BGZF block starts, in the compressed file and in the decompressed contents (like a .gzi). */
-export interface BgzfBlock { readonly compressedOffset: number; readonly contentOffset: number }
+export interface BgzfBlock {
+  readonly compressedOffset: number;
+  readonly contentOffset: number;
+}
 
 export interface ContentStreamOptions extends StreamOptions {
   /** Called for each BGZF block as it is decoded, in order: the block table of an index. */
   onBgzfBlock?: (block: BgzfBlock) => void;
 }
 
-const GZIP_ID1 = 0x1f, GZIP_ID2 = 0x8b, DEFLATE = 8, FEXTRA = 4;
+const GZIP_ID1 = 0x1f,
+  GZIP_ID2 = 0x8b,
+  DEFLATE = 8,
+  FEXTRA = 4;
 const GZIP_FIXED_HEADER = 12; // through XLEN
 const BGZF_MAX_BLOCK = 65536;
 const gunzipAsync = promisify(gunzip);
@@ -37,23 +43,36 @@ export async function detectContainer(src: RandomAccessSource): Promise<Containe
 async function bgzfBlockSize(src: RandomAccessSource, offset: number): Promise<number | undefined> {
   const head = await src.read(offset, GZIP_FIXED_HEADER);
   if (head.length < GZIP_FIXED_HEADER || head[0] !== GZIP_ID1 || head[1] !== GZIP_ID2 || head[2] !== DEFLATE) {
-    throw new DataFormatError(src.name, { offset, compressed: true }, head.length < GZIP_FIXED_HEADER
-      ? 'truncated gzip header' : 'not a gzip member (bad magic or compression method)');
+    throw new DataFormatError(
+      src.name,
+      { offset, compressed: true },
+      head.length < GZIP_FIXED_HEADER ? 'truncated gzip header' : 'not a gzip member (bad magic or compression method)',
+    );
   }
   if ((head[3] & FEXTRA) === 0) return undefined;
   const xlen = head[10] | (head[11] << 8);
   const extra = await src.read(offset + GZIP_FIXED_HEADER, xlen);
-  if (extra.length < xlen) throw new DataFormatError(src.name, { offset: offset + GZIP_FIXED_HEADER, compressed: true }, 'truncated gzip extra field');
+  if (extra.length < xlen)
+    throw new DataFormatError(
+      src.name,
+      { offset: offset + GZIP_FIXED_HEADER, compressed: true },
+      'truncated gzip extra field',
+    );
   for (let p = 0; p + 4 <= xlen;) {
     const slen = extra[p + 2] | (extra[p + 3] << 8);
-    if (extra[p] === 66 && extra[p + 1] === 67 && slen === 2 && p + 6 <= xlen) return (extra[p + 4] | (extra[p + 5] << 8)) + 1;
+    if (extra[p] === 66 && extra[p + 1] === 67 && slen === 2 && p + 6 <= xlen)
+      return (extra[p + 4] | (extra[p + 5] << 8)) + 1;
     p += 4 + slen;
   }
   return undefined;
 }
 
 /** The decompressed contents in chunks, whatever the container. */
-export async function* contentChunks(src: RandomAccessSource, container: Container, opts: ContentStreamOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* contentChunks(
+  src: RandomAccessSource,
+  container: Container,
+  opts: ContentStreamOptions = {},
+): AsyncGenerator<Uint8Array> {
   if (container === 'plain') yield* readChunks(src, 0, src.size, opts);
   else if (container === 'gzip') yield* gzipChunks(src, opts);
   else yield* bgzfChunks(src, 0, 0, opts);
@@ -79,14 +98,30 @@ async function* gzipChunks(src: RandomAccessSource, opts: StreamOptions): AsyncG
 }
 
 /** BGZF blocks from `compressedOffset` (a block start whose contents begin at `contentOffset`). */
-async function* bgzfChunks(src: RandomAccessSource, compressedOffset: number, contentOffset: number, opts: ContentStreamOptions): AsyncGenerator<Uint8Array> {
+async function* bgzfChunks(
+  src: RandomAccessSource,
+  compressedOffset: number,
+  contentOffset: number,
+  opts: ContentStreamOptions,
+): AsyncGenerator<Uint8Array> {
   const window = Math.max(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, BGZF_MAX_BLOCK);
-  let buf: Uint8Array = new Uint8Array(0), bufStart = compressedOffset;
+  let buf: Uint8Array = new Uint8Array(0),
+    bufStart = compressedOffset;
   for (let pos = compressedOffset, out = contentOffset; pos < src.size;) {
     throwIfAborted(opts.signal, src.name);
     const size = await bgzfBlockSize(src, pos);
-    if (size === undefined) throw new DataFormatError(src.name, { offset: pos, compressed: true }, 'gzip member without a BGZF size field inside a BGZF file');
-    if (pos + size > src.size) throw new DataFormatError(src.name, { offset: pos, compressed: true }, `BGZF block of ${size} bytes runs past the end of the file (${src.size} bytes)`);
+    if (size === undefined)
+      throw new DataFormatError(
+        src.name,
+        { offset: pos, compressed: true },
+        'gzip member without a BGZF size field inside a BGZF file',
+      );
+    if (pos + size > src.size)
+      throw new DataFormatError(
+        src.name,
+        { offset: pos, compressed: true },
+        `BGZF block of ${size} bytes runs past the end of the file (${src.size} bytes)`,
+      );
     if (pos + size > bufStart + buf.length) {
       buf = await src.read(pos, Math.max(window, size));
       bufStart = pos;
@@ -95,7 +130,11 @@ async function* bgzfChunks(src: RandomAccessSource, compressedOffset: number, co
     try {
       data = await gunzipAsync(buf.subarray(pos - bufStart, pos - bufStart + size));
     } catch (err) {
-      throw new DataFormatError(src.name, { offset: pos, compressed: true }, `BGZF block: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DataFormatError(
+        src.name,
+        { offset: pos, compressed: true },
+        `BGZF block: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     opts.onBgzfBlock?.({ compressedOffset: pos, contentOffset: out });
     pos += size;
@@ -110,15 +149,27 @@ async function* bgzfChunks(src: RandomAccessSource, compressedOffset: number, co
  * read only what the range needs; a plain gzip file can only be decompressed from its
  * beginning, so reading stops at `end` but starts at byte 0.
  */
-export async function* contentRangeChunks(src: RandomAccessSource, container: Container, start: number, end: number, blocks?: readonly BgzfBlock[], opts: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* contentRangeChunks(
+  src: RandomAccessSource,
+  container: Container,
+  start: number,
+  end: number,
+  blocks?: readonly BgzfBlock[],
+  opts: StreamOptions = {},
+): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
-  if (container === 'plain') { yield* readChunks(src, start, end, opts); return; }
+  if (container === 'plain') {
+    yield* readChunks(src, start, end, opts);
+    return;
+  }
   let first: BgzfBlock = { compressedOffset: 0, contentOffset: 0 };
   if (container === 'bgzf' && blocks && blocks.length > 0) first = blocks[lastAtOrBefore(blocks, start)];
-  const chunks = container === 'bgzf' ? bgzfChunks(src, first.compressedOffset, first.contentOffset, opts) : gzipChunks(src, opts);
+  const chunks =
+    container === 'bgzf' ? bgzfChunks(src, first.compressedOffset, first.contentOffset, opts) : gzipChunks(src, opts);
   let pos = first.contentOffset;
   for await (const chunk of chunks) {
-    const from = Math.max(start, pos), to = Math.min(end, pos + chunk.length);
+    const from = Math.max(start, pos),
+      to = Math.min(end, pos + chunk.length);
     if (to > from) yield chunk.subarray(from - pos, to - pos);
     pos += chunk.length;
     if (pos >= end) return;
@@ -126,7 +177,14 @@ export async function* contentRangeChunks(src: RandomAccessSource, container: Co
 }
 
 /** The decompressed bytes [start, end) in one array (shorter when the contents end first). */
-export async function readContentRange(src: RandomAccessSource, container: Container, start: number, end: number, blocks?: readonly BgzfBlock[], opts: StreamOptions = {}): Promise<Uint8Array> {
+export async function readContentRange(
+  src: RandomAccessSource,
+  container: Container,
+  start: number,
+  end: number,
+  blocks?: readonly BgzfBlock[],
+  opts: StreamOptions = {},
+): Promise<Uint8Array> {
   if (end <= start) return new Uint8Array(0);
   if (container === 'plain') return src.read(start, end - start);
   const out = new Uint8Array(end - start);
@@ -139,10 +197,12 @@ export async function readContentRange(src: RandomAccessSource, container: Conta
 }
 
 function lastAtOrBefore(blocks: readonly BgzfBlock[], contentOffset: number): number {
-  let lo = 0, hi = blocks.length - 1;
+  let lo = 0,
+    hi = blocks.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (blocks[mid].contentOffset <= contentOffset) lo = mid; else hi = mid - 1;
+    if (blocks[mid].contentOffset <= contentOffset) lo = mid;
+    else hi = mid - 1;
   }
   return lo;
 }

@@ -35,7 +35,10 @@ export interface DnaFileStatsOptions extends DnaStatsOptions, FastaReadOptions {
 }
 
 /** FASTA or FASTQ, from the first byte that is not blank; anything else is an error at that byte. */
-export async function detectSequenceFormat(src: RandomAccessSource, container: Container): Promise<SequenceFormat | undefined> {
+export async function detectSequenceFormat(
+  src: RandomAccessSource,
+  container: Container,
+): Promise<SequenceFormat | undefined> {
   let offset = 0;
   for await (const chunk of contentChunks(src, container, { chunkSize: 1 << 16 })) {
     for (let i = 0; i < chunk.length; i++) {
@@ -43,7 +46,11 @@ export async function detectSequenceFormat(src: RandomAccessSource, container: C
       if (b === 62) return 'fasta';
       if (b === 64) return 'fastq';
       if (b !== 10 && b !== 13 && b !== 32 && b !== 9) {
-        throw new DataFormatError(src.name, { offset: offset + i }, `expected a FASTA '>' or FASTQ '@' record, found ${showByte(b)}`);
+        throw new DataFormatError(
+          src.name,
+          { offset: offset + i },
+          `expected a FASTA '>' or FASTQ '@' record, found ${showByte(b)}`,
+        );
       }
     }
     offset += chunk.length;
@@ -58,7 +65,10 @@ export async function dnaFileStats(src: RandomAccessSource, opts: DnaFileStatsOp
   const maxRecords = opts.maxRecords ?? Infinity;
   const records: DnaStats[] = [];
   let recordCount = 0;
-  const keep = (s: DnaStats) => { if (records.length < maxRecords) records.push(s); recordCount++; };
+  const keep = (s: DnaStats) => {
+    if (records.length < maxRecords) records.push(s);
+    recordCount++;
+  };
   if (format === 'fasta') {
     for await (const ev of readFasta(src, opts)) {
       if (ev.type === 'header') acc.start(ev.header.name, ev.header.description);
@@ -67,7 +77,9 @@ export async function dnaFileStats(src: RandomAccessSource, opts: DnaFileStatsOp
     }
     return { file: src.name, format, container, records, recordCount, total: acc.total() };
   }
-  let minLength = Infinity, maxLength = 0, qualitySum = 0;
+  let minLength = Infinity,
+    maxLength = 0,
+    qualitySum = 0;
   for await (const rec of readFastq(src, opts)) {
     acc.start(rec.name, rec.description);
     acc.add(rec.bases);
@@ -78,7 +90,8 @@ export async function dnaFileStats(src: RandomAccessSource, opts: DnaFileStatsOp
   }
   const total = acc.total();
   const reads: ReadSummary = {
-    minLength: recordCount > 0 ? minLength : 0, maxLength,
+    minLength: recordCount > 0 ? minLength : 0,
+    maxLength,
     meanLength: recordCount > 0 ? total.length / recordCount : 0,
     meanQuality: total.length > 0 ? qualitySum / total.length : null,
   };

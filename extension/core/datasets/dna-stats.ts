@@ -7,7 +7,10 @@
 // windows of k unambiguous bases (case-insensitive, U as T), on the given strand only.
 import { isLowercase, Residue, RESIDUE } from './nucleotides';
 
-export interface KmerCount { readonly kmer: string; readonly count: number }
+export interface KmerCount {
+  readonly kmer: string;
+  readonly count: number;
+}
 
 export interface DnaStats {
   readonly name: string;
@@ -38,7 +41,13 @@ export interface DnaStatsOptions {
 
 export const MAX_K = 10;
 const CODE = new Int8Array(256).fill(-1); // A C G T(U) -> 0..3
-for (const [ch, v] of [['A', 0], ['C', 1], ['G', 2], ['T', 3], ['U', 3]] as const) {
+for (const [ch, v] of [
+  ['A', 0],
+  ['C', 1],
+  ['G', 2],
+  ['T', 3],
+  ['U', 3],
+] as const) {
   CODE[ch.charCodeAt(0)] = v;
   CODE[ch.toLowerCase().charCodeAt(0)] = v;
 }
@@ -68,8 +77,10 @@ export class DnaStatsAccumulator {
   constructor(opts: DnaStatsOptions = {}) {
     this.k = opts.k ?? 6;
     this.top = opts.top ?? 5;
-    if (!(Number.isInteger(this.k) && this.k >= 1 && this.k <= MAX_K)) throw new RangeError(`k-mer length must be 1..${MAX_K}, got ${opts.k}`);
-    if (!(Number.isInteger(this.top) && this.top >= 0)) throw new RangeError(`top must be a non-negative integer, got ${opts.top}`);
+    if (!(Number.isInteger(this.k) && this.k >= 1 && this.k <= MAX_K))
+      throw new RangeError(`k-mer length must be 1..${MAX_K}, got ${opts.k}`);
+    if (!(Number.isInteger(this.top) && this.top >= 0))
+      throw new RangeError(`top must be a non-negative integer, got ${opts.top}`);
     const size = 4 ** this.k;
     this.mask = size - 1;
     this.recordKmers = new Uint32Array(size);
@@ -89,24 +100,41 @@ export class DnaStatsAccumulator {
   }
 
   add(bases: Uint8Array): void {
-    const counts = this.residueCounts, kmers = this.recordKmers, touched = this.touched;
-    const k = this.k, mask = this.mask;
-    let kmer = this.kmer, valid = this.valid, nRun = this.nRun, longest = this.longestNRun, soft = 0, t = this.touchedCount;
+    const counts = this.residueCounts,
+      kmers = this.recordKmers,
+      touched = this.touched;
+    const k = this.k,
+      mask = this.mask;
+    let kmer = this.kmer,
+      valid = this.valid,
+      nRun = this.nRun,
+      longest = this.longestNRun,
+      soft = 0,
+      t = this.touchedCount;
     for (let i = 0; i < bases.length; i++) {
       const b = bases[i];
       const r = RESIDUE[b];
       counts[r]++;
       if (isLowercase(b)) soft++;
-      if (r === Residue.N) { if (++nRun > longest) longest = nRun; } else nRun = 0;
+      if (r === Residue.N) {
+        if (++nRun > longest) longest = nRun;
+      } else nRun = 0;
       const code = CODE[b];
-      if (code < 0) { valid = 0; continue; }
+      if (code < 0) {
+        valid = 0;
+        continue;
+      }
       kmer = ((kmer << 2) | code) & mask;
       if (valid < k) valid++;
       if (valid === k) {
         if (kmers[kmer]++ === 0) touched[t++] = kmer;
       }
     }
-    this.kmer = kmer; this.valid = valid; this.nRun = nRun; this.longestNRun = longest; this.touchedCount = t;
+    this.kmer = kmer;
+    this.valid = valid;
+    this.nRun = nRun;
+    this.longestNRun = longest;
+    this.touchedCount = t;
     this.softMasked += soft;
   }
 
@@ -115,7 +143,10 @@ export class DnaStatsAccumulator {
     const kmers = this.recordKmers;
     const seen = this.touched.subarray(0, this.touchedCount);
     const top = topOf(seen, kmers, this.top).map((i) => ({ kmer: kmerString(i, this.k), count: kmers[i] }));
-    for (const i of seen) { this.totalKmers[i] += kmers[i]; kmers[i] = 0; }
+    for (const i of seen) {
+      this.totalKmers[i] += kmers[i];
+      kmers[i] = 0;
+    }
     this.touchedCount = 0;
     for (let r = 0; r < 8; r++) this.totals[r] += this.residueCounts[r];
     this.totalSoftMasked += this.softMasked;
@@ -127,19 +158,38 @@ export class DnaStatsAccumulator {
   /** Statistics over every record ended so far. */
   total(name = 'total'): DnaStats {
     const all = Int32Array.from({ length: this.totalKmers.length }, (_, i) => i);
-    const top = topOf(all, this.totalKmers, this.top).filter((i) => this.totalKmers[i] > 0)
+    const top = topOf(all, this.totalKmers, this.top)
+      .filter((i) => this.totalKmers[i] > 0)
       .map((i) => ({ kmer: kmerString(i, this.k), count: this.totalKmers[i] }));
     return summarize(name, '', this.records, this.totals, this.totalSoftMasked, this.totalLongestNRun, top);
   }
 }
 
-function summarize(name: string, description: string, records: number, c: Float64Array, softMasked: number, longestNRun: number, topKmers: KmerCount[]): DnaStats {
-  const length = c[Residue.A] + c[Residue.C] + c[Residue.G] + c[Residue.T] + c[Residue.N] + c[Residue.Ambiguous] + c[Residue.Gap];
+function summarize(
+  name: string,
+  description: string,
+  records: number,
+  c: Float64Array,
+  softMasked: number,
+  longestNRun: number,
+  topKmers: KmerCount[],
+): DnaStats {
+  const length =
+    c[Residue.A] + c[Residue.C] + c[Residue.G] + c[Residue.T] + c[Residue.N] + c[Residue.Ambiguous] + c[Residue.Gap];
   const acgt = c[Residue.A] + c[Residue.C] + c[Residue.G] + c[Residue.T];
   return {
-    name, description, records, length,
-    a: c[Residue.A], c: c[Residue.C], g: c[Residue.G], t: c[Residue.T], n: c[Residue.N],
-    otherIupac: c[Residue.Ambiguous], gaps: c[Residue.Gap], softMasked,
+    name,
+    description,
+    records,
+    length,
+    a: c[Residue.A],
+    c: c[Residue.C],
+    g: c[Residue.G],
+    t: c[Residue.T],
+    n: c[Residue.N],
+    otherIupac: c[Residue.Ambiguous],
+    gaps: c[Residue.Gap],
+    softMasked,
     gcPercent: acgt > 0 ? ((c[Residue.G] + c[Residue.C]) / acgt) * 100 : null,
     softMaskedPercent: length > 0 ? (softMasked / length) * 100 : null,
     longestNRun,
@@ -155,7 +205,10 @@ function topOf(items: Int32Array, count: ArrayLike<number>, top: number): number
     if (best.length === top && !before(i, best[top - 1])) continue;
     let j = Math.min(best.length, top - 1);
     best[j] = i;
-    for (; j > 0 && before(i, best[j - 1]); j--) { best[j] = best[j - 1]; best[j - 1] = i; }
+    for (; j > 0 && before(i, best[j - 1]); j--) {
+      best[j] = best[j - 1];
+      best[j - 1] = i;
+    }
   }
   return best;
 }

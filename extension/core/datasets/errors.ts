@@ -13,7 +13,11 @@ export interface DataPosition {
 
 export class DataFormatError extends Error {
   override name = 'DataFormatError';
-  constructor(readonly file: string, readonly position: DataPosition, readonly problem: string) {
+  constructor(
+    readonly file: string,
+    readonly position: DataPosition,
+    readonly problem: string,
+  ) {
     super(`${file}: ${describePosition(position)}: ${problem}`);
   }
 }

@@ -55,20 +55,35 @@ export async function buildFastaIndex(src: RandomAccessSource, opts: FastaReadOp
   const blocks: Array<readonly [number, number]> = [];
   const records: FastaIndexRecord[] = [];
   let header: { name: string; description: string; offset: number } | undefined;
-  const onBgzfBlock = (b: BgzfBlock) => { blocks.push([b.compressedOffset, b.contentOffset]); opts.onBgzfBlock?.(b); };
+  const onBgzfBlock = (b: BgzfBlock) => {
+    blocks.push([b.compressedOffset, b.contentOffset]);
+    opts.onBgzfBlock?.(b);
+  };
   for await (const ev of readFasta(src, { ...opts, onBgzfBlock })) {
     if (ev.type === 'header') header = ev.header;
     else if (ev.type === 'end' && header) {
       const { layout } = ev;
       records.push({
-        name: header.name, description: header.description, length: layout.length,
-        headerOffset: header.offset, seqOffset: layout.seqOffset, endOffset: layout.endOffset,
-        lineBases: layout.lineBases, lineBytes: layout.lineBytes,
+        name: header.name,
+        description: header.description,
+        length: layout.length,
+        headerOffset: header.offset,
+        seqOffset: layout.seqOffset,
+        endOffset: layout.endOffset,
+        lineBases: layout.lineBases,
+        lineBytes: layout.lineBytes,
         ...(layout.checkpoints ? { checkpoints: layout.checkpoints } : {}),
       });
     }
   }
-  return { format: 'seqlab-fasta-index', version: 1, fileSize: src.size, container, ...(container === 'bgzf' ? { bgzfBlocks: blocks } : {}), records };
+  return {
+    format: 'seqlab-fasta-index',
+    version: 1,
+    fileSize: src.size,
+    container,
+    ...(container === 'bgzf' ? { bgzfBlocks: blocks } : {}),
+    records,
+  };
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -79,13 +94,28 @@ export function parseFastaIndex(json: unknown): FastaIndex | undefined {
   if (!ix || ix.format !== 'seqlab-fasta-index' || ix.version !== 1 || !isCount(ix.fileSize)) return undefined;
   if (ix.container !== 'plain' && ix.container !== 'gzip' && ix.container !== 'bgzf') return undefined;
   if (!Array.isArray(ix.records)) return undefined;
-  if (ix.container === 'bgzf' && !(Array.isArray(ix.bgzfBlocks) && ix.bgzfBlocks.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && isCount(b[1])))) return undefined;
-  const recordOk = (r: FastaIndexRecord | null) => typeof r === 'object' && r !== null && typeof r.name === 'string' && typeof r.description === 'string'
-    && [r.length, r.headerOffset, r.seqOffset, r.endOffset, r.lineBases, r.lineBytes].every(isCount)
-    && r.headerOffset < r.seqOffset && r.seqOffset <= r.endOffset
-    && (r.lineBases > 0
+  if (
+    ix.container === 'bgzf' &&
+    !(
+      Array.isArray(ix.bgzfBlocks) &&
+      ix.bgzfBlocks.every((b) => Array.isArray(b) && b.length === 2 && isCount(b[0]) && isCount(b[1]))
+    )
+  )
+    return undefined;
+  const recordOk = (r: FastaIndexRecord | null) =>
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.name === 'string' &&
+    typeof r.description === 'string' &&
+    [r.length, r.headerOffset, r.seqOffset, r.endOffset, r.lineBases, r.lineBytes].every(isCount) &&
+    r.headerOffset < r.seqOffset &&
+    r.seqOffset <= r.endOffset &&
+    (r.lineBases > 0
       ? r.lineBytes >= r.lineBases && r.checkpoints === undefined
-      : r.length === 0 || (Array.isArray(r.checkpoints) && r.checkpoints.length === Math.ceil(r.length / CHECKPOINT_BASES) && r.checkpoints.every(isCount)));
+      : r.length === 0 ||
+        (Array.isArray(r.checkpoints) &&
+          r.checkpoints.length === Math.ceil(r.length / CHECKPOINT_BASES) &&
+          r.checkpoints.every(isCount)));
   return ix.records.every(recordOk) ? (ix as FastaIndex) : undefined;
 }
 
@@ -115,9 +145,18 @@ export class IndexedFasta {
   private readonly byName = new Map<string, number>();
   private readonly blocks: BgzfBlock[];
 
-  constructor(readonly source: RandomAccessSource, readonly index: FastaIndex, readonly indexOrigin: 'loaded' | 'built') {
-    index.records.forEach((r, i) => { if (!this.byName.has(r.name)) this.byName.set(r.name, i); });
-    this.blocks = (index.bgzfBlocks ?? []).map(([compressedOffset, contentOffset]) => ({ compressedOffset, contentOffset }));
+  constructor(
+    readonly source: RandomAccessSource,
+    readonly index: FastaIndex,
+    readonly indexOrigin: 'loaded' | 'built',
+  ) {
+    index.records.forEach((r, i) => {
+      if (!this.byName.has(r.name)) this.byName.set(r.name, i);
+    });
+    this.blocks = (index.bgzfBlocks ?? []).map(([compressedOffset, contentOffset]) => ({
+      compressedOffset,
+      contentOffset,
+    }));
   }
 
   /** Opens a file: loads a saved index that still matches it (size and mtime), or builds one by streaming the file. */
@@ -126,7 +165,8 @@ export class IndexedFasta {
     try {
       const { mtimeMs } = await stat(path);
       const saved = await loadSavedIndex(indexPathFor(path));
-      if (saved && saved.fileSize === src.size && saved.fileMtimeMs === mtimeMs) return new IndexedFasta(src, saved, 'loaded');
+      if (saved && saved.fileSize === src.size && saved.fileMtimeMs === mtimeMs)
+        return new IndexedFasta(src, saved, 'loaded');
       const index = { ...(await buildFastaIndex(src, opts)), fileMtimeMs: mtimeMs };
       if (opts.saveIndex) await writeFile(indexPathFor(path), JSON.stringify(index));
       return new IndexedFasta(src, index, 'built');
@@ -149,8 +189,16 @@ export class IndexedFasta {
   async readBases(i: number, start: number, end: number, opts: StreamOptions = {}): Promise<Uint8Array> {
     const rec = this.index.records[i];
     if (!rec) throw new RangeError(`${this.source.name}: no record ${i} (the file has ${this.index.records.length})`);
-    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start <= end && end <= rec.length)) {
-      throw new RangeError(`${this.source.name}: range [${start}, ${end}) is outside record "${rec.name}" of length ${rec.length}`);
+    if (!(
+      Number.isSafeInteger(start) &&
+      Number.isSafeInteger(end) &&
+      0 <= start &&
+      start <= end &&
+      end <= rec.length
+    )) {
+      throw new RangeError(
+        `${this.source.name}: range [${start}, ${end}) is outside record "${rec.name}" of length ${rec.length}`,
+      );
     }
     const out = new Uint8Array(end - start);
     if (out.length === 0) return out;
@@ -165,7 +213,14 @@ export class IndexedFasta {
       byte = rec.checkpoints![k];
     }
     let n = 0;
-    for await (const chunk of contentRangeChunks(this.source, this.index.container, byte, rec.endOffset, this.blocks, opts)) {
+    for await (const chunk of contentRangeChunks(
+      this.source,
+      this.index.container,
+      byte,
+      rec.endOffset,
+      this.blocks,
+      opts,
+    )) {
       for (let j = 0; j < chunk.length && n < out.length; j++) {
         if (RESIDUE[chunk[j]] === 0) continue;
         if (basePos >= start) out[n++] = chunk[j];
@@ -173,7 +228,11 @@ export class IndexedFasta {
       }
       if (n === out.length) return out;
     }
-    throw new DataFormatError(this.source.name, { offset: rec.endOffset }, `record "${rec.name}" ended after ${start + n} of ${end} bases: the file changed since it was indexed`);
+    throw new DataFormatError(
+      this.source.name,
+      { offset: rec.endOffset },
+      `record "${rec.name}" ended after ${start + n} of ${end} bases: the file changed since it was indexed`,
+    );
   }
 
   /** Bases [start, end) of record `i` with their soft-masked and N runs (record coordinates). */

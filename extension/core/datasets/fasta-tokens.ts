@@ -12,10 +12,18 @@ export interface TokenChunk {
   readonly tokens: Int32Array;
 }
 
-export async function* fastaTokenChunks(src: RandomAccessSource, tokenizer: DnaTokenizer, chunkTokens: number, opts: FastaReadOptions = {}): AsyncGenerator<TokenChunk> {
-  if (!(Number.isSafeInteger(chunkTokens) && chunkTokens > 0)) throw new RangeError(`chunkTokens must be a positive integer, got ${chunkTokens}`);
+export async function* fastaTokenChunks(
+  src: RandomAccessSource,
+  tokenizer: DnaTokenizer,
+  chunkTokens: number,
+  opts: FastaReadOptions = {},
+): AsyncGenerator<TokenChunk> {
+  if (!(Number.isSafeInteger(chunkTokens) && chunkTokens > 0))
+    throw new RangeError(`chunkTokens must be a positive integer, got ${chunkTokens}`);
   let header: FastaHeader | undefined;
-  let buf = new Int32Array(chunkTokens), n = 0, start = 0;
+  let buf = new Int32Array(chunkTokens),
+    n = 0,
+    start = 0;
   for await (const ev of readFasta(src, opts)) {
     if (ev.type === 'header') {
       header = ev.header;

@@ -49,13 +49,24 @@ export interface FastaReadOptions extends ContentStreamOptions {
 
 export const CHECKPOINT_BASES = 65536;
 const DEFAULT_MAX_HEADER = 1 << 20;
-const LF = 10, CR = 13, GT = 62;
+const LF = 10,
+  CR = 13,
+  GT = 62;
 
-const enum Byte { Bad = 0, Residue, Newline, Blank, HeaderStart }
+const enum Byte {
+  Bad = 0,
+  Residue,
+  Newline,
+  Blank,
+  HeaderStart,
+}
 const BYTE_CLASS: Uint8Array = (() => {
   const t = new Uint8Array(256);
   for (let b = 0; b < 256; b++) if (RESIDUE[b] !== 0) t[b] = Byte.Residue;
-  t[LF] = Byte.Newline; t[CR] = Byte.Blank; t[32] = Byte.Blank; t[9] = Byte.Blank;
+  t[LF] = Byte.Newline;
+  t[CR] = Byte.Blank;
+  t[32] = Byte.Blank;
+  t[9] = Byte.Blank;
   t[GT] = Byte.HeaderStart;
   return t;
 })();
@@ -91,14 +102,24 @@ export class FastaParser {
   private checkpoints: number[] = [];
   private nextCheckpoint = 0;
 
-  constructor(private readonly file: string, private readonly maxHeaderBytes: number) {}
+  constructor(
+    private readonly file: string,
+    private readonly maxHeaderBytes: number,
+  ) {}
 
   push(chunk: Uint8Array): FastaEvent[] {
     const events: FastaEvent[] = [];
     const out = new Uint8Array(chunk.length); // fresh per chunk, so the events' views stay valid
-    let n = 0, from = 0;
+    let n = 0,
+      from = 0;
     const flush = () => {
-      if (n > from) events.push({ type: 'bases', record: this.record, start: this.length - (n - from), bases: out.subarray(from, n) });
+      if (n > from)
+        events.push({
+          type: 'bases',
+          record: this.record,
+          start: this.length - (n - from),
+          bases: out.subarray(from, n),
+        });
       from = n;
     };
     const base = this.offset;
@@ -118,7 +139,10 @@ export class FastaParser {
         case Byte.Residue:
           if (this.record < 0) this.fail(base + i, `sequence data ${showByte(b)} before any '>' header`);
           if (this.lineBaseCount === 0 && this.length === 0) this.seqOffset = base + i;
-          if (this.length === this.nextCheckpoint) { this.checkpoints.push(base + i); this.nextCheckpoint += CHECKPOINT_BASES; }
+          if (this.length === this.nextCheckpoint) {
+            this.checkpoints.push(base + i);
+            this.nextCheckpoint += CHECKPOINT_BASES;
+          }
           out[n++] = b;
           this.length++;
           this.lineBaseCount++;
@@ -139,7 +163,10 @@ export class FastaParser {
           this.headerLine = this.line;
           break;
         default:
-          this.fail(base + i, `${showByte(b)} is not a nucleotide code${this.record < 0 ? ' (and no header yet)' : ''}`);
+          this.fail(
+            base + i,
+            `${showByte(b)} is not a nucleotide code${this.record < 0 ? ' (and no header yet)' : ''}`,
+          );
       }
     }
     if (chunk.length > 0) this.prevByte = chunk[chunk.length - 1];
@@ -150,7 +177,8 @@ export class FastaParser {
 
   finish(): FastaEvent[] {
     const events: FastaEvent[] = [];
-    if (this.inHeader) this.finishHeader(events, this.offset - 1); // a header at the end of the file: no LF, no bases
+    if (this.inHeader)
+      this.finishHeader(events, this.offset - 1); // a header at the end of the file: no LF, no bases
     else if (this.offset > this.lineStart) this.endLine(this.offset, -1); // last line without a newline
     if (this.record >= 0) events.push(this.endRecord(this.offset));
     return events;
@@ -173,7 +201,13 @@ export class FastaParser {
     this.line++;
     events.push({
       type: 'header',
-      header: { index: this.record, name, description: space < 0 ? '' : text.slice(space + 1).trim(), offset: this.headerOffset, line: this.headerLine },
+      header: {
+        index: this.record,
+        name,
+        description: space < 0 ? '' : text.slice(space + 1).trim(),
+        offset: this.headerOffset,
+        line: this.headerLine,
+      },
     });
   }
 
@@ -197,13 +231,23 @@ export class FastaParser {
     const bytes = end - this.lineStart;
     this.lineStart = end;
     this.lineBaseCount = 0;
-    if (bases === 0) { if (this.length > 0) this.sawBlankAfterBases = true; return; }
+    if (bases === 0) {
+      if (this.length > 0) this.sawBlankAfterBases = true;
+      return;
+    }
     if (!this.uniform) return;
     // Clean: the bases are the line's first bytes, then only LF, CRLF, or nothing at EOF.
     const extra = bytes - bases;
     const clean = lastByte < 0 ? extra === 0 : extra === 1 || (extra === 2 && lastByte === CR);
-    if (!clean || this.sawShortLine || this.sawBlankAfterBases) { this.uniform = false; return; }
-    if (this.lineBases === 0) { this.lineBases = bases; this.lineBytes = bytes; return; }
+    if (!clean || this.sawShortLine || this.sawBlankAfterBases) {
+      this.uniform = false;
+      return;
+    }
+    if (this.lineBases === 0) {
+      this.lineBases = bases;
+      this.lineBytes = bytes;
+      return;
+    }
     if (bases > this.lineBases) this.uniform = false;
     else if (bases < this.lineBases || (lastByte >= 0 && bytes !== this.lineBytes)) this.sawShortLine = true;
   }
@@ -211,8 +255,21 @@ export class FastaParser {
   private endRecord(endOffset: number): FastaEvent {
     const uniform = this.uniform && this.length > 0;
     const layout: FastaRecordLayout = uniform
-      ? { length: this.length, seqOffset: this.seqOffset, endOffset, lineBases: this.lineBases, lineBytes: this.lineBytes }
-      : { length: this.length, seqOffset: this.seqOffset, endOffset, lineBases: 0, lineBytes: 0, checkpoints: this.checkpoints };
+      ? {
+          length: this.length,
+          seqOffset: this.seqOffset,
+          endOffset,
+          lineBases: this.lineBases,
+          lineBytes: this.lineBytes,
+        }
+      : {
+          length: this.length,
+          seqOffset: this.seqOffset,
+          endOffset,
+          lineBases: 0,
+          lineBytes: 0,
+          checkpoints: this.checkpoints,
+        };
     return { type: 'end', record: this.record, layout };
   }
 }

@@ -26,8 +26,12 @@ export interface FastqReadOptions extends ContentStreamOptions {
 
 const DEFAULT_MAX_READ = 1 << 27;
 const MAX_TITLE = 1 << 20;
-const LF = 10, CR = 13, AT = 64, PLUS = 43;
-const QUAL_MIN = 33, QUAL_MAX = 126;
+const LF = 10,
+  CR = 13,
+  AT = 64,
+  PLUS = 43;
+const QUAL_MIN = 33,
+  QUAL_MAX = 126;
 
 export async function* readFastq(src: RandomAccessSource, opts: FastqReadOptions = {}): AsyncGenerator<FastqRecord> {
   const parser = new FastqParser(src.name, opts.maxReadLength ?? DEFAULT_MAX_READ);
@@ -57,7 +61,11 @@ class GrowBuffer {
   }
 }
 
-const enum Expect { Title, Sequence, Quality }
+const enum Expect {
+  Title,
+  Sequence,
+  Quality,
+}
 
 export class FastqParser {
   private offset = 0;
@@ -72,7 +80,10 @@ export class FastqParser {
   private bases = new GrowBuffer();
   private quality = new GrowBuffer();
 
-  constructor(private readonly file: string, private readonly maxReadLength: number) {}
+  constructor(
+    private readonly file: string,
+    private readonly maxReadLength: number,
+  ) {}
 
   push(chunk: Uint8Array): FastqRecord[] {
     const records: FastqRecord[] = [];
@@ -86,7 +97,8 @@ export class FastqParser {
       this.lineStart = this.offset + from;
     }
     if (from < chunk.length) {
-      if (this.pending.length + chunk.length - from > this.lineLimit()) this.fail(this.lineStart, `line longer than ${this.lineLimit()} bytes`);
+      if (this.pending.length + chunk.length - from > this.lineLimit())
+        this.fail(this.lineStart, `line longer than ${this.lineLimit()} bytes`);
       this.pending.append(chunk, from, chunk.length);
     }
     this.offset += chunk.length;
@@ -96,9 +108,13 @@ export class FastqParser {
   finish(): FastqRecord[] {
     const records: FastqRecord[] = [];
     if (this.pending.length > 0) this.takeLine(new Uint8Array(0), 0, 0, records);
-    if (this.state === Expect.Sequence) this.fail(this.offset, `file ends inside record "${this.title}" before its '+' line`);
+    if (this.state === Expect.Sequence)
+      this.fail(this.offset, `file ends inside record "${this.title}" before its '+' line`);
     if (this.state === Expect.Quality) {
-      this.fail(this.offset, `file ends inside record "${this.title}": ${this.quality.length} quality values for ${this.bases.length} bases`);
+      this.fail(
+        this.offset,
+        `file ends inside record "${this.title}": ${this.quality.length} quality values for ${this.bases.length} bases`,
+      );
     }
     return records;
   }
@@ -129,7 +145,8 @@ export class FastqParser {
     if (text[0] !== AT) this.fail(this.lineStart, `expected a '@' title line, found ${showByte(text[0])}`);
     if (text.length > MAX_TITLE) this.fail(this.lineStart, `title line longer than ${MAX_TITLE} bytes`);
     for (let i = 1; i < text.length; i++) {
-      if ((text[i] < 32 && text[i] !== 9) || text[i] === 127) this.fail(this.lineStart + i, `control byte ${showByte(text[i])} in a title line (binary data?)`);
+      if ((text[i] < 32 && text[i] !== 9) || text[i] === 127)
+        this.fail(this.lineStart + i, `control byte ${showByte(text[i])} in a title line (binary data?)`);
     }
     this.title = Buffer.from(text.subarray(1)).toString('utf8').trim();
     if (this.title.length === 0) this.fail(this.lineStart, 'title line without a name');
@@ -142,20 +159,24 @@ export class FastqParser {
   private takeSequence(text: Uint8Array): void {
     if (text.length > 0 && text[0] === PLUS) {
       const repeat = Buffer.from(text.subarray(1)).toString('utf8').trim();
-      if (repeat.length > 0 && repeat !== this.title) this.fail(this.lineStart, `'+' line repeats "${repeat}", not the title "${this.title}"`);
+      if (repeat.length > 0 && repeat !== this.title)
+        this.fail(this.lineStart, `'+' line repeats "${repeat}", not the title "${this.title}"`);
       this.state = Expect.Quality; // an empty read (allowed) takes one empty quality line
       return;
     }
     for (let i = 0; i < text.length; i++) {
-      if (RESIDUE[text[i]] === 0) this.fail(this.lineStart + i, `${showByte(text[i])} is not a nucleotide code (record "${this.title}")`);
+      if (RESIDUE[text[i]] === 0)
+        this.fail(this.lineStart + i, `${showByte(text[i])} is not a nucleotide code (record "${this.title}")`);
     }
-    if (this.bases.length + text.length > this.maxReadLength) this.fail(this.lineStart, `read "${this.title}" longer than ${this.maxReadLength} bases`);
+    if (this.bases.length + text.length > this.maxReadLength)
+      this.fail(this.lineStart, `read "${this.title}" longer than ${this.maxReadLength} bases`);
     this.bases.append(text, 0, text.length);
   }
 
   private takeQuality(text: Uint8Array, records: FastqRecord[]): void {
     for (let i = 0; i < text.length; i++) {
-      if (text[i] < QUAL_MIN || text[i] > QUAL_MAX) this.fail(this.lineStart + i, `quality byte ${showByte(text[i])} outside '!'..'~' (record "${this.title}")`);
+      if (text[i] < QUAL_MIN || text[i] > QUAL_MAX)
+        this.fail(this.lineStart + i, `quality byte ${showByte(text[i])} outside '!'..'~' (record "${this.title}")`);
     }
     if (this.quality.length + text.length > this.bases.length) {
       this.fail(this.lineStart, `record "${this.title}" has more quality values than its ${this.bases.length} bases`);

@@ -5,7 +5,8 @@
 /** 16-bit linear value of a G.711 mu-law byte (range -32124..32124). */
 export function ulawToLinear(u: number): number {
   const v = ~u & 0xff;
-  const exponent = (v >> 4) & 7, mantissa = v & 0x0f;
+  const exponent = (v >> 4) & 7,
+    mantissa = v & 0x0f;
   const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
   return v & 0x80 ? -magnitude : magnitude;
 }

@@ -29,7 +29,8 @@ export function mulawDecode(tokens: ArrayLike<number>): Float32Array {
   const out = new Float32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (!(Number.isInteger(t) && t >= 0 && t < MULAW_TOKENS)) throw new RangeError(`mu-law token ${t} at index ${i} is outside 0..${MU}`);
+    if (!(Number.isInteger(t) && t >= 0 && t < MULAW_TOKENS))
+      throw new RangeError(`mu-law token ${t} at index ${i} is outside 0..${MU}`);
     const y = (2 * t) / MU - 1;
     out[i] = (Math.sign(y) * ((1 + MU) ** Math.abs(y) - 1)) / MU;
   }

@@ -5,15 +5,31 @@
 export const AMBIGUITY_CODES = 'RYSWKMBDHV';
 export const GAP_CODES = '-.';
 
-export const enum Residue { NotResidue = 0, A, C, G, T, N, Ambiguous, Gap }
+export const enum Residue {
+  NotResidue = 0,
+  A,
+  C,
+  G,
+  T,
+  N,
+  Ambiguous,
+  Gap,
+}
 
 /** RESIDUE[byte]: what the byte means in a sequence line (case-insensitive; U reads as T). */
 export const RESIDUE: Uint8Array = (() => {
   const t = new Uint8Array(256);
   const set = (chars: string, r: Residue) => {
-    for (const ch of chars) { t[ch.charCodeAt(0)] = r; t[ch.toLowerCase().charCodeAt(0)] = r; }
+    for (const ch of chars) {
+      t[ch.charCodeAt(0)] = r;
+      t[ch.toLowerCase().charCodeAt(0)] = r;
+    }
   };
-  set('A', Residue.A); set('C', Residue.C); set('G', Residue.G); set('TU', Residue.T); set('N', Residue.N);
+  set('A', Residue.A);
+  set('C', Residue.C);
+  set('G', Residue.G);
+  set('TU', Residue.T);
+  set('N', Residue.N);
   set(AMBIGUITY_CODES, Residue.Ambiguous);
   set(GAP_CODES, Residue.Gap);
   return t;
@@ -25,9 +41,16 @@ export const COMPLEMENT: Uint8Array = (() => {
   for (let b = 0; b < 256; b++) t[b] = b;
   const pairs = ['AT', 'CG', 'RY', 'KM', 'BV', 'DH'];
   for (const [x, y] of pairs) {
-    for (const [p, q] of [[x, y], [x.toLowerCase(), y.toLowerCase()]]) { t[p.charCodeAt(0)] = q.charCodeAt(0); t[q.charCodeAt(0)] = p.charCodeAt(0); }
+    for (const [p, q] of [
+      [x, y],
+      [x.toLowerCase(), y.toLowerCase()],
+    ]) {
+      t[p.charCodeAt(0)] = q.charCodeAt(0);
+      t[q.charCodeAt(0)] = p.charCodeAt(0);
+    }
   }
-  t[85] = 65; t[117] = 97; // U -> A, u -> a
+  t[85] = 65;
+  t[117] = 97; // U -> A, u -> a
   return t;
 })();
 

@@ -28,7 +28,8 @@ function gcd(a: number, b: number): number {
 
 /** Modified Bessel function of the first kind, order 0 (power series). */
 export function besselI0(x: number): number {
-  let sum = 1, term = 1;
+  let sum = 1,
+    term = 1;
   for (let k = 1; k < 200 && term > 1e-17 * sum; k++) {
     term *= (x / (2 * k)) ** 2;
     sum += term;
@@ -42,7 +43,9 @@ export function resampleDesign(inRate: number, outRate: number, opts: ResampleOp
     throw new RangeError(`sample rates must be positive integers, got ${inRate} -> ${outRate}`);
   }
   const { zeroCrossings, rolloff, beta } = { ...RESAMPLE_DEFAULTS, ...opts };
-  const g = gcd(inRate, outRate), L = outRate / g, M = inRate / g;
+  const g = gcd(inRate, outRate),
+    L = outRate / g,
+    M = inRate / g;
   const fc = rolloff * Math.min(1, L / M);
   const halfWidth = zeroCrossings / fc;
   const W = Math.ceil(halfWidth);
@@ -73,15 +76,28 @@ export class Resampler {
   private consumed = 0;
   private flushed = false;
 
-  constructor(readonly inRate: number, readonly outRate: number, opts: ResampleOptions = {}) {
+  constructor(
+    readonly inRate: number,
+    readonly outRate: number,
+    opts: ResampleOptions = {},
+  ) {
     const d = resampleDesign(inRate, outRate, opts);
-    this.L = d.L; this.M = d.M; this.W = d.W; this.taps = d.taps;
-    if (d.L * d.taps > MAX_TABLE) throw new RangeError(`resampling ${inRate} -> ${outRate} Hz needs ${d.L} filter phases; choose rates with a larger common divisor`);
+    this.L = d.L;
+    this.M = d.M;
+    this.W = d.W;
+    this.taps = d.taps;
+    if (d.L * d.taps > MAX_TABLE)
+      throw new RangeError(
+        `resampling ${inRate} -> ${outRate} Hz needs ${d.L} filter phases; choose rates with a larger common divisor`,
+      );
     this.table = new Float32Array(d.L * d.taps);
     for (let ph = 0; ph < d.L; ph++) {
       let sum = 0;
       const row = new Float64Array(d.taps);
-      for (let j = 0; j < d.taps; j++) { row[j] = resampleKernel(ph / d.L + d.W - 1 - j, d.fc, d.halfWidth, d.beta); sum += row[j]; }
+      for (let j = 0; j < d.taps; j++) {
+        row[j] = resampleKernel(ph / d.L + d.W - 1 - j, d.fc, d.halfWidth, d.beta);
+        sum += row[j];
+      }
       for (let j = 0; j < d.taps; j++) this.table[ph * d.taps + j] = row[j] / sum;
     }
     this.bufBase = -(this.W - 1);
@@ -92,7 +108,11 @@ export class Resampler {
   /** Resamples the next chunk; returns the outputs it completes. */
   process(input: Float32Array): Float32Array {
     if (this.flushed) throw new Error('Resampler: process() after flush()');
-    if (this.L === this.M) { this.consumed += input.length; this.produced += input.length; return input.slice(); } // same rate: unchanged
+    if (this.L === this.M) {
+      this.consumed += input.length;
+      this.produced += input.length;
+      return input.slice();
+    } // same rate: unchanged
     this.append(input);
     this.consumed += input.length;
     return this.drain(Infinity);
@@ -120,20 +140,29 @@ export class Resampler {
 
   private drain(limit: number): Float32Array {
     const { L, taps, W, table, buf } = this;
-    const stepQ = Math.floor(this.M / L), stepP = this.M % L;
+    const stepQ = Math.floor(this.M / L),
+      stepP = this.M % L;
     const available = this.bufBase + this.bufLen; // input indices below this are in the buffer
     const count = Math.max(0, Math.min(limit, this.outputsBefore(available - W - 1)));
     const out = new Float32Array(count);
-    let q = this.q, p = this.p;
+    let q = this.q,
+      p = this.p;
     for (let n = 0; n < count; n++) {
-      const start = q - W + 1 - this.bufBase, row = p * taps;
+      const start = q - W + 1 - this.bufBase,
+        row = p * taps;
       let acc = 0;
       for (let j = 0; j < taps; j++) acc += buf[start + j] * table[row + j];
       out[n] = acc;
-      q += stepQ; p += stepP;
-      if (p >= L) { p -= L; q++; }
+      q += stepQ;
+      p += stepP;
+      if (p >= L) {
+        p -= L;
+        q++;
+      }
     }
-    this.q = q; this.p = p; this.produced += count;
+    this.q = q;
+    this.p = p;
+    this.produced += count;
     // Keep the inputs the next output needs: from q - W + 1 on.
     const drop = Math.min(this.bufLen, q - W + 1 - this.bufBase);
     if (drop > 0) {
@@ -153,9 +182,15 @@ export class Resampler {
 }
 
 /** Resamples a whole signal in one call. */
-export function resample(input: Float32Array, inRate: number, outRate: number, opts: ResampleOptions = {}): Float32Array {
+export function resample(
+  input: Float32Array,
+  inRate: number,
+  outRate: number,
+  opts: ResampleOptions = {},
+): Float32Array {
   const r = new Resampler(inRate, outRate, opts);
-  const a = r.process(input), b = r.flush();
+  const a = r.process(input),
+    b = r.flush();
   const out = new Float32Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);

@@ -3,7 +3,10 @@
 import { isLowercase } from './nucleotides';
 
 /** A half-open interval [start, end) of positions in a record. */
-export interface Run { readonly start: number; readonly end: number }
+export interface Run {
+  readonly start: number;
+  readonly end: number;
+}
 
 export function isN(b: number): boolean {
   return b === 78 || b === 110;
@@ -16,7 +19,10 @@ export function runsWhere(bases: Uint8Array, offset: number, test: (b: number) =
   for (let i = 0; i <= bases.length; i++) {
     const inside = i < bases.length && test(bases[i]);
     if (inside && start < 0) start = i;
-    else if (!inside && start >= 0) { runs.push({ start: offset + start, end: offset + i }); start = -1; }
+    else if (!inside && start >= 0) {
+      runs.push({ start: offset + start, end: offset + i });
+      start = -1;
+    }
   }
   return runs;
 }

@@ -24,7 +24,11 @@ export interface StreamOptions {
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 
 class FileSource implements RandomAccessSource {
-  constructor(readonly name: string, readonly size: number, private readonly handle: FileHandle) {}
+  constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly handle: FileHandle,
+  ) {}
 
   async read(position: number, length: number): Promise<Uint8Array> {
     const n = Math.max(0, Math.min(length, this.size - position));
@@ -59,7 +63,8 @@ export function memorySource(name: string, bytes: Uint8Array): RandomAccessSourc
   return {
     name,
     size: bytes.length,
-    read: async (position, length) => bytes.subarray(Math.min(position, bytes.length), Math.min(position + length, bytes.length)),
+    read: async (position, length) =>
+      bytes.subarray(Math.min(position, bytes.length), Math.min(position + length, bytes.length)),
     close: async () => undefined,
   };
 }
@@ -75,7 +80,12 @@ export async function withFileSource<T>(path: string, use: (src: RandomAccessSou
 }
 
 /** The bytes [start, end) of a source in chunks of at most `chunkSize`. */
-export async function* readChunks(src: RandomAccessSource, start: number, end: number, opts: StreamOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* readChunks(
+  src: RandomAccessSource,
+  start: number,
+  end: number,
+  opts: StreamOptions = {},
+): AsyncGenerator<Uint8Array> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const stop = Math.min(end, src.size);
   for (let pos = start; pos < stop;) {

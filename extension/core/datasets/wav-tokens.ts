@@ -6,7 +6,10 @@ import { mulawEncode } from './mulaw';
 import { Resampler } from './resample';
 import type { ChannelPick, WavReader, WavStreamOptions } from './wav';
 
-export interface WavTokenOptions extends Pick<WavStreamOptions, 'signal' | 'onProgress' | 'chunkFrames' | 'startFrame' | 'endFrame'> {
+export interface WavTokenOptions extends Pick<
+  WavStreamOptions,
+  'signal' | 'onProgress' | 'chunkFrames' | 'startFrame' | 'endFrame'
+> {
   /** The model's sample rate. */
   sampleRate: number;
   /** A channel index or 'mix' (the default). */
@@ -14,10 +17,16 @@ export interface WavTokenOptions extends Pick<WavStreamOptions, 'signal' | 'onPr
   chunkTokens: number;
 }
 
-export async function* wavTokenChunks(reader: WavReader, opts: WavTokenOptions): AsyncGenerator<{ start: number; tokens: Int32Array }> {
-  if (!(Number.isSafeInteger(opts.chunkTokens) && opts.chunkTokens > 0)) throw new RangeError(`chunkTokens must be a positive integer, got ${opts.chunkTokens}`);
+export async function* wavTokenChunks(
+  reader: WavReader,
+  opts: WavTokenOptions,
+): AsyncGenerator<{ start: number; tokens: Int32Array }> {
+  if (!(Number.isSafeInteger(opts.chunkTokens) && opts.chunkTokens > 0))
+    throw new RangeError(`chunkTokens must be a positive integer, got ${opts.chunkTokens}`);
   const resampler = new Resampler(reader.format.sampleRate, opts.sampleRate);
-  let buf = new Int32Array(opts.chunkTokens), n = 0, start = 0;
+  let buf = new Int32Array(opts.chunkTokens),
+    n = 0,
+    start = 0;
   function* emit(samples: Float32Array): Generator<{ start: number; tokens: Int32Array }> {
     const tokens = mulawEncode(samples);
     for (let i = 0; i < tokens.length;) {
@@ -34,7 +43,14 @@ export async function* wavTokenChunks(reader: WavReader, opts: WavTokenOptions):
     }
   }
   const { signal, onProgress, chunkFrames, startFrame, endFrame } = opts;
-  for await (const { samples } of reader.stream({ signal, onProgress, chunkFrames, startFrame, endFrame, channel: opts.channel ?? 'mix' })) {
+  for await (const { samples } of reader.stream({
+    signal,
+    onProgress,
+    chunkFrames,
+    startFrame,
+    endFrame,
+    channel: opts.channel ?? 'mix',
+  })) {
     yield* emit(resampler.process(samples));
   }
   yield* emit(resampler.flush());

@@ -17,8 +17,10 @@ const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0
 function checkFormat(f: WavWriteFormat): void {
   const ok = f.encoding === 'pcm' ? [8, 16, 24, 32].includes(f.bitsPerSample) : [32, 64].includes(f.bitsPerSample);
   if (!ok) throw new RangeError(`cannot write ${f.bitsPerSample}-bit ${f.encoding} WAV`);
-  if (!(Number.isInteger(f.channels) && f.channels >= 1 && f.channels <= MAX_CHANNELS)) throw new RangeError(`channels must be 1..${MAX_CHANNELS}, got ${f.channels}`);
-  if (!(Number.isInteger(f.sampleRate) && f.sampleRate >= 1 && f.sampleRate <= 0xffffffff)) throw new RangeError(`bad sample rate ${f.sampleRate}`);
+  if (!(Number.isInteger(f.channels) && f.channels >= 1 && f.channels <= MAX_CHANNELS))
+    throw new RangeError(`channels must be 1..${MAX_CHANNELS}, got ${f.channels}`);
+  if (!(Number.isInteger(f.sampleRate) && f.sampleRate >= 1 && f.sampleRate <= 0xffffffff))
+    throw new RangeError(`bad sample rate ${f.sampleRate}`);
 }
 
 /**
@@ -33,11 +35,16 @@ export function wavHeader(f: WavWriteFormat, dataBytes: number): Uint8Array {
   const factSize = float ? 12 : 0;
   const out = new Uint8Array(12 + 8 + fmtSize + factSize + 8);
   const v = new DataView(out.buffer);
-  const ascii = (at: number, s: string) => { for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i); };
+  const ascii = (at: number, s: string) => {
+    for (let i = 0; i < 4; i++) out[at + i] = s.charCodeAt(i);
+  };
   const blockAlign = f.channels * (f.bitsPerSample / 8);
   const tag = float ? WAVE_FORMAT.IEEE_FLOAT : WAVE_FORMAT.PCM;
-  ascii(0, 'RIFF'); v.setUint32(4, out.length - 8 + dataBytes + (dataBytes & 1), true); ascii(8, 'WAVE');
-  ascii(12, 'fmt '); v.setUint32(16, fmtSize, true);
+  ascii(0, 'RIFF');
+  v.setUint32(4, out.length - 8 + dataBytes + (dataBytes & 1), true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  v.setUint32(16, fmtSize, true);
   v.setUint16(20, extensible ? WAVE_FORMAT.EXTENSIBLE : tag, true);
   v.setUint16(22, f.channels, true);
   v.setUint32(24, f.sampleRate, true);
@@ -52,35 +59,48 @@ export function wavHeader(f: WavWriteFormat, dataBytes: number): Uint8Array {
     out.set(GUID_TAIL, 46);
   } else if (float) v.setUint16(36, 0, true); // cbSize: no extension
   const fact = 20 + fmtSize;
-  if (float) { ascii(fact, 'fact'); v.setUint32(fact + 4, 4, true); v.setUint32(fact + 8, Math.floor(dataBytes / blockAlign), true); }
-  ascii(fact + factSize, 'data'); v.setUint32(fact + factSize + 4, dataBytes, true);
+  if (float) {
+    ascii(fact, 'fact');
+    v.setUint32(fact + 4, 4, true);
+    v.setUint32(fact + 8, Math.floor(dataBytes / blockAlign), true);
+  }
+  ascii(fact + factSize, 'data');
+  v.setUint32(fact + factSize + 4, dataBytes, true);
   return out;
 }
 
 /** Interleaved float samples -> sample bytes; integers round to nearest and clip to full scale. */
 export function encodeSamples(samples: Float32Array, f: WavWriteFormat): Uint8Array {
   checkFormat(f);
-  const bytes = f.bitsPerSample / 8, out = new Uint8Array(samples.length * bytes);
+  const bytes = f.bitsPerSample / 8,
+    out = new Uint8Array(samples.length * bytes);
   const v = new DataView(out.buffer);
   const clip = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : Number.isNaN(x) ? 0 : x);
   const n = samples.length;
   if (f.encoding === 'float') {
     if (f.bitsPerSample === 32) for (let i = 0; i < n; i++) v.setFloat32(4 * i, samples[i], true);
     else for (let i = 0; i < n; i++) v.setFloat64(8 * i, samples[i], true);
-  } else if (f.bitsPerSample === 8) for (let i = 0; i < n; i++) out[i] = clip(Math.round(samples[i] * 128), -128, 127) + 128;
-  else if (f.bitsPerSample === 16) for (let i = 0; i < n; i++) v.setInt16(2 * i, clip(Math.round(samples[i] * 32768), -32768, 32767), true);
+  } else if (f.bitsPerSample === 8)
+    for (let i = 0; i < n; i++) out[i] = clip(Math.round(samples[i] * 128), -128, 127) + 128;
+  else if (f.bitsPerSample === 16)
+    for (let i = 0; i < n; i++) v.setInt16(2 * i, clip(Math.round(samples[i] * 32768), -32768, 32767), true);
   else if (f.bitsPerSample === 24) {
     for (let i = 0; i < n; i++) {
       const s = clip(Math.round(samples[i] * 8388608), -8388608, 8388607);
-      out[3 * i] = s & 0xff; out[3 * i + 1] = (s >> 8) & 0xff; out[3 * i + 2] = (s >> 16) & 0xff;
+      out[3 * i] = s & 0xff;
+      out[3 * i + 1] = (s >> 8) & 0xff;
+      out[3 * i + 2] = (s >> 16) & 0xff;
     }
-  } else for (let i = 0; i < n; i++) v.setInt32(4 * i, clip(Math.round(samples[i] * 2147483648), -2147483648, 2147483647), true);
+  } else
+    for (let i = 0; i < n; i++)
+      v.setInt32(4 * i, clip(Math.round(samples[i] * 2147483648), -2147483648, 2147483647), true);
   return out;
 }
 
 /** A whole WAV file in memory. */
 export function encodeWav(samples: Float32Array, f: WavWriteFormat): Uint8Array {
-  if (samples.length % f.channels !== 0) throw new RangeError(`${samples.length} samples are not whole frames of ${f.channels} channels`);
+  if (samples.length % f.channels !== 0)
+    throw new RangeError(`${samples.length} samples are not whole frames of ${f.channels} channels`);
   const data = encodeSamples(samples, f);
   const header = wavHeader(f, data.length);
   const out = new Uint8Array(header.length + data.length + (data.length & 1));
@@ -93,7 +113,11 @@ export function encodeWav(samples: Float32Array, f: WavWriteFormat): Uint8Array 
 export class WavWriter {
   private dataBytes = 0;
 
-  private constructor(private readonly handle: FileHandle, readonly format: WavWriteFormat, private readonly headerBytes: number) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly format: WavWriteFormat,
+    private readonly headerBytes: number,
+  ) {}
 
   static async create(path: string, format: WavWriteFormat): Promise<WavWriter> {
     const header = wavHeader(format, 0);
@@ -103,7 +127,8 @@ export class WavWriter {
   }
 
   async write(samples: Float32Array): Promise<void> {
-    if (samples.length % this.format.channels !== 0) throw new RangeError(`${samples.length} samples are not whole frames of ${this.format.channels} channels`);
+    if (samples.length % this.format.channels !== 0)
+      throw new RangeError(`${samples.length} samples are not whole frames of ${this.format.channels} channels`);
     const bytes = encodeSamples(samples, this.format);
     await this.handle.write(bytes, 0, bytes.length, this.headerBytes + this.dataBytes);
     this.dataBytes += bytes.length;

@@ -6,7 +6,12 @@
 import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/config';
 import type { AdamWConfig } from '../../../kernels/train/adamw';
 import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
-import { MAX_TRAIN_CHUNK_VALUES, type BackendName, type FromEngine, type TrainTensor } from '../../../protocol/messages';
+import {
+  MAX_TRAIN_CHUNK_VALUES,
+  type BackendName,
+  type FromEngine,
+  type TrainTensor,
+} from '../../../protocol/messages';
 import { EngineError, unexpected, type EngineClient } from './engine-client';
 
 /** The trainer's device was lost (or broke) on the engine page; the trainer is gone. */
@@ -15,12 +20,19 @@ export class TrainerLostError extends EngineError {
 }
 
 /** Parameters, AdamW moments and step count, flat in paramSpecs order. */
-export interface EngineTrainerState { params: Float32Array; m: Float32Array; v: Float32Array; t: number }
+export interface EngineTrainerState {
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  t: number;
+}
 
 export interface OpenedTrainer {
   /** Names the trainer in later calls; undefined when 'auto' declined the page's adapter. */
   trainerId?: number;
-  backend: BackendName; reason: string; device: string;
+  backend: BackendName;
+  reason: string;
+  device: string;
 }
 
 /** The reply of type `type`, or the error the reply stands for. */
@@ -34,11 +46,30 @@ export class EngineTraining {
   constructor(readonly client: EngineClient) {}
 
   /** Opens a trainer for cfg at batch x length; 'auto' may decline (backend cpu, with the reason). */
-  open(cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, backend: 'auto' | 'webgpu'): Promise<OpenedTrainer> {
+  open(
+    cfg: MambaConfig,
+    batch: number,
+    length: number,
+    adam: AdamWConfig,
+    backend: 'auto' | 'webgpu',
+  ): Promise<OpenedTrainer> {
     return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainOpen', requestId: id, config: mambaConfigToJson(cfg), batch, length, adam: { ...adam }, backend });
+      await send({
+        type: 'trainOpen',
+        requestId: id,
+        config: mambaConfigToJson(cfg),
+        batch,
+        length,
+        adam: { ...adam },
+        backend,
+      });
       const m = expect(await reply('opening a trainer'), 'trainOpened');
-      return { ...(m.backend === 'webgpu' ? { trainerId: id } : {}), backend: m.backend, reason: m.reason, device: m.device };
+      return {
+        ...(m.backend === 'webgpu' ? { trainerId: id } : {}),
+        backend: m.backend,
+        reason: m.reason,
+        device: m.device,
+      };
     });
   }
 
@@ -46,10 +77,21 @@ export class EngineTraining {
     const size = s.params.length;
     return this.client.request(undefined, async (id, send, reply) => {
       await send({ type: 'trainSetState', requestId: id, trainerId, size, t: s.t });
-      for (const [tensor, values] of [['params', s.params], ['m', s.m], ['v', s.v]] as const) {
-        if (values.length !== size) throw new EngineError(`trainer state: ${tensor} has ${values.length} values, params ${size}`);
+      for (const [tensor, values] of [
+        ['params', s.params],
+        ['m', s.m],
+        ['v', s.v],
+      ] as const) {
+        if (values.length !== size)
+          throw new EngineError(`trainer state: ${tensor} has ${values.length} values, params ${size}`);
         for (let at = 0; at < size; at += MAX_TRAIN_CHUNK_VALUES) {
-          await send({ type: 'trainWrite', requestId: id, tensor, offset: at, values: values.slice(at, at + MAX_TRAIN_CHUNK_VALUES) });
+          await send({
+            type: 'trainWrite',
+            requestId: id,
+            tensor,
+            offset: at,
+            values: values.slice(at, at + MAX_TRAIN_CHUNK_VALUES),
+          });
         }
       }
       expect(await reply('setting the trainer state'), 'trainAck');
@@ -60,18 +102,25 @@ export class EngineTraining {
   read(trainerId: number, size: number, moments: boolean): Promise<EngineTrainerState> {
     return this.client.request(undefined, async (id, send, reply) => {
       await send({ type: 'trainRead', requestId: id, trainerId, moments });
-      const out: Record<TrainTensor, Float32Array> = { params: new Float32Array(size), m: new Float32Array(moments ? size : 0), v: new Float32Array(moments ? size : 0) };
+      const out: Record<TrainTensor, Float32Array> = {
+        params: new Float32Array(size),
+        m: new Float32Array(moments ? size : 0),
+        v: new Float32Array(moments ? size : 0),
+      };
       const got: Record<TrainTensor, number> = { params: 0, m: 0, v: 0 };
       for (;;) {
         const m = expect(await reply(`reading the trainer's ${moments ? 'state' : 'parameters'}`), 'trainValues');
         const dst = out[m.tensor];
         if (m.offset !== got[m.tensor] || m.offset + m.values.length > dst.length) {
-          throw new EngineError(`trainer sent ${m.tensor} values at ${m.offset}+${m.values.length}, expected at ${got[m.tensor]} of ${dst.length}`);
+          throw new EngineError(
+            `trainer sent ${m.tensor} values at ${m.offset}+${m.values.length}, expected at ${got[m.tensor]} of ${dst.length}`,
+          );
         }
         dst.set(m.values, m.offset);
         got[m.tensor] += m.values.length;
         if (!m.last) continue;
-        for (const k of ['params', 'm', 'v'] as const) if (got[k] !== out[k].length) throw new EngineError(`trainer sent ${got[k]} of ${out[k].length} ${k} values`);
+        for (const k of ['params', 'm', 'v'] as const)
+          if (got[k] !== out[k].length) throw new EngineError(`trainer sent ${got[k]} of ${out[k].length} ${k} values`);
         return { ...out, t: m.t };
       }
     });

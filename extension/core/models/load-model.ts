@@ -22,7 +22,9 @@ async function readBytes(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelFileError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`);
+    throw new ModelFileError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(err)})`,
+    );
   }
 }
 
@@ -48,8 +50,10 @@ async function readTensors(dir: string): Promise<Map<string, HostTensor>> {
   if (typeof map !== 'object' || map === null) throw new ModelFileError(`${indexPath}: no "weight_map" object`);
   const tensors = new Map<string, HostTensor>();
   for (const file of new Set(Object.values(map as Record<string, unknown>))) {
-    if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) throw new ModelFileError(`${indexPath}: bad shard name ${JSON.stringify(file)}`);
-    for (const [name, t] of readSafetensors(await readBytes(join(dir, file)), join(dir, file)).tensors) tensors.set(name, t);
+    if (typeof file !== 'string' || file.includes('/') || file.includes('\\'))
+      throw new ModelFileError(`${indexPath}: bad shard name ${JSON.stringify(file)}`);
+    for (const [name, t] of readSafetensors(await readBytes(join(dir, file)), join(dir, file)).tensors)
+      tensors.set(name, t);
   }
   return tensors;
 }

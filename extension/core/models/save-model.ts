@@ -9,5 +9,8 @@ import { type MambaParams, mambaParamsToTensors } from '../../../kernels/model/w
 export async function saveModelDir(dir: string, config: MambaConfig, params: MambaParams<HostTensor>): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'config.json'), JSON.stringify(mambaConfigToJson(config), null, 2) + '\n');
-  await writeFile(join(dir, 'model.safetensors'), writeSafetensors(mambaParamsToTensors(config, params), { format: 'pt' }));
+  await writeFile(
+    join(dir, 'model.safetensors'),
+    writeSafetensors(mambaParamsToTensors(config, params), { format: 'pt' }),
+  );
 }

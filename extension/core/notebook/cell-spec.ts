@@ -7,7 +7,11 @@ export type Action = 'analyze' | 'generate';
 export type Strand = 'forward' | 'both';
 
 /** A range of one record: [start, end) in 0-based positions (the spec says 1-based inclusive). */
-export interface Region { record: string; start: number; end: number }
+export interface Region {
+  record: string;
+  start: number;
+  end: number;
+}
 
 export interface CellSpec {
   action: Action;
@@ -40,7 +44,10 @@ export interface CellSpec {
 
 export class SpecError extends Error {
   override name = 'SpecError';
-  constructor(readonly line: number, problem: string) {
+  constructor(
+    readonly line: number,
+    problem: string,
+  ) {
     super(`cell spec line ${line}: ${problem}`);
   }
 }
@@ -59,16 +66,19 @@ type Setter = (spec: CellSpec, value: string, line: number) => void;
 
 function integer(value: string, line: number, key: string, min: number, max: number): number {
   const v = /^[+]?\d[\d_,]*$/.test(value) ? Number(value.replace(/[_,]/g, '')) : NaN;
-  if (!Number.isSafeInteger(v) || v < min || v > max) throw new SpecError(line, `${key} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isSafeInteger(v) || v < min || v > max)
+    throw new SpecError(line, `${key} must be a whole number from ${min} to ${max}, got "${value}"`);
   return v;
 }
 function decimal(value: string, line: number, key: string, min: number, max: number): number {
   const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(v) || v < min || v > max) throw new SpecError(line, `${key} must be a number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new SpecError(line, `${key} must be a number from ${min} to ${max}, got "${value}"`);
   return v;
 }
 function choice<T extends string>(value: string, line: number, key: string, values: readonly T[]): T {
-  if (!(values as readonly string[]).includes(value)) throw new SpecError(line, `${key} must be one of ${values.join(', ')}, got "${value}"`);
+  if (!(values as readonly string[]).includes(value))
+    throw new SpecError(line, `${key} must be one of ${values.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -83,32 +93,81 @@ export function parseRegion(value: string, line: number): Region {
 }
 
 const SETTERS: Record<string, Setter> = {
-  model: (s, v) => { s.model = v; },
-  backend: (s, v, l) => { s.backend = choice(v, l, 'backend', ['auto', 'webgpu', 'cpu'] as const); },
-  window: (s, v, l) => { s.window = integer(v, l, 'window', 1, 1_000_000); },
-  strand: (s, v, l) => { s.strand = choice(v, l, 'strand', ['forward', 'both'] as const); },
-  region: (s, v, l) => { s.region = parseRegion(v, l); },
-  records: (s, v, l) => { s.records = integer(v, l, 'records', 1, 100_000); },
-  start: (s, v, l) => { s.startS = decimal(v, l, 'start', 0, 1e7); },
-  end: (s, v, l) => { s.endS = decimal(v, l, 'end', 0, 1e7); },
-  record: (s, v) => { s.record = v; },
-  from: (s, v, l) => { s.from = decimal(v, l, 'from', 0, Number.MAX_SAFE_INTEGER); },
-  length: (s, v, l) => { s.length = integer(v, l, 'length', 1, 1 << 16); },
-  temperature: (s, v, l) => { s.temperature = decimal(v, l, 'temperature', 0.01, 10); },
-  topK: (s, v, l) => { s.topK = integer(v, l, 'topK', 0, 1 << 16); },
-  seed: (s, v, l) => { s.seed = integer(v, l, 'seed', 0, 2 ** 31 - 1); },
+  model: (s, v) => {
+    s.model = v;
+  },
+  backend: (s, v, l) => {
+    s.backend = choice(v, l, 'backend', ['auto', 'webgpu', 'cpu'] as const);
+  },
+  window: (s, v, l) => {
+    s.window = integer(v, l, 'window', 1, 1_000_000);
+  },
+  strand: (s, v, l) => {
+    s.strand = choice(v, l, 'strand', ['forward', 'both'] as const);
+  },
+  region: (s, v, l) => {
+    s.region = parseRegion(v, l);
+  },
+  records: (s, v, l) => {
+    s.records = integer(v, l, 'records', 1, 100_000);
+  },
+  start: (s, v, l) => {
+    s.startS = decimal(v, l, 'start', 0, 1e7);
+  },
+  end: (s, v, l) => {
+    s.endS = decimal(v, l, 'end', 0, 1e7);
+  },
+  record: (s, v) => {
+    s.record = v;
+  },
+  from: (s, v, l) => {
+    s.from = decimal(v, l, 'from', 0, Number.MAX_SAFE_INTEGER);
+  },
+  length: (s, v, l) => {
+    s.length = integer(v, l, 'length', 1, 1 << 16);
+  },
+  temperature: (s, v, l) => {
+    s.temperature = decimal(v, l, 'temperature', 0.01, 10);
+  },
+  topK: (s, v, l) => {
+    s.topK = integer(v, l, 'topK', 0, 1 << 16);
+  },
+  seed: (s, v, l) => {
+    s.seed = integer(v, l, 'seed', 0, 2 ** 31 - 1);
+  },
 };
 
 /** Keys each action accepts (besides its own), for "unknown key" errors that help. */
 const KEYS: Record<Action, Record<Modality, readonly string[]>> = {
-  analyze: { dna: ['model', 'backend', 'window', 'strand', 'region', 'records'], audio: ['model', 'backend', 'start', 'end'] },
-  generate: { dna: ['model', 'backend', 'record', 'from', 'length', 'temperature', 'topK', 'seed'], audio: ['model', 'backend', 'from', 'length', 'temperature', 'topK', 'seed'] },
+  analyze: {
+    dna: ['model', 'backend', 'window', 'strand', 'region', 'records'],
+    audio: ['model', 'backend', 'start', 'end'],
+  },
+  generate: {
+    dna: ['model', 'backend', 'record', 'from', 'length', 'temperature', 'topK', 'seed'],
+    audio: ['model', 'backend', 'from', 'length', 'temperature', 'topK', 'seed'],
+  },
 };
 
 function defaults(action: Action, file: string, modality: Modality): CellSpec {
   return {
-    action, file, modality, model: undefined, backend: undefined, window: 100, strand: 'forward', region: undefined, records: 20,
-    startS: 0, endS: undefined, record: undefined, from: 0, length: modality === 'dna' ? 500 : 8000, temperature: 1, topK: 0, seed: 1,
+    action,
+    file,
+    modality,
+    model: undefined,
+    backend: undefined,
+    window: 100,
+    strand: 'forward',
+    region: undefined,
+    records: 20,
+    startS: 0,
+    endS: undefined,
+    record: undefined,
+    from: 0,
+    length: modality === 'dna' ? 500 : 8000,
+    temperature: 1,
+    topK: 0,
+    seed: 1,
   };
 }
 
@@ -126,48 +185,68 @@ export function parseCellSpec(source: string): CellSpec {
   const seen = new Set<string>();
   const lines = source.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1, text = lines[i].trim();
+    const lineNo = i + 1,
+      text = lines[i].trim();
     if (text === '' || text.startsWith('#')) continue;
     const m = /^([A-Za-z][\w-]*)\s*:(.*)$/.exec(text);
     if (!m) throw new SpecError(lineNo, `expected "key: value", got "${text}"`);
-    const key = m[1], value = valueOf(m[2]);
+    const key = m[1],
+      value = valueOf(m[2]);
     if (value === '') throw new SpecError(lineNo, `${key} has no value`);
     if (seen.has(key)) throw new SpecError(lineNo, `${key} is given twice`);
     seen.add(key);
     if (!spec) {
-      if (key !== 'analyze' && key !== 'generate') throw new SpecError(lineNo, `the spec must start with "analyze: FILE" or "generate: FILE", got "${key}"`);
+      if (key !== 'analyze' && key !== 'generate')
+        throw new SpecError(lineNo, `the spec must start with "analyze: FILE" or "generate: FILE", got "${key}"`);
       const modality = modalityOf(value);
-      if (!modality) throw new SpecError(lineNo, `"${value}" is not a FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) or WAV file`);
+      if (!modality)
+        throw new SpecError(
+          lineNo,
+          `"${value}" is not a FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) or WAV file`,
+        );
       spec = defaults(key, value, modality);
       continue;
     }
     const allowed = KEYS[spec.action][spec.modality];
-    if (!allowed.includes(key)) throw new SpecError(lineNo, `unknown key "${key}" for ${spec.action} ${spec.modality} (known: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      throw new SpecError(
+        lineNo,
+        `unknown key "${key}" for ${spec.action} ${spec.modality} (known: ${allowed.join(', ')})`,
+      );
     SETTERS[key](spec, value, lineNo);
   }
   if (!spec) throw new SpecError(1, 'empty spec: write "analyze: FILE" or "generate: FILE"');
-  if (spec.endS !== undefined && spec.endS <= spec.startS) throw new SpecError(1, `end ${spec.endS} s must be after start ${spec.startS} s`);
+  if (spec.endS !== undefined && spec.endS <= spec.startS)
+    throw new SpecError(1, `end ${spec.endS} s must be after start ${spec.startS} s`);
   return spec;
 }
 
 const HELP: Record<Action, Record<Modality, string>> = {
   analyze: {
-    dna: '# Mamba SeqLab: analyze a FASTA/FASTQ file. Edit and run the cell again.\n'
-      + '# keys: model (folder), backend (auto|webgpu|cpu), window (GC bases), strand (forward|both),\n'
-      + '#       region (NAME:START-END, 1-based), records (how many from the start)',
-    audio: '# Mamba SeqLab: analyze a WAV file. Edit and run the cell again.\n'
-      + '# keys: model (folder), backend (auto|webgpu|cpu), start, end (seconds)',
+    dna:
+      '# Mamba SeqLab: analyze a FASTA/FASTQ file. Edit and run the cell again.\n' +
+      '# keys: model (folder), backend (auto|webgpu|cpu), window (GC bases), strand (forward|both),\n' +
+      '#       region (NAME:START-END, 1-based), records (how many from the start)',
+    audio:
+      '# Mamba SeqLab: analyze a WAV file. Edit and run the cell again.\n' +
+      '# keys: model (folder), backend (auto|webgpu|cpu), start, end (seconds)',
   },
   generate: {
-    dna: '# Mamba SeqLab: continue a DNA record with the model (recurrent step mode).\n'
-      + '# keys: model, backend, record (name), from (base, 1-based), length (bases), temperature, topK (0 = all), seed',
-    audio: '# Mamba SeqLab: continue audio with the model (mu-law samples).\n'
-      + '# keys: model, backend, from (seconds), length (samples), temperature, topK (0 = all), seed',
+    dna:
+      '# Mamba SeqLab: continue a DNA record with the model (recurrent step mode).\n' +
+      '# keys: model, backend, record (name), from (base, 1-based), length (bases), temperature, topK (0 = all), seed',
+    audio:
+      '# Mamba SeqLab: continue audio with the model (mu-law samples).\n' +
+      '# keys: model, backend, from (seconds), length (samples), temperature, topK (0 = all), seed',
   },
 };
 
 /** Writes the source of a new cell: a help comment, the action line, then the given options. */
-export function formatCellSpec(action: Action, file: string, options: Readonly<Record<string, string | number>> = {}): string {
+export function formatCellSpec(
+  action: Action,
+  file: string,
+  options: Readonly<Record<string, string | number>> = {},
+): string {
   const modality = modalityOf(file);
   if (!modality) throw new SpecError(1, `"${file}" is not a FASTA/FASTQ or WAV file`);
   // Quote a value the parser would otherwise cut at a comment or trim; the quote kind it does not contain.

@@ -5,14 +5,32 @@
 
 export const FORMAT_VERSION = 1;
 
-export interface StoredItem { mime: string; data: Uint8Array }
-export interface StoredOutput { items: StoredItem[]; metadata: Record<string, unknown> | undefined }
-export interface StoredRun { order: number | undefined; success: boolean | undefined; startTime: number | undefined; endTime: number | undefined }
-export interface StoredCell {
-  kind: 'code' | 'markup'; language: string; source: string;
-  outputs: StoredOutput[]; run: StoredRun | undefined; metadata: Record<string, unknown> | undefined;
+export interface StoredItem {
+  mime: string;
+  data: Uint8Array;
 }
-export interface StoredNotebook { cells: StoredCell[]; metadata: Record<string, unknown> | undefined }
+export interface StoredOutput {
+  items: StoredItem[];
+  metadata: Record<string, unknown> | undefined;
+}
+export interface StoredRun {
+  order: number | undefined;
+  success: boolean | undefined;
+  startTime: number | undefined;
+  endTime: number | undefined;
+}
+export interface StoredCell {
+  kind: 'code' | 'markup';
+  language: string;
+  source: string;
+  outputs: StoredOutput[];
+  run: StoredRun | undefined;
+  metadata: Record<string, unknown> | undefined;
+}
+export interface StoredNotebook {
+  cells: StoredCell[];
+  metadata: Record<string, unknown> | undefined;
+}
 
 export class NotebookFormatError extends Error {
   override name = 'NotebookFormatError';
@@ -22,8 +40,11 @@ export class NotebookFormatError extends Error {
 }
 
 const isJsonMime = (mime: string): boolean => mime === 'application/json' || mime.endsWith('+json');
-const isTextMime = (mime: string): boolean => mime.startsWith('text/') || mime === 'application/vnd.code.notebook.stdout'
-  || mime === 'application/vnd.code.notebook.stderr' || mime === 'application/vnd.code.notebook.error';
+const isTextMime = (mime: string): boolean =>
+  mime.startsWith('text/') ||
+  mime === 'application/vnd.code.notebook.stdout' ||
+  mime === 'application/vnd.code.notebook.stderr' ||
+  mime === 'application/vnd.code.notebook.error';
 
 type Json = Record<string, unknown>;
 
@@ -31,14 +52,21 @@ function encodeItem(item: StoredItem): Json {
   const text = (): string => new TextDecoder().decode(item.data);
   if (isJsonMime(item.mime)) return { mime: item.mime, json: JSON.parse(text()) as unknown };
   if (isTextMime(item.mime)) return { mime: item.mime, text: text() };
-  return { mime: item.mime, base64: Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength).toString('base64') };
+  return {
+    mime: item.mime,
+    base64: Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength).toString('base64'),
+  };
 }
 
 /** The file's bytes: stable key order, two-space indent so that diffs of the spec sources read well. */
 export function writeNotebook(nb: StoredNotebook): Uint8Array {
   const cells = nb.cells.map((c) => {
     const out: Json = { kind: c.kind, language: c.language, source: c.source };
-    if (c.outputs.length) out.outputs = c.outputs.map((o) => ({ items: o.items.map(encodeItem), ...(o.metadata ? { metadata: o.metadata } : {}) }));
+    if (c.outputs.length)
+      out.outputs = c.outputs.map((o) => ({
+        items: o.items.map(encodeItem),
+        ...(o.metadata ? { metadata: o.metadata } : {}),
+      }));
     if (c.run) out.run = c.run;
     if (c.metadata && Object.keys(c.metadata).length) out.metadata = c.metadata;
     return out;
@@ -49,7 +77,8 @@ export function writeNotebook(nb: StoredNotebook): Uint8Array {
 }
 
 function record(v: unknown, file: string, where: string): Json {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new NotebookFormatError(file, where, 'expected an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new NotebookFormatError(file, where, 'expected an object');
   return v as Json;
 }
 function optionalRecord(v: unknown, file: string, where: string): Json | undefined {
@@ -67,7 +96,8 @@ function decodeItem(raw: unknown, file: string, where: string): StoredItem {
   if ('json' in o) return { mime: o.mime, data: new TextEncoder().encode(JSON.stringify(o.json)) };
   if (typeof o.text === 'string') return { mime: o.mime, data: new TextEncoder().encode(o.text) };
   if (typeof o.base64 === 'string') {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(o.base64)) throw new NotebookFormatError(file, where, 'base64 data has characters outside base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(o.base64))
+      throw new NotebookFormatError(file, where, 'base64 data has characters outside base64');
     return { mime: o.mime, data: new Uint8Array(Buffer.from(o.base64, 'base64')) };
   }
   throw new NotebookFormatError(file, where, 'item needs json, text or base64');
@@ -76,10 +106,12 @@ function decodeItem(raw: unknown, file: string, where: string): StoredItem {
 function decodeCell(raw: unknown, file: string, i: number): StoredCell {
   const where = `cell ${i + 1}`;
   const c = record(raw, file, where);
-  if (c.kind !== 'code' && c.kind !== 'markup') throw new NotebookFormatError(file, where, `kind must be "code" or "markup", got ${JSON.stringify(c.kind)}`);
+  if (c.kind !== 'code' && c.kind !== 'markup')
+    throw new NotebookFormatError(file, where, `kind must be "code" or "markup", got ${JSON.stringify(c.kind)}`);
   if (typeof c.source !== 'string') throw new NotebookFormatError(file, where, 'source must be a string');
   const language = typeof c.language === 'string' ? c.language : c.kind === 'code' ? 'yaml' : 'markdown';
-  if (c.outputs !== undefined && !Array.isArray(c.outputs)) throw new NotebookFormatError(file, where, 'outputs must be a list');
+  if (c.outputs !== undefined && !Array.isArray(c.outputs))
+    throw new NotebookFormatError(file, where, 'outputs must be a list');
   const outputs = ((c.outputs ?? []) as unknown[]).map((o, j) => {
     const ow = `${where} output ${j + 1}`;
     const out = record(o, file, ow);
@@ -92,13 +124,23 @@ function decodeCell(raw: unknown, file: string, i: number): StoredCell {
   let run: StoredRun | undefined;
   if (c.run !== undefined) {
     const r = record(c.run, file, `${where} run`);
-    if (r.success !== undefined && typeof r.success !== 'boolean') throw new NotebookFormatError(file, `${where} run`, 'success must be true or false');
+    if (r.success !== undefined && typeof r.success !== 'boolean')
+      throw new NotebookFormatError(file, `${where} run`, 'success must be true or false');
     run = {
-      order: optionalNumber(r.order, file, `${where} run order`), success: r.success as boolean | undefined,
-      startTime: optionalNumber(r.startTime, file, `${where} run startTime`), endTime: optionalNumber(r.endTime, file, `${where} run endTime`),
+      order: optionalNumber(r.order, file, `${where} run order`),
+      success: r.success as boolean | undefined,
+      startTime: optionalNumber(r.startTime, file, `${where} run startTime`),
+      endTime: optionalNumber(r.endTime, file, `${where} run endTime`),
     };
   }
-  return { kind: c.kind, language, source: c.source, outputs, run, metadata: optionalRecord(c.metadata, file, `${where} metadata`) };
+  return {
+    kind: c.kind,
+    language,
+    source: c.source,
+    outputs,
+    run,
+    metadata: optionalRecord(c.metadata, file, `${where} metadata`),
+  };
 }
 
 /** Reads a `.seqlab` file; an empty file is an empty notebook. Errors name the file and the cell. */
@@ -112,7 +154,15 @@ export function readNotebook(bytes: Uint8Array, file: string): StoredNotebook {
     throw new NotebookFormatError(file, 'top level', `not JSON (${(e as Error).message})`);
   }
   const o = record(raw, file, 'top level');
-  if (o.seqlab !== FORMAT_VERSION) throw new NotebookFormatError(file, 'top level', `"seqlab" must be ${FORMAT_VERSION} (the format version), got ${JSON.stringify(o.seqlab)}`);
+  if (o.seqlab !== FORMAT_VERSION)
+    throw new NotebookFormatError(
+      file,
+      'top level',
+      `"seqlab" must be ${FORMAT_VERSION} (the format version), got ${JSON.stringify(o.seqlab)}`,
+    );
   if (!Array.isArray(o.cells)) throw new NotebookFormatError(file, 'top level', '"cells" must be a list');
-  return { cells: o.cells.map((c, i) => decodeCell(c, file, i)), metadata: optionalRecord(o.metadata, file, 'top level metadata') };
+  return {
+    cells: o.cells.map((c, i) => decodeCell(c, file, i)),
+    metadata: optionalRecord(o.metadata, file, 'top level metadata'),
+  };
 }

@@ -6,7 +6,11 @@ import { dirname } from 'node:path';
 
 export async function fsyncPath(path: string): Promise<void> {
   const h = await open(path, 'r');
-  try { await h.sync(); } finally { await h.close(); }
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
 }
 
 /** Writes bytes to `path` with fsync (no rename; for files inside a directory renamed later). */

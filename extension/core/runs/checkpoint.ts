@@ -57,7 +57,9 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function writeCheckpoint(runDir: string, c: CheckpointData): Promise<string> {
   const root = checkpointsDir(runDir);
   await mkdir(root, { recursive: true });
-  const name = stepName(c.state.step), finalDir = join(root, name), tmpDir = join(root, `${name}.tmp`);
+  const name = stepName(c.state.step),
+    finalDir = join(root, name),
+    tmpDir = join(root, `${name}.tmp`);
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir);
   const size = c.params.length;
@@ -65,8 +67,23 @@ export async function writeCheckpoint(runDir: string, c: CheckpointData): Promis
     ['model.safetensors', writeSafetensors(tensorsFromFlat(c.specs, c.params), { format: 'pt' })],
     ['config.json', JSON.stringify({ ...mambaConfigToJson(c.config), ...c.configExtra }, null, 2) + '\n'],
     ['tokenizer.json', JSON.stringify(c.tokenizer, null, 2) + '\n'],
-    ['training.json', JSON.stringify({ ...c.training, step: c.state.step, tokens: c.state.tokens, trainSeconds: Math.round(c.state.elapsedSec) }, null, 2) + '\n'],
-    ['optimizer.safetensors', writeSafetensors(new Map([['adam.m', { shape: [size], data: c.adamM }], ['adam.v', { shape: [size], data: c.adamV }]]))],
+    [
+      'training.json',
+      JSON.stringify(
+        { ...c.training, step: c.state.step, tokens: c.state.tokens, trainSeconds: Math.round(c.state.elapsedSec) },
+        null,
+        2,
+      ) + '\n',
+    ],
+    [
+      'optimizer.safetensors',
+      writeSafetensors(
+        new Map([
+          ['adam.m', { shape: [size], data: c.adamM }],
+          ['adam.v', { shape: [size], data: c.adamV }],
+        ]),
+      ),
+    ],
     ['trainer-state.json', JSON.stringify(c.state, null, 2) + '\n'],
   ];
   for (const [file, data] of files) {
@@ -76,11 +93,19 @@ export async function writeCheckpoint(runDir: string, c: CheckpointData): Promis
   await publishDirectory(tmpDir, finalDir);
   await writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ checkpoint: name, step: c.state.step }) + '\n');
   const old = (await readdir(root)).filter((n) => /^step-\d+$/.test(n)).sort();
-  for (const n of old.slice(0, Math.max(0, old.length - KEEP))) await rm(join(root, n), { recursive: true, force: true });
+  for (const n of old.slice(0, Math.max(0, old.length - KEEP)))
+    await rm(join(root, n), { recursive: true, force: true });
   return finalDir;
 }
 
-export interface LoadedCheckpoint { dir: string; config: MambaConfig; params: Float32Array; adamM: Float32Array; adamV: Float32Array; state: TrainerState }
+export interface LoadedCheckpoint {
+  dir: string;
+  config: MambaConfig;
+  params: Float32Array;
+  adamM: Float32Array;
+  adamV: Float32Array;
+  state: TrainerState;
+}
 
 /** The checkpoint latest.json names, or undefined when the run has none yet. */
 export async function latestCheckpointDir(runDir: string): Promise<string | undefined> {
@@ -93,12 +118,19 @@ export async function latestCheckpointDir(runDir: string): Promise<string | unde
 
 export async function loadCheckpoint(dir: string, specs: readonly ParamSpec[]): Promise<LoadedCheckpoint> {
   const model = await loadModelDir(dir);
-  const params = flatFromTensors(specs, mambaParamsToTensors(model.config, model.params), join(dir, 'model.safetensors'));
+  const params = flatFromTensors(
+    specs,
+    mambaParamsToTensors(model.config, model.params),
+    join(dir, 'model.safetensors'),
+  );
   const optPath = join(dir, 'optimizer.safetensors');
   const opt = readSafetensors(new Uint8Array(await readFile(optPath)), optPath).tensors;
-  const m = opt.get('adam.m'), v = opt.get('adam.v');
-  if (!m || !v || m.data.length !== params.length || v.data.length !== params.length) throw new Error(`${optPath}: AdamW moments missing or not of ${params.length} values`);
+  const m = opt.get('adam.m'),
+    v = opt.get('adam.v');
+  if (!m || !v || m.data.length !== params.length || v.data.length !== params.length)
+    throw new Error(`${optPath}: AdamW moments missing or not of ${params.length} values`);
   const state = (await readJsonFile(join(dir, 'trainer-state.json'))) as TrainerState;
-  if (!Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4) throw new Error(`${join(dir, 'trainer-state.json')}: not a trainer state`);
+  if (!Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4)
+    throw new Error(`${join(dir, 'trainer-state.json')}: not a trainer state`);
   return { dir, config: model.config, params, adamM: m.data, adamV: v.data, state };
 }

@@ -16,8 +16,10 @@ export const FULL_RANGE: DataRange = { startPct: 0, endPct: 100 };
 export function parseRange(text: string, what = '--range'): DataRange {
   const m = /^\s*(\d+(?:\.\d+)?)%?\s*-\s*(\d+(?:\.\d+)?)%?\s*$/.exec(text);
   if (!m) throw new Error(`${what} "${text}" is not START%-END% (e.g. 0%-80%)`);
-  const startPct = Number(m[1]), endPct = Number(m[2]);
-  if (!(startPct >= 0 && endPct <= 100 && startPct < endPct)) throw new Error(`${what} "${text}" must satisfy 0 <= START < END <= 100`);
+  const startPct = Number(m[1]),
+    endPct = Number(m[2]);
+  if (!(startPct >= 0 && endPct <= 100 && startPct < endPct))
+    throw new Error(`${what} "${text}" must satisfy 0 <= START < END <= 100`);
   return { startPct, endPct };
 }
 
@@ -28,7 +30,8 @@ export function rangeText(r: DataRange): string {
 /** `range` narrowed to the records named in `records` (from `--records ID…`). */
 export function withRecords(range: DataRange, records: readonly string[] | undefined): DataRange {
   if (!records || records.length === 0) return range;
-  for (const r of records) if (!/^\S+$/.test(r)) throw new Error(`record name "${r}" must be one word (a FASTA ID or accession)`);
+  for (const r of records)
+    if (!/^\S+$/.test(r)) throw new Error(`record name "${r}" must be one word (a FASTA ID or accession)`);
   return { ...range, records: [...records] };
 }
 

@@ -19,7 +19,8 @@ export class ModelScorer {
 
   readonly score: SegmentScorer = async (tokens) => {
     const out = new Float32Array(tokens.length);
-    for await (const r of streamScores(this.backend, this.model, chunkRows([Int32Array.from(tokens)], CHUNK))) out.set(r.surprisal, r.start);
+    for await (const r of streamScores(this.backend, this.model, chunkRows([Int32Array.from(tokens)], CHUNK)))
+      out.set(r.surprisal, r.start);
     return out;
   };
 

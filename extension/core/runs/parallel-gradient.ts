@@ -10,8 +10,18 @@ import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
 import { MambaTrainModel } from '../../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../../kernels/train/params';
 
-export interface GradientShardInit { role: 'gradient'; cfg: MambaConfig; batch: number; length: number; params: SharedArrayBuffer; grad: SharedArrayBuffer }
-export interface GradientShardJob { ids: Int32Array; targets: Int32Array }
+export interface GradientShardInit {
+  role: 'gradient';
+  cfg: MambaConfig;
+  batch: number;
+  length: number;
+  params: SharedArrayBuffer;
+  grad: SharedArrayBuffer;
+}
+export interface GradientShardJob {
+  ids: Int32Array;
+  targets: Int32Array;
+}
 
 /** Threads to use by default: two where the machine has them (the trainer's own thread plus one). */
 export function defaultThreads(): number {
@@ -32,8 +42,14 @@ export class ParallelGradient {
   private readonly workers: { worker: Worker; grad: Float32Array }[] = [];
   private readonly sizes: number[];
 
-  constructor(readonly cfg: MambaConfig, readonly batch: number, readonly length: number, threads: number) {
-    const specs = paramSpecs(cfg), size = paramCount(specs);
+  constructor(
+    readonly cfg: MambaConfig,
+    readonly batch: number,
+    readonly length: number,
+    threads: number,
+  ) {
+    const specs = paramSpecs(cfg),
+      size = paramCount(specs);
     this.params = new Float32Array(new SharedArrayBuffer(size * 4));
     this.grad = new Float32Array(size);
     this.p = new ParamViews(this.params, specs);
@@ -42,7 +58,14 @@ export class ParallelGradient {
     this.localGrad = new ParamViews(new Float32Array(size), specs);
     for (const b of this.sizes.slice(1)) {
       const gradBuf = new SharedArrayBuffer(size * 4);
-      const init: GradientShardInit = { role: 'gradient', cfg, batch: b, length, params: this.params.buffer as SharedArrayBuffer, grad: gradBuf };
+      const init: GradientShardInit = {
+        role: 'gradient',
+        cfg,
+        batch: b,
+        length,
+        params: this.params.buffer as SharedArrayBuffer,
+        grad: gradBuf,
+      };
       const worker = new Worker(join(__dirname, 'train-worker.js'), { workerData: init });
       worker.unref();
       this.workers.push({ worker, grad: new Float32Array(gradBuf) });
@@ -59,28 +82,43 @@ export class ParallelGradient {
     const pending: Promise<CrossEntropyResult>[] = [];
     let row = this.sizes[0];
     for (let w = 0; w < this.workers.length; w++) {
-      const b = this.sizes[w + 1], from = row * L, to = (row + b) * L;
+      const b = this.sizes[w + 1],
+        from = row * L,
+        to = (row + b) * L;
       const job: GradientShardJob = { ids: ids.slice(from, to), targets: targets.slice(from, to) };
       const { worker } = this.workers[w];
-      pending.push(new Promise((resolve, reject) => {
-        const onError = (err: Error) => { worker.off('message', onMessage); reject(err); };
-        const onMessage = (m: CrossEntropyResult | { error: string }) => {
-          worker.off('error', onError);
-          if ('error' in m) reject(new Error(m.error)); else resolve(m);
-        };
-        worker.once('message', onMessage);
-        worker.once('error', onError);
-        worker.postMessage(job);
-      }));
+      pending.push(
+        new Promise((resolve, reject) => {
+          const onError = (err: Error) => {
+            worker.off('message', onMessage);
+            reject(err);
+          };
+          const onMessage = (m: CrossEntropyResult | { error: string }) => {
+            worker.off('error', onError);
+            if ('error' in m) reject(new Error(m.error));
+            else resolve(m);
+          };
+          worker.once('message', onMessage);
+          worker.once('error', onError);
+          worker.postMessage(job);
+        }),
+      );
       row += b;
     }
-    const first = this.local.lossAndGrad(this.p, ids.subarray(0, this.sizes[0] * L), targets.subarray(0, this.sizes[0] * L), this.localGrad);
+    const first = this.local.lossAndGrad(
+      this.p,
+      ids.subarray(0, this.sizes[0] * L),
+      targets.subarray(0, this.sizes[0] * L),
+      this.localGrad,
+    );
     const results = [first, ...(await Promise.all(pending))];
     const total = results.reduce((a, r) => a + r.count, 0);
-    const g = this.grad, shards = [this.localGrad.flat, ...this.workers.map((w) => w.grad)];
+    const g = this.grad,
+      shards = [this.localGrad.flat, ...this.workers.map((w) => w.grad)];
     g.fill(0);
     results.forEach((r, i) => {
-      const wgt = r.count / Math.max(1, total), s = shards[i];
+      const wgt = r.count / Math.max(1, total),
+        s = shards[i];
       for (let j = 0; j < g.length; j++) g[j] += wgt * s[j];
     });
     return { nats: results.reduce((a, r) => a + r.nats, 0), count: total };
@@ -92,9 +130,13 @@ export class ParallelGradient {
 }
 
 /** The worker side: computes its shard's loss and gradient for each job it is sent. */
-export function serveGradientShard(init: GradientShardInit, port: { on(ev: 'message', f: (job: GradientShardJob) => void): void; postMessage(m: unknown): void }): void {
+export function serveGradientShard(
+  init: GradientShardInit,
+  port: { on(ev: 'message', f: (job: GradientShardJob) => void): void; postMessage(m: unknown): void },
+): void {
   const specs = paramSpecs(init.cfg);
-  const p = new ParamViews(new Float32Array(init.params), specs), g = new ParamViews(new Float32Array(init.grad), specs);
+  const p = new ParamViews(new Float32Array(init.params), specs),
+    g = new ParamViews(new Float32Array(init.grad), specs);
   const model = new MambaTrainModel(init.cfg, init.batch, init.length, (n): Float32Array => new Float32Array(n));
   port.on('message', (job) => {
     try {

@@ -5,7 +5,11 @@ import type { MambaConfig } from '../../../kernels/model/config';
 
 export type PresetName = 'tiny' | 'small';
 
-export interface ModelSize { dModel: number; nLayer: number; dState: number }
+export interface ModelSize {
+  dModel: number;
+  nLayer: number;
+  dState: number;
+}
 
 export const PRESETS: Record<PresetName, ModelSize> = {
   tiny: { dModel: 32, nLayer: 2, dState: 16 },
@@ -13,11 +17,22 @@ export const PRESETS: Record<PresetName, ModelSize> = {
 };
 
 export function modelConfig(size: ModelSize, vocabSize: number): MambaConfig {
-  for (const [k, v] of Object.entries(size)) if (!(Number.isInteger(v) && v >= 1)) throw new Error(`model size ${k} must be a positive integer, got ${v}`);
+  for (const [k, v] of Object.entries(size))
+    if (!(Number.isInteger(v) && v >= 1)) throw new Error(`model size ${k} must be a positive integer, got ${v}`);
   return {
-    vocabSize, hiddenSize: size.dModel, numLayers: size.nLayer, stateSize: size.dState, convKernel: 4, expand: 2,
-    intermediateSize: 2 * size.dModel, timeStepRank: Math.ceil(size.dModel / 16), useBias: false, useConvBias: true,
-    residualInFp32: true, layerNormEpsilon: 1e-5, tieWordEmbeddings: true,
+    vocabSize,
+    hiddenSize: size.dModel,
+    numLayers: size.nLayer,
+    stateSize: size.dState,
+    convKernel: 4,
+    expand: 2,
+    intermediateSize: 2 * size.dModel,
+    timeStepRank: Math.ceil(size.dModel / 16),
+    useBias: false,
+    useConvBias: true,
+    residualInFp32: true,
+    layerNormEpsilon: 1e-5,
+    tieWordEmbeddings: true,
   };
 }
 
@@ -37,6 +52,16 @@ export interface TrainHyper {
 }
 
 export const DEFAULT_HYPER: TrainHyper = {
-  batch: 16, length: 256, lr: 3e-3, minLrRatio: 0.1, warmupSteps: 100, weightDecay: 0.1, clip: 1,
-  valFraction: 0.02, valWindows: 64, evalEvery: 100, checkpointEvery: 200, seed: 1,
+  batch: 16,
+  length: 256,
+  lr: 3e-3,
+  minLrRatio: 0.1,
+  warmupSteps: 100,
+  weightDecay: 0.1,
+  clip: 1,
+  valFraction: 0.02,
+  valWindows: 64,
+  evalEvery: 100,
+  checkpointEvery: 200,
+  seed: 1,
 };

@@ -17,7 +17,10 @@ export type { MetricRecord } from '../../../protocol/training-messages';
 
 export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 
-export interface Budget { steps?: number; minutes?: number }
+export interface Budget {
+  steps?: number;
+  minutes?: number;
+}
 
 export interface RunSpec {
   name: string;
@@ -32,19 +35,30 @@ export interface RunSpec {
 
 export type RunState = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
 
-export interface RunStatus { state: RunState; step: number; updated: string; message?: string; pid?: number }
+export interface RunStatus {
+  state: RunState;
+  step: number;
+  updated: string;
+  message?: string;
+  pid?: number;
+}
 
 export const RUNS_DIR = join('.seqlab', 'runs');
 
 export function checkRunName(name: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new Error(`run name "${name}" must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+    throw new Error(
+      `run name "${name}" must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+    );
   return name;
 }
 
 export function runFiles(runDir: string) {
   return {
-    spec: join(runDir, 'run.json'), manifest: join(runDir, 'manifest.json'),
-    metrics: join(runDir, 'metrics.jsonl'), status: join(runDir, 'status.json'),
+    spec: join(runDir, 'run.json'),
+    manifest: join(runDir, 'manifest.json'),
+    metrics: join(runDir, 'metrics.jsonl'),
+    status: join(runDir, 'status.json'),
   };
 }
 
@@ -57,7 +71,13 @@ export async function readStatus(runDir: string): Promise<RunStatus | undefined>
 }
 
 export async function writeStatus(runDir: string, state: RunState, step: number, message?: string): Promise<void> {
-  const s: RunStatus = { state, step, updated: new Date().toISOString(), pid: process.pid, ...(message ? { message } : {}) };
+  const s: RunStatus = {
+    state,
+    step,
+    updated: new Date().toISOString(),
+    pid: process.pid,
+    ...(message ? { message } : {}),
+  };
   await writeFileAtomic(runFiles(runDir).status, JSON.stringify(s) + '\n');
 }
 
@@ -66,7 +86,11 @@ export async function readMetrics(runDir: string): Promise<MetricRecord[]> {
   const out: MetricRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
-    try { out.push(JSON.parse(line) as MetricRecord); } catch { /* a line torn by a crash mid-append is dropped */ }
+    try {
+      out.push(JSON.parse(line) as MetricRecord);
+    } catch {
+      /* a line torn by a crash mid-append is dropped */
+    }
   }
   return out;
 }
@@ -91,6 +115,9 @@ export async function checkManifest(runDir: string, entries: readonly ManifestEn
   for (const e of entries) {
     const before = saved.find((s) => s.path === e.path);
     if (!before) throw new Error(`${e.path}: not in the run's manifest ${runFiles(runDir).manifest}`);
-    if (before.sha256 !== e.sha256) throw new Error(`${e.path}: changed since the run started (SHA-256 ${e.sha256.slice(0, 12)}…, manifest says ${before.sha256.slice(0, 12)}…)`);
+    if (before.sha256 !== e.sha256)
+      throw new Error(
+        `${e.path}: changed since the run started (SHA-256 ${e.sha256.slice(0, 12)}…, manifest says ${before.sha256.slice(0, 12)}…)`,
+      );
   }
 }

@@ -31,18 +31,31 @@ export interface RunManagerEvents {
 }
 
 /** How a run's worker ended: error when it failed, message when it was interrupted (and why). */
-export interface RunOutcome { state: string; step: number; error?: string; message?: string }
+export interface RunOutcome {
+  state: string;
+  step: number;
+  error?: string;
+  message?: string;
+}
 
 function processAlive(pid: number | undefined): boolean {
   if (!pid) return false;
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
   private readonly live = new Map<string, Worker>();
 
   /** `relay` answers the workers' StepCalls on the engine webview (StepCallRelay.answer); without it WebGPU runs use Dawn in the worker. */
-  constructor(private readonly workerScript: string, private readonly relay?: (call: StepCall) => Promise<StepReply>) {
+  constructor(
+    private readonly workerScript: string,
+    private readonly relay?: (call: StepCall) => Promise<StepReply>,
+  ) {
     super();
   }
 
@@ -58,10 +71,19 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const spec = await readRunSpec(dir);
     const status = await readStatus(dir);
     let phase: RunPhase = status?.state ?? 'new';
-    if (phase === 'running' && !this.live.has(dir) && (status?.pid === process.pid || !processAlive(status?.pid))) phase = 'interrupted';
+    if (phase === 'running' && !this.live.has(dir) && (status?.pid === process.pid || !processAlive(status?.pid)))
+      phase = 'interrupted';
     const metrics: MetricRecord[] = await readMetrics(dir);
     const lastVal = [...metrics].reverse().find((m) => m.valBits !== undefined);
-    return { name: spec.name, dir, spec, phase, step: status?.step ?? 0, lastValBits: lastVal?.valBits, message: status?.message };
+    return {
+      name: spec.name,
+      dir,
+      spec,
+      phase,
+      step: status?.step ?? 0,
+      lastValBits: lastVal?.valBits,
+      message: status?.message,
+    };
   }
 
   /** Every run under the workspace's .seqlab/runs, newest name last. */
@@ -70,7 +92,11 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const names = await readdir(root).catch(() => [] as string[]);
     const out: RunInfo[] = [];
     for (const n of names.sort()) {
-      try { out.push(await this.info(join(root, n))); } catch { /* not a run directory */ }
+      try {
+        out.push(await this.info(join(root, n)));
+      } catch {
+        /* not a run directory */
+      }
     }
     return out;
   }
@@ -92,14 +118,23 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const relay = this.relay;
     worker.on('message', (m: FromTrainWorker) => {
       if (m.type === 'step' && relay) {
-        void relay(m.call).then((reply) => worker.postMessage({ type: 'stepReply', id: m.id, reply } satisfies ToTrainWorker));
+        void relay(m.call).then((reply) =>
+          worker.postMessage({ type: 'stepReply', id: m.id, reply } satisfies ToTrainWorker),
+        );
       } else if (m.type === 'progress') this.emit('progress', dir, m.progress);
       else if (m.type === 'log') this.emit('log', dir, m.line);
-      else if (m.type === 'done') end({ state: m.result.state, step: m.result.step, ...(m.result.message ? { message: m.result.message } : {}) });
+      else if (m.type === 'done')
+        end({ state: m.result.state, step: m.result.step, ...(m.result.message ? { message: m.result.message } : {}) });
       else if (m.type === 'error') end({ state: 'failed', step: 0, error: m.message });
     });
     worker.on('error', (err) => end({ state: 'failed', step: 0, error: err.message }));
-    worker.on('exit', (code) => end({ state: code === 0 ? 'finished' : 'failed', step: 0, ...(code === 0 ? {} : { error: `trainer exited with code ${code}` }) }));
+    worker.on('exit', (code) =>
+      end({
+        state: code === 0 ? 'finished' : 'failed',
+        step: 0,
+        ...(code === 0 ? {} : { error: `trainer exited with code ${code}` }),
+      }),
+    );
     this.emit('changed');
   }
 

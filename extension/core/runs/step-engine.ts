@@ -14,7 +14,12 @@ import { WebGpuTrainModel } from '../../../kernels/train/webgpu-train-model';
 import { defaultThreads, ParallelGradient } from './parallel-gradient';
 import type { BackendChoice } from './run-dir';
 
-export interface TrainerSnapshot { params: Float32Array; m: Float32Array; v: Float32Array; t: number }
+export interface TrainerSnapshot {
+  params: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  t: number;
+}
 
 /**
  * The engine's device or host went away mid-run (the engine webview closed or reloaded, its GPU
@@ -26,7 +31,14 @@ export class StepEngineLost extends Error {
 }
 
 /** How a session gets its StepEngine (createStepEngine: the CPU, or WebGPU through Dawn in this process). */
-export type StepEngineFactory = (choice: BackendChoice, cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads?: number) => Promise<StepEngine>;
+export type StepEngineFactory = (
+  choice: BackendChoice,
+  cfg: MambaConfig,
+  batch: number,
+  length: number,
+  adam: AdamWConfig,
+  threads?: number,
+) => Promise<StepEngine>;
 
 export interface StepEngine {
   /** e.g. "cpu, 2 threads" or "webgpu: WebGPU on …", with the reason for an auto choice. */
@@ -59,7 +71,10 @@ class CpuStepEngine implements StepEngine {
   }
 
   async setState(s: TrainerSnapshot): Promise<void> {
-    this.grad.params.set(s.params); this.adam.m.set(s.m); this.adam.v.set(s.v); this.adam.t = s.t;
+    this.grad.params.set(s.params);
+    this.adam.m.set(s.m);
+    this.adam.v.set(s.v);
+    this.adam.t = s.t;
   }
 
   async snapshot(): Promise<TrainerSnapshot> {
@@ -90,7 +105,14 @@ class CpuStepEngine implements StepEngine {
 class WebGpuStepEngine implements StepEngine {
   private readonly model: WebGpuTrainModel;
 
-  constructor(private readonly backend: WebGpuBackend, cfg: MambaConfig, batch: number, length: number, private readonly adam: AdamWConfig, readonly description: string) {
+  constructor(
+    private readonly backend: WebGpuBackend,
+    cfg: MambaConfig,
+    batch: number,
+    length: number,
+    private readonly adam: AdamWConfig,
+    readonly description: string,
+  ) {
     this.model = new WebGpuTrainModel(backend, cfg, batch, length);
   }
 
@@ -122,14 +144,22 @@ class WebGpuStepEngine implements StepEngine {
 }
 
 /** The CPU trainer; `reason` (e.g. " (cpu: no WebGPU adapter …)") says why an 'auto' or 'webgpu' run got it. */
-export function cpuStepEngine(cfg: MambaConfig, batch: number, length: number, adam: AdamWConfig, threads = defaultThreads(), reason = ''): StepEngine {
+export function cpuStepEngine(
+  cfg: MambaConfig,
+  batch: number,
+  length: number,
+  adam: AdamWConfig,
+  threads = defaultThreads(),
+  reason = '',
+): StepEngine {
   return new CpuStepEngine(cfg, batch, length, threads, adam, reason);
 }
 
 export const createStepEngine: StepEngineFactory = async (choice, cfg, batch, length, adam, threads) => {
   // createBackend's 'auto' takes the CPU without an adapter or on a software fallback, and says why.
   const chosen = await createBackend(choice);
-  if (chosen.backend.name === 'webgpu') return new WebGpuStepEngine(chosen.backend as WebGpuBackend, cfg, batch, length, adam, chosen.reason);
+  if (chosen.backend.name === 'webgpu')
+    return new WebGpuStepEngine(chosen.backend as WebGpuBackend, cfg, batch, length, adam, chosen.reason);
   chosen.backend.dispose();
   return cpuStepEngine(cfg, batch, length, adam, threads, choice === 'cpu' ? '' : ` (${chosen.reason})`);
 };

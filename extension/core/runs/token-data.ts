@@ -26,10 +26,23 @@ export interface Segment {
   tokens: Uint8Array;
 }
 
-export interface ManifestEntry { path: string; bytes: number; sha256: string; kind: DataKind; totalTokens: number; rangeTokens: number }
+export interface ManifestEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+  kind: DataKind;
+  totalTokens: number;
+  rangeTokens: number;
+}
 
 /** tokenizer.json of an audio model: 8-bit mu-law at a fixed sample rate, channels mixed down. */
-export interface MulawTokenizerJson { type: 'seqlab-mulaw'; version: 1; tokens: number; sampleRate: number; channels: 'mix' }
+export interface MulawTokenizerJson {
+  type: 'seqlab-mulaw';
+  version: 1;
+  tokens: number;
+  sampleRate: number;
+  channels: 'mix';
+}
 
 /** The rate audio models hear (Hz): WAV files are resampled to it. */
 export const AUDIO_MODEL_RATE = 16000;
@@ -46,7 +59,9 @@ export interface TokenData {
 }
 
 export function dataKindOf(path: string): DataKind {
-  const name = basename(path).toLowerCase().replace(/\.(gz|bgz)$/, '');
+  const name = basename(path)
+    .toLowerCase()
+    .replace(/\.(gz|bgz)$/, '');
   if (/\.(fa|fasta|fna|ffn|fas|seq)$/.test(name)) return 'dna';
   if (name.endsWith('.wav')) return 'audio';
   throw new Error(`${path}: not a FASTA (.fa, .fasta, .fna, optionally .gz) or WAV (.wav) file`);
@@ -58,7 +73,10 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-interface RecordTokens { name: string; tokens: Uint8Array }
+interface RecordTokens {
+  name: string;
+  tokens: Uint8Array;
+}
 
 async function readFastaRecords(path: string, tokenizer: DnaTokenizer): Promise<RecordTokens[]> {
   const records: { name: string; parts: Int32Array[]; length: number }[] = [];
@@ -73,7 +91,10 @@ async function readFastaRecords(path: string, tokenizer: DnaTokenizer): Promise<
   return records.map((r) => {
     const tokens = new Uint8Array(r.length);
     let at = 0;
-    for (const p of r.parts) { tokens.set(p, at); at += p.length; }
+    for (const p of r.parts) {
+      tokens.set(p, at);
+      at += p.length;
+    }
     return { name: r.name, tokens };
   });
 }
@@ -83,7 +104,11 @@ function selectRecords(file: string, records: RecordTokens[], range: DataRange):
   if (!range.records) return records;
   for (const want of range.records) {
     if (!records.some((r) => recordMatches(r.name, want))) {
-      const names = records.slice(0, 5).map((r) => r.name).join(', ') + (records.length > 5 ? `, … (${records.length} records)` : '');
+      const names =
+        records
+          .slice(0, 5)
+          .map((r) => r.name)
+          .join(', ') + (records.length > 5 ? `, … (${records.length} records)` : '');
       throw new Error(`${file}: no record named "${want}" (records: ${names})`);
     }
   }
@@ -91,14 +116,19 @@ function selectRecords(file: string, records: RecordTokens[], range: DataRange):
 }
 
 /** Cuts the selected records to the range of positions over all of them. */
-function segmentsInRange(file: string, allRecords: RecordTokens[], range: DataRange): { segments: Segment[]; total: number; inRange: number } {
+function segmentsInRange(
+  file: string,
+  allRecords: RecordTokens[],
+  range: DataRange,
+): { segments: Segment[]; total: number; inRange: number } {
   const records = selectRecords(file, allRecords, range);
   const total = records.reduce((s, r) => s + r.tokens.length, 0);
   const [lo, hi] = rangeBounds(range, total);
   const segments: Segment[] = [];
   let offset = 0;
   for (const r of records) {
-    const s = Math.max(lo, offset) - offset, e = Math.min(hi, offset + r.tokens.length) - offset;
+    const s = Math.max(lo, offset) - offset,
+      e = Math.min(hi, offset + r.tokens.length) - offset;
     if (e > s) segments.push({ file, record: r.name, start: s, tokens: r.tokens.subarray(s, e) });
     offset += r.tokens.length;
   }
@@ -122,20 +152,38 @@ export async function loadTokenData(files: readonly string[], range: DataRange):
   const kinds = new Set(files.map(dataKindOf));
   if (kinds.size > 1) throw new Error(`data files mix DNA and audio: ${files.join(', ')}`);
   const kind = [...kinds][0];
-  if (range.records && kind !== 'dna') throw new Error(`records (${range.records.join(', ')}) select FASTA records; ${files[0]} is a WAV file`);
+  if (range.records && kind !== 'dna')
+    throw new Error(`records (${range.records.join(', ')}) select FASTA records; ${files[0]} is a WAV file`);
   const dna = DnaTokenizer.default();
-  const tokenizer = kind === 'dna' ? dna.toJSON() : { type: 'seqlab-mulaw', version: 1, tokens: MULAW_TOKENS, sampleRate: AUDIO_MODEL_RATE, channels: 'mix' } as const;
+  const tokenizer =
+    kind === 'dna'
+      ? dna.toJSON()
+      : ({
+          type: 'seqlab-mulaw',
+          version: 1,
+          tokens: MULAW_TOKENS,
+          sampleRate: AUDIO_MODEL_RATE,
+          channels: 'mix',
+        } as const);
   const vocabSize = kind === 'dna' ? dna.vocabSize : MULAW_TOKENS;
   const scored = new Uint8Array(vocabSize);
   if (kind === 'dna') for (const ch of 'ACGT') scored[dna.encodeString(ch)[0]] = 1;
   else scored.fill(1);
-  const segments: Segment[] = [], manifest: ManifestEntry[] = [];
+  const segments: Segment[] = [],
+    manifest: ManifestEntry[] = [];
   for (const file of files) {
     const records = kind === 'dna' ? await readFastaRecords(file, dna) : await readWavTokens(file, AUDIO_MODEL_RATE);
     const cut = segmentsInRange(file, records, range);
     if (cut.inRange === 0) throw new Error(`${file}: the range selects no positions (${cut.total} in the file)`);
     segments.push(...cut.segments);
-    manifest.push({ path: file, bytes: (await stat(file)).size, sha256: await sha256File(file), kind, totalTokens: cut.total, rangeTokens: cut.inRange });
+    manifest.push({
+      path: file,
+      bytes: (await stat(file)).size,
+      sha256: await sha256File(file),
+      kind,
+      totalTokens: cut.total,
+      rangeTokens: cut.inRange,
+    });
   }
   return { kind, vocabSize, tokenizer, scored, segments, manifest };
 }

@@ -9,7 +9,12 @@ import { runSession, type SessionResult, type TrainProgress } from './train-sess
 import { webviewStepEngines, type StepCall, type StepReply } from './webview-step-engine';
 
 /** webviewGpu: the host relays StepCalls to the engine webview (else WebGPU would be Dawn in this thread). */
-export interface SessionWorkerInit { role: 'session'; runDir: string; threads?: number; webviewGpu?: boolean }
+export interface SessionWorkerInit {
+  role: 'session';
+  runDir: string;
+  threads?: number;
+  webviewGpu?: boolean;
+}
 
 export type FromTrainWorker =
   | { type: 'progress'; progress: TrainProgress }
@@ -27,21 +32,33 @@ function serveSession(init: SessionWorkerInit): void {
   let nextCall = 1;
   port.on('message', (m: ToTrainWorker) => {
     if (m.type === 'cancel') controller.abort();
-    else { waiting.get(m.id)?.(m.reply); waiting.delete(m.id); }
+    else {
+      waiting.get(m.id)?.(m.reply);
+      waiting.delete(m.id);
+    }
   });
   const post = (m: FromTrainWorker) => port.postMessage(m);
-  const channel = (call: StepCall): Promise<StepReply> => new Promise((resolve) => {
-    const id = nextCall++;
-    waiting.set(id, resolve);
-    post({ type: 'step', id, call });
-  });
+  const channel = (call: StepCall): Promise<StepReply> =>
+    new Promise((resolve) => {
+      const id = nextCall++;
+      waiting.set(id, resolve);
+      post({ type: 'step', id, call });
+    });
   runSession(init.runDir, {
-    signal: controller.signal, threads: init.threads, ...(init.webviewGpu ? { stepEngines: webviewStepEngines(channel) } : {}),
+    signal: controller.signal,
+    threads: init.threads,
+    ...(init.webviewGpu ? { stepEngines: webviewStepEngines(channel) } : {}),
     onProgress: (progress) => post({ type: 'progress', progress }),
     onLog: (line) => post({ type: 'log', line }),
   }).then(
-    (result) => { post({ type: 'done', result }); port.close(); },
-    (err: unknown) => { post({ type: 'error', message: err instanceof Error ? err.message : String(err) }); port.close(); },
+    (result) => {
+      post({ type: 'done', result });
+      port.close();
+    },
+    (err: unknown) => {
+      post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      port.close();
+    },
   );
 }
 

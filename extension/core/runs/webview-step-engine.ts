@@ -12,7 +12,13 @@ import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
 import { paramCount, paramSpecs } from '../../../kernels/train/params';
 import { EngineGoneError, type EngineClient } from '../engine/engine-client';
 import { EngineTraining, TrainerLostError } from '../engine/engine-training';
-import { cpuStepEngine, StepEngineLost, type StepEngine, type StepEngineFactory, type TrainerSnapshot } from './step-engine';
+import {
+  cpuStepEngine,
+  StepEngineLost,
+  type StepEngine,
+  type StepEngineFactory,
+  type TrainerSnapshot,
+} from './step-engine';
 
 export type StepCall =
   | { op: 'open'; choice: 'auto' | 'webgpu'; cfg: MambaConfig; batch: number; length: number; adam: AdamWConfig }
@@ -33,13 +39,18 @@ export interface StepResults {
 }
 
 /** The host's answer; `lost` when the webview or its device went away (the run is interrupted, not failed). */
-export type StepReply = { ok: true; value: StepResults[StepCall['op']] } | { ok: false; message: string; lost: boolean };
+export type StepReply =
+  { ok: true; value: StepResults[StepCall['op']] } | { ok: false; message: string; lost: boolean };
 
 /** Sends one call to the host and waits for its answer (the worker's parentPort, or a direct call in tests). */
 export type StepChannel = (call: StepCall) => Promise<StepReply>;
 
 class WebviewStepEngine implements StepEngine {
-  constructor(private readonly channel: StepChannel, private readonly handle: number, readonly description: string) {}
+  constructor(
+    private readonly channel: StepChannel,
+    private readonly handle: number,
+    readonly description: string,
+  ) {}
 
   private async call<K extends StepCall['op']>(call: Extract<StepCall, { op: K }>): Promise<StepResults[K]> {
     const r = await this.channel(call);
@@ -69,7 +80,9 @@ class WebviewStepEngine implements StepEngine {
 
   async dispose(): Promise<void> {
     // A webview (or device) that went away took the trainer with it: nothing left to free.
-    await this.call({ op: 'close', handle: this.handle }).catch((e: unknown) => { if (!(e instanceof StepEngineLost)) throw e; });
+    await this.call({ op: 'close', handle: this.handle }).catch((e: unknown) => {
+      if (!(e instanceof StepEngineLost)) throw e;
+    });
   }
 }
 
@@ -80,7 +93,8 @@ export function webviewStepEngines(channel: StepChannel): StepEngineFactory {
     const r = await channel({ op: 'open', choice, cfg, batch, length, adam });
     if (!r.ok) throw new Error(r.message);
     const opened = r.value as StepResults['open'];
-    if (opened.handle === undefined) return cpuStepEngine(cfg, batch, length, adam, threads, ` (${opened.cpuReason ?? 'the engine view declined'})`);
+    if (opened.handle === undefined)
+      return cpuStepEngine(cfg, batch, length, adam, threads, ` (${opened.cpuReason ?? 'the engine view declined'})`);
     return new WebviewStepEngine(channel, opened.handle, opened.description);
   };
 }
@@ -108,10 +122,14 @@ export class StepCallRelay {
     const t = this.trainers.get(call.handle);
     if (!t) throw new EngineGoneError(`no trainer ${call.handle} on the engine view (it was closed or went away)`);
     switch (call.op) {
-      case 'setState': return t.training.setState(t.trainerId, call.state).then(() => undefined);
-      case 'read': return t.training.read(t.trainerId, t.size, call.moments);
-      case 'step': return t.training.step(t.trainerId, call.ids, call.targets, call.lr, call.maxNorm).then(() => undefined);
-      case 'readLosses': return t.training.readLosses(t.trainerId);
+      case 'setState':
+        return t.training.setState(t.trainerId, call.state).then(() => undefined);
+      case 'read':
+        return t.training.read(t.trainerId, t.size, call.moments);
+      case 'step':
+        return t.training.step(t.trainerId, call.ids, call.targets, call.lr, call.maxNorm).then(() => undefined);
+      case 'readLosses':
+        return t.training.readLosses(t.trainerId);
       case 'close':
         this.trainers.delete(call.handle);
         return t.training.close(t.trainerId).then(() => undefined);
@@ -124,13 +142,22 @@ export class StepCallRelay {
       training = new EngineTraining(await this.engine());
     } catch (e) {
       // 'auto' without an engine view to ask is 'auto' without an adapter: the CPU trains.
-      if (call.choice === 'auto') return { description: '', cpuReason: `cpu: the engine view gave no WebGPU (${e instanceof Error ? e.message : String(e)})` };
-      throw new Error(`WebGPU is not available in the engine view: ${e instanceof Error ? e.message : String(e)}; pick cpu`);
+      if (call.choice === 'auto')
+        return {
+          description: '',
+          cpuReason: `cpu: the engine view gave no WebGPU (${e instanceof Error ? e.message : String(e)})`,
+        };
+      throw new Error(
+        `WebGPU is not available in the engine view: ${e instanceof Error ? e.message : String(e)}; pick cpu`,
+      );
     }
     const opened = await training.open(call.cfg, call.batch, call.length, call.adam, call.choice);
     if (opened.trainerId === undefined) return { description: '', cpuReason: opened.reason };
     const handle = this.nextHandle++;
     this.trainers.set(handle, { training, trainerId: opened.trainerId, size: paramCount(paramSpecs(call.cfg)) });
-    return { handle, description: `webgpu in the engine view: ${opened.device}${call.choice === 'auto' ? ' (auto: a hardware adapter)' : ''}` };
+    return {
+      handle,
+      description: `webgpu in the engine view: ${opened.device}${call.choice === 'auto' ? ' (auto: a hardware adapter)' : ''}`,
+    };
   }
 }

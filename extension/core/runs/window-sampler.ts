@@ -7,12 +7,19 @@ import type { Rng } from '../../../kernels/train/rng';
 import type { Segment } from './token-data';
 
 /** A stretch of scored tokens. */
-export interface Run { tokens: Uint8Array; file: string; record: string; start: number }
+export interface Run {
+  tokens: Uint8Array;
+  file: string;
+  record: string;
+  start: number;
+}
 
 /** Splits each file's segments at the position where its last `valFraction` begins. */
 export function splitTrainVal(segments: readonly Segment[], valFraction: number): { train: Segment[]; val: Segment[] } {
-  if (!(valFraction > 0 && valFraction < 1)) throw new Error(`validation fraction must be in (0, 1), got ${valFraction}`);
-  const train: Segment[] = [], val: Segment[] = [];
+  if (!(valFraction > 0 && valFraction < 1))
+    throw new Error(`validation fraction must be in (0, 1), got ${valFraction}`);
+  const train: Segment[] = [],
+    val: Segment[] = [];
   const files = [...new Set(segments.map((s) => s.file))];
   for (const file of files) {
     const own = segments.filter((s) => s.file === file);
@@ -20,7 +27,8 @@ export function splitTrainVal(segments: readonly Segment[], valFraction: number)
     const cut = Math.floor(total * (1 - valFraction));
     let offset = 0;
     for (const s of own) {
-      const len = s.tokens.length, here = Math.min(len, Math.max(0, cut - offset));
+      const len = s.tokens.length,
+        here = Math.min(len, Math.max(0, cut - offset));
       if (here > 0) train.push({ ...s, tokens: s.tokens.subarray(0, here) });
       if (here < len) val.push({ ...s, start: s.start + here, tokens: s.tokens.subarray(here) });
       offset += len;
@@ -38,7 +46,8 @@ export function scoredRuns(segments: readonly Segment[], scored: Uint8Array, min
       const ok = i < s.tokens.length && scored[s.tokens[i]] === 1;
       if (ok && begin < 0) begin = i;
       else if (!ok && begin >= 0) {
-        if (i - begin >= minLength) runs.push({ tokens: s.tokens.subarray(begin, i), file: s.file, record: s.record, start: s.start + begin });
+        if (i - begin >= minLength)
+          runs.push({ tokens: s.tokens.subarray(begin, i), file: s.file, record: s.record, start: s.start + begin });
         begin = -1;
       }
     }
@@ -51,11 +60,19 @@ export class WindowSampler {
   readonly starts: number;
 
   /** `complement[id]` is the id of the complementary base, for reverse-complement augmentation; absent for audio. */
-  constructor(private readonly runs: readonly Run[], readonly length: number, private readonly complement: Int32Array | undefined) {
+  constructor(
+    private readonly runs: readonly Run[],
+    readonly length: number,
+    private readonly complement: Int32Array | undefined,
+  ) {
     this.cumulative = new Float64Array(runs.length + 1);
-    for (let i = 0; i < runs.length; i++) this.cumulative[i + 1] = this.cumulative[i] + Math.max(0, runs[i].tokens.length - length);
+    for (let i = 0; i < runs.length; i++)
+      this.cumulative[i + 1] = this.cumulative[i] + Math.max(0, runs[i].tokens.length - length);
     this.starts = this.cumulative[runs.length];
-    if (this.starts <= 0) throw new Error(`no training window of ${length + 1} tokens fits in the data (longest clean stretch: ${Math.max(0, ...runs.map((r) => r.tokens.length))})`);
+    if (this.starts <= 0)
+      throw new Error(
+        `no training window of ${length + 1} tokens fits in the data (longest clean stretch: ${Math.max(0, ...runs.map((r) => r.tokens.length))})`,
+      );
   }
 
   /** Fills ids and targets [b, length] with b random windows (targets = ids shifted by one). */
@@ -63,10 +80,12 @@ export class WindowSampler {
     const l = this.length;
     for (let row = 0; row < b; row++) {
       const pick = rng.uniform() * this.starts;
-      let lo = 0, hi = this.runs.length - 1;
+      let lo = 0,
+        hi = this.runs.length - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (this.cumulative[mid + 1] <= pick) lo = mid + 1; else hi = mid;
+        if (this.cumulative[mid + 1] <= pick) lo = mid + 1;
+        else hi = mid;
       }
       const start = Math.floor(pick - this.cumulative[lo]);
       const w = this.runs[lo].tokens.subarray(start, start + l + 1);
@@ -83,7 +102,8 @@ export class WindowSampler {
 /** Up to `max` non-overlapping windows of length+1 tokens spread evenly over the runs (deterministic). */
 export function evenWindows(runs: readonly Run[], length: number, max: number): Uint8Array[] {
   const all: Uint8Array[] = [];
-  for (const r of runs) for (let s = 0; s + length + 1 <= r.tokens.length; s += length + 1) all.push(r.tokens.subarray(s, s + length + 1));
+  for (const r of runs)
+    for (let s = 0; s + length + 1 <= r.tokens.length; s += length + 1) all.push(r.tokens.subarray(s, s + length + 1));
   if (all.length <= max) return all;
   return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
 }

@@ -16,12 +16,19 @@ export async function analyzeFile(arg?: unknown): Promise<vscode.NotebookCell | 
   const given = arg instanceof vscode.Uri ? arg : (arg as { uri?: unknown } | undefined)?.uri;
   let uri = given instanceof vscode.Uri ? given : undefined;
   if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: FILTERS, openLabel: 'Analyze', title: 'Mamba: Analyze Sequence File' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: FILTERS,
+      openLabel: 'Analyze',
+      title: 'Mamba: Analyze Sequence File',
+    });
     uri = picked?.[0];
     if (!uri) return undefined;
   }
   if (!modalityOf(uri.path)) {
-    void vscode.window.showErrorMessage(`Mamba SeqLab reads FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) and WAV files, not ${uri.path.split('/').pop()}`);
+    void vscode.window.showErrorMessage(
+      `Mamba SeqLab reads FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) and WAV files, not ${uri.path.split('/').pop()}`,
+    );
     return undefined;
   }
   return addAndRunCell(await labNotebook(), formatCellSpec('analyze', specPath(uri)));

@@ -9,7 +9,9 @@ export async function trainOnDataset(item: DatasetItem | vscode.Uri): Promise<vo
   const uri = item instanceof vscode.Uri ? item : item.uri;
   const commands = await vscode.commands.getCommands(true);
   if (!commands.includes(TRAIN_COMMAND)) {
-    void vscode.window.showInformationMessage('Training from the Datasets view needs the training command (seqlab.train), which this build does not have.');
+    void vscode.window.showInformationMessage(
+      'Training from the Datasets view needs the training command (seqlab.train), which this build does not have.',
+    );
     return;
   }
   await vscode.commands.executeCommand(TRAIN_COMMAND, uri);

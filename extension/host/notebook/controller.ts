@@ -6,7 +6,14 @@ import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type BackendPreference, type Modality, type OutputSummary } from '../../../protocol/messages';
+import {
+  ANALYSIS_MIME,
+  NOTEBOOK_TYPE,
+  SUMMARY_MIME,
+  type BackendPreference,
+  type Modality,
+  type OutputSummary,
+} from '../../../protocol/messages';
 import type { EngineView } from '../panels/engine-view';
 import { listModels } from '../views/model-catalog';
 import { analyzeAudio } from '../../core/analysis/analyze-audio';
@@ -39,7 +46,10 @@ export class SeqlabController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private order = 0;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly engineView: EngineView) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly engineView: EngineView,
+  ) {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, 'Mamba SeqLab');
     this.controller.supportedLanguages = ['yaml', 'plaintext'];
     this.controller.supportsExecutionOrder = true;
@@ -70,8 +80,12 @@ export class SeqlabController implements vscode.Disposable {
         lastShown = Date.now();
         void execution.replaceOutput(analysisOutput(summary, blocks));
       });
-      const result = spec.action === 'generate' ? await generateFromSpec(spec, ctx)
-        : spec.modality === 'dna' ? await analyzeDna(spec, ctx) : await analyzeAudio(spec, ctx);
+      const result =
+        spec.action === 'generate'
+          ? await generateFromSpec(spec, ctx)
+          : spec.modality === 'dna'
+            ? await analyzeDna(spec, ctx)
+            : await analyzeAudio(spec, ctx);
       await execution.replaceOutput(analysisOutput(result.summary, result.blocks));
       execution.end(true, Date.now());
     } catch (e) {
@@ -80,9 +94,15 @@ export class SeqlabController implements vscode.Disposable {
         // Keep what was computed before the stop, and say that it stopped.
         await execution.replaceOutput(analysisOutput(cancelledPicture(picture.summary), picture.blocks));
       } else if (abort.signal.aborted) {
-        await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr('cancelled')]));
+        await execution.replaceOutput(
+          new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.stderr('cancelled')]),
+        );
       } else {
-        await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: err.name, message: err.message })]));
+        await execution.replaceOutput(
+          new vscode.NotebookCellOutput([
+            vscode.NotebookCellOutputItem.error({ name: err.name, message: err.message }),
+          ]),
+        );
       }
       execution.end(false, Date.now());
     }
@@ -92,12 +112,17 @@ export class SeqlabController implements vscode.Disposable {
     const resolve = async (specPath: string, what: string): Promise<string> => {
       const tried = candidates(specPath, notebook);
       const hit = tried.find((p) => existsSync(p));
-      if (!hit) throw new Error(`${what} "${specPath}" not found (looked for ${tried.join(', ') || 'it in an open workspace folder'})`);
+      if (!hit)
+        throw new Error(
+          `${what} "${specPath}" not found (looked for ${tried.join(', ') || 'it in an open workspace folder'})`,
+        );
       return hit;
     };
     const settings = vscode.workspace.getConfiguration('seqlab');
     return {
-      runId: randomUUID(), signal, show,
+      runId: randomUUID(),
+      signal,
+      show,
       resolveFile: (p) => resolve(p, 'file'),
       shownPath: (abs) => vscode.workspace.asRelativePath(abs, false),
       engine: () => this.engineView.engine(),
@@ -106,7 +131,11 @@ export class SeqlabController implements vscode.Disposable {
         const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
         let dir: string | undefined;
         if (specModel) dir = await resolve(specModel, 'model folder');
-        else if (setting) dir = await resolve(setting, `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`);
+        else if (setting)
+          dir = await resolve(
+            setting,
+            `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`,
+          );
         else dir = (await listModels(this.extensionUri)).find((m) => m.description?.modality === modality)?.dir;
         if (!dir) return undefined;
         return { source: await readModelSource(dir), shownPath: vscode.workspace.asRelativePath(dir, false) };
@@ -117,5 +146,8 @@ export class SeqlabController implements vscode.Disposable {
 
 /** Runs the cell at `index` through the command VS Code uses, so the notebook's selected controller runs it. */
 export async function executeCell(notebook: vscode.NotebookDocument, index: number): Promise<void> {
-  await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: index, end: index + 1 }], document: notebook.uri });
+  await vscode.commands.executeCommand('notebook.cell.execute', {
+    ranges: [{ start: index, end: index + 1 }],
+    document: notebook.uri,
+  });
 }

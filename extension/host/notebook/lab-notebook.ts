@@ -15,9 +15,15 @@ export async function labNotebook(): Promise<vscode.NotebookDocument> {
 }
 
 /** Adds a spec cell at `index` (default: the end), shows it and runs it. */
-export async function addAndRunCell(notebook: vscode.NotebookDocument, source: string, index = notebook.cellCount): Promise<vscode.NotebookCell> {
+export async function addAndRunCell(
+  notebook: vscode.NotebookDocument,
+  source: string,
+  index = notebook.cellCount,
+): Promise<vscode.NotebookCell> {
   const edit = new vscode.WorkspaceEdit();
-  edit.set(notebook.uri, [vscode.NotebookEdit.insertCells(index, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'yaml')])]);
+  edit.set(notebook.uri, [
+    vscode.NotebookEdit.insertCells(index, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'yaml')]),
+  ]);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error('could not add a cell to the lab notebook');
   const editor = await vscode.window.showNotebookDocument(notebook, { preserveFocus: false });
   const range = new vscode.NotebookRange(index, index + 1);

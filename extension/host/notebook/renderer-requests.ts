@@ -2,30 +2,55 @@
 // exports (the user picks where in a save dialog; in an untrusted workspace they confirm first)
 // and "generate from here" (a generate cell is added below the analysis and run).
 import * as vscode from 'vscode';
-import { ANALYSIS_MIME, RENDERER_ID, parseFromRenderer, type ExportRequest, type GenerateFromRequest, type OutputSummary, type ToRenderer } from '../../../protocol/messages';
+import {
+  ANALYSIS_MIME,
+  RENDERER_ID,
+  parseFromRenderer,
+  type ExportRequest,
+  type GenerateFromRequest,
+  type OutputSummary,
+  type ToRenderer,
+} from '../../../protocol/messages';
 import { formatCellSpec } from '../../core/notebook/cell-spec';
 import { addAndRunCell } from './lab-notebook';
 import { decodeOutput } from '../../../protocol/track-codec';
 
 const FILTERS: Record<ExportRequest['format'], Record<string, string[]>> = {
-  bed: { BED: ['bed'] }, csv: { CSV: ['csv'] }, json: { JSON: ['json'] }, fasta: { FASTA: ['fa', 'fasta'] }, wav: { WAV: ['wav'] },
+  bed: { BED: ['bed'] },
+  csv: { CSV: ['csv'] },
+  json: { JSON: ['json'] },
+  fasta: { FASTA: ['fa', 'fasta'] },
+  wav: { WAV: ['wav'] },
 };
 
 async function saveExport(req: ExportRequest): Promise<string> {
   if (!vscode.workspace.isTrusted) {
-    const ok = await vscode.window.showWarningMessage(`This workspace is not trusted. Save ${req.suggestedName}?`, { modal: true }, 'Save…');
+    const ok = await vscode.window.showWarningMessage(
+      `This workspace is not trusted. Save ${req.suggestedName}?`,
+      { modal: true },
+      'Save…',
+    );
     if (ok !== 'Save…') return 'not saved';
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, req.suggestedName) : undefined, filters: FILTERS[req.format], title: `Save ${req.format.toUpperCase()}` });
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, req.suggestedName) : undefined,
+    filters: FILTERS[req.format],
+    title: `Save ${req.format.toUpperCase()}`,
+  });
   if (!target) return 'not saved';
-  const bytes = req.encoding === 'base64' ? new Uint8Array(Buffer.from(req.content, 'base64')) : new TextEncoder().encode(req.content);
+  const bytes =
+    req.encoding === 'base64'
+      ? new Uint8Array(Buffer.from(req.content, 'base64'))
+      : new TextEncoder().encode(req.content);
   await vscode.workspace.fs.writeFile(target, bytes);
   return `saved ${vscode.workspace.asRelativePath(target, false)}`;
 }
 
 /** The notebook cell whose analysis output has this summary id, with that output's summary. */
-function findOutput(outputId: string): { notebook: vscode.NotebookDocument; cell: vscode.NotebookCell; summary: OutputSummary } | undefined {
+function findOutput(
+  outputId: string,
+): { notebook: vscode.NotebookDocument; cell: vscode.NotebookCell; summary: OutputSummary } | undefined {
   for (const notebook of vscode.workspace.notebookDocuments) {
     for (const cell of notebook.getCells()) {
       for (const output of cell.outputs) {
@@ -44,8 +69,16 @@ async function generateFrom(req: GenerateFromRequest): Promise<string> {
   const { summary } = found;
   if (summary.kind === 'audio-analysis') {
     // Audio positions are samples at the rate the model heard; the spec says seconds into the file.
-    const seconds = Math.min(Math.max(1, req.position), Math.round(summary.audio.durationS * summary.audio.modelRate)) / summary.audio.modelRate;
-    const source = formatCellSpec('generate', summary.file, { from: Number(seconds.toFixed(4)), length: 8000, temperature: 1, topK: 0, seed: 1 });
+    const seconds =
+      Math.min(Math.max(1, req.position), Math.round(summary.audio.durationS * summary.audio.modelRate)) /
+      summary.audio.modelRate;
+    const source = formatCellSpec('generate', summary.file, {
+      from: Number(seconds.toFixed(4)),
+      length: 8000,
+      temperature: 1,
+      topK: 0,
+      seed: 1,
+    });
     await addAndRunCell(found.notebook, source, found.cell.index + 1);
     return `generating audio after ${seconds.toFixed(3)} s`;
   }
@@ -53,7 +86,14 @@ async function generateFrom(req: GenerateFromRequest): Promise<string> {
   const record = summary.records[req.record];
   if (!record) throw new Error(`the analysis has no record ${req.record}`);
   const position = Math.min(Math.max(1, req.position), record.length);
-  const source = formatCellSpec('generate', summary.file, { record: record.name, from: position, length: 500, temperature: 1, topK: 0, seed: 1 });
+  const source = formatCellSpec('generate', summary.file, {
+    record: record.name,
+    from: position,
+    length: 500,
+    temperature: 1,
+    topK: 0,
+    seed: 1,
+  });
   await addAndRunCell(found.notebook, source, found.cell.index + 1);
   return `generating from ${record.name}:${position}`;
 }

@@ -20,12 +20,22 @@ export class SeqlabSerializer implements vscode.NotebookSerializer {
 function toCellData(c: StoredCell): vscode.NotebookCellData {
   const kind = c.kind === 'code' ? vscode.NotebookCellKind.Code : vscode.NotebookCellKind.Markup;
   const cell = new vscode.NotebookCellData(kind, c.source, c.language);
-  cell.outputs = c.outputs.map((o) => new vscode.NotebookCellOutput(o.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)), o.metadata));
+  cell.outputs = c.outputs.map(
+    (o) =>
+      new vscode.NotebookCellOutput(
+        o.items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)),
+        o.metadata,
+      ),
+  );
   if (c.metadata) cell.metadata = c.metadata;
   if (c.run) {
     cell.executionSummary = {
-      executionOrder: c.run.order, success: c.run.success,
-      timing: c.run.startTime !== undefined && c.run.endTime !== undefined ? { startTime: c.run.startTime, endTime: c.run.endTime } : undefined,
+      executionOrder: c.run.order,
+      success: c.run.success,
+      timing:
+        c.run.startTime !== undefined && c.run.endTime !== undefined
+          ? { startTime: c.run.startTime, endTime: c.run.endTime }
+          : undefined,
     };
   }
   return cell;
@@ -37,8 +47,13 @@ function fromCellData(c: vscode.NotebookCellData): StoredCell {
     kind: c.kind === vscode.NotebookCellKind.Code ? 'code' : 'markup',
     language: c.languageId,
     source: c.value,
-    outputs: (c.outputs ?? []).map((o) => ({ items: o.items.map((i) => ({ mime: i.mime, data: i.data })), metadata: o.metadata })),
-    run: s ? { order: s.executionOrder, success: s.success, startTime: s.timing?.startTime, endTime: s.timing?.endTime } : undefined,
+    outputs: (c.outputs ?? []).map((o) => ({
+      items: o.items.map((i) => ({ mime: i.mime, data: i.data })),
+      metadata: o.metadata,
+    })),
+    run: s
+      ? { order: s.executionOrder, success: s.success, startTime: s.timing?.startTime, endTime: s.timing?.endTime }
+      : undefined,
     metadata: c.metadata && Object.keys(c.metadata).length ? c.metadata : undefined,
   };
 }

@@ -15,19 +15,29 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
   private readonly disposables: vscode.Disposable[] = [];
   private readonly errors: vscode.OutputChannel;
 
-  constructor(private readonly extensionUri: vscode.Uri, log: vscode.OutputChannel) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    log: vscode.OutputChannel,
+  ) {
     this.errors = log;
-    this.disposables.push(vscode.window.registerWebviewViewProvider(ENGINE_VIEW_ID, this, { webviewOptions: { retainContextWhenHidden: true } }));
+    this.disposables.push(
+      vscode.window.registerWebviewViewProvider(ENGINE_VIEW_ID, this, {
+        webviewOptions: { retainContextWhenHidden: true },
+      }),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    const client = new EngineClient((m) => view.webview.postMessage(m), () => ({
-      backend: vscode.workspace.getConfiguration('seqlab').get<BackendPreference>('backend', 'auto'),
-      cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
-      timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
-    }));
+    const client = new EngineClient(
+      (m) => view.webview.postMessage(m),
+      () => ({
+        backend: vscode.workspace.getConfiguration('seqlab').get<BackendPreference>('backend', 'auto'),
+        cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
+        timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
+      }),
+    );
     view.webview.onDidReceiveMessage((raw: unknown) => {
       try {
         client.receive(raw);
@@ -37,10 +47,16 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     });
     view.onDidDispose(() => {
       client.dispose('the engine view was closed');
-      if (this.client === client) { this.client = undefined; this.view = undefined; }
+      if (this.client === client) {
+        this.client = undefined;
+        this.view = undefined;
+      }
     });
     view.webview.html = webviewShell({
-      title: 'SeqLab Engine', cspSource: view.webview.cspSource, nonce: makeNonce(), workers: true,
+      title: 'SeqLab Engine',
+      cspSource: view.webview.cspSource,
+      nonce: makeNonce(),
+      workers: true,
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'engine.js')).toString(),
     });
     this.client?.dispose('the engine view was replaced');
@@ -54,7 +70,12 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     if (this.client) return this.client;
     const got = new Promise<EngineClient>((resolve) => this.waiters.push(resolve));
     await vscode.commands.executeCommand(`${ENGINE_VIEW_ID}.focus`);
-    const client = await Promise.race([got, new Promise<never>((_, reject) => setTimeout(() => reject(new EngineError('the engine view did not open within 30 s')), 30_000))]);
+    const client = await Promise.race([
+      got,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new EngineError('the engine view did not open within 30 s')), 30_000),
+      ),
+    ]);
     await client.whenReady();
     return client;
   }

@@ -18,7 +18,8 @@ export interface ShellOptions {
   workers: boolean;
 }
 
-const escapeAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function contentSecurityPolicy(o: Pick<ShellOptions, 'cspSource' | 'nonce' | 'workers'>): string {
   const parts = [

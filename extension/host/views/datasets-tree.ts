@@ -15,7 +15,10 @@ const MAX_FILES = 2000;
 const FASTQ_COUNT_LIMIT = 100_000;
 
 export class DatasetItem extends vscode.TreeItem {
-  constructor(readonly uri: vscode.Uri, readonly size: number) {
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly size: number,
+  ) {
     super(uri, vscode.TreeItemCollapsibleState.None);
     this.contextValue = 'seqlab.dataset';
     this.description = `${formatOf(uri.path)} · ${humanSize(size)}`;
@@ -25,8 +28,12 @@ export class DatasetItem extends vscode.TreeItem {
 
 export function humanSize(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  let v = bytes,
+    u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
@@ -51,8 +58,13 @@ export async function describeDataset(path: string): Promise<string> {
   if (/\.(fastq|fq)(\.gz)?$/i.test(path)) {
     const src = await openFileSource(path);
     try {
-      let n = 0, bases = 0;
-      for await (const r of readFastq(src)) { n++; bases += r.bases.length; if (n >= FASTQ_COUNT_LIMIT) return `≥ ${n} reads (${bases} bases in those)`; }
+      let n = 0,
+        bases = 0;
+      for await (const r of readFastq(src)) {
+        n++;
+        bases += r.bases.length;
+        if (n >= FASTQ_COUNT_LIMIT) return `≥ ${n} reads (${bases} bases in those)`;
+      }
       return `${n} reads · ${bases} bases`;
     } finally {
       await src.close();
@@ -85,12 +97,19 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetItem> {
   }
 
   async getChildren(): Promise<DatasetItem[]> {
-    const uris = (await vscode.workspace.findFiles(GLOB, '**/node_modules/**', MAX_FILES)).filter((u) => modalityOf(u.path));
+    const uris = (await vscode.workspace.findFiles(GLOB, '**/node_modules/**', MAX_FILES)).filter((u) =>
+      modalityOf(u.path),
+    );
     const extra: string[] = [];
-    for (const folder of vscode.workspace.getConfiguration('seqlab').get<string[]>('datasetFolders', [])) await walk(folder, extra);
+    for (const folder of vscode.workspace.getConfiguration('seqlab').get<string[]>('datasetFolders', []))
+      await walk(folder, extra);
     const all = [...uris, ...extra.map((p) => vscode.Uri.file(p))];
     const seen = new Set<string>();
-    const items = await Promise.all(all.filter((u) => !seen.has(u.fsPath) && seen.add(u.fsPath)).map(async (u) => new DatasetItem(u, (await stat(u.fsPath)).size)));
+    const items = await Promise.all(
+      all
+        .filter((u) => !seen.has(u.fsPath) && seen.add(u.fsPath))
+        .map(async (u) => new DatasetItem(u, (await stat(u.fsPath)).size)),
+    );
     return items.sort((a, b) => a.uri.path.localeCompare(b.uri.path));
   }
 

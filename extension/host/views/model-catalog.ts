@@ -6,10 +6,21 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeModel, type ModelDescription } from '../../core/analysis/model-source';
 
-export interface CatalogEntry { dir: string; origin: 'sample' | 'setting' | 'workspace'; description: ModelDescription | undefined; problem: string | undefined }
+export interface CatalogEntry {
+  dir: string;
+  origin: 'sample' | 'setting' | 'workspace';
+  description: ModelDescription | undefined;
+  problem: string | undefined;
+}
 
 const isModelDir = (dir: string): Promise<boolean> =>
-  Promise.all([stat(join(dir, 'config.json')), stat(join(dir, 'model.safetensors')).catch(() => stat(join(dir, 'model.safetensors.index.json')))]).then(() => true, () => false);
+  Promise.all([
+    stat(join(dir, 'config.json')),
+    stat(join(dir, 'model.safetensors')).catch(() => stat(join(dir, 'model.safetensors.index.json'))),
+  ]).then(
+    () => true,
+    () => false,
+  );
 
 /** The folder itself when it holds a model, else its subfolders that do. */
 async function modelDirsIn(root: string): Promise<string[]> {
@@ -31,11 +42,13 @@ export async function listModels(extensionUri: vscode.Uri): Promise<CatalogEntry
     const d = dirname(f.fsPath);
     if (!found.has(d) && (await isModelDir(d))) found.set(d, 'workspace');
   }
-  return Promise.all([...found].map(async ([dir, origin]) => {
-    try {
-      return { dir, origin, description: await describeModel(dir), problem: undefined };
-    } catch (e) {
-      return { dir, origin, description: undefined, problem: (e as Error).message };
-    }
-  }));
+  return Promise.all(
+    [...found].map(async ([dir, origin]) => {
+      try {
+        return { dir, origin, description: await describeModel(dir), problem: undefined };
+      } catch (e) {
+        return { dir, origin, description: undefined, problem: (e as Error).message };
+      }
+    }),
+  );
 }

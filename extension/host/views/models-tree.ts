@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import { listModels, type CatalogEntry } from './model-catalog';
 
 export class ModelItem extends vscode.TreeItem {
-  constructor(readonly entry: CatalogEntry, isDefault: boolean) {
+  constructor(
+    readonly entry: CatalogEntry,
+    isDefault: boolean,
+  ) {
     super(entry.description?.name ?? entry.dir, vscode.TreeItemCollapsibleState.None);
     const d = entry.description;
     this.contextValue = 'seqlab.model';
@@ -30,9 +33,14 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelItem> {
 
   async getChildren(): Promise<ModelItem[]> {
     const settings = vscode.workspace.getConfiguration('seqlab');
-    const defaults = new Set([settings.get<string>('defaultDnaModel', ''), settings.get<string>('defaultAudioModel', '')]);
+    const defaults = new Set([
+      settings.get<string>('defaultDnaModel', ''),
+      settings.get<string>('defaultAudioModel', ''),
+    ]);
     const entries = await listModels(this.extensionUri);
-    return entries.map((e) => new ModelItem(e, defaults.has(e.dir) || defaults.has(vscode.workspace.asRelativePath(e.dir, false))));
+    return entries.map(
+      (e) => new ModelItem(e, defaults.has(e.dir) || defaults.has(vscode.workspace.asRelativePath(e.dir, false))),
+    );
   }
 
   getTreeItem(item: ModelItem): ModelItem {

@@ -8,13 +8,23 @@ import type { RunInfo, RunManager } from '../../core/runs/run-manager';
 import { RUNS_DIR } from '../../core/runs/run-dir';
 
 const ICONS: Record<RunInfo['phase'], string> = {
-  running: 'sync~spin', finished: 'pass', cancelled: 'debug-pause', failed: 'error', interrupted: 'warning', new: 'circle-outline',
+  running: 'sync~spin',
+  finished: 'pass',
+  cancelled: 'debug-pause',
+  failed: 'error',
+  interrupted: 'warning',
+  new: 'circle-outline',
 };
 
 export class RunItem extends vscode.TreeItem {
   constructor(readonly run: RunInfo) {
     super(run.name, vscode.TreeItemCollapsibleState.None);
-    this.contextValue = run.phase === 'running' ? 'seqlab.run.running' : run.phase === 'finished' ? 'seqlab.run.finished' : 'seqlab.run.stopped';
+    this.contextValue =
+      run.phase === 'running'
+        ? 'seqlab.run.running'
+        : run.phase === 'finished'
+          ? 'seqlab.run.finished'
+          : 'seqlab.run.stopped';
     this.iconPath = new vscode.ThemeIcon(ICONS[run.phase]);
     this.description = `${run.phase} · step ${run.step}${run.lastValBits !== undefined ? ` · val ${run.lastValBits.toFixed(3)} bits` : ''}`;
     // The side bar is often too narrow for the description after a long name: the tooltip repeats it.
@@ -37,7 +47,10 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     manager.on('changed', () => this.refresh());
     manager.on('progress', (dir, p) => {
       this.liveStep.set(dir, p.step);
-      this.progressRedraw ??= setTimeout(() => { this.progressRedraw = undefined; this.refresh(); }, PROGRESS_REDRAW_MS);
+      this.progressRedraw ??= setTimeout(() => {
+        this.progressRedraw = undefined;
+        this.refresh();
+      }, PROGRESS_REDRAW_MS);
     });
     manager.on('ended', (dir) => this.liveStep.delete(dir));
     this.watcher = vscode.workspace.createFileSystemWatcher(`**/${RUNS_DIR.replace(/\\/g, '/')}/*/status.json`);

@@ -21,7 +21,15 @@ import { IndexedFasta } from '../../../extension/core/datasets/fasta-index';
 import { loadModelDir } from '../../../extension/core/models/load-model';
 import { writeNotebook } from '../../../extension/core/notebook/notebook-format';
 import { decodeOutput, encodeOutput } from '../../../protocol/track-codec';
-import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME, type AudioAnalysisSummary, type DnaAnalysisSummary, type GenerationSummary, type OutputSummary } from '../../../protocol/messages';
+import {
+  ANALYSIS_MIME,
+  NOTEBOOK_TYPE,
+  SUMMARY_MIME,
+  type AudioAnalysisSummary,
+  type DnaAnalysisSummary,
+  type GenerationSummary,
+  type OutputSummary,
+} from '../../../protocol/messages';
 import { writeRandomAudioModel } from '../../support/random-audio-model';
 import { TOLERANCE, assertClose, type Tolerance } from '../../support/tolerance';
 import type { SeqlabApi } from '../../../extension/host/extension';
@@ -39,10 +47,15 @@ async function finished(cell: vscode.NotebookCell, timeoutMs = 100_000): Promise
 
 /** The text of a cell's outputs; error items (JSON {name, message, stack}) as their message. */
 function errorText(cell: vscode.NotebookCell): string {
-  return cell.outputs.flatMap((o) => o.items).map((i) => {
-    const text = new TextDecoder().decode(i.data);
-    return i.mime === 'application/vnd.code.notebook.error' ? (JSON.parse(text) as { message: string }).message : text;
-  }).join('\n');
+  return cell.outputs
+    .flatMap((o) => o.items)
+    .map((i) => {
+      const text = new TextDecoder().decode(i.data);
+      return i.mime === 'application/vnd.code.notebook.error'
+        ? (JSON.parse(text) as { message: string }).message
+        : text;
+    })
+    .join('\n');
 }
 
 function outputOf(cell: vscode.NotebookCell): ReturnType<typeof decodeOutput> {
@@ -56,7 +69,10 @@ function outputOf(cell: vscode.NotebookCell): ReturnType<typeof decodeOutput> {
 }
 
 async function runSpec(source: string): Promise<vscode.NotebookCell> {
-  const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'yaml')]));
+  const doc = await vscode.workspace.openNotebookDocument(
+    NOTEBOOK_TYPE,
+    new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'yaml')]),
+  );
   await vscode.window.showNotebookDocument(doc);
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
   await finished(doc.cellAt(0));
@@ -70,7 +86,9 @@ async function cpuSurprisal(dir: string, tokens: Int32Array): Promise<Float32Arr
   try {
     const model = uploadMambaModel(backend, loaded.config, loaded.params);
     const ref = new Float32Array(tokens.length);
-    await scoreStream(backend, model, [[tokens]], (r) => { ref.set(r.surprisal, r.start); });
+    await scoreStream(backend, model, [[tokens]], (r) => {
+      ref.set(r.surprisal, r.start);
+    });
     return ref;
   } finally {
     backend.dispose();
@@ -78,12 +96,24 @@ async function cpuSurprisal(dir: string, tokens: Int32Array): Promise<Float32Arr
 }
 
 /** The tokens the engine's generate() samples after `prompt` on the CPU, run here in the host. */
-async function cpuGenerate(dir: string, prompt: Int32Array, steps: number, temperature: number, topK: number, seed: number): Promise<number[]> {
+async function cpuGenerate(
+  dir: string,
+  prompt: Int32Array,
+  steps: number,
+  temperature: number,
+  topK: number,
+  seed: number,
+): Promise<number[]> {
   const loaded = await loadModelDir(dir);
   const backend = new CpuBackend();
   try {
     const model = uploadMambaModel(backend, loaded.config, loaded.params);
-    const r = await generate(backend, model, tokenBatch([prompt], loaded.config.vocabSize, 'prompt'), { tokens: steps, temperature, topK, seed });
+    const r = await generate(backend, model, tokenBatch([prompt], loaded.config.vocabSize, 'prompt'), {
+      tokens: steps,
+      temperature,
+      topK,
+      seed,
+    });
     return r.tokens[0];
   } finally {
     backend.dispose();
@@ -110,20 +140,83 @@ describe('Mamba SeqLab in VS Code', () => {
     for (let i = 0; i < 100 && !ext.isActive; i++) await sleep(100);
     assert.ok(ext.isActive, 'activated by onNotebook');
     const commands = await vscode.commands.getCommands(true);
-    for (const c of ['seqlab.analyzeFile', 'seqlab.newNotebook', 'seqlab.showStats', 'seqlab.datasets.refresh', 'seqlab.models.refresh']) assert.ok(commands.includes(c), c);
+    for (const c of [
+      'seqlab.analyzeFile',
+      'seqlab.newNotebook',
+      'seqlab.showStats',
+      'seqlab.datasets.refresh',
+      'seqlab.models.refresh',
+    ])
+      assert.ok(commands.includes(c), c);
   });
 
   it('a saved .seqlab file reopens with its outputs, without running anything', async () => {
     const summary: OutputSummary = {
-      schema: 1, id: 'saved-run', kind: 'dna-analysis', file: 'x.fa', model: null, engine: null, timings: { readMs: 1, loadModelMs: 0, computeMs: 0, totalMs: 1 },
-      tracks: [{ block: 'g', record: 0, kind: 'gc', label: 'GC', unit: '%', start: 0, binSize: 100, length: 3, rows: 1, rowLabels: [] }],
-      intervals: [], notes: ['<img src=x onerror=alert(1)>'],
-      records: [{ index: 0, name: 'r', description: '', length: 250, start: 0, end: 250, gcPercent: 40, nCount: 0, softMaskedCount: 0, bitsPerBase: null, bitsPerBaseReverse: null }],
+      schema: 1,
+      id: 'saved-run',
+      kind: 'dna-analysis',
+      file: 'x.fa',
+      model: null,
+      engine: null,
+      timings: { readMs: 1, loadModelMs: 0, computeMs: 0, totalMs: 1 },
+      tracks: [
+        {
+          block: 'g',
+          record: 0,
+          kind: 'gc',
+          label: 'GC',
+          unit: '%',
+          start: 0,
+          binSize: 100,
+          length: 3,
+          rows: 1,
+          rowLabels: [],
+        },
+      ],
+      intervals: [],
+      notes: ['<img src=x onerror=alert(1)>'],
+      records: [
+        {
+          index: 0,
+          name: 'r',
+          description: '',
+          length: 250,
+          start: 0,
+          end: 250,
+          gcPercent: 40,
+          nCount: 0,
+          softMaskedCount: 0,
+          bitsPerBase: null,
+          bitsPerBaseReverse: null,
+        },
+      ],
     };
     const blocks = new Map([['g', new Float32Array([40, 45.5, Number.NaN])]]);
     const uri = vscode.Uri.joinPath(ws(), 'saved.seqlab');
-    await vscode.workspace.fs.writeFile(uri, writeNotebook({ metadata: undefined, cells: [{ kind: 'code', language: 'yaml', source: 'analyze: x.fa\n', run: { order: 1, success: true, startTime: 1, endTime: 2 }, metadata: undefined,
-      outputs: [{ metadata: undefined, items: [{ mime: ANALYSIS_MIME, data: encodeOutput(summary, blocks) }, { mime: SUMMARY_MIME, data: new TextEncoder().encode(JSON.stringify(summary)) }] }] }] }));
+    await vscode.workspace.fs.writeFile(
+      uri,
+      writeNotebook({
+        metadata: undefined,
+        cells: [
+          {
+            kind: 'code',
+            language: 'yaml',
+            source: 'analyze: x.fa\n',
+            run: { order: 1, success: true, startTime: 1, endTime: 2 },
+            metadata: undefined,
+            outputs: [
+              {
+                metadata: undefined,
+                items: [
+                  { mime: ANALYSIS_MIME, data: encodeOutput(summary, blocks) },
+                  { mime: SUMMARY_MIME, data: new TextEncoder().encode(JSON.stringify(summary)) },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
     const doc = await vscode.workspace.openNotebookDocument(uri);
     assert.equal(doc.notebookType, NOTEBOOK_TYPE);
     const cell = doc.cellAt(0);
@@ -141,14 +234,19 @@ describe('Mamba SeqLab in VS Code', () => {
     assert.match(cell.document.getText(), /^analyze: lambda_virus\.fa$/m);
     await finished(cell);
     const { summary, blocks } = outputOf(cell);
-    console.log(`lambda analysis: ${Date.now() - t0} ms; engine ${JSON.stringify(summary.engine)}; timings ${JSON.stringify(summary.timings)}`);
+    console.log(
+      `lambda analysis: ${Date.now() - t0} ms; engine ${JSON.stringify(summary.engine)}; timings ${JSON.stringify(summary.timings)}`,
+    );
     assert.equal(summary.kind, 'dna-analysis');
     const s = summary as DnaAnalysisSummary;
     const rec = s.records[0];
     assert.equal(rec.length, 48502);
     assert.ok(Math.abs(rec.gcPercent - 49.86) < 0.01, `GC ${rec.gcPercent}`);
     assert.ok(s.notes.includes('model is untrained: numbers are not meaningful'), s.notes.join('; '));
-    assert.ok(s.engine && ['webgpu', 'cpu'].includes(s.engine.backend) && s.engine.tokensPerSecond > 0, JSON.stringify(s.engine));
+    assert.ok(
+      s.engine && ['webgpu', 'cpu'].includes(s.engine.backend) && s.engine.tokensPerSecond > 0,
+      JSON.stringify(s.engine),
+    );
     const surprisalTrack = s.tracks.find((t) => t.kind === 'surprisal')!;
     assert.equal(surprisalTrack.length, 48502);
     const deltaTrack = s.tracks.find((t) => t.kind === 'delta')!;
@@ -163,7 +261,12 @@ describe('Mamba SeqLab in VS Code', () => {
     const tokens = DnaTokenizer.default().encode(await fasta.readBases(0, 0, n));
     await fasta.close();
     const ref = await cpuSurprisal(DNA_MODEL(), tokens);
-    assertClose(surprisal.subarray(1, n), ref.subarray(1, n), tolerance(s.engine!.backend), `surprisal (${s.engine!.backend}) vs CPU engine`);
+    assertClose(
+      surprisal.subarray(1, n),
+      ref.subarray(1, n),
+      tolerance(s.engine!.backend),
+      `surprisal (${s.engine!.backend}) vs CPU engine`,
+    );
     assert.ok(rec.bitsPerBase !== null && rec.bitsPerBase > 0 && rec.bitsPerBase < 16, `bits/base ${rec.bitsPerBase}`);
   });
 
@@ -188,8 +291,16 @@ describe('Mamba SeqLab in VS Code', () => {
     // The reverse strand is stored in forward coordinates: position i is the complement of base i.
     const reverse = blocks.get(s.tracks.find((t) => t.kind === 'surprisal-reverse')!.block) as Float32Array;
     const refReverse = (await cpuSurprisal(DNA_MODEL(), DnaTokenizer.default().reverseComplement(tokens))).reverse();
-    assertClose(reverse.subarray(0, 1199), refReverse.subarray(0, 1199), TOLERANCE.logitsWebgpu, 'reverse strand on WebGPU vs CPU engine');
-    assert.ok(rec.bitsPerBaseReverse !== null && Math.abs(rec.bitsPerBaseReverse - rec.bitsPerBase!) < 1, `${rec.bitsPerBase} vs ${rec.bitsPerBaseReverse}`);
+    assertClose(
+      reverse.subarray(0, 1199),
+      refReverse.subarray(0, 1199),
+      TOLERANCE.logitsWebgpu,
+      'reverse strand on WebGPU vs CPU engine',
+    );
+    assert.ok(
+      rec.bitsPerBaseReverse !== null && Math.abs(rec.bitsPerBaseReverse - rec.bitsPerBase!) < 1,
+      `${rec.bitsPerBase} vs ${rec.bitsPerBaseReverse}`,
+    );
   });
 
   it('analyzes a WAV: mixed down, resampled to the audio model, mu-law surprisal like the CPU engine, bits/sample, unusual regions', async () => {
@@ -197,7 +308,9 @@ describe('Mamba SeqLab in VS Code', () => {
     const { summary, blocks } = outputOf(cell);
     assert.equal(summary.kind, 'audio-analysis');
     const s = summary as AudioAnalysisSummary;
-    console.log(`speech analysis: engine ${JSON.stringify(s.engine)}; timings ${JSON.stringify(s.timings)}; bits/sample ${s.audio.bitsPerSample}`);
+    console.log(
+      `speech analysis: engine ${JSON.stringify(s.engine)}; timings ${JSON.stringify(s.timings)}; bits/sample ${s.audio.bitsPerSample}`,
+    );
     const a = s.audio;
     assert.deepEqual([a.sampleRate, a.channels, a.modelRate], [22050, 1, 16000]);
     assert.ok(a.durationS > 0.5 && a.durationS < 10, `duration ${a.durationS}`);
@@ -205,7 +318,10 @@ describe('Mamba SeqLab in VS Code', () => {
     assert.equal(s.model?.name, 'random-audio');
     assert.equal(s.engine?.backend, 'cpu');
     const samples = blocks.get('samples') as Float32Array;
-    assert.ok(Math.abs(samples.length - a.durationS * 16000) <= 1, `${samples.length} samples at 16 kHz for ${a.durationS} s`);
+    assert.ok(
+      Math.abs(samples.length - a.durationS * 16000) <= 1,
+      `${samples.length} samples at 16 kHz for ${a.durationS} s`,
+    );
     let peak = 0;
     for (const v of samples) peak = Math.max(peak, Math.abs(v));
     assert.ok(peak > 0.05 && peak <= 1.05, `peak ${peak}`);
@@ -214,16 +330,29 @@ describe('Mamba SeqLab in VS Code', () => {
     const n = 4000;
     const ref = await cpuSurprisal(AUDIO_MODEL(), mulawEncode(samples.subarray(0, n)));
     assertClose(surprisal.subarray(1, n), ref.subarray(1, n), TOLERANCE.logitsCpu, 'audio surprisal vs CPU engine');
-    assert.ok(a.bitsPerSample !== null && a.bitsPerSample > 0 && a.bitsPerSample < 16, `bits/sample ${a.bitsPerSample}`);
+    assert.ok(
+      a.bitsPerSample !== null && a.bitsPerSample > 0 && a.bitsPerSample < 16,
+      `bits/sample ${a.bitsPerSample}`,
+    );
     const unusual = s.intervals.find((i) => i.kind === 'unusual-audio');
     assert.ok(unusual, 'unusual-audio regions are stored');
-    unusual.starts.forEach((st, i) => assert.ok(st >= 0 && st < unusual.ends[i] && unusual.ends[i] <= samples.length, `region ${st}-${unusual.ends[i]}`));
+    unusual.starts.forEach((st, i) =>
+      assert.ok(
+        st >= 0 && st < unusual.ends[i] && unusual.ends[i] <= samples.length,
+        `region ${st}-${unusual.ends[i]}`,
+      ),
+    );
   });
 
   it('generate: DNA continues lambda after a base, audio continues the speech after 1 s, as the CPU engine samples them', async () => {
-    const dna = outputOf(await runSpec('generate: lambda_virus.fa\nfrom: 1011\nlength: 200\ntemperature: 0.8\ntopK: 3\nseed: 5\n'));
+    const dna = outputOf(
+      await runSpec('generate: lambda_virus.fa\nfrom: 1011\nlength: 200\ntemperature: 0.8\ntopK: 3\nseed: 5\n'),
+    );
     const g = dna.summary as GenerationSummary;
-    assert.deepEqual([g.kind, g.position, g.name], ['dna-generation', 1011, 'gi|9626243|ref|NC_001416.1|_continued_from_1011']);
+    assert.deepEqual(
+      [g.kind, g.position, g.name],
+      ['dna-generation', 1011, 'gi|9626243|ref|NC_001416.1|_continued_from_1011'],
+    );
     const fasta = await IndexedFasta.open(join(ws().fsPath, 'lambda_virus.fa'));
     const prompt = DnaTokenizer.default().encode(await fasta.readBases(0, 0, 1011));
     await fasta.close();
@@ -234,7 +363,8 @@ describe('Mamba SeqLab in VS Code', () => {
     const a = audio.summary as GenerationSummary;
     assert.deepEqual([a.kind, a.sampleRate, a.position, a.steps], ['audio-generation', 16000, 16000, 400]);
     const wav = await WavReader.open(join(ws().fsPath, 'speech.wav'));
-    const end = wav.format.sampleRate, start = end - Math.ceil((8000 * end) / 16000);
+    const end = wav.format.sampleRate,
+      start = end - Math.ceil((8000 * end) / 16000);
     const atRate = resample(await wav.readFrames(start, end, 'mix'), wav.format.sampleRate, 16000);
     await wav.close();
     const tokens = await cpuGenerate(AUDIO_MODEL(), mulawEncode(atRate.subarray(atRate.length - 8000)), 400, 1, 0, 9);
@@ -249,7 +379,8 @@ describe('Mamba SeqLab in VS Code', () => {
     assert.equal(byName.get('lambda_virus.fa')!.description, 'FASTA · 48.1 KB');
     assert.match(String(byName.get('lambda_virus.fa.gz')!.description), /^FASTA \(gzip\) · \d+\.\d KB$/);
     assert.match(String(byName.get('speech.wav')!.description), /^WAV · \d+\.\d KB$/);
-    const tooltip = async (name: string): Promise<string> => String((await api.datasets.resolveTreeItem(new vscode.TreeItem(name), byName.get(name)!)).tooltip);
+    const tooltip = async (name: string): Promise<string> =>
+      String((await api.datasets.resolveTreeItem(new vscode.TreeItem(name), byName.get(name)!)).tooltip);
     assert.equal(await tooltip('lambda_virus.fa'), 'lambda_virus.fa\n1 record · 48502 bases');
     assert.equal(await tooltip('lambda_virus.fa.gz'), 'lambda_virus.fa.gz\n1 record · 48502 bases');
     assert.match(await tooltip('speech.wav'), /^speech\.wav\n2\.\d\d s · 22050 Hz · 1 ch · 16-bit pcm$/);

@@ -12,7 +12,14 @@ import * as vscode from 'vscode';
 import { latestCheckpointDir } from '../../../extension/core/runs/checkpoint';
 import { parseRange } from '../../../extension/core/runs/data-range';
 import { DEFAULT_HYPER } from '../../../extension/core/runs/presets';
-import { readMetrics, readStatus, RUNS_DIR, type MetricRecord, type RunSpec, type RunState } from '../../../extension/core/runs/run-dir';
+import {
+  readMetrics,
+  readStatus,
+  RUNS_DIR,
+  type MetricRecord,
+  type RunSpec,
+  type RunState,
+} from '../../../extension/core/runs/run-dir';
 import { createRun } from '../../../extension/core/runs/train-session';
 import { TOLERANCE, assertClose } from '../../support/tolerance';
 
@@ -22,9 +29,21 @@ const COMPARED_STEPS = 30;
 
 function spec(name: string, data: string, backend: RunSpec['backend']): RunSpec {
   return {
-    name, data: [data], range: parseRange('0%-80%'), size: { dModel: 8, nLayer: 1, dState: 4 },
-    hyper: { ...DEFAULT_HYPER, batch: 2, length: 64, warmupSteps: 5, evalEvery: 10, checkpointEvery: 10, valWindows: 4 },
-    budget: { steps: STEPS }, backend,
+    name,
+    data: [data],
+    range: parseRange('0%-80%'),
+    size: { dModel: 8, nLayer: 1, dState: 4 },
+    hyper: {
+      ...DEFAULT_HYPER,
+      batch: 2,
+      length: 64,
+      warmupSteps: 5,
+      evalEvery: 10,
+      checkpointEvery: 10,
+      valWindows: 4,
+    },
+    budget: { steps: STEPS },
+    backend,
   };
 }
 
@@ -55,12 +74,14 @@ const stateIs = (dir: string, state: RunState) => async () => {
 };
 
 /** Resolves once metrics.jsonl holds a record at or past `step`. */
-const logged = (dir: string, step: number, onRead: (records: MetricRecord[]) => void = () => undefined) => async () => {
-  await stateIs(dir, 'running')();
-  const m = await readMetrics(dir);
-  onRead(m);
-  return m.some((r) => r.step >= step) ? true : undefined;
-};
+const logged =
+  (dir: string, step: number, onRead: (records: MetricRecord[]) => void = () => undefined) =>
+  async () => {
+    await stateIs(dir, 'running')();
+    const m = await readMetrics(dir);
+    onRead(m);
+    return m.some((r) => r.step >= step) ? true : undefined;
+  };
 
 describe('training on the engine webview GPU', () => {
   it('a webgpu run trains on the engine page, follows the CPU curve, cancels at a checkpoint and resumes to its budget', async function () {
@@ -73,13 +94,18 @@ describe('training on the engine webview GPU', () => {
     const dir = await newRun('webgpu');
     await vscode.commands.executeCommand('seqlab.runs.resume', { dir });
     // metrics.jsonl grows while the steps run on the page; the host's event loop keeps turning.
-    let last = Date.now(), maxGap = 0;
+    let last = Date.now(),
+      maxGap = 0;
     const sizes: number[] = [];
-    await until('the webgpu run logs step 20', 240_000, logged(dir, 20, (m) => {
-      maxGap = Math.max(maxGap, Date.now() - last);
-      last = Date.now();
-      if (sizes[sizes.length - 1] !== m.length) sizes.push(m.length);
-    }));
+    await until(
+      'the webgpu run logs step 20',
+      240_000,
+      logged(dir, 20, (m) => {
+        maxGap = Math.max(maxGap, Date.now() - last);
+        last = Date.now();
+        if (sizes[sizes.length - 1] !== m.length) sizes.push(m.length);
+      }),
+    );
     assert.ok(sizes.length >= 3, `metrics.jsonl grew record by record: ${sizes.join(', ')}`);
     assert.ok(maxGap < 1500, `the extension host stalled for ${maxGap} ms`);
     assert.equal((await readStatus(dir))?.state, 'running');
@@ -95,7 +121,10 @@ describe('training on the engine webview GPU', () => {
     const stopped = (await readStatus(dir))!.step;
     assert.ok(stopped >= 20 && stopped < STEPS, `cancelled at step ${stopped}`);
     const checkpoint = (await latestCheckpointDir(dir))!;
-    const training = JSON.parse(await readFile(join(checkpoint, 'training.json'), 'utf8')) as { step: number; backend: string };
+    const training = JSON.parse(await readFile(join(checkpoint, 'training.json'), 'utf8')) as {
+      step: number;
+      backend: string;
+    };
     assert.equal(training.step, stopped, 'the cancel wrote a checkpoint at the step it stopped');
     assert.match(training.backend, /^webgpu in the engine view: WebGPU on /, 'the steps ran on the engine page');
     console.log(`[seqlab] webgpu run: cancelled at step ${stopped} on "${training.backend}"`);
@@ -103,16 +132,31 @@ describe('training on the engine webview GPU', () => {
     await vscode.commands.executeCommand('seqlab.runs.resume', { dir });
     await until('the resumed run finishes', 300_000, stateIs(dir, 'finished'));
     const got = await readMetrics(dir);
-    assert.deepEqual(got.map((m) => m.step), ref.map((m) => m.step), 'one record per logged step across cancel and resume');
+    assert.deepEqual(
+      got.map((m) => m.step),
+      ref.map((m) => m.step),
+      'one record per logged step across cancel and resume',
+    );
     // trainBits is a mean since the last record, so the first one after the resume covers fewer steps than the CPU run's.
     const upTo = { trainBits: Math.min(stopped, COMPARED_STEPS), valBits: COMPARED_STEPS };
-    const first = (ms: MetricRecord[], key: 'trainBits' | 'valBits') => ms.filter((m) => m.step <= upTo[key] && m[key] !== undefined).map((m) => m[key] as number);
+    const first = (ms: MetricRecord[], key: 'trainBits' | 'valBits') =>
+      ms.filter((m) => m.step <= upTo[key] && m[key] !== undefined).map((m) => m[key] as number);
     for (const key of ['trainBits', 'valBits'] as const) {
       assert.ok(first(ref, key).length >= 2, `${key} logged`);
-      const r = assertClose(first(got, key), first(ref, key), TOLERANCE.logitsWebgpu, `${key} up to step ${upTo[key]}, engine page vs CPU worker`);
+      const r = assertClose(
+        first(got, key),
+        first(ref, key),
+        TOLERANCE.logitsWebgpu,
+        `${key} up to step ${upTo[key]}, engine page vs CPU worker`,
+      );
       console.log(`[seqlab] webgpu vs cpu ${key} up to step ${upTo[key]}: max abs err ${r.maxAbs.toExponential(2)}`);
     }
     const tokensPerSec = got.filter((m) => m.tokensPerSec !== undefined).map((m) => m.tokensPerSec as number);
-    console.log(`[seqlab] webgpu run: ${tokensPerSec.join(', ')} tokens/s; cpu run: ${ref.filter((m) => m.tokensPerSec).map((m) => m.tokensPerSec).join(', ')} tokens/s`);
+    console.log(
+      `[seqlab] webgpu run: ${tokensPerSec.join(', ')} tokens/s; cpu run: ${ref
+        .filter((m) => m.tokensPerSec)
+        .map((m) => m.tokensPerSec)
+        .join(', ')} tokens/s`,
+    );
   });
 });

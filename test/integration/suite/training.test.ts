@@ -21,15 +21,20 @@ describe('training', () => {
     const ws = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const dir = join(ws, RUNS_DIR, `it-${Date.now()}`);
     await createRun(dir, {
-      name: dir.split(/[\\/]/).pop() as string, data: [join(ws, 'lambda_virus.fa')], range: parseRange('0%-80%'),
-      size: { dModel: 8, nLayer: 1, dState: 4 }, hyper: { ...DEFAULT_HYPER, batch: 4, length: 128, evalEvery: 100, checkpointEvery: 100, valWindows: 4 },
-      budget: { steps: STEPS }, backend: 'cpu',
+      name: dir.split(/[\\/]/).pop() as string,
+      data: [join(ws, 'lambda_virus.fa')],
+      range: parseRange('0%-80%'),
+      size: { dModel: 8, nLayer: 1, dState: 4 },
+      hyper: { ...DEFAULT_HYPER, batch: 4, length: 128, evalEvery: 100, checkpointEvery: 100, valWindows: 4 },
+      budget: { steps: STEPS },
+      backend: 'cpu',
     });
     await vscode.commands.executeCommand('seqlab.runs.resume', { dir });
     // The host's event loop keeps turning while the worker trains: no gap between our polls
     // comes near the seconds the run takes (a trainer on the host thread would stall them).
     const t0 = Date.now();
-    let last = t0, maxGap = 0;
+    let last = t0,
+      maxGap = 0;
     while ((await readStatus(dir))?.state !== 'finished') {
       assert.ok(Date.now() - t0 < 100_000, `run did not finish: ${JSON.stringify(await readStatus(dir))}`);
       await sleep(50);
