@@ -7,7 +7,8 @@ import { parseOptions } from '../extension/core/cli/command';
 import { CpuBackend } from '../kernels/cpu-backend';
 import { type MambaConfig, parseMambaConfig } from '../kernels/model/config';
 import { mambaForward } from '../kernels/model/forward';
-import { freeMambaState, mambaStep, zeroMambaState } from '../kernels/model/step';
+import { freeMambaState, zeroMambaState } from '../kernels/model/state';
+import { mambaStep } from '../kernels/model/step';
 import { mambaParamsFromTensors, uploadMambaModel } from '../kernels/model/weights';
 import { linearCpu } from '../kernels/ops/linear';
 import { initParams } from '../kernels/train/init';
@@ -37,7 +38,7 @@ for (const [name, k, m] of [
 ] as const) {
   const x = random(rows * k),
     w = random(m * k);
-  const ms = best(repeat, () => linearCpu(x, rows, k, w, m, undefined, 'none'));
+  const ms = best(repeat, () => linearCpu(x, rows, k, w, m, undefined, 'none', new Float32Array(rows * m)));
   console.log(
     `linear ${name} [${rows}, ${k}] x [${m}, ${k}]^T: ${ms.toFixed(1)} ms, ${((2 * rows * k * m) / ms / 1e6).toFixed(2)} GFLOP/s`,
   );

@@ -111,7 +111,11 @@ function reference(host: Inputs, channels: number[]) {
     D: Float32Array.from(channels, (ci) => host.D[ci]),
     aLog: Float32Array.from({ length: k * n }, (_, i) => host.aLog[channels[Math.floor(i / n)] * n + (i % n)]),
   };
-  return selectiveScanSequentialCpu(sub, { b, l, c: k, n });
+  return selectiveScanSequentialCpu(
+    sub,
+    { b, l, c: k, n },
+    { y: new Float32Array(b * l * k), hLast: new Float32Array(b * k * n) },
+  );
 }
 
 async function checkKernel(

@@ -15,7 +15,7 @@ import { paramCount, paramSpecs, ParamViews } from '../kernels/train/params';
 import { Rng } from '../kernels/train/rng';
 import { DEFAULT_ADAMW } from '../kernels/train/adamw';
 import { WebGpuTrainModel, type StepStats } from '../kernels/train/webgpu-train-model';
-import type { ScanBackwardTiling } from '../kernels/train/selective-scan-backward';
+import type { ScanBackwardTiling } from '../kernels/ops/selective-scan-backward';
 import { mambaForward } from '../kernels/model/forward';
 import { BufferPool } from '../kernels/webgpu/runtime';
 import { KernelProfiler, type KernelTime } from './gpu-timing';
@@ -280,7 +280,7 @@ export async function scanTilingSweep(
   const out: TilingResult[] = [];
   for (const tiling of tilings) {
     const row = { preset, batch, length, tiling, msPerStep: NaN, tokensPerSec: NaN, scanBackwardMs: NaN };
-    const model = new WebGpuTrainModel(backend, cfg, batch, length, undefined, tiling);
+    const model = new WebGpuTrainModel(backend, cfg, batch, length, tiling);
     try {
       model.setParams(flat);
       const r = await timed(

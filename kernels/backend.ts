@@ -12,6 +12,9 @@ export interface Tensor {
 
 export type Activation = 'none' | 'silu' | 'softplus';
 
+/** The arrays the ops' CPU twins take: float32 for the engine and the trainer, float64 for the finite-difference tests. */
+export type FloatArray = Float32Array | Float64Array;
+
 /** Which selective-scan algorithm runs: the sequential reference or the chunked parallel scan. */
 export type ScanVariant = 'sequential' | 'chunked';
 
@@ -46,8 +49,13 @@ export class UnsupportedOpError extends Error {
   }
 }
 
+/** The backend a user or a run asks for: 'auto' takes WebGPU on a hardware adapter, else the CPU. */
+export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
+/** The backend that runs. */
+export type BackendName = 'webgpu' | 'cpu';
+
 export interface Backend {
-  readonly name: 'cpu' | 'webgpu';
+  readonly name: BackendName;
   /** Human-readable description of the device (adapter name, fallback or not, threads). */
   readonly description: string;
 

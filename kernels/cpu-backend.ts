@@ -90,7 +90,13 @@ export class CpuBackend implements Backend {
     return new CpuTensor(
       [...ids.shape, d],
       'f32',
-      embeddingCpu(this.f32(table, 'embedding'), v, d, this.i32(ids, 'embedding')),
+      embeddingCpu(
+        this.f32(table, 'embedding'),
+        v,
+        d,
+        this.i32(ids, 'embedding'),
+        new Float32Array(numel(ids.shape) * d),
+      ),
     );
   }
 
@@ -104,7 +110,14 @@ export class CpuBackend implements Backend {
     return new CpuTensor(
       x.shape,
       'f32',
-      rmsNormCpu(this.f32(x, 'rmsNorm'), numel(x.shape) / d, d, this.f32(weight, 'rmsNorm'), eps),
+      rmsNormCpu(
+        this.f32(x, 'rmsNorm'),
+        numel(x.shape) / d,
+        d,
+        this.f32(weight, 'rmsNorm'),
+        eps,
+        new Float32Array(numel(x.shape)),
+      ),
     );
   }
 
@@ -121,16 +134,26 @@ export class CpuBackend implements Backend {
     return new CpuTensor(
       [...x.shape.slice(0, -1), m],
       'f32',
-      linearCpu(this.f32(x, 'linear'), rows, k, this.f32(weight, 'linear'), m, this.opt(bias, 'linear'), act),
+      linearCpu(
+        this.f32(x, 'linear'),
+        rows,
+        k,
+        this.f32(weight, 'linear'),
+        m,
+        this.opt(bias, 'linear'),
+        act,
+        new Float32Array(rows * m),
+      ),
     );
   }
 
   sliceLast(x: Tensor, start: number, width: number): Tensor {
-    const w = x.shape[x.shape.length - 1];
+    const w = x.shape[x.shape.length - 1],
+      rows = numel(x.shape) / w;
     return new CpuTensor(
       [...x.shape.slice(0, -1), width],
       'f32',
-      sliceLastCpu(this.f32(x, 'sliceLast'), numel(x.shape) / w, w, start, width),
+      sliceLastCpu(this.f32(x, 'sliceLast'), rows, w, start, width, new Float32Array(rows * width)),
     );
   }
 
@@ -164,6 +187,7 @@ export class CpuBackend implements Backend {
       this.opt(bias, 'conv1d'),
       this.opt(state, 'conv1d'),
       act,
+      { y: new Float32Array(b * l * c), state: new Float32Array(b * c * (k - 1)) },
     );
     return { y: new CpuTensor([b, l, c], 'f32', r.y), state: new CpuTensor([b, c, k - 1], 'f32', r.state) };
   }
@@ -195,20 +219,31 @@ export class CpuBackend implements Backend {
       D: this.f32(inputs.D, 'selectiveScan'),
       h0: this.opt(inputs.h0, 'selectiveScan'),
     };
-    const dims = { b, l, c, n };
+    const dims = { b, l, c, n },
+      out = { y: new Float32Array(b * l * c), hLast: new Float32Array(b * c * n) };
     const r =
-      variant === 'sequential' ? selectiveScanSequentialCpu(arrays, dims) : selectiveScanChunkedCpu(arrays, dims);
+      variant === 'sequential'
+        ? selectiveScanSequentialCpu(arrays, dims, out)
+        : selectiveScanChunkedCpu(arrays, dims, out);
     return { y: new CpuTensor([b, l, c], 'f32', r.y), hLast: new CpuTensor([b, c, n], 'f32', r.hLast) };
   }
 
   gate(y: Tensor, z: Tensor): Tensor {
     check(sameShape(y.shape, z.shape), 'gate', `y ${shapeText(y.shape)} and z ${shapeText(z.shape)} differ`);
-    return new CpuTensor(y.shape, 'f32', gateCpu(this.f32(y, 'gate'), this.f32(z, 'gate')));
+    return new CpuTensor(
+      y.shape,
+      'f32',
+      gateCpu(this.f32(y, 'gate'), this.f32(z, 'gate'), new Float32Array(numel(y.shape))),
+    );
   }
 
   add(a: Tensor, b: Tensor): Tensor {
     check(sameShape(a.shape, b.shape), 'add', `a ${shapeText(a.shape)} and b ${shapeText(b.shape)} differ`);
-    return new CpuTensor(a.shape, 'f32', addCpu(this.f32(a, 'add'), this.f32(b, 'add')));
+    return new CpuTensor(
+      a.shape,
+      'f32',
+      addCpu(this.f32(a, 'add'), this.f32(b, 'add'), new Float32Array(numel(a.shape))),
+    );
   }
 
   meanLast(x: Tensor): Tensor {

@@ -1,11 +1,9 @@
 // Picks the backend that runs: 'cpu', 'webgpu', or 'auto' (WebGPU when an adapter is there,
 // else the CPU), and says which ran and why. The webgpu backend and Dawn are loaded by dynamic
 // import, so the CPU path never loads any WebGPU code.
-import type { Backend } from './backend';
+import type { Backend, BackendChoice } from './backend';
 import { CpuBackend } from './cpu-backend';
 import type { WebGpuBackend } from './webgpu/webgpu-backend';
-
-export type BackendKind = 'auto' | 'cpu' | 'webgpu';
 
 export interface ChosenBackend {
   readonly backend: Backend;
@@ -35,7 +33,7 @@ async function webgpuBackend(options: CreateBackendOptions): Promise<ChosenBacke
 }
 
 /** 'webgpu' fails when no adapter can be had; 'auto' then runs on the CPU and says why, as it does on a software fallback adapter. */
-export async function createBackend(kind: BackendKind, options: CreateBackendOptions = {}): Promise<ChosenBackend> {
+export async function createBackend(kind: BackendChoice, options: CreateBackendOptions = {}): Promise<ChosenBackend> {
   if (kind === 'cpu') return { backend: new CpuBackend(), reason: 'cpu: requested' };
   if (kind === 'webgpu') return webgpuBackend(options);
   let chosen: ChosenBackend;

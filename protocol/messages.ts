@@ -6,6 +6,8 @@
 // JSON. The host never trusts a message: parseFromEngine/parseFromRenderer check every field and
 // bound every size. No vscode import here (type-only at most): webview code imports this file too.
 
+import type { BackendChoice, BackendName } from '../kernels/backend';
+
 export const PROTOCOL_VERSION = 1;
 
 /** Notebook type, renderer id and the mimes of an analysis cell's output items. */
@@ -25,8 +27,6 @@ export const MAX_GENERATE_STEPS = 1 << 16;
 /** Most layers a model may report (bounds the Δ arrays the host accepts). */
 export const MAX_LAYERS = 256;
 
-export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
-export type BackendName = 'webgpu' | 'cpu';
 export type Modality = 'dna' | 'audio';
 
 // ---------------------------------------------------------------- host -> engine webview
@@ -34,7 +34,7 @@ export type Modality = 'dna' | 'audio';
 /** First message after the engine says 'ready': which backend to use and where its CPU worker script is. */
 export interface ConfigureMessage {
   type: 'configure';
-  backend: BackendPreference;
+  backend: BackendChoice;
   cpuWorkerUri: string;
 }
 /**
@@ -48,7 +48,7 @@ export interface LoadModelMessage {
   modelKey: string;
   config: Record<string, unknown>;
   weightsBytes: number;
-  backend: BackendPreference;
+  backend: BackendChoice;
 }
 /** Bytes [offset, offset + bytes.length) of the safetensors file of request `requestId`. */
 export interface ModelChunkMessage {
@@ -94,92 +94,6 @@ export interface CancelMessage {
   requestId: number;
 }
 
-// Training on the engine webview's GPU (extension/core/runs/webview-step-engine.ts, webview/engine/engine-trainer.ts).
-// A trainer is opened by trainOpen and named after that request's id (trainerId); each later call is
-// its own request. Parameters and AdamW moments move in chunks of at most MAX_TRAIN_CHUNK_VALUES.
-
-/** Most float32 values in one trainWrite or trainValues message (the weight chunk's size). */
-export const MAX_TRAIN_CHUNK_VALUES = MAX_WEIGHT_CHUNK_BYTES / 4;
-export type TrainTensor = 'params' | 'm' | 'v';
-export interface TrainAdamConfig {
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-}
-
-/**
- * Opens a WebGpuTrainModel for `config` (config.json fields) at batch x length. 'webgpu' fails without
- * an adapter; 'auto' declines a software fallback adapter: trainOpened then says cpu and why.
- */
-export interface TrainOpenMessage {
-  type: 'trainOpen';
-  requestId: number;
-  config: Record<string, unknown>;
-  batch: number;
-  length: number;
-  adam: TrainAdamConfig;
-  backend: 'auto' | 'webgpu';
-}
-/** Sets parameters, both moments and the AdamW step count t; `values` of `size` each follow in trainWrite messages, answered by one trainAck. */
-export interface TrainSetStateMessage {
-  type: 'trainSetState';
-  requestId: number;
-  trainerId: number;
-  size: number;
-  t: number;
-}
-/** Values [offset, offset + values.length) of one tensor of setState request `requestId`. */
-export interface TrainWriteMessage {
-  type: 'trainWrite';
-  requestId: number;
-  tensor: TrainTensor;
-  offset: number;
-  values: Float32Array;
-}
-/** Reads the parameters (and the moments when `moments`), answered by trainValues chunks. */
-export interface TrainReadMessage {
-  type: 'trainRead';
-  requestId: number;
-  trainerId: number;
-  moments: boolean;
-}
-/**
- * One training step in one GPU submit: forward, loss and backward of the batch (ids and targets
- * [batch, length]; target -1 is not counted), clipping to maxNorm, AdamW at lr. The loss stays on
- * the device; answered by trainAck as soon as the step is queued behind at most one other.
- */
-export interface TrainStepMessage {
-  type: 'trainStep';
-  requestId: number;
-  trainerId: number;
-  ids: Int32Array;
-  targets: Int32Array;
-  lr: number;
-  maxNorm: number;
-}
-/** The losses of every trainStep since the last read, oldest first (answered by trainLosses). */
-export interface TrainReadLossesMessage {
-  type: 'trainReadLosses';
-  requestId: number;
-  trainerId: number;
-}
-/** Frees the trainer's device buffers. */
-export interface TrainCloseMessage {
-  type: 'trainClose';
-  requestId: number;
-  trainerId: number;
-}
-
-export type TrainToEngine =
-  | TrainOpenMessage
-  | TrainSetStateMessage
-  | TrainWriteMessage
-  | TrainReadMessage
-  | TrainStepMessage
-  | TrainReadLossesMessage
-  | TrainCloseMessage;
-
 export type ToEngine =
   | ConfigureMessage
   | LoadModelMessage
@@ -187,8 +101,7 @@ export type ToEngine =
   | ScoreMessage
   | ScoreChunkMessage
   | GenerateMessage
-  | CancelMessage
-  | TrainToEngine;
+  | CancelMessage;
 
 // ---------------------------------------------------------------- engine webview -> host
 
@@ -239,48 +152,7 @@ export interface FailedMessage {
   cancelled: boolean;
 }
 
-/** The trainer is open (backend webgpu), or, for 'auto', declined with the reason (backend cpu: no trainer was made). */
-export interface TrainOpenedMessage {
-  type: 'trainOpened';
-  requestId: number;
-  backend: BackendName;
-  reason: string;
-  device: string;
-}
-/** A setState or close request is done. */
-export interface TrainAckMessage {
-  type: 'trainAck';
-  requestId: number;
-}
-/** Per step since the last read: its summed loss in nats and its count of counted targets. */
-export interface TrainLossesMessage {
-  type: 'trainLosses';
-  requestId: number;
-  nats: Float32Array;
-  counts: Int32Array;
-}
-/** Values [offset, offset + values.length) of one tensor of a trainRead; `last` on the read's final chunk. */
-export interface TrainValuesMessage {
-  type: 'trainValues';
-  requestId: number;
-  tensor: TrainTensor;
-  offset: number;
-  values: Float32Array;
-  t: number;
-  last: boolean;
-}
-/** The trainer's GPU device was lost or broke (WebGpuDeviceError): the trainer is gone, its run should resume from a checkpoint. */
-export interface TrainLostMessage {
-  type: 'trainLost';
-  requestId: number;
-  message: string;
-}
-
-export type TrainFromEngine =
-  TrainOpenedMessage | TrainAckMessage | TrainLossesMessage | TrainValuesMessage | TrainLostMessage;
-
-export type FromEngine =
-  ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage | TrainFromEngine;
+export type FromEngine = ReadyMessage | ModelLoadedMessage | ChunkScoredMessage | GeneratedMessage | FailedMessage;
 
 // ---------------------------------------------------------------- renderer <-> host
 
@@ -560,39 +432,6 @@ export function parseFromEngine(raw: unknown): FromEngine {
         requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
         message: str(o, 'message', MAX_TEXT),
         cancelled: bool(o, 'cancelled'),
-      };
-    case 'trainOpened':
-      return {
-        type: 'trainOpened',
-        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
-        backend: oneOf(o, 'backend', ['webgpu', 'cpu'] as const),
-        reason: str(o, 'reason', MAX_TEXT),
-        device: str(o, 'device', MAX_TEXT),
-      };
-    case 'trainAck':
-      return { type: 'trainAck', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID) };
-    case 'trainLosses': {
-      const nats = typed(o, 'nats', Float32Array, MAX_TRAIN_CHUNK_VALUES),
-        counts = typed(o, 'counts', Int32Array, MAX_TRAIN_CHUNK_VALUES);
-      if (nats.length !== counts.length)
-        throw new ProtocolError(`trainLosses: ${nats.length} losses but ${counts.length} counts`);
-      return { type: 'trainLosses', requestId: int(o, 'requestId', 0, MAX_REQUEST_ID), nats, counts };
-    }
-    case 'trainValues':
-      return {
-        type: 'trainValues',
-        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
-        tensor: oneOf(o, 'tensor', ['params', 'm', 'v'] as const),
-        offset: int(o, 'offset', 0, Number.MAX_SAFE_INTEGER),
-        values: typed(o, 'values', Float32Array, MAX_TRAIN_CHUNK_VALUES),
-        t: int(o, 't', 0, Number.MAX_SAFE_INTEGER),
-        last: bool(o, 'last'),
-      };
-    case 'trainLost':
-      return {
-        type: 'trainLost',
-        requestId: int(o, 'requestId', 0, MAX_REQUEST_ID),
-        message: str(o, 'message', MAX_TEXT),
       };
     default:
       throw new ProtocolError(`engine message: unknown type ${JSON.stringify(o.type)}`);

@@ -4,7 +4,7 @@
 //   gpu          the engine tests on WebGPU (Dawn for Node; SwiftShader unless a GPU is there)
 //   webview      the webview components and engine page in headless chromium (WebGPU and CPU worker)
 //   integration  the mocha suite inside a VS Code extension host (VS Code server from code-server)
-//   e2e          a real VS Code (code-server) driven by playwright-core in Debian's chromium
+//   e2e          a real VS Code (code-server) driven by playwright-core in Debian's chromium; also `npm start`
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -101,7 +101,7 @@ for (const tier of tiers) {
   } else if (tier === 'webview') add(tier, scriptTests(tier, 'test/webview/run.mjs'));
   else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
   else if (tier === 'e2e')
-    for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs'])
+    for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs', 'test/e2e/start.mjs'])
       add(`${tier} ${script.split('/').pop()}`, scriptTests(tier, script));
   else {
     console.error(`unknown tier ${tier}`);

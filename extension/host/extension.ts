@@ -1,19 +1,26 @@
 // Activation: registers the .seqlab notebook (serializer, controller, renderer requests), the
-// engine webview, the commands and the Datasets and Models views. Every piece lives in its own file.
+// engine webview, the training host, the commands and the Datasets, Models and Runs views. Every
+// piece lives in its own file.
 import * as vscode from 'vscode';
 import { addDatasetFolder } from './commands/add-dataset-folder';
 import { analyzeFile } from './commands/analyze-file';
+import { cancelRun } from './commands/cancel-run';
 import { newNotebook } from './commands/new-notebook';
+import { openRun } from './commands/open-run';
+import { resumeRun } from './commands/resume-run';
 import { showStats } from './commands/show-stats';
+import { trainModel } from './commands/train-model';
 import { trainOnDataset } from './commands/train-on-dataset';
-import { registerTraining } from './commands/train-model';
 import { SeqlabController } from './notebook/controller';
 import { registerRendererRequests } from './notebook/renderer-requests';
 import { SeqlabSerializer } from './notebook/serializer';
 import { EngineView } from './panels/engine-view';
 import { NOTEBOOK_TYPE } from '../../protocol/messages';
+import { offerToResumeInterrupted } from './training/resume-offer';
+import { TrainingHost } from './training/training-host';
 import { DatasetsTree } from './views/datasets-tree';
 import { ModelsTree, setDefaultModel, type ModelItem } from './views/models-tree';
+import type { RunItem } from './views/runs-view';
 
 /** What tests reach through the extension's exports: the Analyze command and the two views' data. */
 export interface SeqlabApi {
@@ -27,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
   const engineView = new EngineView(context.extensionUri, log);
   const datasets = new DatasetsTree();
   const models = new ModelsTree(context.extensionUri);
+  const training = new TrainingHost(context.extensionUri, log, engineView);
   const guarded = (name: string, f: (...args: never[]) => unknown) =>
     vscode.commands.registerCommand(name, async (...args: never[]) => {
       try {
@@ -44,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     registerRendererRequests(log),
     vscode.window.registerTreeDataProvider('seqlab.datasets', datasets),
     vscode.window.registerTreeDataProvider('seqlab.models', models),
+    training,
+    vscode.window.registerTreeDataProvider('seqlab.runs', training.view),
     guarded('seqlab.analyzeFile', analyzeFile),
     guarded('seqlab.newNotebook', newNotebook),
     guarded('seqlab.showStats', showStats),
@@ -58,12 +68,18 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
       models.refresh();
     }),
     guarded('seqlab.showEngine', () => engineView.show()),
-    ...registerTraining(context, log, engineView),
+    guarded('seqlab.trainModel', () => trainModel(training)),
+    guarded('seqlab.train', (uri: vscode.Uri) => trainModel(training, uri)),
+    guarded('seqlab.runs.open', (item: RunItem) => openRun(training, item)),
+    guarded('seqlab.runs.cancel', (item: RunItem) => cancelRun(training, item)),
+    guarded('seqlab.runs.resume', (item: RunItem) => resumeRun(training, item)),
+    guarded('seqlab.runs.refresh', () => training.view.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
       if (e.affectsConfiguration('seqlab')) models.refresh();
     }),
   );
+  void offerToResumeInterrupted(training);
   return { analyzeFile, datasets, models };
 }
 

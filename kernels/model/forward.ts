@@ -4,7 +4,7 @@
 // UI and a backward pass need: per-position surprisal, per-layer mean Δ, layer outputs, and
 // every block's intermediates.
 import type { Backend, ScanVariant, Tensor } from '../backend';
-import type { MambaState } from './step';
+import type { MambaState } from './state';
 import type { MambaModel } from './weights';
 
 export interface ForwardOptions {

@@ -4,7 +4,8 @@ import type { Backend } from '../backend';
 import { mambaForward } from './forward';
 import { Rng } from '../train/rng';
 import { type SamplingOptions, checkSampling, sampleToken } from './sample';
-import { type MambaState, freeMambaState, mambaStep } from './step';
+import { type MambaState, freeMambaState } from './state';
+import { mambaStep } from './step';
 import type { TokenBatch } from './token-ids';
 import type { MambaModel } from './weights';
 

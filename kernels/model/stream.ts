@@ -5,7 +5,7 @@
 // the stream reads one chunk ahead.
 import type { Backend, ScanVariant } from '../backend';
 import { mambaForward } from './forward';
-import { type MambaState, freeMambaState, zeroMambaState } from './step';
+import { type MambaState, freeMambaState, zeroMambaState } from './state';
 import type { MambaModel } from './weights';
 
 /** One chunk of a batch of sequences: one Int32Array per row, all of the same length. */

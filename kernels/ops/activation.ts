@@ -1,5 +1,6 @@
 // Elementwise activations fused into other ops (linear, conv1d, gate): SiLU and softplus,
-// as PyTorch computes them (softplus with beta 1 and threshold 20, as HF Mamba calls it).
+// as PyTorch computes them (softplus with beta 1 and threshold 20, as HF Mamba calls it), and the
+// derivatives their backward passes use.
 import type { Activation } from '../backend';
 
 export function silu(x: number): number {
@@ -9,6 +10,17 @@ export function silu(x: number): number {
 /** log(1 + e^x), and x itself above 20 (PyTorch's threshold, where the two agree in float32). */
 export function softplus(x: number): number {
   return x > 20 ? x : Math.log1p(Math.exp(x));
+}
+
+/** 1 / (1 + e^-x) without overflow for large |x|. */
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** silu'(x) = s * (1 + x * (1 - s)), s = sigmoid(x). */
+export function siluGrad(x: number): number {
+  const s = sigmoid(x);
+  return s * (1 + x * (1 - s));
 }
 
 export function activate(x: number, act: Activation): number {

@@ -1,11 +1,11 @@
 // The residual: a, b (same shape) -> out = a + b, elementwise.
+import type { FloatArray } from '../backend';
 import { runElementwise } from '../webgpu/elementwise';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 
-/** CPU twin. */
-export function addCpu(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length);
+/** CPU twin: writes out (which may be a or b) and returns it. */
+export function addCpu<A extends FloatArray>(a: FloatArray, b: FloatArray, out: A): A {
   for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
   return out;
 }

@@ -3,44 +3,75 @@
 // x [b, l, c], weight [c, k] (HF's [c, 1, k] squeezed), bias [c]?, state [b, c, k-1]? holding the
 // k-1 inputs before t = 0, oldest first (zeros when absent). Returns y and the new state: the
 // last k-1 inputs of state ++ x. With l = 1 this is the recurrent one-step update.
-import { shapeText, type Activation } from '../backend';
+import { shapeText, type Activation, type FloatArray } from '../backend';
 import { activate, activationWgsl } from './activation';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-/** CPU twin. */
-export function conv1dCpu(
-  x: Float32Array,
+/** Input at time t (t < 0 reads the state, or zero without one) of batch bi, channel ci. */
+function conv1dInput(
+  x: FloatArray,
+  state: FloatArray | undefined,
+  l: number,
+  c: number,
+  w: number,
+  bi: number,
+  t: number,
+  ci: number,
+): number {
+  return t >= 0 ? x[(bi * l + t) * c + ci] : state ? state[(bi * c + ci) * w + w + t] : 0;
+}
+
+/** What the CPU twin writes: y, the new state, and the pre-activation when asked for (the trainer's backward reads it). */
+export interface Conv1dResult<A extends FloatArray> {
+  y: A; // [b, l, c]
+  state: A; // [b, c, k-1]
+  pre?: A; // [b, l, c]
+}
+
+/** CPU twin: writes `out` and returns it. */
+export function conv1dCpu<A extends FloatArray>(
+  x: FloatArray,
   b: number,
   l: number,
   c: number,
-  weight: Float32Array,
+  weight: FloatArray,
   k: number,
-  bias: Float32Array | undefined,
-  state: Float32Array | undefined,
+  bias: FloatArray | undefined,
+  state: FloatArray | undefined,
   act: Activation,
-): { y: Float32Array; state: Float32Array } {
-  const w = k - 1;
-  const y = new Float32Array(b * l * c);
-  const next = new Float32Array(b * c * w);
-  // Input at time t (t < 0 reads the state) for batch bi, channel ci.
-  const input = (bi: number, t: number, ci: number): number =>
-    t >= 0 ? x[(bi * l + t) * c + ci] : state ? state[(bi * c + ci) * w + w + t] : 0;
+  out: Conv1dResult<A>,
+): Conv1dResult<A> {
+  const w = k - 1,
+    { y, pre } = out;
   for (let bi = 0; bi < b; bi++) {
     for (let t = 0; t < l; t++) {
-      for (let ci = 0; ci < c; ci++) {
-        let s = bias ? bias[ci] : 0;
-        for (let j = 0; j < k; j++) s += weight[ci * k + j] * input(bi, t - w + j, ci);
-        y[(bi * l + t) * c + ci] = activate(s, act);
+      const o = (bi * l + t) * c;
+      if (t >= w) {
+        // Every tap inside x: the inner loop reads x directly (most of l).
+        const first = o - w * c;
+        for (let ci = 0; ci < c; ci++) {
+          let s = bias ? bias[ci] : 0;
+          for (let j = 0; j < k; j++) s += weight[ci * k + j] * x[first + j * c + ci];
+          if (pre) pre[o + ci] = s;
+          y[o + ci] = activate(s, act);
+        }
+      } else {
+        for (let ci = 0; ci < c; ci++) {
+          let s = bias ? bias[ci] : 0;
+          for (let j = 0; j < k; j++) s += weight[ci * k + j] * conv1dInput(x, state, l, c, w, bi, t - w + j, ci);
+          if (pre) pre[o + ci] = s;
+          y[o + ci] = activate(s, act);
+        }
       }
     }
     for (let ci = 0; ci < c; ci++) {
-      for (let j = 0; j < w; j++) next[(bi * c + ci) * w + j] = input(bi, l - w + j, ci);
+      for (let j = 0; j < w; j++) out.state[(bi * c + ci) * w + j] = conv1dInput(x, state, l, c, w, bi, l - w + j, ci);
     }
   }
-  return { y, state: next };
+  return out;
 }
 
 const CONV1D_PARAMS = { n: 'u32', b: 'u32', l: 'u32', c: 'u32', k: 'u32' } as const;

@@ -1,14 +1,19 @@
 // Embedding lookup: ids [b, l] int32, table [v, d] -> out [b, l, d], out[i, :] = table[ids[i], :].
 // An id outside [0, v) is an error naming its position.
-import { shapeText } from '../backend';
+import { shapeText, type FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, nanWgsl, workgroupsFor } from '../webgpu/wgsl-common';
 
-/** CPU twin. */
-export function embeddingCpu(table: Float32Array, v: number, d: number, ids: Int32Array): Float32Array {
-  const out = new Float32Array(ids.length * d);
+/** CPU twin: writes out [ids.length, d] and returns it. */
+export function embeddingCpu<A extends FloatArray>(
+  table: FloatArray,
+  v: number,
+  d: number,
+  ids: Int32Array,
+  out: A,
+): A {
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
     if (!(id >= 0 && id < v))

@@ -1,7 +1,7 @@
 // Linear layer: x [rows, k], weight [m, k] (PyTorch layout), bias [m]? ->
 // out [rows, m] = act(x @ weight^T + bias), act none | silu | softplus.
 // Used for in_proj, x_proj, dt_proj (+ softplus), out_proj and lm_head.
-import { shapeText, type Activation } from '../backend';
+import { shapeText, type Activation, type FloatArray } from '../backend';
 import { activate, activationWgsl } from './activation';
 import { matmulABt } from './matmul';
 import type { GpuRuntime } from '../webgpu/runtime';
@@ -9,21 +9,25 @@ import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-/** CPU twin: the product is the register-tiled matmulABt the trainer uses too (W is already [m, k]). */
-export function linearCpu(
-  x: Float32Array,
+/** CPU twin: the register-tiled matmulABt (W is already [m, k]), then bias and activation; writes out [rows, m] and returns it. */
+export function linearCpu<A extends FloatArray>(
+  x: FloatArray,
   rows: number,
   k: number,
-  weight: Float32Array,
+  weight: FloatArray,
   m: number,
-  bias: Float32Array | undefined,
+  bias: FloatArray | undefined,
   act: Activation,
-): Float32Array {
-  const out = new Float32Array(rows * m);
+  out: A,
+): A {
   matmulABt(x, rows, k, weight, m, out, false);
-  if (bias || act !== 'none') {
+  if (act !== 'none') {
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < m; j++) out[r * m + j] = activate(out[r * m + j] + (bias ? bias[j] : 0), act);
+    }
+  } else if (bias) {
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < m; j++) out[r * m + j] += bias[j];
     }
   }
   return out;

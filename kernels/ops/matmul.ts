@@ -1,10 +1,9 @@
-// out[i, j] (+)= sum_k a[i, k] * b[j, k]: the one dense product the CPU trainer uses, for the
+// out[i, j] (+)= sum_k a[i, k] * b[j, k]: the one dense product of the CPU engine, for the
 // forward of a linear layer (b = weight), the input gradient (b = weight transposed) and the
 // weight gradient (a = dY transposed, b = X transposed). Every operand is row-major with the
 // reduced index last, so the inner loop reads both arrays contiguously. Register tiling of
 // 4 rows of a by 2 rows of b: 6 loads feed 8 multiply-adds.
-/** Float32 for the engine and the trainer; float64 for the finite-difference tests. */
-type FloatArray = Float32Array | Float64Array;
+import type { FloatArray } from '../backend';
 
 export function matmulABt(
   a: FloatArray,

@@ -1,14 +1,20 @@
 // RMSNorm over the last dimension: x [rows, d], weight [d] ->
 // out[r, i] = weight[i] * x[r, i] / sqrt(mean_i(x[r, :]^2) + eps)   (HF MambaRMSNorm).
-import { shapeText } from '../backend';
+import { shapeText, type FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL } from '../webgpu/wgsl-common';
 
-/** CPU twin (the mean of squares accumulates in float64). */
-export function rmsNormCpu(x: Float32Array, rows: number, d: number, weight: Float32Array, eps: number): Float32Array {
-  const out = new Float32Array(rows * d);
+/** CPU twin (the mean of squares accumulates in float64): writes out [rows, d] and returns it. */
+export function rmsNormCpu<A extends FloatArray>(
+  x: FloatArray,
+  rows: number,
+  d: number,
+  weight: FloatArray,
+  eps: number,
+  out: A,
+): A {
   for (let r = 0; r < rows; r++) {
     const o = r * d;
     let ss = 0;

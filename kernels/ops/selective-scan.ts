@@ -6,20 +6,20 @@
 // Two variants with one signature: the sequential reference, and the chunked parallel scan
 // (l split into chunks whose state transitions are computed independently, then combined).
 // Neither writes an l x n tensor; the chunked scan holds one [c, n] state per chunk.
-import { shapeText } from '../backend';
+import { shapeText, type FloatArray } from '../backend';
 import type { WebGpuDevice } from '../webgpu/device';
 import type { GpuRuntime, PreparedKernel } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 
 export interface ScanArrays {
-  u: Float32Array;
-  delta: Float32Array;
-  aLog: Float32Array;
-  B: Float32Array;
-  C: Float32Array;
-  D: Float32Array;
-  h0?: Float32Array;
+  u: FloatArray;
+  delta: FloatArray;
+  aLog: FloatArray;
+  B: FloatArray;
+  C: FloatArray;
+  D: FloatArray;
+  h0?: FloatArray;
 }
 
 export interface ScanDims {
@@ -29,10 +29,26 @@ export interface ScanDims {
   n: number;
 }
 
-/** Time steps per chunk of the chunked scan. */
+/** What a CPU scan writes: y [b, l, c] and hLast [b, c, n]. */
+export interface ScanResult<A extends FloatArray> {
+  y: A;
+  hLast: A;
+}
+
+/** Time steps per chunk of the chunked scan, and of the states the training forward keeps. */
 export const SCAN_CHUNK = 64;
 
-function negExp(aLog: Float32Array): Float64Array {
+export function chunkCount(l: number, chunk: number): number {
+  return Math.ceil(l / chunk);
+}
+
+/** The state entering each chunk of `chunk` steps, [b, chunkCount(l, chunk), c, n]: what the backward recomputes from. */
+export interface KeptChunkStates {
+  chunk: number;
+  states: FloatArray;
+}
+
+function negExp(aLog: FloatArray): Float64Array {
   return Float64Array.from(aLog, (a) => -Math.exp(a));
 }
 
@@ -48,7 +64,7 @@ function scanRange(
   t0: number,
   t1: number,
   h: Float64Array,
-  y?: Float32Array,
+  y?: FloatArray,
 ): void {
   const { l, c, n } = dims;
   const { u, delta, B, C, D } = inp;
@@ -76,39 +92,52 @@ function initialState(inp: ScanArrays, dims: ScanDims, bi: number): Float64Array
   return inp.h0 ? Float64Array.from(inp.h0.subarray(bi * size, (bi + 1) * size)) : new Float64Array(size);
 }
 
-/** Sequential reference: one pass over t, state carried in float64. */
-export function selectiveScanSequentialCpu(inp: ScanArrays, dims: ScanDims): { y: Float32Array; hLast: Float32Array } {
+/**
+ * Sequential reference: one pass over t, state carried in float64; writes `out` and returns it.
+ * With `kept`, also stores the state entering each chunk (the training forward, for the backward).
+ */
+export function selectiveScanSequentialCpu<A extends FloatArray>(
+  inp: ScanArrays,
+  dims: ScanDims,
+  out: ScanResult<A>,
+  kept?: KeptChunkStates,
+): ScanResult<A> {
   const { b, l, c, n } = dims;
   const A = negExp(inp.aLog);
-  const y = new Float32Array(b * l * c),
-    hLast = new Float32Array(b * c * n);
+  const step = kept ? kept.chunk : Math.max(l, 1);
+  if (!(Number.isInteger(step) && step > 0))
+    throw new RangeError(`scan chunk length ${step} is not a positive integer`);
+  const chunks = chunkCount(l, step),
+    size = c * n;
   for (let bi = 0; bi < b; bi++) {
     const h = initialState(inp, dims, bi);
-    scanRange(inp, dims, A, bi, 0, l, h, y);
-    hLast.set(h, bi * c * n);
+    for (let k = 0; k < chunks; k++) {
+      kept?.states.set(h, (bi * chunks + k) * size);
+      scanRange(inp, dims, A, bi, k * step, Math.min(l, (k + 1) * step), h, out.y);
+    }
+    out.hLast.set(h, bi * size);
   }
-  return { y, hLast };
+  return out;
 }
 
 /**
  * Chunked scan in three passes. 1: per chunk, independently, the local end state from zero and
  * the chunk's decay exp(A * sum(delta)) (the product of its per-step decays). 2: combine across
  * chunks, start[k+1] = decay[k] * start[k] + local[k]. 3: per chunk, independently, rescan from
- * its start state and write y.
+ * its start state and write y. Writes `out` and returns it.
  */
-export function selectiveScanChunkedCpu(
+export function selectiveScanChunkedCpu<A extends FloatArray>(
   inp: ScanArrays,
   dims: ScanDims,
+  out: ScanResult<A>,
   chunk: number = SCAN_CHUNK,
-): { y: Float32Array; hLast: Float32Array } {
+): ScanResult<A> {
   const { b, l, c, n } = dims;
   if (!(Number.isInteger(chunk) && chunk > 0))
     throw new RangeError(`scan chunk length ${chunk} is not a positive integer`);
   const A = negExp(inp.aLog);
-  const chunks = Math.ceil(l / chunk),
+  const chunks = chunkCount(l, chunk),
     size = c * n;
-  const y = new Float32Array(b * l * c),
-    hLast = new Float32Array(b * size);
   const states = new Float64Array(chunks * size); // pass 1: local end states; after pass 2: start states
   const deltaSums = new Float64Array(chunks * c);
   for (let bi = 0; bi < b; bi++) {
@@ -143,12 +172,12 @@ export function selectiveScanChunkedCpu(
         k * chunk,
         Math.min(l, (k + 1) * chunk),
         states.subarray(k * size, (k + 1) * size),
-        y,
+        out.y,
       );
     }
-    hLast.set(carry, bi * size);
+    out.hLast.set(carry, bi * size);
   }
-  return { y, hLast };
+  return out;
 }
 
 // ---- WebGPU twins --------------------------------------------------------------------------

@@ -1,17 +1,28 @@
 // Slice of the last dimension: x [rows, w] -> out [rows, width] = x[:, start:start+width].
 // Splits in_proj's output into x and z, and x_proj's into dt, B and C.
-import { shapeText } from '../backend';
+import { shapeText, type FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-/** CPU twin. */
-export function sliceLastCpu(x: Float32Array, rows: number, w: number, start: number, width: number): Float32Array {
+/** CPU twin: writes out [rows, width] and returns it. */
+export function sliceLastCpu<A extends FloatArray>(
+  x: FloatArray,
+  rows: number,
+  w: number,
+  start: number,
+  width: number,
+  out: A,
+): A {
   if (start < 0 || width < 0 || start + width > w)
     throw new RangeError(`slice [${start}, ${start + width}) is outside the last dimension ${w}`);
-  const out = new Float32Array(rows * width);
-  for (let r = 0; r < rows; r++) out.set(x.subarray(r * w + start, r * w + start + width), r * width);
+  // A plain loop: the trainer's slices are a few columns wide, where a subarray per row costs more than the copy.
+  for (let r = 0; r < rows; r++) {
+    const src = r * w + start,
+      dst = r * width;
+    for (let j = 0; j < width; j++) out[dst + j] = x[src + j];
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Gradient clipping by global L2 norm (torch.nn.utils.clip_grad_norm_): when the norm exceeds
 // maxNorm, every gradient is scaled by maxNorm / (norm + 1e-6). Returns the norm before clipping.
-import type { FloatArray } from './params';
+import type { FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL } from '../webgpu/wgsl-common';

@@ -2,7 +2,7 @@
 // (a target < 0 marks a position that does not count), returns the summed loss in nats and the
 // number of counted rows, and writes dlogits = (softmax - onehot) * scale (scale = 1/count for a
 // mean loss). Bits per token = nats / ln 2.
-import type { FloatArray } from './params';
+import type { FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';

@@ -1,32 +1,36 @@
-// The fused CPU training model: forward that keeps what the backward needs, then the backward of
-// every op in reverse, for a whole MambaForCausalLM on a batch of b windows of length l. Works
-// in float32 for training and float64 for the finite-difference tests (the array type is a
-// parameter). Buffers are allocated once per (b, l).
+// The CPU training model: the inference forward's CPU ops (kernels/ops/*Cpu) over a whole
+// MambaForCausalLM on a batch of b windows of length l, keeping what the backward needs, then the
+// backward of every op in reverse. Works in float32 for training and float64 for the
+// finite-difference tests (the array type is a parameter). Buffers are allocated once per (b, l).
 //
 // Per layer, rows = b*l:  xn = rmsnorm(x);  [xs | z] = xn @ in_proj^T;  u = silu(conv(xs));
 // [dtr | B | C] = u @ x_proj^T;  delta = softplus(dtr @ dt_proj^T + dt_bias);
 // y = scan(u, delta, A_log, B, C, D);  x += (y * silu(z)) @ out_proj^T.
 // Head: logits = rmsnorm_f(x) @ (lm_head or embedding)^T, loss = cross-entropy.
-import { gateBackward, gateForward, softplusBackward, softplusForward } from './activation-backward';
-import { conv1dSiluBackward, conv1dSiluForward } from './conv1d-backward';
-import { crossEntropy, type CrossEntropyResult } from './cross-entropy';
+import type { FloatArray } from '../backend';
 import type { MambaConfig } from '../model/config';
-import { embeddingBackward, embeddingForward } from './embedding-backward';
-import { linearBackward, linearForward, TransposeScratch } from './linear-backward';
-import { EMBEDDING, LM_HEAD, NORM_F, layerNames, ParamViews, type FloatArray, type LayerNames } from './params';
-import { rmsNormBackward, rmsNormForward } from './rms-norm-backward';
-import {
-  chunkCount,
-  SCAN_CHUNK,
-  ScanWorkspace,
-  selectiveScanBackward,
-  selectiveScanForward,
-  type ScanTensors,
-} from './selective-scan-backward';
+import { softplusBackwardCpu } from '../ops/activation-backward';
+import { addCpu } from '../ops/add';
+import { conv1dCpu } from '../ops/conv1d';
+import { conv1dSiluBackwardCpu } from '../ops/conv1d-backward';
+import { embeddingCpu } from '../ops/embedding';
+import { embeddingBackwardCpu } from '../ops/embedding-backward';
+import { gateCpu } from '../ops/gate';
+import { gateBackwardCpu } from '../ops/gate-backward';
+import { linearCpu } from '../ops/linear';
+import { linearBackwardCpu, TransposeScratch } from '../ops/linear-backward';
+import { rmsNormCpu } from '../ops/rms-norm';
+import { rmsNormBackwardCpu } from '../ops/rms-norm-backward';
+import { chunkCount, SCAN_CHUNK, selectiveScanSequentialCpu, type ScanArrays } from '../ops/selective-scan';
+import { ScanWorkspace, selectiveScanBackwardCpu } from '../ops/selective-scan-backward';
+import { sliceLastCpu } from '../ops/slice-last';
+import { sliceLastBackwardCpu } from '../ops/slice-last-backward';
+import { crossEntropy, type CrossEntropyResult } from './cross-entropy';
+import { EMBEDDING, LM_HEAD, NORM_F, layerNames, ParamViews, type LayerNames } from './params';
 
+/** What one layer's forward keeps for the backward. */
 interface LayerActs<A extends FloatArray> {
   xIn: A;
-  rstd: A;
   xn: A;
   xz: A;
   xs: A;
@@ -37,29 +41,10 @@ interface LayerActs<A extends FloatArray> {
   dtr: A;
   B: A;
   C: A;
-  dtPre: A;
   delta: A;
   y: A;
   g: A;
   chunkStates: A;
-}
-
-/** Copies columns [start, start+width) of src [rows, total] into dst [rows, width], or back (merge). */
-function copyColumns(
-  src: FloatArray,
-  rows: number,
-  total: number,
-  start: number,
-  width: number,
-  dst: FloatArray,
-  merge: boolean,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const so = i * total + start,
-      dO = i * width;
-    if (merge) for (let j = 0; j < width; j++) src[so + j] = dst[dO + j];
-    else for (let j = 0; j < width; j++) dst[dO + j] = src[so + j];
-  }
 }
 
 export class MambaTrainModel<A extends FloatArray> {
@@ -69,10 +54,12 @@ export class MambaTrainModel<A extends FloatArray> {
   private readonly ws: ScanWorkspace<A>;
   private readonly scratch: TransposeScratch<A>;
   private readonly xL: A;
-  private readonly rstdF: A;
   private readonly hF: A;
   readonly logits: A;
   private readonly dlogits: A;
+  // Outputs of the forward ops that training does not use: the conv window and the scan state after the last step.
+  private readonly convState: A;
+  private readonly hLast: A;
   // Gradient scratch, shared by all layers (the backward visits one layer at a time).
   private readonly dX: A;
   private readonly dH: A;
@@ -88,7 +75,6 @@ export class MambaTrainModel<A extends FloatArray> {
   private readonly dDelta: A;
   private readonly dY: A;
   private readonly dG: A;
-  private readonly dPre: A;
 
   constructor(
     readonly cfg: MambaConfig,
@@ -105,12 +91,12 @@ export class MambaTrainModel<A extends FloatArray> {
       timeStepRank: r,
       vocabSize: vocab,
       numLayers: nLayer,
+      convKernel: k,
     } = cfg;
     this.names = Array.from({ length: nLayer }, (_, i) => layerNames(i));
     for (let i = 0; i < nLayer; i++) {
       this.acts.push({
         xIn: make(rows * d),
-        rstd: make(rows),
         xn: make(rows * d),
         xz: make(rows * 2 * c),
         xs: make(rows * c),
@@ -121,7 +107,6 @@ export class MambaTrainModel<A extends FloatArray> {
         dtr: make(rows * r),
         B: make(rows * n),
         C: make(rows * n),
-        dtPre: make(rows * c),
         delta: make(rows * c),
         y: make(rows * c),
         g: make(rows * c),
@@ -131,10 +116,11 @@ export class MambaTrainModel<A extends FloatArray> {
     this.ws = new ScanWorkspace({ b, l, c, n, chunk }, make);
     this.scratch = new TransposeScratch(make);
     this.xL = make(rows * d);
-    this.rstdF = make(rows);
     this.hF = make(rows * d);
     this.logits = make(rows * vocab);
     this.dlogits = make(rows * vocab);
+    this.convState = make(b * c * (k - 1));
+    this.hLast = make(b * c * n);
     this.dX = make(rows * d);
     this.dH = make(rows * d);
     this.dXZ = make(rows * 2 * c);
@@ -149,14 +135,13 @@ export class MambaTrainModel<A extends FloatArray> {
     this.dDelta = make(rows * c);
     this.dY = make(rows * c);
     this.dG = make(rows * c);
-    this.dPre = make(rows * c);
   }
 
   private head(p: ParamViews<A>): A {
     return this.cfg.tieWordEmbeddings ? p.get(EMBEDDING) : p.get(LM_HEAD);
   }
 
-  /** Forward over ids [b, l]; fills `logits` [b*l, v]. */
+  /** Forward over ids [b, l] with the inference ops; fills `logits` [b*l, v] and each layer's kept activations. */
   forward(p: ParamViews<A>, ids: Int32Array): void {
     const {
       hiddenSize: d,
@@ -169,35 +154,42 @@ export class MambaTrainModel<A extends FloatArray> {
     } = this.cfg;
     const { rows, b, l } = this;
     if (ids.length !== rows) throw new Error(`expected ${rows} token ids (b=${b}, l=${l}), got ${ids.length}`);
-    let x = this.acts.length > 0 ? this.acts[0].xIn : this.xL;
-    embeddingForward(p.get(EMBEDDING), vocab, d, ids, rows, x);
+    const x = this.acts.length > 0 ? this.acts[0].xIn : this.xL;
+    embeddingCpu(p.get(EMBEDDING), vocab, d, ids, x);
     for (let i = 0; i < this.acts.length; i++) {
       const a = this.acts[i],
         L = this.names[i];
-      if (a.xIn !== x) a.xIn.set(x);
-      rmsNormForward(a.xIn, rows, d, p.get(L.norm), eps, a.xn, a.rstd);
-      linearForward(a.xn, rows, d, p.get(L.inProj), 2 * c, p.maybe(L.inProjBias), a.xz);
-      copyColumns(a.xz, rows, 2 * c, 0, c, a.xs, false);
-      copyColumns(a.xz, rows, 2 * c, c, c, a.z, false);
-      conv1dSiluForward(a.xs, b, l, c, p.get(L.convW), k, p.maybe(L.convB), a.pre, a.u);
-      linearForward(a.u, rows, c, p.get(L.xProj), r + 2 * n, undefined, a.dbc);
-      copyColumns(a.dbc, rows, r + 2 * n, 0, r, a.dtr, false);
-      copyColumns(a.dbc, rows, r + 2 * n, r, n, a.B, false);
-      copyColumns(a.dbc, rows, r + 2 * n, r + n, n, a.C, false);
-      linearForward(a.dtr, rows, r, p.get(L.dtW), c, p.get(L.dtB), a.dtPre);
-      softplusForward(a.dtPre, a.delta, rows * c);
-      selectiveScanForward(this.scanTensors(p, a, L), this.ws, a.y, a.chunkStates);
-      gateForward(a.y, a.z, a.g, rows * c);
+      rmsNormCpu(a.xIn, rows, d, p.get(L.norm), eps, a.xn);
+      linearCpu(a.xn, rows, d, p.get(L.inProj), 2 * c, p.maybe(L.inProjBias), 'none', a.xz);
+      sliceLastCpu(a.xz, rows, 2 * c, 0, c, a.xs);
+      sliceLastCpu(a.xz, rows, 2 * c, c, c, a.z);
+      conv1dCpu(a.xs, b, l, c, p.get(L.convW), k, p.maybe(L.convB), undefined, 'silu', {
+        y: a.u,
+        state: this.convState,
+        pre: a.pre,
+      });
+      linearCpu(a.u, rows, c, p.get(L.xProj), r + 2 * n, undefined, 'none', a.dbc);
+      sliceLastCpu(a.dbc, rows, r + 2 * n, 0, r, a.dtr);
+      sliceLastCpu(a.dbc, rows, r + 2 * n, r, n, a.B);
+      sliceLastCpu(a.dbc, rows, r + 2 * n, r + n, n, a.C);
+      linearCpu(a.dtr, rows, r, p.get(L.dtW), c, p.get(L.dtB), 'softplus', a.delta);
+      selectiveScanSequentialCpu(
+        this.scanArrays(p, a, L),
+        { b, l, c, n },
+        { y: a.y, hLast: this.hLast },
+        { chunk: this.chunk, states: a.chunkStates },
+      );
+      gateCpu(a.y, a.z, a.g);
+      // The residual: the next layer's input (or norm_f's) is x + out_proj(g).
       const next = i + 1 < this.acts.length ? this.acts[i + 1].xIn : this.xL;
-      linearForward(a.g, rows, c, p.get(L.outProj), d, p.maybe(L.outProjBias), next);
-      for (let j = 0; j < rows * d; j++) next[j] += a.xIn[j];
-      x = next;
+      linearCpu(a.g, rows, c, p.get(L.outProj), d, p.maybe(L.outProjBias), 'none', next);
+      addCpu(next, a.xIn, next);
     }
-    rmsNormForward(this.xL, rows, d, p.get(NORM_F), eps, this.hF, this.rstdF);
-    linearForward(this.hF, rows, d, this.head(p), vocab, undefined, this.logits);
+    rmsNormCpu(this.xL, rows, d, p.get(NORM_F), eps, this.hF);
+    linearCpu(this.hF, rows, d, this.head(p), vocab, undefined, 'none', this.logits);
   }
 
-  private scanTensors(p: ParamViews<A>, a: LayerActs<A>, L: LayerNames): ScanTensors<A> {
+  private scanArrays(p: ParamViews<A>, a: LayerActs<A>, L: LayerNames): ScanArrays {
     return { u: a.u, delta: a.delta, aLog: p.get(L.aLog), B: a.B, C: a.C, D: p.get(L.D) };
   }
 
@@ -219,21 +211,22 @@ export class MambaTrainModel<A extends FloatArray> {
       timeStepRank: r,
       vocabSize: vocab,
       convKernel: k,
+      layerNormEpsilon: eps,
     } = this.cfg;
     const { rows, b, l, scratch } = this;
     const res = crossEntropy(this.logits, targets, rows, vocab, this.dlogits, true);
     grad.flat.fill(0);
     const gHead = this.cfg.tieWordEmbeddings ? grad.get(EMBEDDING) : grad.get(LM_HEAD);
     this.dH.fill(0);
-    linearBackward(this.dlogits, this.hF, rows, d, this.head(p), vocab, this.dH, gHead, undefined, scratch);
+    linearBackwardCpu(this.dlogits, this.hF, rows, d, this.head(p), vocab, this.dH, gHead, undefined, scratch);
     this.dX.fill(0);
-    rmsNormBackward(this.dH, this.xL, rows, d, p.get(NORM_F), this.rstdF, this.dX, grad.get(NORM_F));
+    rmsNormBackwardCpu(this.dH, this.xL, rows, d, p.get(NORM_F), eps, this.dX, grad.get(NORM_F));
     for (let i = this.acts.length - 1; i >= 0; i--) {
       const a = this.acts[i],
         L = this.names[i];
       // dX holds d loss / d x_{i+1}; the residual passes it to x_i unchanged, the mixer adds to it.
       this.dG.fill(0);
-      linearBackward(
+      linearBackwardCpu(
         this.dX,
         a.g,
         rows,
@@ -247,12 +240,12 @@ export class MambaTrainModel<A extends FloatArray> {
       );
       this.dY.fill(0);
       this.dZ.fill(0);
-      gateBackward(this.dG, a.y, a.z, this.dY, this.dZ, rows * c);
+      gateBackwardCpu(this.dG, a.y, a.z, this.dY, this.dZ, rows * c);
       this.dU.fill(0);
       this.dDelta.fill(0);
       this.dB.fill(0);
       this.dC.fill(0);
-      selectiveScanBackward(this.scanTensors(p, a, L), this.dY, a.chunkStates, this.ws, {
+      selectiveScanBackwardCpu(this.scanArrays(p, a, L), this.dY, a.chunkStates, this.ws, {
         du: this.dU,
         ddelta: this.dDelta,
         daLog: grad.get(L.aLog),
@@ -260,9 +253,9 @@ export class MambaTrainModel<A extends FloatArray> {
         dC: this.dC,
         dD: grad.get(L.D),
       });
-      softplusBackward(this.dDelta, a.dtPre, this.dDtPre, rows * c);
+      softplusBackwardCpu(this.dDelta, a.delta, this.dDtPre, rows * c);
       this.dDtr.fill(0);
-      linearBackward(
+      linearBackwardCpu(
         this.dDtPre,
         a.dtr,
         rows,
@@ -274,10 +267,10 @@ export class MambaTrainModel<A extends FloatArray> {
         grad.get(L.dtB),
         scratch,
       );
-      copyColumns(this.dDbc, rows, r + 2 * n, 0, r, this.dDtr, true);
-      copyColumns(this.dDbc, rows, r + 2 * n, r, n, this.dB, true);
-      copyColumns(this.dDbc, rows, r + 2 * n, r + n, n, this.dC, true);
-      linearBackward(
+      sliceLastBackwardCpu(this.dDtr, rows, r + 2 * n, 0, r, this.dDbc);
+      sliceLastBackwardCpu(this.dB, rows, r + 2 * n, r, n, this.dDbc);
+      sliceLastBackwardCpu(this.dC, rows, r + 2 * n, r + n, n, this.dDbc);
+      linearBackwardCpu(
         this.dDbc,
         a.u,
         rows,
@@ -290,7 +283,7 @@ export class MambaTrainModel<A extends FloatArray> {
         scratch,
       );
       this.dXs.fill(0);
-      conv1dSiluBackward(
+      conv1dSiluBackwardCpu(
         this.dU,
         a.xs,
         a.pre,
@@ -302,12 +295,11 @@ export class MambaTrainModel<A extends FloatArray> {
         this.dXs,
         grad.get(L.convW),
         grad.maybe(L.convB),
-        this.dPre,
       );
-      copyColumns(this.dXZ, rows, 2 * c, 0, c, this.dXs, true);
-      copyColumns(this.dXZ, rows, 2 * c, c, c, this.dZ, true);
+      sliceLastBackwardCpu(this.dXs, rows, 2 * c, 0, c, this.dXZ);
+      sliceLastBackwardCpu(this.dZ, rows, 2 * c, c, c, this.dXZ);
       this.dH.fill(0);
-      linearBackward(
+      linearBackwardCpu(
         this.dXZ,
         a.xn,
         rows,
@@ -319,9 +311,9 @@ export class MambaTrainModel<A extends FloatArray> {
         grad.maybe(L.inProjBias),
         scratch,
       );
-      rmsNormBackward(this.dH, a.xIn, rows, d, p.get(L.norm), a.rstd, this.dX, grad.get(L.norm));
+      rmsNormBackwardCpu(this.dH, a.xIn, rows, d, p.get(L.norm), eps, this.dX, grad.get(L.norm));
     }
-    embeddingBackward(this.dX, ids, rows, d, grad.get(EMBEDDING));
+    embeddingBackwardCpu(this.dX, ids, rows, d, grad.get(EMBEDDING));
     return res;
   }
 }

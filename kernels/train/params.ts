@@ -1,9 +1,8 @@
 // All trainable parameters of a model in one flat array, with a named view per tensor (Hugging
 // Face MambaForCausalLM names and shapes). One buffer makes AdamW, clipping and the gradient
 // all-reduce single loops; views make the model code read like the math.
+import type { FloatArray } from '../backend';
 import type { MambaConfig } from '../model/config';
-
-export type FloatArray = Float32Array | Float64Array;
 
 export interface ParamSpec {
   name: string;

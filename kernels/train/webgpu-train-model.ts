@@ -1,5 +1,5 @@
 // Training on WebGPU: the forward is the engine's own (mambaForward on the WebGPU backend, asked
-// to keep every block's intermediates), the backward is this folder's WGSL twins in reverse
+// to keep every block's intermediates), the backward is the ops' WGSL backward twins in reverse
 // order, and AdamW with global-norm clipping runs on the device too. Parameters, gradients and
 // AdamW moments live in device buffers. Mirrors MambaTrainModel (the CPU trainer) op for op, which
 // the gpu tests compare it against.
@@ -9,28 +9,28 @@
 // prepares the next step while the device runs this one. A step's tensors come from a buffer
 // pool: after the first step nothing is created.
 import type { MambaConfig } from '../model/config';
-import { mambaForward } from '../model/forward';
+import { mambaForward, type ForwardResult, type LayerActivations } from '../model/forward';
 import type { MambaLayerParams, MambaModel, MambaParams } from '../model/weights';
-import { BufferPool, type GpuRuntime } from '../webgpu/runtime';
-import { GpuTensor } from '../webgpu/tensor';
-import type { WebGpuBackend } from '../webgpu/webgpu-backend';
-import { gateBackwardWebgpu, softplusBackwardFromOutputWebgpu } from './activation-backward';
-import { adamwStepWebgpu, type AdamWConfig } from './adamw';
-import { clipFromSquaresWebgpu, clipScale, gradSquaresWebgpu } from './clip';
-import { columnSumWebgpu } from './column-sum';
-import { conv1dSiluBackwardWebgpu } from './conv1d-backward';
-import { crossEntropyWebgpu, type CrossEntropyResult } from './cross-entropy';
-import { embeddingBackwardWebgpu } from './embedding-backward';
-import { stridedMatmulWebgpu, type StridedOperand } from './linear-backward';
-import { EMBEDDING, LM_HEAD, NORM_F, layerNames, paramSpecs, type ParamSpec } from './params';
-import { rmsNormBackwardWebgpu } from './rms-norm-backward';
+import { softplusBackwardWebgpu } from '../ops/activation-backward';
+import { columnSumWebgpu } from '../ops/column-sum';
+import { conv1dSiluBackwardWebgpu } from '../ops/conv1d-backward';
+import { embeddingBackwardWebgpu } from '../ops/embedding-backward';
+import { gateBackwardWebgpu } from '../ops/gate-backward';
+import { stridedMatmulWebgpu, type StridedOperand } from '../ops/linear-backward';
+import { rmsNormBackwardWebgpu } from '../ops/rms-norm-backward';
 import {
   SCAN_BACKWARD_TILING,
-  SCAN_CHUNK,
   scanBackwardScratchSize,
   selectiveScanBackwardWebgpu,
   type ScanBackwardTiling,
-} from './selective-scan-backward';
+} from '../ops/selective-scan-backward';
+import { BufferPool, type GpuRuntime } from '../webgpu/runtime';
+import { GpuTensor } from '../webgpu/tensor';
+import type { WebGpuBackend } from '../webgpu/webgpu-backend';
+import { adamwStepWebgpu, type AdamWConfig } from './adamw';
+import { clipFromSquaresWebgpu, clipScale, gradSquaresWebgpu } from './clip';
+import { crossEntropyWebgpu, type CrossEntropyResult } from './cross-entropy';
+import { EMBEDDING, LM_HEAD, NORM_F, layerNames, paramSpecs, type LayerNames, type ParamSpec } from './params';
 
 /** A row-major [rows, cols] matrix as an operand: read as is (i = row) or transposed (i = column). */
 function mat(t: { buffer: GPUBuffer }, cols: number, transposed = false, offset = 0): StridedOperand {
@@ -41,6 +41,33 @@ function mat(t: { buffer: GPUBuffer }, cols: number, transposed = false, offset 
 /** The same matrix as the right operand B[k, j] = m[k, j] (k = row). */
 function right(t: { buffer: GPUBuffer }, cols: number, offset = 0): StridedOperand {
   return { buffer: t.buffer, offset, strideRow: 1, strideK: cols };
+}
+
+/** A block's intermediates as the WebGPU forward made them. */
+type GpuActivations = { [K in keyof LayerActivations]: GpuTensor };
+
+/** What the scan's backward gives the ops before it (its parameter gradients go straight into the gradients). */
+interface ScanInputGrads {
+  dU: GpuTensor;
+  dDelta: GpuTensor;
+  dB: GpuTensor;
+  dC: GpuTensor;
+}
+
+/** One block's backward tensors, recycled into the pool together when the block is done. */
+class StepTemps {
+  private readonly list: GpuTensor[] = [];
+  constructor(private readonly rt: GpuRuntime) {}
+  alloc(shape: number[]): GpuTensor {
+    return this.keep(this.rt.alloc(shape));
+  }
+  keep(t: GpuTensor): GpuTensor {
+    this.list.push(t);
+    return t;
+  }
+  recycle(): void {
+    for (const t of this.list.splice(0)) this.rt.recycle(t);
+  }
 }
 
 /** Loss and gradient norm of one trainStep. */
@@ -81,13 +108,12 @@ export class WebGpuTrainModel {
   /** AdamW steps taken. */
   t = 0;
 
-  /** `chunk` is the CPU twin's state-recompute chunk; the WebGPU scan backward tiles l by `scanTiling`. */
+  /** The scan backward tiles l by `scanTiling`. */
   constructor(
     readonly backend: WebGpuBackend,
     readonly cfg: MambaConfig,
     readonly b: number,
     readonly l: number,
-    readonly chunk = SCAN_CHUNK,
     readonly scanTiling: ScanBackwardTiling = SCAN_BACKWARD_TILING,
   ) {
     this.rt = backend.runtime;
@@ -100,7 +126,7 @@ export class WebGpuTrainModel {
       this.grads.set(s.name, this.rt.alloc(shape));
       this.moments.set(s.name, { m: this.rt.alloc(shape), v: this.rt.alloc(shape) });
     }
-    const P = (name: string) => this.params.get(name) as GpuTensor;
+    const P = (name: string) => this.P(name);
     const opt = (name: string) => this.params.get(name);
     const layers: MambaLayerParams<GpuTensor>[] = Array.from({ length: cfg.numLayers }, (_, i) => {
       const L = layerNames(i);
@@ -296,16 +322,39 @@ export class WebGpuTrainModel {
 
   /** Encodes forward, loss (summed into current[3]) and backward; returns the number of counted targets. */
   private encodeLossAndGrad(ids: Int32Array, targets: Int32Array): number {
-    const { rt, rows, b, l, cfg } = this;
-    const {
-      hiddenSize: d,
-      intermediateSize: c,
-      stateSize: n,
-      timeStepRank: r,
-      vocabSize: v,
-      convKernel: k,
-      layerNormEpsilon: eps,
-    } = cfg;
+    const count = this.countTargets(ids, targets);
+    const fw = this.encodeForward(ids);
+    const dlogits = this.encodeLoss(fw.logits as GpuTensor, targets, count);
+    for (const g of this.grads.values()) this.rt.fillZero(g);
+    const dX = this.encodeHeadBackward(fw, dlogits);
+    const acts = fw.activations ?? [];
+    for (let i = acts.length - 1; i >= 0; i--) this.encodeLayerBackward(i, acts[i] as GpuActivations, dX);
+    const { rows, cfg } = this;
+    embeddingBackwardWebgpu(
+      this.rt,
+      dX.buffer,
+      this.ids.buffer,
+      rows,
+      cfg.vocabSize,
+      cfg.hiddenSize,
+      this.G(EMBEDDING).buffer,
+    );
+    this.rt.recycle(dX);
+    return count;
+  }
+
+  private P(name: string): GpuTensor {
+    return this.params.get(name) as GpuTensor;
+  }
+
+  private G(name: string): GpuTensor {
+    return this.grads.get(name) as GpuTensor;
+  }
+
+  /** Checks ids and targets against the batch and the vocabulary; the number of targets >= 0. */
+  private countTargets(ids: Int32Array, targets: Int32Array): number {
+    const { rows, b, l } = this,
+      v = this.cfg.vocabSize;
     if (ids.length !== rows || targets.length !== rows)
       throw new Error(`expected ${rows} ids and targets (b=${b}, l=${l})`);
     let count = 0;
@@ -313,32 +362,24 @@ export class WebGpuTrainModel {
       if (t >= v) throw new RangeError(`target id ${t} at position ${i} is outside the vocabulary [0, ${v})`);
       if (t >= 0) count++;
     });
-    const G = (name: string) => this.grads.get(name) as GpuTensor;
-    const P = (name: string) => this.params.get(name) as GpuTensor;
-    const temps: GpuTensor[] = [];
-    const tmp = (shape: number[]) => {
-      const t = rt.alloc(shape);
-      temps.push(t);
-      return t;
-    };
-    const keep = <T extends GpuTensor>(t: T) => {
-      temps.push(t);
-      return t;
-    };
-    const recycle = (list: GpuTensor[]) => {
-      for (const t of list.splice(0)) rt.recycle(t);
-    };
+    return count;
+  }
 
+  /** Uploads ids and runs the engine's forward, keeping every block's intermediates. */
+  private encodeForward(ids: Int32Array): ForwardResult {
+    const { rt, b, l } = this;
     rt.device.queue.writeBuffer(this.ids.buffer, 0, ids.buffer, ids.byteOffset, ids.byteLength);
-    rt.device.queue.writeBuffer(this.targets.buffer, 0, targets.buffer, targets.byteOffset, targets.byteLength);
     // The host copy of the ids lets the embedding name a bad id and its position.
     const idsT = new GpuTensor([b, l], 'i32', this.ids.buffer, rt.device, ids);
-    const fw = mambaForward(this.backend, this.model, idsT, { activations: true });
-    const acts = fw.activations ?? [];
-    const xL = fw.finalHidden as GpuTensor,
-      logits = fw.logits as GpuTensor;
+    return mambaForward(this.backend, this.model, idsT, { activations: true });
+  }
 
-    const dlogits = tmp([b, l, v]);
+  /** Cross-entropy of the targets: per-position losses summed into current[3]; returns d loss / d logits. */
+  private encodeLoss(logits: GpuTensor, targets: Int32Array, count: number): GpuTensor {
+    const { rt, rows, b, l } = this,
+      v = this.cfg.vocabSize;
+    rt.device.queue.writeBuffer(this.targets.buffer, 0, targets.buffer, targets.byteOffset, targets.byteLength);
+    const dlogits = rt.alloc([b, l, v]);
     crossEntropyWebgpu(
       rt,
       logits.buffer,
@@ -351,13 +392,20 @@ export class WebGpuTrainModel {
     );
     rt.fillZero(this.current);
     columnSumWebgpu(rt, this.loss.buffer, rows, 1, this.current.buffer, 3);
-    for (const g of this.grads.values()) rt.fillZero(g);
+    return dlogits;
+  }
 
+  /** Backward of lm_head and norm_f; frees the logits and the final hidden state; returns d loss / d x_L. */
+  private encodeHeadBackward(fw: ForwardResult, dlogits: GpuTensor): GpuTensor {
+    const { rt, rows, b, l, cfg } = this;
+    const { hiddenSize: d, vocabSize: v, layerNormEpsilon: eps } = cfg;
+    const xL = fw.finalHidden as GpuTensor,
+      logits = fw.logits as GpuTensor;
     const headName = cfg.tieWordEmbeddings ? EMBEDDING : LM_HEAD;
-    const hF = keep(this.backend.rmsNorm(xL, P(NORM_F), eps) as GpuTensor);
-    const dHF = tmp([b, l, d]);
-    this.mm(rows, d, v, mat(dlogits, v), right(P(headName), d), dHF, false);
-    this.mm(v, d, rows, mat(dlogits, v, true), right(hF, d), G(headName), true);
+    const hF = this.backend.rmsNorm(xL, this.P(NORM_F), eps) as GpuTensor;
+    const dHF = rt.alloc([b, l, d]);
+    this.mm(rows, d, v, mat(dlogits, v), right(this.P(headName), d), dHF, false);
+    this.mm(v, d, rows, mat(dlogits, v, true), right(hF, d), this.G(headName), true);
     const dX = rt.alloc([b, l, d]);
     rmsNormBackwardWebgpu(
       rt,
@@ -365,114 +413,161 @@ export class WebGpuTrainModel {
       xL.buffer,
       rows,
       d,
-      P(NORM_F).buffer,
+      this.P(NORM_F).buffer,
       eps,
       dX.buffer,
-      G(NORM_F).buffer,
+      this.G(NORM_F).buffer,
       this.rstd.buffer,
     );
-    recycle(temps);
-    rt.recycle(logits);
-    rt.recycle(xL);
+    for (const t of [dlogits, hF, dHF, logits, xL]) rt.recycle(t);
+    return dX;
+  }
 
-    for (let i = acts.length - 1; i >= 0; i--) {
-      const a = acts[i] as unknown as Record<string, GpuTensor>,
-        L = layerNames(i);
-      const colSum = (src: GpuTensor, width: number, dst: GpuTensor, offC = 0) =>
-        columnSumWebgpu(rt, src.buffer, rows, width, dst.buffer, offC);
-      // out_proj: mixerOut = gated @ W^T, W [d, c]
-      const dGated = tmp([b, l, c]);
-      this.mm(rows, c, d, mat(dX, d), right(P(L.outProj), c), dGated, false);
-      this.mm(d, c, rows, mat(dX, d, true), right(a.gated, c), G(L.outProj), true);
-      if (cfg.useBias) colSum(dX, d, G(L.outProjBias));
-      const { dy: dY, dz: dZ } = gateBackwardWebgpu(rt, dGated, a.y, a.z);
-      keep(dY);
-      keep(dZ);
-      // selective scan
-      const dB = tmp([b, l, n]),
-        dC = tmp([b, l, n]),
-        dU = tmp([b, l, c]),
-        dDelta = tmp([b, l, c]);
-      selectiveScanBackwardWebgpu(
-        rt,
-        { b, l, c, n },
-        {
-          u: a.u.buffer,
-          delta: a.delta.buffer,
-          aLog: P(L.aLog).buffer,
-          B: a.B.buffer,
-          C: a.C.buffer,
-          D: P(L.D).buffer,
-        },
-        dY.buffer,
-        { du: dU.buffer, ddelta: dDelta.buffer },
-        this.scanScratch.buffer,
-        { dB: dB.buffer, dC: dC.buffer, daLog: G(L.aLog).buffer, dD: G(L.D).buffer },
-        this.scanTiling,
-      );
-      // delta = softplus(dt @ W^T + bias), W [c, r]
-      const dDtPre = keep(softplusBackwardFromOutputWebgpu(rt, dDelta, a.delta));
-      const dDt = tmp([b, l, r]);
-      this.mm(rows, r, c, mat(dDtPre, c), right(P(L.dtW), r), dDt, false);
-      this.mm(c, r, rows, mat(dDtPre, c, true), right(a.dt, r), G(L.dtW), true);
-      colSum(dDtPre, c, G(L.dtB));
-      // x_proj: [dt | B | C] = u @ W^T, W [r + 2n, c]
-      for (const [part, off, width] of [
-        [dDt, 0, r],
-        [dB, r, n],
-        [dC, r + n, n],
-      ] as const) {
-        this.mm(rows, c, width, mat(part, width), right(P(L.xProj), c, off * c), dU, true);
-        this.mm(width, c, rows, mat(part, width, true), right(a.u, c), G(L.xProj), true, off * c);
-      }
-      // conv1d + silu
-      const dXs = tmp([b, l, c]);
-      const convB = this.params.get(L.convB),
-        gConvB = this.grads.get(L.convB);
-      conv1dSiluBackwardWebgpu(
-        rt,
-        dU.buffer,
-        a.x.buffer,
-        b,
-        l,
-        c,
-        P(L.convW).buffer,
-        k,
-        convB?.buffer,
-        dXs.buffer,
-        G(L.convW).buffer,
-        gConvB?.buffer,
-        this.dpre.buffer,
-      );
-      // in_proj: [xs | z] = normed @ W^T, W [2c, d]
-      const dNormed = tmp([b, l, d]);
-      for (const [part, off] of [
-        [dXs, 0],
-        [dZ, c],
-      ] as const) {
-        this.mm(rows, d, c, mat(part, c), right(P(L.inProj), d, off * d), dNormed, true);
-        this.mm(c, d, rows, mat(part, c, true), right(a.normed, d), G(L.inProj), true, off * d);
-        if (cfg.useBias) colSum(part, c, G(L.inProjBias), off);
-      }
-      rmsNormBackwardWebgpu(
-        rt,
-        dNormed.buffer,
-        a.input.buffer,
-        rows,
-        d,
-        P(L.norm).buffer,
-        eps,
-        dX.buffer,
-        G(L.norm).buffer,
-        this.rstd.buffer,
-      );
-      // This layer's tensors (its activations too) are free for the layer below.
-      recycle(temps);
-      for (const t of Object.values(a)) rt.recycle(t);
+  /**
+   * Backward of block i: dX holds d loss / d x_{i+1} and leaves holding d loss / d x_i (the
+   * residual passes it on unchanged, the mixer adds to it). Frees the block's activations.
+   */
+  private encodeLayerBackward(i: number, a: GpuActivations, dX: GpuTensor): void {
+    const temps = new StepTemps(this.rt),
+      L = layerNames(i);
+    const { dY, dZ } = this.encodeOutProjBackward(L, a, dX, temps);
+    const scan = this.encodeScanBackward(L, a, dY, temps);
+    this.encodeXProjBackward(L, a, scan, temps);
+    const dXs = this.encodeConvBackward(L, a, scan.dU, temps);
+    this.encodeInProjBackward(L, a, dXs, dZ, dX, temps);
+    temps.recycle();
+    for (const t of Object.values(a)) this.rt.recycle(t);
+  }
+
+  private colSum(src: GpuTensor, width: number, dst: GpuTensor, offC = 0): void {
+    columnSumWebgpu(this.rt, src.buffer, this.rows, width, dst.buffer, offC);
+  }
+
+  /** out_proj (mixerOut = gated @ W^T, W [d, c]) and the gate; returns d loss / d y and / d z. */
+  private encodeOutProjBackward(
+    L: LayerNames,
+    a: GpuActivations,
+    dX: GpuTensor,
+    temps: StepTemps,
+  ): { dY: GpuTensor; dZ: GpuTensor } {
+    const { rows, b, l, cfg } = this;
+    const { hiddenSize: d, intermediateSize: c } = cfg;
+    const dGated = temps.alloc([b, l, c]);
+    this.mm(rows, c, d, mat(dX, d), right(this.P(L.outProj), c), dGated, false);
+    this.mm(d, c, rows, mat(dX, d, true), right(a.gated, c), this.G(L.outProj), true);
+    if (cfg.useBias) this.colSum(dX, d, this.G(L.outProjBias));
+    const { dy, dz } = gateBackwardWebgpu(this.rt, dGated, a.y, a.z);
+    return { dY: temps.keep(dy), dZ: temps.keep(dz) };
+  }
+
+  /** The selective scan; d A_log and d D go straight into the gradients. */
+  private encodeScanBackward(L: LayerNames, a: GpuActivations, dY: GpuTensor, temps: StepTemps): ScanInputGrads {
+    const { b, l } = this;
+    const { intermediateSize: c, stateSize: n } = this.cfg;
+    const g: ScanInputGrads = {
+      dU: temps.alloc([b, l, c]),
+      dDelta: temps.alloc([b, l, c]),
+      dB: temps.alloc([b, l, n]),
+      dC: temps.alloc([b, l, n]),
+    };
+    selectiveScanBackwardWebgpu(
+      this.rt,
+      { b, l, c, n },
+      {
+        u: a.u.buffer,
+        delta: a.delta.buffer,
+        aLog: this.P(L.aLog).buffer,
+        B: a.B.buffer,
+        C: a.C.buffer,
+        D: this.P(L.D).buffer,
+      },
+      dY.buffer,
+      { du: g.dU.buffer, ddelta: g.dDelta.buffer },
+      this.scanScratch.buffer,
+      { dB: g.dB.buffer, dC: g.dC.buffer, daLog: this.G(L.aLog).buffer, dD: this.G(L.D).buffer },
+      this.scanTiling,
+    );
+    return g;
+  }
+
+  /**
+   * dt_proj with its softplus (delta = softplus(dt @ W^T + bias), W [c, r]), then x_proj
+   * ([dt | B | C] = u @ W^T, W [r + 2n, c]), whose input gradient adds to dU.
+   */
+  private encodeXProjBackward(L: LayerNames, a: GpuActivations, g: ScanInputGrads, temps: StepTemps): void {
+    const { rows, b, l } = this;
+    const { intermediateSize: c, stateSize: n, timeStepRank: r } = this.cfg;
+    const dDtPre = temps.keep(softplusBackwardWebgpu(this.rt, g.dDelta, a.delta));
+    const dDt = temps.alloc([b, l, r]);
+    this.mm(rows, r, c, mat(dDtPre, c), right(this.P(L.dtW), r), dDt, false);
+    this.mm(c, r, rows, mat(dDtPre, c, true), right(a.dt, r), this.G(L.dtW), true);
+    this.colSum(dDtPre, c, this.G(L.dtB));
+    // Each slice's gradient goes to its own rows of W (offset) and adds to dU.
+    for (const [part, off, width] of [
+      [dDt, 0, r],
+      [g.dB, r, n],
+      [g.dC, r + n, n],
+    ] as const) {
+      this.mm(rows, c, width, mat(part, width), right(this.P(L.xProj), c, off * c), g.dU, true);
+      this.mm(width, c, rows, mat(part, width, true), right(a.u, c), this.G(L.xProj), true, off * c);
     }
-    embeddingBackwardWebgpu(rt, dX.buffer, this.ids.buffer, rows, v, d, G(EMBEDDING).buffer);
-    rt.recycle(dX);
-    return count;
+  }
+
+  /** conv1d + silu; returns d loss / d xs (the conv input). */
+  private encodeConvBackward(L: LayerNames, a: GpuActivations, dU: GpuTensor, temps: StepTemps): GpuTensor {
+    const { b, l } = this;
+    const { intermediateSize: c, convKernel: k } = this.cfg;
+    const dXs = temps.alloc([b, l, c]);
+    conv1dSiluBackwardWebgpu(
+      this.rt,
+      dU.buffer,
+      a.x.buffer,
+      b,
+      l,
+      c,
+      this.P(L.convW).buffer,
+      k,
+      this.params.get(L.convB)?.buffer,
+      dXs.buffer,
+      this.G(L.convW).buffer,
+      this.grads.get(L.convB)?.buffer,
+      this.dpre.buffer,
+    );
+    return dXs;
+  }
+
+  /** in_proj ([xs | z] = normed @ W^T, W [2c, d]) and the block's norm, whose input gradient adds to dX. */
+  private encodeInProjBackward(
+    L: LayerNames,
+    a: GpuActivations,
+    dXs: GpuTensor,
+    dZ: GpuTensor,
+    dX: GpuTensor,
+    temps: StepTemps,
+  ): void {
+    const { rows, b, l, cfg } = this;
+    const { hiddenSize: d, intermediateSize: c, layerNormEpsilon: eps } = cfg;
+    const dNormed = temps.alloc([b, l, d]);
+    for (const [part, off] of [
+      [dXs, 0],
+      [dZ, c],
+    ] as const) {
+      this.mm(rows, d, c, mat(part, c), right(this.P(L.inProj), d, off * d), dNormed, true);
+      this.mm(c, d, rows, mat(part, c, true), right(a.normed, d), this.G(L.inProj), true, off * d);
+      if (cfg.useBias) this.colSum(part, c, this.G(L.inProjBias), off);
+    }
+    rmsNormBackwardWebgpu(
+      this.rt,
+      dNormed.buffer,
+      a.input.buffer,
+      rows,
+      d,
+      this.P(L.norm).buffer,
+      eps,
+      dX.buffer,
+      this.G(L.norm).buffer,
+      this.rstd.buffer,
+    );
   }
 
   dispose(): void {

@@ -1,12 +1,21 @@
 // What every e2e script shares: the packaged .vsix, a code-server with it installed on a
 // prepared workspace, chromium on its page, and the closing `N passed, N failed` report.
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { artifacts, base, CHROMIUM_ARGS, freePort, must, root } from '../vscode/harness.mjs';
+import {
+  freePort,
+  installExtension,
+  packageVsix,
+  prepareServerDir,
+  spawnServer,
+  stopServer,
+  VSIX,
+  waitUntilServing,
+} from '../../scripts/vscode-server.mjs';
+import { artifacts, CHROMIUM_ARGS, must, root } from '../vscode/harness.mjs';
 
-export const VSIX = join(root, 'dist', 'mamba-seqlab.vsix');
+export { VSIX };
 
 /** Installs code-server when missing, compiles out/ and dist/ unless scripts/test.mjs just did, and packages the .vsix. */
 export function packageExtension() {
@@ -15,26 +24,26 @@ export function packageExtension() {
     must(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
     must(process.execPath, ['scripts/build.mjs']);
   }
-  must(
-    process.execPath,
-    [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', VSIX],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  packageVsix();
 }
 
-const QUIET_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'security.workspace.trust.enabled': false,
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'workbench.tips.enabled': false,
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'workbench.enableExperiments': false,
-  'git.openRepositoryInParentFolders': 'never',
-};
+/** Headless chromium on `url` (XDG folders from `env` keep its crash reports out of $HOME); dialogs are dismissed and listed. */
+export async function openBrowser(url, env) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env,
+  });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(url);
+  return { browser, page, dialogs };
+}
 
 /**
  * Starts code-server (state under `serverDir`, wiped first) with the .vsix installed and `settings` over quiet defaults,
@@ -43,82 +52,21 @@ const QUIET_SETTINGS = {
  */
 export async function openVsCode({ serverDir, ws, settings, logName }) {
   rmSync(serverDir, { recursive: true, force: true });
-  for (const d of ['ud/User', 'ext', 'xdg/data', 'xdg/cache', 'xdg/config', 'xdg/run'])
-    mkdirSync(join(serverDir, d), { recursive: true, mode: 0o700 });
   mkdirSync(artifacts, { recursive: true });
-  writeFileSync(join(serverDir, 'ud', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }));
-  const x = (d) => join(serverDir, 'xdg', d);
-  const env = {
-    ...process.env,
-    XDG_DATA_HOME: x('data'),
-    XDG_CACHE_HOME: x('cache'),
-    XDG_CONFIG_HOME: x('config'),
-    XDG_RUNTIME_DIR: x('run'),
-  };
-  const node24 = join(base, 'node24', 'package', 'bin', 'node');
-  const entry = join(base, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-  const common = [
-    '--config',
-    join(serverDir, 'config.yaml'),
-    '--user-data-dir',
-    join(serverDir, 'ud'),
-    '--extensions-dir',
-    join(serverDir, 'ext'),
-  ];
-  must(node24, [entry, ...common, '--install-extension', VSIX], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await freePort();
-  const server = spawn(
-    node24,
-    [
-      entry,
-      ...common,
-      '--auth',
-      'none',
-      '--bind-addr',
-      `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-      ws,
-    ],
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const serverLog = [];
-  server.stdout.on('data', (d) => serverLog.push(String(d)));
-  server.stderr.on('data', (d) => serverLog.push(String(d)));
+  const env = prepareServerDir(serverDir, settings);
+  installExtension(serverDir, env);
+  const running = spawnServer({ serverDir, env, port: await freePort(), ws });
   let browser;
   const close = async () => {
     await browser?.close();
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    writeFileSync(join(artifacts, logName), serverLog.join(''));
+    await stopServer(running);
+    writeFileSync(join(artifacts, logName), running.log.join(''));
   };
   try {
-    for (
-      let i = 0;
-      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (i > 300) throw new Error(`code-server did not start:\n${serverLog.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, env }); // env: XDG dirs keep chromium's crash reports out of $HOME
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } });
-    const dialogs = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
-    return { page, dialogs, close };
+    await waitUntilServing(running);
+    const opened = await openBrowser(`http://127.0.0.1:${running.port}/?folder=${encodeURIComponent(ws)}`, env);
+    browser = opened.browser;
+    return { page: opened.page, dialogs: opened.dialogs, close };
   } catch (e) {
     await close();
     throw e;

@@ -1,7 +1,7 @@
 // Training sessions on WebGPU against the CPU trainer's curve: in this process through Dawn (the
 // CLI's path: one submit per step, losses read back when logged), and on the engine webview's
-// trainer (webview/engine/engine-trainer.ts) on Dawn's WebGPU, reached as inside VS Code: session -> webviewStepEngines -> StepCallRelay -> EngineClient ->
-// page trainer, every hop cloned (test/support/in-process-trainer.ts). State moves in chunks bit
+// trainer (webview/engine/engine-trainer.ts) on Dawn's WebGPU, reached as inside VS Code: session -> webviewStepEngines ->
+// the worker's channel -> relayTraining on the host -> the training channel -> page trainer, every hop cloned (test/support/in-process-trainer.ts). State moves in chunks bit
 // for bit; a run follows the CPU trainer's curve on the same seed and windows of the lambda
 // genome; the view going away or the device being lost ends the run interrupted at its last
 // checkpoint, and resuming on the page or on the CPU continues the same curve.
@@ -10,8 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadModelDir } from '../../extension/core/models/load-model';
-import { EngineTraining } from '../../extension/core/engine/engine-training';
-import { MAX_TRAIN_CHUNK_VALUES } from '../../protocol/messages';
+import { MAX_TRAIN_CHUNK_VALUES } from '../../protocol/training-calls';
 import { latestCheckpointDir } from '../../extension/core/runs/checkpoint';
 import { parseRange } from '../../extension/core/runs/data-range';
 import { DEFAULT_HYPER, modelConfig } from '../../extension/core/runs/presets';
@@ -101,15 +100,15 @@ test('parameters and AdamW moments go to the page trainer and come back in chunk
   assert.ok(size > MAX_TRAIN_CHUNK_VALUES, `${size} parameters span more than one chunk of ${MAX_TRAIN_CHUNK_VALUES}`);
   const page = onPage(gpu);
   try {
-    const training = new EngineTraining(page.client);
-    const opened = await training.open(cfg, 1, 3, DEFAULT_ADAMW, 'webgpu');
-    assert.equal(opened.backend, 'webgpu');
+    const engine = await page.stepEngines('webgpu', cfg, 1, 3, DEFAULT_ADAMW);
+    assert.match(engine.description, /^webgpu in the engine view: WebGPU on /);
     const state = { params: uniform(size), m: uniform(size), v: uniform(size, 0, 1), t: 17 };
-    await training.setState(opened.trainerId!, state);
-    assert.deepEqual(await training.read(opened.trainerId!, size, true), state);
-    assert.deepEqual((await training.read(opened.trainerId!, size, false)).params, state.params);
-    await training.close(opened.trainerId!);
-    await assert.rejects(training.read(opened.trainerId!, size, false), /no trainer/);
+    await engine.setState(state);
+    assert.deepEqual(await engine.snapshot(), state);
+    assert.deepEqual(await engine.params(), state.params);
+    await engine.dispose();
+    assert.equal(page.trainer.open, 0, 'closed on the page');
+    await assert.rejects(engine.params(), /no trainer 1 on the engine page/);
   } finally {
     await page.close();
   }

@@ -5,22 +5,21 @@ import { after, before, test } from 'node:test';
 import type { MambaConfig } from '../../kernels/model/config';
 import { AdamW, DEFAULT_ADAMW } from '../../kernels/train/adamw';
 import { clipGradNorm } from '../../kernels/train/clip';
-import { columnSumCpu, columnSumWebgpu } from '../../kernels/train/column-sum';
+import { columnSumCpu, columnSumWebgpu } from '../../kernels/ops/column-sum';
 import { initParams } from '../../kernels/train/init';
-import { stridedMatmulWebgpu } from '../../kernels/train/linear-backward';
+import { stridedMatmulWebgpu } from '../../kernels/ops/linear-backward';
 import { matmulABt } from '../../kernels/ops/matmul';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
+import { chunkCount, selectiveScanSequentialCpu } from '../../kernels/ops/selective-scan';
 import {
-  chunkCount,
   SCAN_BACKWARD_TILING,
   ScanWorkspace,
   scanBackwardScratchSize,
-  selectiveScanBackward,
+  selectiveScanBackwardCpu,
   selectiveScanBackwardWebgpu,
-  selectiveScanForward,
-} from '../../kernels/train/selective-scan-backward';
+} from '../../kernels/ops/selective-scan-backward';
 import { BufferPool } from '../../kernels/webgpu/runtime';
 import { WebGpuTrainModel } from '../../kernels/train/webgpu-train-model';
 import type { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
@@ -61,7 +60,7 @@ for (const [b, l, c, n, tiling] of [
     const y = f32(b * l * c),
       states = f32(b * chunkCount(l, chunk) * c * n);
     const cpu = { u: x.u, delta: x.delta, aLog: x.aLog, B: x.B, C: x.C, D: x.D };
-    selectiveScanForward(cpu, ws, y, states);
+    selectiveScanSequentialCpu(cpu, { b, l, c, n }, { y, hLast: f32(b * c * n) }, { chunk, states });
     const g = {
       du: f32(b * l * c),
       ddelta: f32(b * l * c),
@@ -70,7 +69,7 @@ for (const [b, l, c, n, tiling] of [
       dC: f32(b * l * n),
       dD: f32(c),
     };
-    selectiveScanBackward(cpu, dy, states, ws, g);
+    selectiveScanBackwardCpu(cpu, dy, states, ws, g);
 
     const rt = gpu.runtime,
       up = (a: Float32Array) => rt.upload(a, [a.length], 'f32');
@@ -253,8 +252,8 @@ for (const [label, cfg, b, l, chunk] of [
     const cpu = new MambaTrainModel(cfg, b, l, f32, chunk);
     const p = new ParamViews(flat.slice(), specs),
       g = new ParamViews(f32(size), specs);
-    const gpuModel = new WebGpuTrainModel(gpu, cfg, b, l, chunk);
-    const oneSubmit = new WebGpuTrainModel(gpu, cfg, b, l, chunk); // the same steps through trainStep
+    const gpuModel = new WebGpuTrainModel(gpu, cfg, b, l);
+    const oneSubmit = new WebGpuTrainModel(gpu, cfg, b, l); // the same steps through trainStep
     try {
       gpuModel.setParams(flat);
       oneSubmit.setParams(flat);

@@ -15,7 +15,8 @@ import type { MambaConfig } from '../../kernels/model/config';
 import { mambaForward } from '../../kernels/model/forward';
 import { generate } from '../../kernels/model/generate';
 import { chunkRows, streamScores } from '../../kernels/model/stream';
-import { freeMambaState, mambaStep, readMambaState, zeroMambaState } from '../../kernels/model/step';
+import { freeMambaState, readMambaState, zeroMambaState } from '../../kernels/model/state';
+import { mambaStep } from '../../kernels/model/step';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import {
   type MambaModel,

@@ -1,54 +1,77 @@
 // The engine page's trainer (webview/engine/engine-trainer.ts) run in this process behind the
-// host's real EngineClient, StepCallRelay and the session's webviewStepEngines: the chain a run
-// inside VS Code takes, with every hop structured-cloned as postMessage does (worker <-> host,
-// host <-> page) and delivered asynchronously. `close` plays the engine view going away.
-import { EngineClient } from '../../extension/core/engine/engine-client';
-import { PROTOCOL_VERSION, type FromEngine, type ToEngine, type TrainToEngine } from '../../protocol/messages';
+// chain a run inside VS Code takes: the session's webviewStepEngines on its worker's channel to the
+// host, the host's relayTraining passing each call on over the training channel to the page, every
+// message structured-cloned and delivered on a later task as postMessage does (test/support/port-pair.ts)
+// and checked by the real validators on each side. `close` plays the engine view going away.
+import { Channel } from '../../protocol/channel';
+import {
+  TRAINING_CHANNEL,
+  trainingCallerValidators,
+  trainingServerValidators,
+  type TrainingCaller,
+  type TrainingServer,
+} from '../../protocol/training-calls';
+import { relayTraining, type TrainingPage } from '../../extension/core/engine/engine-training';
 import type { StepEngineFactory } from '../../extension/core/runs/step-engine';
-import { StepCallRelay, webviewStepEngines } from '../../extension/core/runs/webview-step-engine';
+import {
+  managerValidators,
+  sessionWorkerValidators,
+  TRAIN_WORKER_CHANNEL,
+  type ManagerSays,
+} from '../../extension/core/runs/train-worker-messages';
+import { webviewStepEngines } from '../../extension/core/runs/webview-step-engine';
 import { EngineTrainer, type TrainerGpuChooser } from '../../webview/engine/engine-trainer';
+import { portPair } from './port-pair';
 
 export interface InProcessTrainer {
-  client: EngineClient;
   trainer: EngineTrainer;
-  relay: StepCallRelay;
+  /** The host's channel to the page, as EngineView.trainingPage gives it. */
+  page: TrainingPage;
   stepEngines: StepEngineFactory;
-  /** The view goes away: the host's client fails every call; the page's trainers are freed once their last call ends. */
+  /** The view goes away: the host's channel fails every call; the page's trainers are freed once their last call ends. */
   close(): Promise<void>;
 }
 
-const isTrain = (m: ToEngine): m is TrainToEngine => m.type.startsWith('train');
+/** The session worker's channel to a host whose training calls `openPage` answers (relayTraining). */
+export function workerToHost(openPage: () => Promise<TrainingPage>): Channel<TrainingCaller, ManagerSays> {
+  const { a, b } = portPair();
+  const host = new Channel<ManagerSays, TrainingCaller>({
+    name: TRAIN_WORKER_CHANNEL,
+    port: b,
+    validate: managerValidators,
+  });
+  relayTraining(host, openPage);
+  return new Channel<TrainingCaller, ManagerSays>({
+    name: TRAIN_WORKER_CHANNEL,
+    port: a,
+    validate: sessionWorkerValidators,
+  });
+}
 
 export function inProcessTrainer(choose: TrainerGpuChooser, timeoutMs = 120_000): InProcessTrainer {
-  const deliver = (m: FromEngine) => {
-    const copy = structuredClone(m);
-    setTimeout(() => client.receive(copy), 0);
-  };
-  const trainer = new EngineTrainer(choose, deliver);
-  let working: Promise<void> = Promise.resolve();
-  const client: EngineClient = new EngineClient(
-    (m) => {
-      const copy = structuredClone(m);
-      setTimeout(() => {
-        if (isTrain(copy)) working = trainer.handle(copy);
-      }, 0);
-      return Promise.resolve(true);
-    },
-    () => ({ backend: 'auto', cpuWorkerUri: 'in-process', timeoutMs }),
-  );
-  deliver({ type: 'ready', protocol: PROTOCOL_VERSION, webgpu: { available: true, detail: 'in-process engine page' } });
-  const relay = new StepCallRelay(() => Promise.resolve(client));
-  const stepEngines = webviewStepEngines(async (call) => structuredClone(await relay.answer(structuredClone(call))));
+  const { a, b } = portPair();
+  const trainer = new EngineTrainer(choose);
+  const pageSide = new Channel<TrainingServer, TrainingCaller>({
+    name: TRAINING_CHANNEL,
+    port: b,
+    validate: trainingServerValidators,
+  });
+  pageSide.serve(trainer.handlers);
+  const page: TrainingPage = new Channel({
+    name: TRAINING_CHANNEL,
+    port: a,
+    validate: trainingCallerValidators,
+    timeoutMs,
+  });
   return {
-    client,
     trainer,
-    relay,
-    stepEngines,
+    page,
+    stepEngines: webviewStepEngines(workerToHost(() => Promise.resolve(page))),
     async close() {
-      client.dispose('the engine view was closed');
+      page.dispose('the engine view was closed');
       await new Promise((r) => setTimeout(r, 0)); // messages already posted arrive
-      await working;
-      trainer.dispose();
+      await trainer.dispose();
+      pageSide.dispose('the engine view was closed');
     },
   };
 }

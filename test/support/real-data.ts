@@ -1,4 +1,4 @@
-// Real data from Debian packages (DESIGN.md "Real data"): paths, and a failure that names the
+// Real data from Debian packages (ARCHITECTURE.md, "Real data"): paths, and a failure that names the
 // package to install when a file is missing (tests never skip silently).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The project's one tolerance table (DESIGN.md "Kernel conventions") and the comparison every
+// The project's one tolerance table (ARCHITECTURE.md, "Tolerances") and the comparison every
 // numerical test uses: |got - ref| <= atol + rtol*|ref|, with max and mean error reported.
 import assert from 'node:assert/strict';
 

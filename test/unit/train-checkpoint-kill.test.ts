@@ -77,7 +77,7 @@ test('SIGKILL during a checkpoint write leaves the previous checkpoint loadable,
     latest,
     paramSpecs(modelConfig({ dModel: 8, nLayer: 1, dState: 4 }, model.config.vocabSize)),
   );
-  assert.ok(ck.state.step > 0 && ck.state.step % 5 === 0, `checkpoint at step ${ck.state.step}`);
+  assert.ok(ck.progress.step > 0 && ck.progress.step % 5 === 0, `checkpoint at step ${ck.progress.step}`);
   assert.equal(
     (await readStatus(out))?.state,
     'running',

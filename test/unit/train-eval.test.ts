@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { MarkovModel, markovSequences } from '../../bench/markov';
+import { MarkovModel, markovSequences } from '../../extension/core/runs/markov-baseline';
 import { parseRange } from '../../extension/core/runs/data-range';
 import { evaluateSegments } from '../../extension/core/runs/range-eval';
 import { loadTokenData } from '../../extension/core/runs/token-data';

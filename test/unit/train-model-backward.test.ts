@@ -1,11 +1,15 @@
-// The fused CPU training model: its forward reproduces the Hugging Face reference logits, and
-// its full backward (every parameter of a whole model) matches float64 central differences.
+// The CPU training model: its forward is the inference forward (the same logits, bit for bit, as
+// mambaForward on the CPU backend) and reproduces the Hugging Face reference logits, and its full
+// backward (every parameter of a whole model) matches float64 central differences.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { CpuBackend } from '../../kernels/cpu-backend';
 import { readSafetensors } from '../../kernels/io/safetensors';
 import { parseMambaConfig, type MambaConfig } from '../../kernels/model/config';
-import { mambaParamsFromTensors, mambaParamsToTensors } from '../../kernels/model/weights';
+import { mambaForward } from '../../kernels/model/forward';
+import { mambaParamsFromTensors, mambaParamsToTensors, uploadMambaModel } from '../../kernels/model/weights';
 import { MambaTrainModel } from '../../kernels/train/mamba-train-model';
 import { flatFromTensors, paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { TOLERANCE, assertClose } from '../support/tolerance';
@@ -13,20 +17,23 @@ import { checkGradients, randomArray } from '../support/train-finite-difference'
 
 const FIXTURE = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'hf-mamba-dna');
 
-test('training forward reproduces the HF float64 logits of the fixture', () => {
+test('training forward equals the inference forward bit for bit and reproduces the HF float64 logits of the fixture', async () => {
   const cfg = parseMambaConfig(JSON.parse(readFileSync(join(FIXTURE, 'config.json'), 'utf8')), 'config.json');
   const file = readSafetensors(new Uint8Array(readFileSync(join(FIXTURE, 'model.safetensors'))), 'model.safetensors');
+  const params = mambaParamsFromTensors(cfg, file.tensors, 'model.safetensors');
   const specs = paramSpecs(cfg);
-  const flat = flatFromTensors(
-    specs,
-    mambaParamsToTensors(cfg, mambaParamsFromTensors(cfg, file.tensors, 'model.safetensors')),
-    'model.safetensors',
-  );
+  const flat = flatFromTensors(specs, mambaParamsToTensors(cfg, params), 'model.safetensors');
   const ids = Int32Array.from((JSON.parse(readFileSync(join(FIXTURE, 'input_ids.json'), 'utf8')) as number[][]).flat());
   const ref = new Float32Array(readFileSync(join(FIXTURE, 'logits_f64.bin')).buffer.slice(0));
   const model = new MambaTrainModel(cfg, 2, 257, (n): Float32Array => new Float32Array(n), 64);
   model.forward(new ParamViews(flat, specs), ids);
   assertClose(model.logits, ref, TOLERANCE.logitsCpu, 'train forward logits vs HF');
+
+  const cpu = new CpuBackend();
+  const inference = mambaForward(cpu, uploadMambaModel(cpu, cfg, params), cpu.uploadIds(ids, [2, 257]), {
+    scan: 'sequential',
+  });
+  assert.deepEqual(model.logits, await cpu.read(inference.logits), 'train forward logits vs mambaForward on the CPU');
 });
 
 function smallConfig(over: Partial<MambaConfig>): MambaConfig {

@@ -1,11 +1,20 @@
-// Backward of every training op against float64 central differences, at small awkward shapes.
+// Backward of every op's CPU twin against float64 central differences of its forward twin (the
+// one inference runs), at small awkward shapes.
 import { test } from 'node:test';
-import { gateBackward, gateForward, softplusBackward, softplusForward } from '../../kernels/train/activation-backward';
-import { conv1dSiluBackward, conv1dSiluForward } from '../../kernels/train/conv1d-backward';
+import { softplusBackwardCpu } from '../../kernels/ops/activation-backward';
+import { conv1dCpu } from '../../kernels/ops/conv1d';
+import { conv1dSiluBackwardCpu } from '../../kernels/ops/conv1d-backward';
+import { embeddingCpu } from '../../kernels/ops/embedding';
+import { embeddingBackwardCpu } from '../../kernels/ops/embedding-backward';
+import { gateCpu } from '../../kernels/ops/gate';
+import { gateBackwardCpu } from '../../kernels/ops/gate-backward';
+import { linearCpu } from '../../kernels/ops/linear';
+import { linearBackwardCpu, TransposeScratch } from '../../kernels/ops/linear-backward';
+import { rmsNormCpu } from '../../kernels/ops/rms-norm';
+import { rmsNormBackwardCpu } from '../../kernels/ops/rms-norm-backward';
+import { sliceLastCpu } from '../../kernels/ops/slice-last';
+import { sliceLastBackwardCpu } from '../../kernels/ops/slice-last-backward';
 import { crossEntropy } from '../../kernels/train/cross-entropy';
-import { embeddingBackward, embeddingForward } from '../../kernels/train/embedding-backward';
-import { linearBackward, linearForward, TransposeScratch } from '../../kernels/train/linear-backward';
-import { rmsNormBackward, rmsNormForward } from '../../kernels/train/rms-norm-backward';
 import { checkGradients, dot, randomArray } from '../support/train-finite-difference';
 
 const f64 = (n: number) => new Float64Array(n);
@@ -23,13 +32,13 @@ for (const [rows, k, m] of [
       R = randomArray(rows * m);
     const y = f64(rows * m);
     const loss = () => {
-      linearForward(x, rows, k, w, m, bias, y);
+      linearCpu(x, rows, k, w, m, bias, 'none', y);
       return dot(y, R);
     };
     const dx = f64(rows * k),
       dw = f64(m * k),
       db = f64(m);
-    linearBackward(R, x, rows, k, w, m, dx, dw, db, new TransposeScratch(f64));
+    linearBackwardCpu(R, x, rows, k, w, m, dx, dw, db, new TransposeScratch(f64));
     checkGradients({ x, w, bias }, { x: dx, w: dw, bias: db }, loss, 'linear');
   });
 }
@@ -43,16 +52,14 @@ for (const [rows, d] of [
     const x = randomArray(rows * d),
       w = randomArray(d, 0.5, 1),
       R = randomArray(rows * d);
-    const y = f64(rows * d),
-      rstd = f64(rows);
+    const y = f64(rows * d);
     const loss = () => {
-      rmsNormForward(x, rows, d, w, 1e-5, y, rstd);
+      rmsNormCpu(x, rows, d, w, 1e-5, y);
       return dot(y, R);
     };
-    loss();
     const dx = f64(rows * d),
       dw = f64(d);
-    rmsNormBackward(R, x, rows, d, w, rstd, dx, dw);
+    rmsNormBackwardCpu(R, x, rows, d, w, 1e-5, dx, dw);
     checkGradients({ x, w }, { x: dx, w: dw }, loss, 'rmsnorm');
   });
 }
@@ -68,17 +75,16 @@ for (const [b, l, c, k] of [
       w = randomArray(c * k),
       bias = randomArray(c),
       R = randomArray(b * l * c);
-    const pre = f64(b * l * c),
-      u = f64(b * l * c);
+    const out = { y: f64(b * l * c), state: f64(b * c * (k - 1)), pre: f64(b * l * c) };
     const loss = () => {
-      conv1dSiluForward(x, b, l, c, w, k, bias, pre, u);
-      return dot(u, R);
+      conv1dCpu(x, b, l, c, w, k, bias, undefined, 'silu', out);
+      return dot(out.y, R);
     };
-    loss();
     const dx = f64(b * l * c),
       dw = f64(c * k),
       db = f64(c);
-    conv1dSiluBackward(R, x, pre, b, l, c, w, k, dx, dw, db, f64(b * l * c));
+    loss();
+    conv1dSiluBackwardCpu(R, x, out.pre, b, l, c, w, k, dx, dw, db);
     checkGradients({ x, w, bias }, { x: dx, w: dw, bias: db }, loss, 'conv1d');
   });
 }
@@ -90,23 +96,50 @@ test('gate and softplus backward match finite differences (including large |x|)'
     R = randomArray(count),
     g = f64(count);
   const gateLoss = () => {
-    gateForward(y, z, g, count);
+    gateCpu(y, z, g);
     return dot(g, R);
   };
   const dy = f64(count),
     dz = f64(count);
-  gateBackward(R, y, z, dy, dz, count);
+  gateBackwardCpu(R, y, z, dy, dz, count);
   checkGradients({ y, z }, { y: dy, z: dz }, gateLoss, 'gate');
 
+  // Softplus as inference fuses it into dt_proj: a linear layer of width 1 with weight 1 passes pre through.
   const pre = randomArray(count, 25),
+    one = Float64Array.of(1),
     out = f64(count),
     dpre = f64(count);
   const spLoss = () => {
-    softplusForward(pre, out, count);
+    linearCpu(pre, count, 1, one, 1, undefined, 'softplus', out);
     return dot(out, R);
   };
-  softplusBackward(R, pre, dpre, count);
+  spLoss();
+  softplusBackwardCpu(R, out, dpre, count);
   checkGradients({ pre }, { pre: dpre }, spLoss, 'softplus');
+});
+
+test('slice backward writes each slice gradient into its columns; the slices cover the whole input', () => {
+  const rows = 4,
+    w = 9,
+    parts = [
+      [0, 2],
+      [2, 4],
+      [6, 3],
+    ] as const;
+  const x = randomArray(rows * w),
+    R = parts.map(([, width]) => randomArray(rows * width)),
+    outs = parts.map(([, width]) => f64(rows * width));
+  const loss = () => {
+    let s = 0;
+    parts.forEach(([start, width], i) => {
+      sliceLastCpu(x, rows, w, start, width, outs[i]);
+      s += dot(outs[i], R[i]);
+    });
+    return s;
+  };
+  const dx = f64(rows * w).fill(NaN); // every column is written
+  parts.forEach(([start, width], i) => sliceLastBackwardCpu(R[i], rows, w, start, width, dx));
+  checkGradients({ x }, { x: dx }, loss, 'slice');
 });
 
 test('embedding backward scatters into the rows of the ids, repeats included', () => {
@@ -118,11 +151,11 @@ test('embedding backward scatters into the rows of the ids, repeats included', (
     R = randomArray(rows * d),
     x = f64(rows * d);
   const loss = () => {
-    embeddingForward(table, vocab, d, ids, rows, x);
+    embeddingCpu(table, vocab, d, ids, x);
     return dot(x, R);
   };
   const dt = f64(vocab * d);
-  embeddingBackward(R, ids, rows, d, dt);
+  embeddingBackwardCpu(R, ids, rows, d, dt);
   checkGradients({ table }, { table: dt }, loss, 'embedding');
 });
 

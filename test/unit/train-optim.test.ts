@@ -8,7 +8,7 @@ import { DEFAULT_DT_INIT, initParams, inverseSoftplus } from '../../kernels/trai
 import { paramCount, paramSpecs, ParamViews } from '../../kernels/train/params';
 import { Rng } from '../../kernels/train/rng';
 import { learningRate, stepProgress } from '../../kernels/train/schedule';
-import { softplus } from '../../kernels/train/activation-backward';
+import { softplus } from '../../kernels/ops/activation';
 import { modelConfig } from '../../extension/core/runs/presets';
 import { TOLERANCE, assertClose } from '../support/tolerance';
 

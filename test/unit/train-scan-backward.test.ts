@@ -1,21 +1,16 @@
-// The chunked reverse scan (states recomputed per chunk) against float64 central differences,
-// and against a one-chunk run (no recompute) and a plain sequential forward.
+// The chunked reverse scan (states recomputed per chunk from those the inference scan keeps)
+// against float64 central differences, and against a one-chunk run (no recompute) and a plain
+// sequential forward.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  ScanWorkspace,
-  chunkCount,
-  selectiveScanBackward,
-  selectiveScanForward,
-  type ScanGrads,
-  type ScanTensors,
-} from '../../kernels/train/selective-scan-backward';
+import { chunkCount, selectiveScanSequentialCpu } from '../../kernels/ops/selective-scan';
+import { ScanWorkspace, selectiveScanBackwardCpu, type ScanGrads } from '../../kernels/ops/selective-scan-backward';
 import { TOLERANCE, assertClose } from '../support/tolerance';
 import { checkGradients, dot, randomArray } from '../support/train-finite-difference';
 
 const f64 = (n: number) => new Float64Array(n);
 
-function inputs(b: number, l: number, c: number, n: number): ScanTensors<Float64Array> {
+function inputs(b: number, l: number, c: number, n: number) {
   return {
     u: randomArray(b * l * c),
     delta: randomArray(b * l * c, 0.4, 0.5),
@@ -38,7 +33,7 @@ function grads(b: number, l: number, c: number, n: number): ScanGrads<Float64Arr
 }
 
 /** The recurrence written out once more, state by state, as the slow reference. */
-function sequentialScan(x: ScanTensors<Float64Array>, b: number, l: number, c: number, n: number): Float64Array {
+function sequentialScan(x: ReturnType<typeof inputs>, b: number, l: number, c: number, n: number): Float64Array {
   const y = f64(b * l * c);
   for (let bi = 0; bi < b; bi++)
     for (let ch = 0; ch < c; ch++) {
@@ -72,13 +67,13 @@ for (const [b, l, c, n, chunk] of [
     const y = f64(b * l * c),
       states = f64(b * chunkCount(l, chunk) * c * n);
     const loss = () => {
-      selectiveScanForward(x, ws, y, states);
+      selectiveScanSequentialCpu(x, { b, l, c, n }, { y, hLast: f64(b * c * n) }, { chunk, states });
       return dot(y, R);
     };
     loss();
     assertClose(y, sequentialScan(x, b, l, c, n), TOLERANCE.scan, 'chunked-state forward vs sequential');
     const g = grads(b, l, c, n);
-    selectiveScanBackward(x, R, states, ws, g);
+    selectiveScanBackwardCpu(x, R, states, ws, g);
     checkGradients(
       { u: x.u, delta: x.delta, aLog: x.aLog, B: x.B, C: x.C, D: x.D },
       { u: g.du, delta: g.ddelta, aLog: g.daLog, B: g.dB, C: g.dC, D: g.dD },
@@ -99,9 +94,9 @@ test('scan backward with many chunks equals one chunk (recompute changes nothing
     const ws = new ScanWorkspace({ b, l, c, n, chunk }, f64);
     const y = f64(b * l * c),
       states = f64(b * chunkCount(l, chunk) * c * n);
-    selectiveScanForward(x, ws, y, states);
+    selectiveScanSequentialCpu(x, { b, l, c, n }, { y, hLast: f64(b * c * n) }, { chunk, states });
     const g = grads(b, l, c, n);
-    selectiveScanBackward(x, dy, states, ws, g);
+    selectiveScanBackwardCpu(x, dy, states, ws, g);
     return { y, g, statesKept: states.length };
   };
   const one = run(l),

@@ -8,15 +8,15 @@
 // chunk, so one forward pass scores every token of a chunk: row i of a chunk's pass predicts token
 // offset+i. Δ (mean over channels, per layer) is reported from that same row: Δ at position p is
 // the selection of the step that predicted token p (NaN for the very first token, like surprisal).
-import type { Backend } from '../../kernels/backend';
+import type { Backend, BackendChoice, BackendName } from '../../kernels/backend';
 import { readSafetensors } from '../../kernels/io/safetensors';
 import { parseMambaConfig } from '../../kernels/model/config';
 import { mambaForward } from '../../kernels/model/forward';
 import { generate } from '../../kernels/model/generate';
-import { type MambaState, freeMambaState, zeroMambaState } from '../../kernels/model/step';
+import { type MambaState, freeMambaState, zeroMambaState } from '../../kernels/model/state';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { freeMambaModel, mambaParamsFromTensors, uploadMambaModel, type MambaModel } from '../../kernels/model/weights';
-import type { BackendName, BackendPreference, FromEngine, ToEngine } from '../../protocol/messages';
+import type { FromEngine, ToEngine } from '../../protocol/messages';
 import { MAX_GENERATE_STEPS } from '../../protocol/messages';
 
 export interface ChosenEngineBackend {
@@ -26,7 +26,7 @@ export interface ChosenEngineBackend {
 }
 
 /** Gives the backend for a preference, and why that one (the page decides WebGPU or CPU). */
-export type BackendChooser = (preference: BackendPreference) => Promise<ChosenEngineBackend>;
+export type BackendChooser = (preference: BackendChoice) => Promise<ChosenEngineBackend>;
 
 /** Largest model upload accepted (weights are float32 safetensors). */
 export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
@@ -34,7 +34,7 @@ export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
 interface Upload {
   key: string;
   config: Record<string, unknown>;
-  preference: BackendPreference;
+  preference: BackendChoice;
   bytes: Uint8Array;
   received: number;
   started: number;
@@ -124,7 +124,7 @@ export class EngineCore {
     key: string,
     config: Record<string, unknown>,
     bytes: number,
-    preference: BackendPreference,
+    preference: BackendChoice,
   ): void {
     if (!(Number.isInteger(bytes) && bytes > 0 && bytes <= MAX_WEIGHTS_BYTES))
       throw new Error(`model ${key}: weights of ${bytes} bytes (at most ${MAX_WEIGHTS_BYTES})`);

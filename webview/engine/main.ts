@@ -4,9 +4,17 @@
 // the CPU backend in a Web Worker (cpu-worker.ts). Each model lives where it was loaded; later
 // jobs for it go there. modelLoaded says which backend ran and why; the page shows it with the
 // speed of the last job. Results stream back one chunk per message; cancel is honoured.
-// Training runs' steps (train* messages) go to engine-trainer.ts on this page's GPU.
+// Training runs' steps (the training channel, protocol/training-calls.ts) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
-import { PROTOCOL_VERSION, type BackendPreference, type FromEngine, type ToEngine } from '../../protocol/messages';
+import type { BackendChoice } from '../../kernels/backend';
+import { Channel, eventPort } from '../../protocol/channel';
+import { PROTOCOL_VERSION, type FromEngine, type ToEngine } from '../../protocol/messages';
+import {
+  TRAINING_CHANNEL,
+  trainingServerValidators,
+  type TrainingCaller,
+  type TrainingServer,
+} from '../../protocol/training-calls';
 import { EngineCore, type ChosenEngineBackend } from './engine-core';
 import { EngineTrainer } from './engine-trainer';
 import { modelLabel } from './model-label';
@@ -152,7 +160,7 @@ async function gpuOrCpuReason(
 }
 
 /** Where a new model goes: WebGPU, or the CPU worker with the reason. */
-async function placeModel(requestId: number, preference: BackendPreference): Promise<Place> {
+async function placeModel(requestId: number, preference: BackendChoice): Promise<Place> {
   if (preference === 'cpu') {
     cpuReasons.set(requestId, 'cpu: requested');
     return 'worker';
@@ -164,7 +172,6 @@ async function placeModel(requestId: number, preference: BackendPreference): Pro
 }
 
 // Training runs here on the page's GPU only; a run that gets no GPU here trains in the host's CPU worker.
-let trainSteps = 0;
 const trainer = new EngineTrainer(
   async (preference) => {
     let r: Awaited<ReturnType<typeof gpuOrCpuReason>>;
@@ -175,17 +182,18 @@ const trainer = new EngineTrainer(
     }
     return 'gpu' in r ? { backend: r.gpu.backend as WebGpuBackend, reason: r.gpu.reason } : { reason: r.cpuReason };
   },
-  (m) => {
-    if (m.type === 'trainLosses') trainSteps += m.counts.length; // steps are counted when their losses are read
-    if (m.type === 'trainOpened' || m.type === 'trainLosses' || m.type === 'trainLost') {
-      lines.training.textContent =
-        m.type === 'trainLost'
-          ? `training: device lost (${m.message})`
-          : `training: ${trainer.open} run(s) on WebGPU, ${trainSteps.toLocaleString('en-US')} steps taken on this page`;
-    }
-    host.postMessage(m);
+  (s) => {
+    lines.training.textContent =
+      s.lost !== undefined
+        ? `training: device lost (${s.lost})`
+        : `training: ${s.open} run(s) on WebGPU, ${s.steps.toLocaleString('en-US')} steps taken on this page`;
   },
 );
+new Channel<TrainingServer, TrainingCaller>({
+  name: TRAINING_CHANNEL,
+  port: eventPort(window, host),
+  validate: trainingServerValidators,
+}).serve(trainer.handlers);
 
 async function toPlace(place: Place, m: ToEngine): Promise<void> {
   if (place === 'gpu') await gpuCore.handle(m);
@@ -211,15 +219,6 @@ function receive(m: ToEngine): void {
 
 async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   switch (m.type) {
-    case 'trainOpen':
-    case 'trainSetState':
-    case 'trainWrite':
-    case 'trainRead':
-    case 'trainStep':
-    case 'trainReadLosses':
-    case 'trainClose':
-      void trainer.handle(m); // its own queue: a training step does not hold up scoring
-      return;
     case 'configure':
       cpuWorkerUri = m.cpuWorkerUri;
       return;
@@ -250,22 +249,7 @@ async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
   }
 }
 
-const ENGINE_MESSAGES = new Set([
-  'configure',
-  'loadModel',
-  'modelChunk',
-  'score',
-  'scoreChunk',
-  'generate',
-  'cancel',
-  'trainOpen',
-  'trainSetState',
-  'trainWrite',
-  'trainRead',
-  'trainStep',
-  'trainReadLosses',
-  'trainClose',
-]);
+const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel']);
 // Only the host posts to this page; anything else that arrives is not a job.
 window.addEventListener('message', (e: MessageEvent<ToEngine>) => {
   if (typeof e.data === 'object' && e.data !== null && ENGINE_MESSAGES.has(e.data.type)) receive(e.data);

@@ -9,6 +9,7 @@ import { resample } from '../datasets/resample';
 import { WavReader } from '../datasets/wav';
 import type { AudioAnalysisSummary, EngineInfo, Timings, TrackDescriptor } from '../../../protocol/messages';
 import { audioRegions, highSurprisal } from '../../../protocol/surprise-regions';
+import type { EngineClient } from '../engine/engine-client';
 import type { CellSpec } from '../notebook/cell-spec';
 import { modelInfo } from './model-source';
 import { loadModelOnEngine, PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
@@ -27,17 +28,37 @@ interface AudioSpan {
   start: number;
 }
 
+/** The file's facts the summary reports, whatever the model. */
+type AudioFacts = Omit<AudioAnalysisSummary['audio'], 'bitsPerSample' | 'modelRate'>;
+
+/** The cell's span of the file, mixed down to mono, at the file's rate. */
+interface WavSpan {
+  facts: AudioFacts;
+  mixed: Float32Array;
+  /** The span's first frame in the file. */
+  first: number;
+  /** The reader's warnings, and what was cut or mixed down. */
+  notes: string[];
+}
+
+/** What every output of one cell shares. */
+interface AudioCell {
+  id: string;
+  file: string;
+  facts: AudioFacts;
+  model: ResolvedModel | undefined;
+}
+
+type AudioOutput = { summary: AudioAnalysisSummary; blocks: Map<string, Block> };
+
 function buildOutput(
-  id: string,
-  file: string,
-  base: Omit<AudioAnalysisSummary['audio'], 'bitsPerSample' | 'modelRate'>,
+  cell: AudioCell,
   span: AudioSpan,
   surprisal: Float32Array | undefined,
-  model: ResolvedModel | undefined,
   engine: EngineInfo | null,
   timings: Timings,
   notes: string[],
-): { summary: AudioAnalysisSummary; blocks: Map<string, Block> } {
+): AudioOutput {
   const samplesTrack: TrackDescriptor = {
     block: 'samples',
     record: 0,
@@ -58,38 +79,31 @@ function buildOutput(
   }
   const summary: AudioAnalysisSummary = {
     schema: 1,
-    id,
+    id: cell.id,
     kind: 'audio-analysis',
-    file,
-    model: model ? modelInfo(model.source, model.shownPath) : null,
+    file: cell.file,
+    model: cell.model ? modelInfo(cell.model.source, cell.model.shownPath) : null,
     engine,
     timings,
     tracks,
     intervals: [],
     notes: [...notes],
-    audio: { ...base, modelRate: span.rate, bitsPerSample: surprisal && engine ? finiteMean(surprisal) : null },
+    audio: { ...cell.facts, modelRate: span.rate, bitsPerSample: surprisal && engine ? finiteMean(surprisal) : null },
   };
   return { summary, blocks };
 }
 
-export async function analyzeAudio(
-  spec: CellSpec,
-  ctx: RunContext,
-): Promise<{ summary: AudioAnalysisSummary; blocks: Map<string, Block> }> {
-  const t0 = performance.now();
-  const path = await ctx.resolveFile(spec.file);
-  const file = ctx.shownPath(path);
-  const model = await ctx.model('audio', spec.model);
-  if (model && model.source.modality !== 'audio')
-    throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell analyzes audio`);
+/**
+ * Reads the cell's span (start:/end:) of the WAV file mixed down to mono, and its tags. The span is
+ * cut so that neither its samples at the file's rate nor at `modelRate` exceed MAX_CELL_SAMPLES.
+ */
+async function readWavSpan(path: string, spec: CellSpec, modelRate: number | undefined): Promise<WavSpan> {
   const wav = await WavReader.open(path);
   const notes: string[] = [...wav.info.warnings];
   let mixed: Float32Array, first: number, last: number, tags: Record<string, string>;
   const { sampleRate, channels, bitsPerSample } = wav.format;
   try {
-    const modelRate = model?.source.sampleRate ?? sampleRate;
-    // Both the file's samples and the model's must stay within a cell's budget.
-    const maxFrames = Math.floor((MAX_CELL_SAMPLES * sampleRate) / Math.max(sampleRate, modelRate));
+    const maxFrames = Math.floor((MAX_CELL_SAMPLES * sampleRate) / Math.max(sampleRate, modelRate ?? sampleRate));
     first = Math.min(wav.info.frames, Math.round(spec.startS * sampleRate));
     last = spec.endS === undefined ? wav.info.frames : Math.min(wav.info.frames, Math.round(spec.endS * sampleRate));
     if (last - first > maxFrames) {
@@ -104,7 +118,7 @@ export async function analyzeAudio(
     await wav.close();
   }
   if (channels > 1) notes.push(`${channels} channels mixed down to mono`);
-  const base = {
+  const facts: AudioFacts = {
     sampleRate,
     channels,
     bitsPerSampleFormat: bitsPerSample,
@@ -113,54 +127,33 @@ export async function analyzeAudio(
     endS: last / sampleRate,
     tags,
   };
-  const timings: Timings = { readMs: performance.now() - t0, loadModelMs: 0, computeMs: 0, totalMs: 0 };
-  if (!model) {
-    notes.push(
-      'no audio model is set up (seqlab.defaultAudioModel, or model: in the cell): waveform and spectrogram only',
-    );
-    timings.totalMs = performance.now() - t0;
-    return buildOutput(
-      ctx.runId,
-      file,
-      base,
-      { samples: mixed, rate: sampleRate, start: first },
-      undefined,
-      undefined,
-      null,
-      timings,
-      notes,
-    );
-  }
+  return { facts, mixed, first, notes };
+}
 
-  const rate = model.source.sampleRate!;
-  if (!model.source.trained) notes.push(UNTRAINED_NOTE);
-  if (rate !== sampleRate) notes.push(`resampled from ${sampleRate} Hz to the model's ${rate} Hz`);
-  const span: AudioSpan = {
-    samples: rate === sampleRate ? mixed : resample(mixed, sampleRate, rate),
+/** The span at `rate`: resampled when the file's rate differs, its start moved to match. */
+function atRate(wav: WavSpan, rate: number): AudioSpan {
+  const fileRate = wav.facts.sampleRate;
+  return {
+    samples: rate === fileRate ? wav.mixed : resample(wav.mixed, fileRate, rate),
     rate,
-    start: Math.round((first * rate) / sampleRate),
+    start: Math.round((wav.first * rate) / fileRate),
   };
-  timings.readMs = performance.now() - t0;
-  const surprisal = new Float32Array(span.samples.length).fill(Number.NaN);
-  const picture = buildOutput(
-    ctx.runId,
-    file,
-    base,
-    span,
-    surprisal,
-    model,
-    null,
-    { ...timings, totalMs: performance.now() - t0 },
-    [...notes, PROGRESS_NOTE],
-  );
-  ctx.show(picture.summary, picture.blocks);
+}
 
-  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
-  timings.loadModelMs = loadModelMs;
-  const tCompute = performance.now();
-  const tokens = mulawEncode(span.samples);
+/**
+ * Streams `tokens` through the engine, writing each chunk's bits into `surprisal` and calling
+ * `shown` with the percentage done at most every REFRESH_MS. Returns the engine's compute time.
+ */
+async function streamSurprisal(
+  ctx: RunContext,
+  engine: EngineClient,
+  modelKey: string,
+  tokens: Int32Array,
+  surprisal: Float32Array,
+  shown: (pct: number) => void,
+): Promise<number> {
   let lastShown = performance.now();
-  const { engineMs } = await engine.score(loaded.modelKey, tokens, {
+  const { engineMs } = await engine.score(modelKey, tokens, {
     collectDelta: false,
     chunkTokens: CHUNK_TOKENS,
     signal: ctx.signal,
@@ -168,21 +161,45 @@ export async function analyzeAudio(
       surprisal.set(bits, offset);
       if (performance.now() - lastShown < REFRESH_MS) return;
       lastShown = performance.now();
-      const pct = Math.floor((100 * (offset + bits.length)) / Math.max(1, tokens.length));
-      const partial = buildOutput(
-        ctx.runId,
-        file,
-        base,
-        span,
-        surprisal,
-        model,
-        null,
-        { ...timings, totalMs: performance.now() - t0 },
-        [...notes, `${PROGRESS_NOTE} ${pct}%`],
-      );
-      ctx.show(partial.summary, partial.blocks);
+      shown(Math.floor((100 * (offset + bits.length)) / Math.max(1, tokens.length)));
     },
   });
+  return engineMs;
+}
+
+/** The waveform at the model's rate at once, then its surprisal as chunks arrive, its mean and the regions of unusual audio. */
+async function analyzeWithModel(
+  spec: CellSpec,
+  ctx: RunContext,
+  cell: AudioCell & { model: ResolvedModel },
+  wav: WavSpan,
+  timings: Timings,
+  t0: number,
+): Promise<AudioOutput> {
+  const { model } = cell;
+  const rate = model.source.sampleRate!;
+  const notes = wav.notes;
+  if (!model.source.trained) notes.push(UNTRAINED_NOTE);
+  if (rate !== wav.facts.sampleRate) notes.push(`resampled from ${wav.facts.sampleRate} Hz to the model's ${rate} Hz`);
+  const span = atRate(wav, rate);
+  timings.readMs = performance.now() - t0;
+  const surprisal = new Float32Array(span.samples.length).fill(Number.NaN);
+  const showSoFar = (note: string): void => {
+    const partial = buildOutput(cell, span, surprisal, null, { ...timings, totalMs: performance.now() - t0 }, [
+      ...notes,
+      note,
+    ]);
+    ctx.show(partial.summary, partial.blocks);
+  };
+  showSoFar(PROGRESS_NOTE);
+
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
+  timings.loadModelMs = loadModelMs;
+  const tCompute = performance.now();
+  const tokens = mulawEncode(span.samples);
+  const engineMs = await streamSurprisal(ctx, engine, loaded.modelKey, tokens, surprisal, (pct) =>
+    showSoFar(`${PROGRESS_NOTE} ${pct}%`),
+  );
   timings.computeMs = performance.now() - tCompute;
   timings.totalMs = performance.now() - t0;
   const engineInfo: EngineInfo = {
@@ -191,10 +208,36 @@ export async function analyzeAudio(
     device: loaded.device,
     tokensPerSecond: engineMs > 0 ? (1000 * tokens.length) / engineMs : 0,
   };
-  const out = buildOutput(ctx.runId, file, base, span, surprisal, model, engineInfo, timings, notes);
+  const out = buildOutput(cell, span, surprisal, engineInfo, timings, notes);
   // The renderer's own rule (smoothed surprisal above mean + 2 sd, in 10 ms windows), stored so the
   // regions persist with the notebook and read the same in the JSON item.
   const track = out.summary.tracks.find((t) => t.kind === 'surprisal')!;
   out.summary.intervals.push(highSurprisal(track, surprisal, 0, 'unusual-audio', audioRegions(rate)));
   return out;
+}
+
+export async function analyzeAudio(spec: CellSpec, ctx: RunContext): Promise<AudioOutput> {
+  const t0 = performance.now();
+  const path = await ctx.resolveFile(spec.file);
+  const file = ctx.shownPath(path);
+  const model = await ctx.model('audio', spec.model);
+  if (model && model.source.modality !== 'audio')
+    throw new Error(`${model.shownPath} is a ${model.source.modality} model; this cell analyzes audio`);
+  const wav = await readWavSpan(path, spec, model?.source.sampleRate);
+  const timings: Timings = { readMs: performance.now() - t0, loadModelMs: 0, computeMs: 0, totalMs: 0 };
+  if (model) return analyzeWithModel(spec, ctx, { id: ctx.runId, file, facts: wav.facts, model }, wav, timings, t0);
+  const notes = [
+    ...wav.notes,
+    'no audio model is set up (seqlab.defaultAudioModel, or model: in the cell): waveform and spectrogram only',
+  ];
+  timings.totalMs = performance.now() - t0;
+  const span = { samples: wav.mixed, rate: wav.facts.sampleRate, start: wav.first };
+  return buildOutput(
+    { id: ctx.runId, file, facts: wav.facts, model: undefined },
+    span,
+    undefined,
+    null,
+    timings,
+    notes,
+  );
 }

@@ -2,11 +2,19 @@
 // datasets readers, shows the sequence, GC windows, soft-mask and N runs at once, then streams the
 // tokens through the engine for per-base surprisal (both strands when asked) and per-layer mean Δ,
 // refreshing the picture as chunks arrive. Long records are binned to bounded track sizes.
+import type { DnaTokenizer } from '../datasets/dna-tokenizer';
 import { IndexedFasta } from '../datasets/fasta-index';
 import { readFastq } from '../datasets/fastq';
 import { nRuns, softMaskedRuns, type Run } from '../datasets/sequence-runs';
 import { openFileSource } from '../datasets/source';
-import type { DnaAnalysisSummary, DnaRecordSummary, IntervalSet, TrackDescriptor } from '../../../protocol/messages';
+import type {
+  DnaAnalysisSummary,
+  DnaRecordSummary,
+  IntervalSet,
+  ModelLoadedMessage,
+  TrackDescriptor,
+} from '../../../protocol/messages';
+import type { EngineClient } from '../engine/engine-client';
 import type { CellSpec } from '../notebook/cell-spec';
 import { modelInfo } from './model-source';
 import { loadModelOnEngine, PROGRESS_NOTE, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
@@ -129,146 +137,164 @@ function countBases(bases: Uint8Array): { gc: number; acgt: number; n: number; s
   return { gc, acgt, n, soft };
 }
 
+/** What every output of one cell shares. */
+interface DnaCell {
+  id: string;
+  file: string;
+  spec: CellSpec;
+  records: RecordData[];
+  model: ResolvedModel | undefined;
+}
+
+type DnaOutput = { summary: DnaAnalysisSummary; blocks: Map<string, Block> };
+
+/** A cell's tracks and the blocks that hold their values. */
+class TrackSet {
+  readonly blocks = new Map<string, Block>();
+  readonly tracks: TrackDescriptor[] = [];
+
+  /** Adds record `k`'s track of `kind`, starting at its record's first base. */
+  add(
+    k: number,
+    start: number,
+    kind: TrackDescriptor['kind'],
+    label: string,
+    unit: TrackDescriptor['unit'],
+    data: Block,
+    binSize: number,
+    length: number,
+    rows = 1,
+    rowLabels: string[] = [],
+  ): void {
+    const block = `r${k}/${kind}`;
+    this.blocks.set(block, data);
+    this.tracks.push({ block, record: k, kind, label, unit, start, binSize, length, rows, rowLabels });
+  }
+}
+
+/** The record's letters (short records only) and its GC windows. */
+function addSequenceTracks(set: TrackSet, k: number, r: RecordData, window: number): void {
+  const n = r.bases.length;
+  if (n <= MAX_SEQUENCE_LETTERS) set.add(k, r.start, 'sequence', 'sequence', 'base', r.bases, 1, n);
+  set.add(
+    k,
+    r.start,
+    'gc',
+    `GC % (${window} bp windows)`,
+    '%',
+    gcWindows(r.bases, window),
+    window,
+    Math.ceil(n / window),
+  );
+}
+
+/** The model's surprisal on each strand scored and its per-layer Δ, binned to bounded sizes. */
+function addScoreTracks(set: TrackSet, k: number, r: RecordData, s: RecordScores): void {
+  const n = r.bases.length;
+  const bin = binSizeFor(n, MAX_TRACK_VALUES);
+  set.add(k, r.start, 'surprisal', 'surprisal', 'bits', binMeans(s.forward, 1, n, bin), bin, Math.ceil(n / bin));
+  if (s.reverse)
+    set.add(
+      k,
+      r.start,
+      'surprisal-reverse',
+      'surprisal (reverse strand)',
+      'bits',
+      binMeans(s.reverse, 1, n, bin),
+      bin,
+      Math.ceil(n / bin),
+    );
+  if (s.layers > 0) {
+    const hb = binSizeFor(n, MAX_HEATMAP_VALUES);
+    set.add(
+      k,
+      r.start,
+      'delta',
+      'selection Δ per layer',
+      'Δ',
+      binMeans(s.delta, s.layers, n, hb),
+      hb,
+      Math.ceil(n / hb),
+      s.layers,
+      Array.from({ length: s.layers }, (_, i) => `layer ${i}`),
+    );
+  }
+}
+
+function recordIntervals(k: number, r: RecordData): IntervalSet[] {
+  const runs = (kind: IntervalSet['kind'], list: Run[]): IntervalSet => ({
+    record: k,
+    kind,
+    starts: list.map((x) => x.start),
+    ends: list.map((x) => x.end),
+    scores: [],
+  });
+  return [runs('soft-mask', r.softMasked), runs('n-run', r.nRuns)];
+}
+
+function recordSummary(r: RecordData, s: RecordScores | undefined): DnaRecordSummary {
+  const c = countBases(r.bases);
+  return {
+    index: r.index,
+    name: r.name,
+    description: r.description,
+    length: r.fullLength,
+    start: r.start,
+    end: r.start + r.bases.length,
+    gcPercent: c.acgt ? (100 * c.gc) / c.acgt : 0,
+    nCount: c.n,
+    softMaskedCount: c.soft,
+    bitsPerBase: s ? finiteMean(s.forward) : null,
+    bitsPerBaseReverse: s?.reverse ? finiteMean(s.reverse) : null,
+  };
+}
+
 /** Builds the summary and blocks for what is known so far (scores undefined before the model ran). */
 function buildOutput(
-  id: string,
-  file: string,
-  spec: CellSpec,
-  records: RecordData[],
+  cell: DnaCell,
   scores: (RecordScores | undefined)[],
-  model: ResolvedModel | undefined,
   engine: DnaAnalysisSummary['engine'],
   timings: DnaAnalysisSummary['timings'],
   notes: string[],
-): { summary: DnaAnalysisSummary; blocks: Map<string, Block> } {
-  const blocks = new Map<string, Block>();
-  const tracks: TrackDescriptor[] = [];
-  const intervals: IntervalSet[] = [];
-  const summaries: DnaRecordSummary[] = [];
-  records.forEach((r, k) => {
-    const n = r.bases.length,
-      c = countBases(r.bases),
-      s = scores[k];
-    const add = (
-      kind: TrackDescriptor['kind'],
-      label: string,
-      unit: TrackDescriptor['unit'],
-      data: Block,
-      binSize: number,
-      length: number,
-      rows = 1,
-      rowLabels: string[] = [],
-    ): void => {
-      const block = `r${k}/${kind}`;
-      blocks.set(block, data);
-      tracks.push({ block, record: k, kind, label, unit, start: r.start, binSize, length, rows, rowLabels });
-    };
-    if (n <= MAX_SEQUENCE_LETTERS) add('sequence', 'sequence', 'base', r.bases, 1, n);
-    add(
-      'gc',
-      `GC % (${spec.window} bp windows)`,
-      '%',
-      gcWindows(r.bases, spec.window),
-      spec.window,
-      Math.ceil(n / spec.window),
-    );
-    if (s) {
-      const bin = binSizeFor(n, MAX_TRACK_VALUES);
-      add('surprisal', 'surprisal', 'bits', binMeans(s.forward, 1, n, bin), bin, Math.ceil(n / bin));
-      if (s.reverse)
-        add(
-          'surprisal-reverse',
-          'surprisal (reverse strand)',
-          'bits',
-          binMeans(s.reverse, 1, n, bin),
-          bin,
-          Math.ceil(n / bin),
-        );
-      if (s.layers > 0) {
-        const hb = binSizeFor(n, MAX_HEATMAP_VALUES);
-        add(
-          'delta',
-          'selection Δ per layer',
-          'Δ',
-          binMeans(s.delta, s.layers, n, hb),
-          hb,
-          Math.ceil(n / hb),
-          s.layers,
-          Array.from({ length: s.layers }, (_, i) => `layer ${i}`),
-        );
-      }
-    }
-    intervals.push({
-      record: k,
-      kind: 'soft-mask',
-      starts: r.softMasked.map((x) => x.start),
-      ends: r.softMasked.map((x) => x.end),
-      scores: [],
-    });
-    intervals.push({
-      record: k,
-      kind: 'n-run',
-      starts: r.nRuns.map((x) => x.start),
-      ends: r.nRuns.map((x) => x.end),
-      scores: [],
-    });
-    summaries.push({
-      index: r.index,
-      name: r.name,
-      description: r.description,
-      length: r.fullLength,
-      start: r.start,
-      end: r.start + n,
-      gcPercent: c.acgt ? (100 * c.gc) / c.acgt : 0,
-      nCount: c.n,
-      softMaskedCount: c.soft,
-      bitsPerBase: s ? finiteMean(s.forward) : null,
-      bitsPerBaseReverse: s?.reverse ? finiteMean(s.reverse) : null,
-    });
+): DnaOutput {
+  const set = new TrackSet();
+  cell.records.forEach((r, k) => {
+    addSequenceTracks(set, k, r, cell.spec.window);
+    const s = scores[k];
+    if (s) addScoreTracks(set, k, r, s);
   });
   const summary: DnaAnalysisSummary = {
     schema: 1,
-    id,
+    id: cell.id,
     kind: 'dna-analysis',
-    file,
-    model: model ? modelInfo(model.source, model.shownPath) : null,
+    file: cell.file,
+    model: cell.model ? modelInfo(cell.model.source, cell.model.shownPath) : null,
     engine,
     timings,
-    tracks,
-    intervals,
+    tracks: set.tracks,
+    intervals: cell.records.flatMap((r, k) => recordIntervals(k, r)),
     notes: [...notes],
-    records: summaries,
+    records: cell.records.map((r, k) => recordSummary(r, scores[k])),
   };
-  return { summary, blocks };
+  return { summary, blocks: set.blocks };
 }
 
-export async function analyzeDna(
-  spec: CellSpec,
+/**
+ * Scores every record into `scores`: the forward strand with its per-layer Δ, and the reverse
+ * complement too when the cell asks for both strands (stored in forward coordinates). Calls
+ * `shown` with the percentage of tokens done at most every REFRESH_MS. Returns the engine's time
+ * and the tokens scored.
+ */
+async function scoreRecords(
   ctx: RunContext,
-): Promise<{ summary: DnaAnalysisSummary; blocks: Map<string, Block> }> {
-  const t0 = performance.now();
-  const path = await ctx.resolveFile(spec.file);
-  const file = ctx.shownPath(path);
-  const notes: string[] = [];
-  const records = await readRecords(path, spec, notes, ctx.signal);
-  const readMs = performance.now() - t0;
-  const timings = { readMs, loadModelMs: 0, computeMs: 0, totalMs: readMs };
-  const scores: (RecordScores | undefined)[] = records.map(() => undefined);
-  const model = await ctx.model('dna', spec.model);
-  if (!model) {
-    notes.push('no DNA model is set up (seqlab.defaultDnaModel, or model: in the cell): sequence tracks only');
-    return buildOutput(ctx.runId, file, spec, records, scores, undefined, null, timings, notes);
-  }
-  if (model.source.modality !== 'dna')
-    throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell analyzes DNA`);
-  if (!model.source.trained) notes.push(UNTRAINED_NOTE);
-  const first = buildOutput(ctx.runId, file, spec, records, scores, model, null, timings, [...notes, PROGRESS_NOTE]);
-  ctx.show(first.summary, first.blocks);
-
-  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
-  timings.loadModelMs = loadModelMs;
-  const tokenizer = model.source.tokenizer!;
-  const tCompute = performance.now();
+  engine: EngineClient,
+  loaded: ModelLoadedMessage,
+  tokenizer: DnaTokenizer,
+  cell: DnaCell,
+  scores: (RecordScores | undefined)[],
+  shown: (pct: number) => void,
+): Promise<{ engineMs: number; totalTokens: number }> {
+  const { spec, records } = cell;
   let engineMs = 0,
     tokensScored = 0,
     lastShown = performance.now();
@@ -301,28 +327,53 @@ export async function analyzeDna(
           tokensScored += m;
           if (performance.now() - lastShown > REFRESH_MS) {
             lastShown = performance.now();
-            const pct = Math.floor((100 * tokensScored) / Math.max(1, totalTokens));
-            const partial = buildOutput(
-              ctx.runId,
-              file,
-              spec,
-              records,
-              scores,
-              model,
-              null,
-              { ...timings, totalMs: performance.now() - t0 },
-              [...notes, `${PROGRESS_NOTE} ${pct}%`],
-            );
-            ctx.show(partial.summary, partial.blocks);
+            shown(Math.floor((100 * tokensScored) / Math.max(1, totalTokens)));
           }
         },
       });
       engineMs += r.engineMs;
-      if (!withDelta) {
-        s.reverse = reverseToForward(into);
-      }
+      if (!withDelta) s.reverse = reverseToForward(into);
     }
   }
+  return { engineMs, totalTokens };
+}
+
+export async function analyzeDna(spec: CellSpec, ctx: RunContext): Promise<DnaOutput> {
+  const t0 = performance.now();
+  const path = await ctx.resolveFile(spec.file);
+  const file = ctx.shownPath(path);
+  const notes: string[] = [];
+  const records = await readRecords(path, spec, notes, ctx.signal);
+  const readMs = performance.now() - t0;
+  const timings = { readMs, loadModelMs: 0, computeMs: 0, totalMs: readMs };
+  const scores: (RecordScores | undefined)[] = records.map(() => undefined);
+  const model = await ctx.model('dna', spec.model);
+  const cell: DnaCell = { id: ctx.runId, file, spec, records, model };
+  if (!model) {
+    notes.push('no DNA model is set up (seqlab.defaultDnaModel, or model: in the cell): sequence tracks only');
+    return buildOutput(cell, scores, null, timings, notes);
+  }
+  if (model.source.modality !== 'dna')
+    throw new Error(`${model.shownPath} is an ${model.source.modality} model; this cell analyzes DNA`);
+  if (!model.source.trained) notes.push(UNTRAINED_NOTE);
+  const showSoFar = (note: string): void => {
+    const partial = buildOutput(cell, scores, null, { ...timings, totalMs: performance.now() - t0 }, [...notes, note]);
+    ctx.show(partial.summary, partial.blocks);
+  };
+  showSoFar(PROGRESS_NOTE);
+
+  const { engine, loaded, loadModelMs } = await loadModelOnEngine(ctx, model, spec.backend);
+  timings.loadModelMs = loadModelMs;
+  const tCompute = performance.now();
+  const { engineMs, totalTokens } = await scoreRecords(
+    ctx,
+    engine,
+    loaded,
+    model.source.tokenizer!,
+    cell,
+    scores,
+    (pct) => showSoFar(`${PROGRESS_NOTE} ${pct}%`),
+  );
   timings.computeMs = performance.now() - tCompute;
   timings.totalMs = performance.now() - t0;
   const engineInfo = {
@@ -331,5 +382,5 @@ export async function analyzeDna(
     device: loaded.device,
     tokensPerSecond: engineMs > 0 ? (1000 * totalTokens) / engineMs : 0,
   };
-  return buildOutput(ctx.runId, file, spec, records, scores, model, engineInfo, timings, notes);
+  return buildOutput(cell, scores, engineInfo, timings, notes);
 }

@@ -2,7 +2,8 @@
 // cell's cancellation, files resolved as the spec names them, the model, the engine, and a way to
 // show a first picture and progress before the result is complete; what a stopped run keeps.
 import type { EngineClient } from '../engine/engine-client';
-import type { BackendPreference, Modality, ModelLoadedMessage, OutputSummary } from '../../../protocol/messages';
+import type { BackendChoice } from '../../../kernels/backend';
+import type { Modality, ModelLoadedMessage, OutputSummary } from '../../../protocol/messages';
 import type { ModelSource } from './model-source';
 import type { Block } from '../../../protocol/track-codec';
 
@@ -23,7 +24,7 @@ export interface RunContext {
   model(modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined>;
   engine(): Promise<EngineClient>;
   /** The cell's backend, or the seqlab.backend setting. */
-  backend(specBackend: BackendPreference | undefined): BackendPreference;
+  backend(specBackend: BackendChoice | undefined): BackendChoice;
   /** Replaces the cell's output with an intermediate picture. */
   show(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): void;
 }
@@ -46,7 +47,7 @@ export function cancelledPicture(summary: OutputSummary): OutputSummary {
 export async function loadModelOnEngine(
   ctx: RunContext,
   model: ResolvedModel,
-  specBackend: BackendPreference | undefined,
+  specBackend: BackendChoice | undefined,
 ): Promise<{ engine: EngineClient; loaded: ModelLoadedMessage; loadModelMs: number }> {
   const engine = await ctx.engine();
   const t0 = performance.now();

@@ -8,12 +8,12 @@ import {
   MAX_WEIGHT_CHUNK_BYTES,
   PROTOCOL_VERSION,
   parseFromEngine,
-  type BackendPreference,
   type FromEngine,
   type ModelLoadedMessage,
   type ReadyMessage,
   type ToEngine,
 } from '../../../protocol/messages';
+import type { BackendChoice } from '../../../kernels/backend';
 
 /** A page that has not said 'ready' by then failed to load (a missing script, a CSP refusal). */
 const READY_TIMEOUT_MS = 30_000;
@@ -120,7 +120,7 @@ export class EngineClient {
 
   constructor(
     private readonly post: (m: ToEngine) => PromiseLike<boolean>,
-    private readonly settings: () => { backend: BackendPreference; cpuWorkerUri: string; timeoutMs: number },
+    private readonly settings: () => { backend: BackendChoice; cpuWorkerUri: string; timeoutMs: number },
   ) {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
@@ -161,7 +161,7 @@ export class EngineClient {
   /** Uploads a model once per webview and backend; later calls with the same files key reuse it. Resolves to the engine's modelKey. */
   loadModel(
     files: string,
-    backend: BackendPreference,
+    backend: BackendChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
     signal?: AbortSignal,
@@ -178,7 +178,7 @@ export class EngineClient {
 
   private async upload(
     key: string,
-    backend: BackendPreference,
+    backend: BackendChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
     signal?: AbortSignal,

@@ -1,152 +1,98 @@
-// Host side of training on the engine webview's GPU: opens a trainer on the page
-// (webview/engine/engine-trainer.ts) and makes each of its calls one EngineClient job. Parameters
-// and AdamW moments go out and come back in chunks; a step carries one batch's ids and targets.
-// A trainer whose device was lost answers TrainerLostError; when the webview itself went away
-// the client throws EngineGoneError.
-import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/config';
-import type { AdamWConfig } from '../../../kernels/train/adamw';
-import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
+// Host side of training on the engine webview's GPU: a session's worker asks the training calls
+// (protocol/training-calls.ts) on its channel to this thread, and each is passed on, unchanged, to
+// the engine page's trainer (webview/engine/engine-trainer.ts), with its answer and streamed
+// chunks passed back. The host only relays arrays: its event loop never trains. A page that went
+// away (its channel disposed) makes every later call TrainerLostError: the run is interrupted, not
+// failed, and resumes from its checkpoint.
+import type {
+  Channel,
+  Handlers,
+  HandlerContext,
+  PayloadOf,
+  ReplyOf,
+  RequestType,
+  Speaker,
+  Transfer,
+} from '../../../protocol/channel';
 import {
-  MAX_TRAIN_CHUNK_VALUES,
-  type BackendName,
-  type FromEngine,
-  type TrainTensor,
-} from '../../../protocol/messages';
-import { EngineError, unexpected, type EngineClient } from './engine-client';
+  TrainerLostError,
+  type StateChunk,
+  type TrainingCaller,
+  type TrainingRequests,
+  type TrainingServer,
+} from '../../../protocol/training-calls';
+import { RemoteError } from '../../../protocol/channel';
 
-/** The trainer's device was lost (or broke) on the engine page; the trainer is gone. */
-export class TrainerLostError extends EngineError {
-  override name = 'TrainerLostError';
-}
+/** The host's channel to the engine page's trainer. */
+export type TrainingPage = Channel<TrainingCaller, TrainingServer>;
 
-/** Parameters, AdamW moments and step count, flat in paramSpecs order. */
-export interface EngineTrainerState {
-  params: Float32Array;
-  m: Float32Array;
-  v: Float32Array;
-  t: number;
-}
-
-export interface OpenedTrainer {
-  /** Names the trainer in later calls; undefined when 'auto' declined the page's adapter. */
-  trainerId?: number;
-  backend: BackendName;
-  reason: string;
-  device: string;
-}
-
-/** The reply of type `type`, or the error the reply stands for. */
-function expect<T extends FromEngine['type']>(m: FromEngine, type: T): Extract<FromEngine, { type: T }> {
-  if (m.type === type) return m as Extract<FromEngine, { type: T }>;
-  if (m.type === 'trainLost') throw new TrainerLostError(m.message);
-  throw unexpected(m, type);
-}
-
-export class EngineTraining {
-  constructor(readonly client: EngineClient) {}
-
-  /** Opens a trainer for cfg at batch x length; 'auto' may decline (backend cpu, with the reason). */
-  open(
-    cfg: MambaConfig,
-    batch: number,
-    length: number,
-    adam: AdamWConfig,
-    backend: 'auto' | 'webgpu',
-  ): Promise<OpenedTrainer> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({
-        type: 'trainOpen',
-        requestId: id,
-        config: mambaConfigToJson(cfg),
-        batch,
-        length,
-        adam: { ...adam },
-        backend,
-      });
-      const m = expect(await reply('opening a trainer'), 'trainOpened');
-      return {
-        ...(m.backend === 'webgpu' ? { trainerId: id } : {}),
-        backend: m.backend,
-        reason: m.reason,
-        device: m.device,
-      };
-    });
+/** The buffers a call's payload may give up on the way to the page (the host's copy is not used again). */
+function transferOf(type: keyof TrainingRequests, payload: unknown): Transfer | undefined {
+  if (type === 'write') return [(payload as StateChunk).values.buffer as ArrayBuffer];
+  if (type === 'step') {
+    const p = payload as TrainingRequests['step']['payload'];
+    return [p.ids.buffer as ArrayBuffer, p.targets.buffer as ArrayBuffer];
   }
+  return undefined;
+}
 
-  setState(trainerId: number, s: EngineTrainerState): Promise<void> {
-    const size = s.params.length;
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainSetState', requestId: id, trainerId, size, t: s.t });
-      for (const [tensor, values] of [
-        ['params', s.params],
-        ['m', s.m],
-        ['v', s.v],
-      ] as const) {
-        if (values.length !== size)
-          throw new EngineError(`trainer state: ${tensor} has ${values.length} values, params ${size}`);
-        for (let at = 0; at < size; at += MAX_TRAIN_CHUNK_VALUES) {
-          await send({
-            type: 'trainWrite',
-            requestId: id,
-            tensor,
-            offset: at,
-            values: values.slice(at, at + MAX_TRAIN_CHUNK_VALUES),
-          });
-        }
+/** Asks the page `type` with the worker's payload; its error passes back under the page's own name. */
+async function passOn<K extends RequestType<TrainingCaller>>(
+  page: TrainingPage,
+  type: K,
+  payload: PayloadOf<TrainingCaller, K>,
+  ctx: HandlerContext<unknown>,
+): Promise<ReplyOf<TrainingCaller, K>> {
+  try {
+    return await page.request(type, payload, {
+      signal: ctx.signal,
+      transfer: transferOf(type, payload),
+      onProgress: (c) => {
+        const chunk = c as StateChunk;
+        ctx.progress(chunk, [chunk.values.buffer as ArrayBuffer]);
+      },
+    });
+  } catch (e) {
+    if (page.disposed) throw new TrainerLostError(e instanceof Error ? e.message : String(e));
+    if (e instanceof RemoteError) throw Object.assign(new Error(e.message), { name: e.remoteName });
+    throw e;
+  }
+}
+
+/**
+ * Serves a session worker's training calls on `worker` by passing them on to the page `openPage`
+ * gives (EngineView's, opened when needed). Without a page, 'auto' trains on the CPU and 'webgpu' fails.
+ */
+export function relayTraining(
+  worker: Pick<Channel<Speaker, TrainingCaller>, 'serve'>,
+  openPage: () => Promise<TrainingPage>,
+): void {
+  let trainingOn: TrainingPage | undefined;
+  const page = (): TrainingPage => {
+    if (!trainingOn) throw new TrainerLostError('no trainer is open on the engine view');
+    return trainingOn;
+  };
+  const handlers: Handlers<TrainingCaller> = {
+    open: async (p, ctx) => {
+      let opened: TrainingPage;
+      try {
+        opened = await openPage();
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        // 'auto' without an engine view to ask is 'auto' without an adapter: the CPU trains.
+        if (p.backend === 'auto') return { reason: `cpu: the engine view gave no WebGPU (${why})`, device: 'cpu' };
+        throw new Error(`WebGPU is not available in the engine view: ${why}; pick cpu`);
       }
-      expect(await reply('setting the trainer state'), 'trainAck');
-    });
-  }
-
-  /** The parameters (and the moments when asked) of `size` values each, with the step count. */
-  read(trainerId: number, size: number, moments: boolean): Promise<EngineTrainerState> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainRead', requestId: id, trainerId, moments });
-      const out: Record<TrainTensor, Float32Array> = {
-        params: new Float32Array(size),
-        m: new Float32Array(moments ? size : 0),
-        v: new Float32Array(moments ? size : 0),
-      };
-      const got: Record<TrainTensor, number> = { params: 0, m: 0, v: 0 };
-      for (;;) {
-        const m = expect(await reply(`reading the trainer's ${moments ? 'state' : 'parameters'}`), 'trainValues');
-        const dst = out[m.tensor];
-        if (m.offset !== got[m.tensor] || m.offset + m.values.length > dst.length) {
-          throw new EngineError(
-            `trainer sent ${m.tensor} values at ${m.offset}+${m.values.length}, expected at ${got[m.tensor]} of ${dst.length}`,
-          );
-        }
-        dst.set(m.values, m.offset);
-        got[m.tensor] += m.values.length;
-        if (!m.last) continue;
-        for (const k of ['params', 'm', 'v'] as const)
-          if (got[k] !== out[k].length) throw new EngineError(`trainer sent ${got[k]} of ${out[k].length} ${k} values`);
-        return { ...out, t: m.t };
-      }
-    });
-  }
-
-  /** One training step (loss, gradient, clipping, AdamW) in one submit; its loss stays on the device for readLosses. */
-  step(trainerId: number, ids: Int32Array, targets: Int32Array, lr: number, maxNorm: number): Promise<void> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainStep', requestId: id, trainerId, ids, targets, lr, maxNorm });
-      expect(await reply('a training step'), 'trainAck');
-    });
-  }
-
-  /** The loss of every step since the last call, oldest first. */
-  readLosses(trainerId: number): Promise<CrossEntropyResult[]> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainReadLosses', requestId: id, trainerId });
-      const m = expect(await reply('reading the step losses'), 'trainLosses');
-      return Array.from(m.counts, (count, i) => ({ nats: m.nats[i], count }));
-    });
-  }
-
-  close(trainerId: number): Promise<void> {
-    return this.client.request(undefined, async (id, send, reply) => {
-      await send({ type: 'trainClose', requestId: id, trainerId });
-      expect(await reply('closing the trainer'), 'trainAck');
-    });
-  }
+      const reply = await passOn(opened, 'open', p, ctx);
+      if (reply.trainer !== undefined) trainingOn = opened;
+      return reply;
+    },
+    write: (p, ctx) => passOn(page(), 'write', p, ctx),
+    setState: (p, ctx) => passOn(page(), 'setState', p, ctx),
+    read: (p, ctx) => passOn(page(), 'read', p, ctx),
+    step: (p, ctx) => passOn(page(), 'step', p, ctx),
+    readLosses: (p, ctx) => passOn(page(), 'readLosses', p, ctx),
+    close: (p, ctx) => passOn(page(), 'close', p, ctx),
+  };
+  worker.serve(handlers);
 }

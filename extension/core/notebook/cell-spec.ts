@@ -1,7 +1,8 @@
 // The source of a SeqLab notebook cell: a short `key: value` spec (YAML-like, `#` comments) that
 // says what to analyze or generate, with which model and options. The user edits and re-runs it;
 // the Analyze command writes one. Pure: parsed and written here, run by the controller.
-import type { BackendPreference, Modality } from '../../../protocol/messages';
+import type { BackendChoice } from '../../../kernels/backend';
+import type { Modality } from '../../../protocol/messages';
 
 export type Action = 'analyze' | 'generate';
 export type Strand = 'forward' | 'both';
@@ -21,7 +22,7 @@ export interface CellSpec {
   /** Model folder (config.json + model.safetensors); undefined: the default model setting. */
   model: string | undefined;
   /** undefined: the seqlab.backend setting. */
-  backend: BackendPreference | undefined;
+  backend: BackendChoice | undefined;
   /** DNA: GC window in bases. */
   window: number;
   /** DNA: score the reverse complement too. */

@@ -1,7 +1,7 @@
 // Checkpoints of a run: checkpoints/step-NNNNNNN/ holds a loadable model (model.safetensors,
 // config.json, tokenizer.json (seqlab-dna, or seqlab-mulaw with its sample rate), training.json:
 // what `seqlab eval` and the extension open), the AdamW moments
-// (optimizer.safetensors) and trainer-state.json (step, tokens, time, RNG state), so a resumed
+// (optimizer.safetensors) and trainer-state.json (step, tokens, time, RNG state, AdamW's step count), so a resumed
 // run continues exactly. Each checkpoint is written into a temporary directory (every file
 // fsynced), renamed into place, and only then named by checkpoints/latest.json (replaced
 // atomically); a crash at any point leaves the previous checkpoint loadable. The two newest
@@ -13,15 +13,16 @@ import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/conf
 import { mambaParamsToTensors } from '../../../kernels/model/weights';
 import { flatFromTensors, tensorsFromFlat, type ParamSpec } from '../../../kernels/train/params';
 import type { RngState } from '../../../kernels/train/rng';
+import type { TrainerState } from '../../../kernels/train/trainer-state';
 import { loadModelDir, readJsonFile } from '../models/load-model';
 import { publishDirectory, writeFileAtomic, writeSynced } from './atomic-file';
 
-export interface TrainerState {
+/** Where a run stands: steps and tokens done, time spent, the data sampler's RNG. */
+export interface RunProgress {
   step: number;
   tokens: number;
   elapsedSec: number;
   rng: RngState;
-  adamT: number;
 }
 
 export interface CheckpointData {
@@ -31,10 +32,8 @@ export interface CheckpointData {
   /** What produced the weights (run, data, steps, validation loss): training.json. */
   training: Record<string, unknown>;
   specs: readonly ParamSpec[];
-  params: Float32Array;
-  adamM: Float32Array;
-  adamV: Float32Array;
-  state: TrainerState;
+  trainer: TrainerState;
+  progress: RunProgress;
 }
 
 const KEEP = 2;
@@ -57,20 +56,21 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function writeCheckpoint(runDir: string, c: CheckpointData): Promise<string> {
   const root = checkpointsDir(runDir);
   await mkdir(root, { recursive: true });
-  const name = stepName(c.state.step),
+  const { trainer, progress } = c;
+  const name = stepName(progress.step),
     finalDir = join(root, name),
     tmpDir = join(root, `${name}.tmp`);
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir);
-  const size = c.params.length;
+  const size = trainer.params.length;
   const files: [string, Uint8Array | string][] = [
-    ['model.safetensors', writeSafetensors(tensorsFromFlat(c.specs, c.params), { format: 'pt' })],
+    ['model.safetensors', writeSafetensors(tensorsFromFlat(c.specs, trainer.params), { format: 'pt' })],
     ['config.json', JSON.stringify({ ...mambaConfigToJson(c.config), ...c.configExtra }, null, 2) + '\n'],
     ['tokenizer.json', JSON.stringify(c.tokenizer, null, 2) + '\n'],
     [
       'training.json',
       JSON.stringify(
-        { ...c.training, step: c.state.step, tokens: c.state.tokens, trainSeconds: Math.round(c.state.elapsedSec) },
+        { ...c.training, step: progress.step, tokens: progress.tokens, trainSeconds: Math.round(progress.elapsedSec) },
         null,
         2,
       ) + '\n',
@@ -79,19 +79,19 @@ export async function writeCheckpoint(runDir: string, c: CheckpointData): Promis
       'optimizer.safetensors',
       writeSafetensors(
         new Map([
-          ['adam.m', { shape: [size], data: c.adamM }],
-          ['adam.v', { shape: [size], data: c.adamV }],
+          ['adam.m', { shape: [size], data: trainer.m }],
+          ['adam.v', { shape: [size], data: trainer.v }],
         ]),
       ),
     ],
-    ['trainer-state.json', JSON.stringify(c.state, null, 2) + '\n'],
+    ['trainer-state.json', JSON.stringify({ ...progress, adamT: trainer.t }, null, 2) + '\n'],
   ];
   for (const [file, data] of files) {
     await writeSynced(join(tmpDir, file), data);
     if (pauseMs() > 0) await pause(pauseMs());
   }
   await publishDirectory(tmpDir, finalDir);
-  await writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ checkpoint: name, step: c.state.step }) + '\n');
+  await writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ checkpoint: name, step: progress.step }) + '\n');
   const old = (await readdir(root)).filter((n) => /^step-\d+$/.test(n)).sort();
   for (const n of old.slice(0, Math.max(0, old.length - KEEP)))
     await rm(join(root, n), { recursive: true, force: true });
@@ -101,10 +101,8 @@ export async function writeCheckpoint(runDir: string, c: CheckpointData): Promis
 export interface LoadedCheckpoint {
   dir: string;
   config: MambaConfig;
-  params: Float32Array;
-  adamM: Float32Array;
-  adamV: Float32Array;
-  state: TrainerState;
+  trainer: TrainerState;
+  progress: RunProgress;
 }
 
 /** The checkpoint latest.json names, or undefined when the run has none yet. */
@@ -129,8 +127,15 @@ export async function loadCheckpoint(dir: string, specs: readonly ParamSpec[]): 
     v = opt.get('adam.v');
   if (!m || !v || m.data.length !== params.length || v.data.length !== params.length)
     throw new Error(`${optPath}: AdamW moments missing or not of ${params.length} values`);
-  const state = (await readJsonFile(join(dir, 'trainer-state.json'))) as TrainerState;
-  if (!Number.isInteger(state.step) || !Array.isArray(state.rng) || state.rng.length !== 4)
+  const { adamT, ...progress } = (await readJsonFile(join(dir, 'trainer-state.json'))) as RunProgress & {
+    adamT: number;
+  };
+  if (
+    !Number.isInteger(progress.step) ||
+    !Number.isInteger(adamT) ||
+    !Array.isArray(progress.rng) ||
+    progress.rng.length !== 4
+  )
     throw new Error(`${join(dir, 'trainer-state.json')}: not a trainer state`);
-  return { dir, config: model.config, params, adamM: m.data, adamV: v.data, state };
+  return { dir, config: model.config, trainer: { params, m: m.data, v: v.data, t: adamT }, progress };
 }

@@ -48,3 +48,29 @@ export function recordMatches(id: string, selector: string): boolean {
 export function rangeBounds(r: DataRange, total: number): [number, number] {
   return [Math.floor((total * r.startPct) / 100), Math.floor((total * r.endPct) / 100)];
 }
+
+/** Reads back what rangeText wrote (training.json records a model's range that way). */
+export function parseRangeText(text: string, what: string): DataRange {
+  const m = /^(?:records (.+), )?([^,]+)$/.exec(text.trim());
+  if (!m) throw new Error(`${what}: "${text}" is not a range like "0%-80%" or "records ID, 0%-80%"`);
+  const range = parseRange(m[2], what);
+  return m[1] ? withRecords(range, m[1].split(', ')) : range;
+}
+
+/**
+ * The rest of each file once the training range is taken out: the held-out part a model has never
+ * seen. Only a range touching one end of the files leaves a single range.
+ */
+export function heldOutRange(train: DataRange): DataRange {
+  const rest =
+    train.startPct === 0 && train.endPct < 100
+      ? { startPct: train.endPct, endPct: 100 }
+      : train.endPct === 100 && train.startPct > 0
+        ? { startPct: 0, endPct: train.startPct }
+        : undefined;
+  if (!rest)
+    throw new Error(
+      `the training range ${rangeText(train)} ${train.startPct === 0 ? 'covers all of the data' : 'leaves a part on each side'}: no single held-out range; give --range`,
+    );
+  return train.records ? { ...rest, records: train.records } : rest;
+}

@@ -1,7 +1,8 @@
 // Data-parallel gradients over worker threads: the batch is cut into shards, this thread
 // computes the first and each worker one more, all reading the same parameters from shared
 // memory. Each shard's gradient is a mean over its own counted targets, so the whole-batch mean
-// is their count-weighted sum. Workers are train-worker.js started in the 'gradient' role.
+// is their count-weighted sum. Workers are train-worker.js started in the 'gradient' role; each
+// shard is one request on the worker's gradient channel.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -9,6 +10,8 @@ import type { MambaConfig } from '../../../kernels/model/config';
 import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
 import { MambaTrainModel } from '../../../kernels/train/mamba-train-model';
 import { paramCount, paramSpecs, ParamViews } from '../../../kernels/train/params';
+import { Channel, nodePort, type NodeMessagePort, type Validators } from '../../../protocol/channel';
+import { Fields, ProtocolError } from '../../../protocol/validate';
 
 export interface GradientShardInit {
   role: 'gradient';
@@ -21,6 +24,44 @@ export interface GradientShardInit {
 export interface GradientShardJob {
   ids: Int32Array;
   targets: Int32Array;
+}
+
+type TrainerSays = {
+  requests: { shard: { payload: GradientShardJob; reply: CrossEntropyResult } };
+  notifications: Record<never, never>;
+};
+type ShardSays = { requests: Record<never, never>; notifications: Record<never, never> };
+const GRADIENT_CHANNEL = 'gradient';
+
+const trainerValidators: Validators<TrainerSays, ShardSays> = {
+  requests: {},
+  replies: {
+    shard: (raw) => {
+      const f = new Fields(raw, 'shard result');
+      return { nats: f.num('nats', 0, Number.MAX_VALUE), count: f.int('count', 0, Number.MAX_SAFE_INTEGER) };
+    },
+  },
+  progress: {},
+  notifications: {},
+};
+
+/** The shard worker takes only ids and targets of exactly its rows. */
+function shardValidators(rows: number): Validators<ShardSays, TrainerSays> {
+  return {
+    requests: {
+      shard: (raw) => {
+        const f = new Fields(raw, 'shard');
+        const ids = f.typed('ids', Int32Array, rows),
+          targets = f.typed('targets', Int32Array, rows);
+        if (ids.length !== rows || targets.length !== rows)
+          throw new ProtocolError(`shard: ${ids.length} ids and ${targets.length} targets, expected ${rows}`);
+        return { ids, targets };
+      },
+    },
+    replies: {},
+    progress: {},
+    notifications: {},
+  };
 }
 
 /** Threads to use by default: two where the machine has them (the trainer's own thread plus one). */
@@ -39,7 +80,7 @@ export class ParallelGradient {
   private readonly local: MambaTrainModel<Float32Array>;
   private readonly localGrad: ParamViews<Float32Array>;
   private readonly p: ParamViews<Float32Array>;
-  private readonly workers: { worker: Worker; grad: Float32Array }[] = [];
+  private readonly workers: { worker: Worker; shard: Channel<TrainerSays, ShardSays>; grad: Float32Array }[] = [];
   private readonly sizes: number[];
 
   constructor(
@@ -68,7 +109,13 @@ export class ParallelGradient {
       };
       const worker = new Worker(join(__dirname, 'train-worker.js'), { workerData: init });
       worker.unref();
-      this.workers.push({ worker, grad: new Float32Array(gradBuf) });
+      const shard = new Channel<TrainerSays, ShardSays>({
+        name: GRADIENT_CHANNEL,
+        port: nodePort(worker),
+        validate: trainerValidators,
+      });
+      worker.on('error', (err) => shard.dispose(err));
+      this.workers.push({ worker, shard, grad: new Float32Array(gradBuf) });
     }
   }
 
@@ -85,23 +132,14 @@ export class ParallelGradient {
       const b = this.sizes[w + 1],
         from = row * L,
         to = (row + b) * L;
-      const job: GradientShardJob = { ids: ids.slice(from, to), targets: targets.slice(from, to) };
-      const { worker } = this.workers[w];
+      const shardIds = ids.slice(from, to),
+        shardTargets = targets.slice(from, to);
       pending.push(
-        new Promise((resolve, reject) => {
-          const onError = (err: Error) => {
-            worker.off('message', onMessage);
-            reject(err);
-          };
-          const onMessage = (m: CrossEntropyResult | { error: string }) => {
-            worker.off('error', onError);
-            if ('error' in m) reject(new Error(m.error));
-            else resolve(m);
-          };
-          worker.once('message', onMessage);
-          worker.once('error', onError);
-          worker.postMessage(job);
-        }),
+        this.workers[w].shard.request(
+          'shard',
+          { ids: shardIds, targets: shardTargets },
+          { transfer: [shardIds.buffer, shardTargets.buffer] },
+        ),
       );
       row += b;
     }
@@ -125,24 +163,20 @@ export class ParallelGradient {
   }
 
   async dispose(): Promise<void> {
+    for (const w of this.workers) w.shard.dispose('the trainer was disposed');
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 }
 
-/** The worker side: computes its shard's loss and gradient for each job it is sent. */
-export function serveGradientShard(
-  init: GradientShardInit,
-  port: { on(ev: 'message', f: (job: GradientShardJob) => void): void; postMessage(m: unknown): void },
-): void {
+/** The worker side: computes its shard's loss and gradient for each job it is asked. */
+export function serveGradientShard(init: GradientShardInit, port: NodeMessagePort): void {
   const specs = paramSpecs(init.cfg);
   const p = new ParamViews(new Float32Array(init.params), specs),
     g = new ParamViews(new Float32Array(init.grad), specs);
   const model = new MambaTrainModel(init.cfg, init.batch, init.length, (n): Float32Array => new Float32Array(n));
-  port.on('message', (job) => {
-    try {
-      port.postMessage(model.lossAndGrad(p, job.ids, job.targets, g));
-    } catch (err) {
-      port.postMessage({ error: err instanceof Error ? err.message : String(err) });
-    }
-  });
+  new Channel<ShardSays, TrainerSays>({
+    name: GRADIENT_CHANNEL,
+    port: nodePort(port),
+    validate: shardValidators(init.batch * init.length),
+  }).serve({ shard: (job) => model.lossAndGrad(p, job.ids, job.targets, g) });
 }

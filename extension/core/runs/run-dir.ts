@@ -6,6 +6,7 @@
 //   checkpoints/    see checkpoint.ts
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BackendChoice } from '../../../kernels/backend';
 import { readJsonFile } from '../models/load-model';
 import { writeFileAtomic } from './atomic-file';
 import type { DataRange } from './data-range';
@@ -14,8 +15,6 @@ import type { ManifestEntry } from './token-data';
 import type { MetricRecord } from '../../../protocol/training-messages';
 
 export type { MetricRecord } from '../../../protocol/training-messages';
-
-export type BackendChoice = 'auto' | 'webgpu' | 'cpu';
 
 export interface Budget {
   steps?: number;

@@ -1,8 +1,8 @@
 // Training runs of a workspace: lists .seqlab/runs/*, starts or resumes a run in a worker thread
 // (train-worker.js, so the extension host's event loop never trains), cancels it, and reports
 // progress as events. A run whose status says running but which no worker of this process runs
-// and whose process is gone was interrupted (a crash, a closed window): it can be resumed. With a
-// step relay, a run's WebGPU steps go from its worker through this thread to the engine webview.
+// and whose process is gone was interrupted (a crash, a closed window): it can be resumed. With an
+// engine page, a run's WebGPU steps go from its worker through this thread to the engine webview.
 import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +10,11 @@ import { Worker } from 'node:worker_threads';
 import { readMetrics, readRunSpec, readStatus, RUNS_DIR, type MetricRecord, type RunSpec } from './run-dir';
 import type { TrainProgress } from './train-session';
 import type { RunPhase } from '../../../protocol/training-messages';
-import type { FromTrainWorker, SessionWorkerInit, ToTrainWorker } from './train-worker';
-import type { StepCall, StepReply } from './webview-step-engine';
+import { Channel, nodePort } from '../../../protocol/channel';
+import type { TrainingCaller } from '../../../protocol/training-calls';
+import { relayTraining, type TrainingPage } from '../engine/engine-training';
+import type { SessionWorkerInit } from './train-worker';
+import { managerValidators, TRAIN_WORKER_CHANNEL, type ManagerSays } from './train-worker-messages';
 
 export interface RunInfo {
   name: string;
@@ -49,12 +52,12 @@ function processAlive(pid: number | undefined): boolean {
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
-  private readonly live = new Map<string, Worker>();
+  private readonly live = new Map<string, { worker: Worker; channel: Channel<ManagerSays, TrainingCaller> }>();
 
-  /** `relay` answers the workers' StepCalls on the engine webview (StepCallRelay.answer); without it WebGPU runs use Dawn in the worker. */
+  /** `trainingPage` opens the engine webview's trainer for the workers' WebGPU steps; without it WebGPU runs use Dawn in the worker. */
   constructor(
     private readonly workerScript: string,
-    private readonly relay?: (call: StepCall) => Promise<StepReply>,
+    private readonly trainingPage?: () => Promise<TrainingPage>,
   ) {
     super();
   }
@@ -104,46 +107,51 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   /** Starts (or resumes from its latest checkpoint) the run in `dir` on a worker thread. */
   start(dir: string): void {
     if (this.live.has(dir)) throw new Error(`run ${dir} is already training`);
-    const init: SessionWorkerInit = { role: 'session', runDir: dir, webviewGpu: this.relay !== undefined };
-    const worker = new Worker(this.workerScript, { workerData: init });
-    this.live.set(dir, worker);
+    const worker = new Worker(this.workerScript, { workerData: { role: 'session' } satisfies SessionWorkerInit });
+    const channel = new Channel<ManagerSays, TrainingCaller>({
+      name: TRAIN_WORKER_CHANNEL,
+      port: nodePort(worker),
+      validate: managerValidators,
+    });
+    if (this.trainingPage) relayTraining(channel, this.trainingPage);
+    this.live.set(dir, { worker, channel });
     let ended = false;
     const end = (outcome: RunOutcome) => {
       if (ended) return;
       ended = true;
       this.live.delete(dir);
+      channel.dispose('the trainer ended');
+      void worker.terminate(); // the session answered: its thread has nothing left to do
       this.emit('ended', dir, outcome);
       this.emit('changed');
     };
-    const relay = this.relay;
-    worker.on('message', (m: FromTrainWorker) => {
-      if (m.type === 'step' && relay) {
-        void relay(m.call).then((reply) =>
-          worker.postMessage({ type: 'stepReply', id: m.id, reply } satisfies ToTrainWorker),
-        );
-      } else if (m.type === 'progress') this.emit('progress', dir, m.progress);
-      else if (m.type === 'log') this.emit('log', dir, m.line);
-      else if (m.type === 'done')
-        end({ state: m.result.state, step: m.result.step, ...(m.result.message ? { message: m.result.message } : {}) });
-      else if (m.type === 'error') end({ state: 'failed', step: 0, error: m.message });
-    });
+    channel
+      .request(
+        'run',
+        { runDir: dir, webviewGpu: this.trainingPage !== undefined },
+        {
+          what: dir,
+          onProgress: (e) => {
+            if (e.type === 'progress') this.emit('progress', dir, e.progress);
+            else this.emit('log', dir, e.line);
+          },
+        },
+      )
+      .then(
+        (r) => end({ state: r.state, step: r.step, ...(r.message ? { message: r.message } : {}) }),
+        (err: unknown) => end({ state: 'failed', step: 0, error: err instanceof Error ? err.message : String(err) }),
+      );
     worker.on('error', (err) => end({ state: 'failed', step: 0, error: err.message }));
-    worker.on('exit', (code) =>
-      end({
-        state: code === 0 ? 'finished' : 'failed',
-        step: 0,
-        ...(code === 0 ? {} : { error: `trainer exited with code ${code}` }),
-      }),
-    );
+    worker.on('exit', (code) => end({ state: 'failed', step: 0, error: `trainer exited with code ${code}` }));
     this.emit('changed');
   }
 
   /** Asks the run to stop; it writes a checkpoint first. Resolves when it has ended. */
   cancel(dir: string): Promise<void> {
-    const worker = this.live.get(dir);
-    if (!worker) return Promise.resolve();
-    const done = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'cancel' } satisfies ToTrainWorker);
+    const run = this.live.get(dir);
+    if (!run) return Promise.resolve();
+    const done = new Promise<void>((resolve) => run.worker.once('exit', () => resolve()));
+    run.channel.notify('cancel', null);
     return done;
   }
 

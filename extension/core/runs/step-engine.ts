@@ -9,17 +9,11 @@ import { AdamW, type AdamWConfig } from '../../../kernels/train/adamw';
 import { clipGradNorm } from '../../../kernels/train/clip';
 import type { CrossEntropyResult } from '../../../kernels/train/cross-entropy';
 import { paramCount, paramSpecs } from '../../../kernels/train/params';
+import type { TrainerState } from '../../../kernels/train/trainer-state';
 import type { WebGpuBackend } from '../../../kernels/webgpu/webgpu-backend';
 import { WebGpuTrainModel } from '../../../kernels/train/webgpu-train-model';
 import { defaultThreads, ParallelGradient } from './parallel-gradient';
-import type { BackendChoice } from './run-dir';
-
-export interface TrainerSnapshot {
-  params: Float32Array;
-  m: Float32Array;
-  v: Float32Array;
-  t: number;
-}
+import type { BackendChoice } from '../../../kernels/backend';
 
 /**
  * The engine's device or host went away mid-run (the engine webview closed or reloaded, its GPU
@@ -43,8 +37,8 @@ export type StepEngineFactory = (
 export interface StepEngine {
   /** e.g. "cpu, 2 threads" or "webgpu: WebGPU on …", with the reason for an auto choice. */
   readonly description: string;
-  setState(s: TrainerSnapshot): Promise<void>;
-  snapshot(): Promise<TrainerSnapshot>;
+  setState(s: TrainerState): Promise<void>;
+  snapshot(): Promise<TrainerState>;
   /** Host copy of the parameters (for validation on the CPU). */
   params(): Promise<Float32Array>;
   /**
@@ -70,14 +64,14 @@ class CpuStepEngine implements StepEngine {
     this.description = `cpu, ${this.grad.threads} thread(s)${reason}`;
   }
 
-  async setState(s: TrainerSnapshot): Promise<void> {
+  async setState(s: TrainerState): Promise<void> {
     this.grad.params.set(s.params);
     this.adam.m.set(s.m);
     this.adam.v.set(s.v);
     this.adam.t = s.t;
   }
 
-  async snapshot(): Promise<TrainerSnapshot> {
+  async snapshot(): Promise<TrainerState> {
     return { params: this.grad.params.slice(), m: this.adam.m.slice(), v: this.adam.v.slice(), t: this.adam.t };
   }
 
@@ -116,12 +110,12 @@ class WebGpuStepEngine implements StepEngine {
     this.model = new WebGpuTrainModel(backend, cfg, batch, length);
   }
 
-  async setState(s: TrainerSnapshot): Promise<void> {
+  async setState(s: TrainerState): Promise<void> {
     this.model.setParams(s.params);
     this.model.setMoments(s.m, s.v, s.t);
   }
 
-  async snapshot(): Promise<TrainerSnapshot> {
+  async snapshot(): Promise<TrainerState> {
     return { params: await this.model.readParams(), ...(await this.model.readMoments()), t: this.model.t };
   }
 

@@ -7,19 +7,14 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { DEFAULT_ADAMW } from '../../../kernels/train/adamw';
 import { DEFAULT_DT_INIT, initParams } from '../../../kernels/train/init';
-import { MambaTrainModel } from '../../../kernels/train/mamba-train-model';
-import { paramCount, paramSpecs, ParamViews } from '../../../kernels/train/params';
-import {
-  createStepEngine,
-  StepEngineLost,
-  type StepEngine,
-  type StepEngineFactory,
-  type TrainerSnapshot,
-} from './step-engine';
+import type { MambaConfig } from '../../../kernels/model/config';
+import { paramCount, paramSpecs, ParamViews, type ParamSpec } from '../../../kernels/train/params';
+import { createStepEngine, StepEngineLost, type StepEngine, type StepEngineFactory } from './step-engine';
 import { Rng } from '../../../kernels/train/rng';
+import type { TrainerState } from '../../../kernels/train/trainer-state';
 import { learningRate, stepProgress } from '../../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
-import { latestCheckpointDir, loadCheckpoint, writeCheckpoint, type TrainerState } from './checkpoint';
+import { latestCheckpointDir, loadCheckpoint, writeCheckpoint, type RunProgress } from './checkpoint';
 import { rangeText } from './data-range';
 import { modelConfig } from './presets';
 import {
@@ -36,6 +31,7 @@ import {
 import { loadTokenData, type TokenData } from './token-data';
 import { evenWindows, scoredRuns, splitTrainVal, WindowSampler } from './window-sampler';
 import { writeFileAtomic } from './atomic-file';
+import { ValidationLoss } from './validation-loss';
 
 export interface TrainProgress extends MetricRecord {
   totalSteps?: number;
@@ -63,7 +59,6 @@ export interface SessionResult {
 }
 
 const LOG_EVERY = 10;
-const VAL_BATCH = 16;
 
 /** Creates the run directory and its run.json; the directory must not hold a run already. */
 export async function createRun(runDir: string, spec: RunSpec): Promise<void> {
@@ -79,117 +74,254 @@ function complementTable(tokenizer: DnaTokenizer): Int32Array {
   return Int32Array.from({ length: v }, (_, id) => rc[v - 1 - id]);
 }
 
-/** Runs (or resumes) the run in `runDir` until its budget is spent or the signal aborts. */
-export async function runSession(runDir: string, opts: SessionOptions = {}): Promise<SessionResult> {
-  const spec = await readRunSpec(runDir);
-  const log = opts.onLog ?? (() => undefined);
-  const hyper = spec.hyper;
-  let data: TokenData;
+/** Runs `f`; when it throws, marks the run failed at `step` with the error and rethrows it. */
+async function failOnError<T>(runDir: string, step: number, f: () => Promise<T>): Promise<T> {
   try {
-    data = await loadTokenData(spec.data, spec.range);
+    return await f();
   } catch (err) {
-    await writeStatus(runDir, 'failed', 0, err instanceof Error ? err.message : String(err));
+    await writeStatus(runDir, 'failed', step, err instanceof Error ? err.message : String(err));
     throw err;
   }
-  const cfg = modelConfig(spec.size, data.vocabSize);
-  const specs = paramSpecs(cfg),
-    size = paramCount(specs);
-  let state: TrainerState, initial: TrainerSnapshot;
+}
+
+/** Where a run starts: its latest checkpoint, or freshly initialised parameters at step 0. */
+interface StartingPoint {
+  /** The checkpoint it resumes from, if any. */
+  previous: string | undefined;
+  progress: RunProgress;
+  trainer: TrainerState;
+}
+
+/** Resumes from the latest checkpoint (whose data must be the run's) or starts fresh; metrics past the start are dropped. */
+async function startingPoint(
+  runDir: string,
+  spec: RunSpec,
+  data: TokenData,
+  cfg: MambaConfig,
+  specs: readonly ParamSpec[],
+  log: (line: string) => void,
+): Promise<StartingPoint> {
   const previous = await latestCheckpointDir(runDir);
   if (previous) {
     await checkManifest(runDir, data.manifest);
     const ck = await loadCheckpoint(previous, specs);
-    initial = { params: ck.params, m: ck.adamM, v: ck.adamV, t: ck.state.adamT };
-    state = ck.state;
-    await truncateMetrics(runDir, state.step);
-    log(`resuming ${spec.name} from ${previous} (step ${state.step})`);
-  } else {
-    await writeManifest(runDir, data.manifest);
-    const rng = new Rng(hyper.seed);
-    const init = new Float32Array(size);
-    initParams(cfg, new ParamViews(init, specs), rng);
-    initial = { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 };
-    state = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state(), adamT: 0 };
-    await truncateMetrics(runDir, 0);
+    await truncateMetrics(runDir, ck.progress.step);
+    log(`resuming ${spec.name} from ${previous} (step ${ck.progress.step})`);
+    return { previous, progress: ck.progress, trainer: ck.trainer };
   }
-  let engine: StepEngine;
-  try {
-    engine = await (opts.stepEngines ?? createStepEngine)(
-      spec.backend,
-      cfg,
-      hyper.batch,
-      hyper.length,
-      { ...DEFAULT_ADAMW, weightDecay: hyper.weightDecay },
-      opts.threads,
-    );
-  } catch (err) {
-    await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
-    throw err;
+  await writeManifest(runDir, data.manifest);
+  const size = paramCount(specs);
+  const rng = new Rng(spec.hyper.seed);
+  const init = new Float32Array(size);
+  initParams(cfg, new ParamViews(init, specs), rng);
+  const progress = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state() };
+  await truncateMetrics(runDir, 0);
+  return { previous, progress, trainer: { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 } };
+}
+
+/** Training loss and throughput since the last time they were read. */
+class LossWindow {
+  private nats = 0;
+  private count = 0;
+  private tokens = 0;
+  private start = performance.now();
+
+  add(tokens: number): void {
+    this.tokens += tokens;
   }
-  const backend = engine.description;
-  const rng = Rng.fromState(state.rng);
-  const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
-  const sampler = new WindowSampler(
-    scoredRuns(train, data.scored, hyper.length + 1),
-    hyper.length,
-    data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined,
-  );
-  const valWindows = evenWindows(scoredRuns(val, data.scored, hyper.length + 1), hyper.length, hyper.valWindows);
-  log(
-    `${spec.name}: ${backend}; ${size} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
-      `${sampler.starts} training window starts, ${valWindows.length} validation windows`,
-  );
 
-  const valModel = new MambaTrainModel(cfg, VAL_BATCH, hyper.length, (n): Float32Array => new Float32Array(n));
-  const ids = new Int32Array(hyper.batch * hyper.length),
-    targets = new Int32Array(hyper.batch * hyper.length);
-  const budgetSec = spec.budget.minutes !== undefined ? spec.budget.minutes * 60 : undefined;
-  const totalSteps = spec.budget.steps;
-  const schedule = { peak: hyper.lr, warmup: hyper.warmupSteps, minRatio: hyper.minLrRatio };
-  const lrAt = (): number =>
-    learningRate(
-      state.step,
-      totalSteps !== undefined
-        ? stepProgress(state.step, hyper.warmupSteps, totalSteps)
-        : state.elapsedSec / (budgetSec as number),
-      schedule,
-    );
-  const done = () => (totalSteps !== undefined ? state.step >= totalSteps : state.elapsedSec >= (budgetSec as number));
-
-  const validate = async (): Promise<number | undefined> => {
-    if (valWindows.length === 0) return undefined;
-    const p = new ParamViews(await engine.params(), specs);
-    const L = hyper.length,
-      vIds = new Int32Array(VAL_BATCH * L),
-      vT = new Int32Array(VAL_BATCH * L);
-    let nats = 0,
-      count = 0;
-    for (let i = 0; i < valWindows.length; i += VAL_BATCH) {
-      vT.fill(-1);
-      for (let r = 0; r < VAL_BATCH; r++) {
-        const w = valWindows[i + r];
-        if (!w) {
-          vIds.fill(0, r * L, (r + 1) * L);
-          continue;
-        }
-        for (let t = 0; t < L; t++) {
-          vIds[r * L + t] = w[t];
-          vT[r * L + t] = w[t + 1];
-        }
-      }
-      valModel.forward(p, vIds);
-      const res = valModel.loss(vT);
-      nats += res.nats;
-      count += res.count;
+  /** Collects the engine's losses since the last read and starts a new window. */
+  async read(engine: StepEngine): Promise<{ trainBits: number; tokensPerSec: number }> {
+    for (const res of await engine.readLosses()) {
+      this.nats += res.nats;
+      this.count += res.count;
     }
-    return nats / count / Math.LN2;
-  };
+    const now = performance.now();
+    const out = {
+      trainBits: this.nats / this.count / Math.LN2,
+      tokensPerSec: Math.round(this.tokens / ((now - this.start) / 1000)),
+    };
+    this.nats = 0;
+    this.count = 0;
+    this.tokens = 0;
+    this.start = now;
+    return out;
+  }
+}
 
-  const checkpoint = async () => {
-    const snap = await engine.snapshot();
-    state.rng = rng.state();
-    state.adamT = snap.t;
-    return writeCheckpoint(runDir, {
+/** What a session trains with: the run, its data and model shape, where it starts and its step engine. */
+interface SessionParts {
+  runDir: string;
+  spec: RunSpec;
+  data: TokenData;
+  cfg: MambaConfig;
+  specs: readonly ParamSpec[];
+  start: StartingPoint;
+  engine: StepEngine;
+}
+
+/** A run ready to train: the step loop, its metrics and validation, its checkpoints and how it ends. */
+class Session {
+  private readonly progress: RunProgress;
+  private readonly rng: Rng;
+  private readonly sampler: WindowSampler;
+  private readonly validation: ValidationLoss;
+  private readonly ids: Int32Array;
+  private readonly targets: Int32Array;
+  private readonly totalSteps: number | undefined;
+  private readonly budgetSec: number | undefined;
+  private readonly log: (line: string) => void;
+  private lastVal: number | undefined;
+  private lastCheckpoint: string;
+  private checkpointStep: number;
+
+  constructor(
+    private readonly parts: SessionParts,
+    private readonly opts: SessionOptions,
+  ) {
+    const { spec, data, cfg, specs, start } = parts;
+    const hyper = spec.hyper;
+    this.progress = start.progress;
+    this.rng = Rng.fromState(start.progress.rng);
+    const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
+    this.sampler = new WindowSampler(
+      scoredRuns(train, data.scored, hyper.length + 1),
+      hyper.length,
+      data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined,
+    );
+    this.validation = new ValidationLoss(
+      cfg,
+      specs,
+      hyper.length,
+      evenWindows(scoredRuns(val, data.scored, hyper.length + 1), hyper.length, hyper.valWindows),
+    );
+    this.ids = new Int32Array(hyper.batch * hyper.length);
+    this.targets = new Int32Array(hyper.batch * hyper.length);
+    this.budgetSec = spec.budget.minutes !== undefined ? spec.budget.minutes * 60 : undefined;
+    this.totalSteps = spec.budget.steps;
+    this.log = opts.onLog ?? (() => undefined);
+    this.lastCheckpoint = start.previous ?? '';
+    this.checkpointStep = start.progress.step;
+  }
+
+  private get backend(): string {
+    return this.parts.engine.description;
+  }
+
+  /** The backend, the model's size and the number of training and validation windows. */
+  summary(): string {
+    const { spec, cfg, specs } = this.parts;
+    return (
+      `${spec.name}: ${this.backend}; ${paramCount(specs)} parameters (d_model ${cfg.hiddenSize}, ${cfg.numLayers} layers, d_state ${cfg.stateSize}); ` +
+      `${this.sampler.starts} training window starts, ${this.validation.windows.length} validation windows`
+    );
+  }
+
+  /** Trains to the end of the budget (or the signal), then checkpoints; the engine is disposed either way. */
+  async run(): Promise<SessionResult> {
+    const { runDir, engine } = this.parts;
+    await writeStatus(runDir, 'running', this.progress.step);
+    const window = new LossWindow();
+    try {
+      await engine.setState(this.parts.start.trainer);
+      if (this.progress.step === 0) await this.recordStart();
+      await this.stepLoop(window);
+      return await this.finish();
+    } catch (err) {
+      if (err instanceof StepEngineLost) return await this.interrupted(err);
+      await writeStatus(runDir, 'failed', this.progress.step, err instanceof Error ? err.message : String(err));
+      throw err;
+    } finally {
+      await engine.dispose();
+    }
+  }
+
+  private done(): boolean {
+    return this.totalSteps !== undefined
+      ? this.progress.step >= this.totalSteps
+      : this.progress.elapsedSec >= (this.budgetSec as number);
+  }
+
+  /** Warmup then cosine decay over the steps, or over the minutes of a time budget. */
+  private learningRate(): number {
+    const { lr, warmupSteps, minLrRatio } = this.parts.spec.hyper;
+    const { step, elapsedSec } = this.progress;
+    return learningRate(
+      step,
+      this.totalSteps !== undefined
+        ? stepProgress(step, warmupSteps, this.totalSteps)
+        : elapsedSec / (this.budgetSec as number),
+      { peak: lr, warmup: warmupSteps, minRatio: minLrRatio },
+    );
+  }
+
+  private async stepLoop(window: LossWindow): Promise<void> {
+    const hyper = this.parts.spec.hyper;
+    while (!this.done() && !this.opts.signal?.aborted) {
+      const lr = await this.step();
+      window.add(hyper.batch * hyper.length);
+      const last = this.done();
+      await this.record(window, lr, last);
+      if (this.progress.step % hyper.checkpointEvery === 0 && !last) await this.checkpoint();
+    }
+  }
+
+  /** One optimizer step on a freshly sampled batch; returns its learning rate. */
+  private async step(): Promise<number> {
+    const { batch, length, clip } = this.parts.spec.hyper;
+    const t0 = performance.now();
+    this.sampler.fill(this.rng, batch, this.ids, this.targets);
+    const lr = this.learningRate();
+    await this.parts.engine.step(this.ids, this.targets, lr, clip);
+    this.progress.step++;
+    this.progress.tokens += batch * length;
+    this.progress.elapsedSec += (performance.now() - t0) / 1000;
+    return lr;
+  }
+
+  private validate(): Promise<number | undefined> {
+    return this.validation.bits(() => this.parts.engine.params());
+  }
+
+  /** The untrained model's validation loss, as step 0 of the curve. */
+  private async recordStart(): Promise<void> {
+    const v = (this.lastVal = await this.validate());
+    await this.publish({ step: 0, tokens: 0, elapsedSec: 0, ...(v !== undefined ? { valBits: v } : {}) });
+  }
+
+  /** The training loss every LOG_EVERY steps and the validation loss every evalEvery (both at the last step). */
+  private async record(window: LossWindow, lr: number, last: boolean): Promise<void> {
+    const { step, tokens, elapsedSec } = this.progress;
+    const rec: MetricRecord = { step, tokens, elapsedSec: Math.round(elapsedSec * 100) / 100 };
+    let any = false;
+    if (step % LOG_EVERY === 0 || last) {
+      Object.assign(rec, { lr, ...(await window.read(this.parts.engine)) });
+      any = true;
+    }
+    if (step % this.parts.spec.hyper.evalEvery === 0 || last) {
+      const v = await this.validate();
+      if (v !== undefined) rec.valBits = this.lastVal = v;
+      any = true;
+    }
+    if (!any) return;
+    await this.publish(rec);
+    if (rec.valBits !== undefined)
+      this.log(
+        `step ${rec.step}: train ${rec.trainBits?.toFixed(4) ?? '-'} bits/token, val ${rec.valBits.toFixed(4)}, ${rec.tokensPerSec ?? '-'} tokens/s`,
+      );
+  }
+
+  /** Appends a metrics line and reports it as progress. */
+  private async publish(rec: MetricRecord): Promise<void> {
+    await appendMetric(this.parts.runDir, rec);
+    this.opts.onProgress?.({ ...rec, totalSteps: this.totalSteps, budgetSec: this.budgetSec, backend: this.backend });
+  }
+
+  private async checkpoint(): Promise<void> {
+    const { runDir, spec, data, cfg, specs, engine } = this.parts;
+    const trainer = await engine.snapshot();
+    this.progress.rng = this.rng.state();
+    this.lastCheckpoint = await writeCheckpoint(runDir, {
       config: cfg,
       configExtra: {
         time_step_min: DEFAULT_DT_INIT.dtMin,
@@ -199,102 +331,55 @@ export async function runSession(runDir: string, opts: SessionOptions = {}): Pro
       },
       tokenizer: data.tokenizer,
       specs,
-      params: snap.params,
+      trainer,
       training: {
         run: spec.name,
         data: data.manifest,
         range: rangeText(spec.range),
         preset: spec.preset ?? null,
-        backend,
-        lastValBits: lastVal ?? null,
+        backend: this.backend,
+        lastValBits: this.lastVal ?? null,
       },
-      adamM: snap.m,
-      adamV: snap.v,
-      state: { ...state },
+      progress: { ...this.progress },
     });
-  };
-
-  await writeStatus(runDir, 'running', state.step);
-  let lastVal: number | undefined;
-  let sumNats = 0,
-    sumCount = 0,
-    windowStart = performance.now(),
-    windowTokens = 0;
-  let lastCheckpoint = previous ?? '',
-    checkpointStep = state.step;
-  try {
-    await engine.setState(initial);
-    if (state.step === 0) {
-      const v = (lastVal = await validate());
-      const rec: MetricRecord = { step: 0, tokens: 0, elapsedSec: 0, ...(v !== undefined ? { valBits: v } : {}) };
-      await appendMetric(runDir, rec);
-      opts.onProgress?.({ ...rec, totalSteps, budgetSec, backend });
-    }
-    while (!done() && !opts.signal?.aborted) {
-      const t0 = performance.now();
-      sampler.fill(rng, hyper.batch, ids, targets);
-      const lr = lrAt();
-      await engine.step(ids, targets, lr, hyper.clip);
-      state.step++;
-      state.tokens += hyper.batch * hyper.length;
-      state.elapsedSec += (performance.now() - t0) / 1000;
-      windowTokens += hyper.batch * hyper.length;
-      const last = done();
-      const rec: MetricRecord = {
-        step: state.step,
-        tokens: state.tokens,
-        elapsedSec: Math.round(state.elapsedSec * 100) / 100,
-      };
-      let any = false;
-      if (state.step % LOG_EVERY === 0 || last) {
-        for (const res of await engine.readLosses()) {
-          sumNats += res.nats;
-          sumCount += res.count;
-        }
-        const now = performance.now();
-        Object.assign(rec, {
-          lr,
-          trainBits: sumNats / sumCount / Math.LN2,
-          tokensPerSec: Math.round(windowTokens / ((now - windowStart) / 1000)),
-        });
-        sumNats = 0;
-        sumCount = 0;
-        windowTokens = 0;
-        windowStart = now;
-        any = true;
-      }
-      if (state.step % hyper.evalEvery === 0 || last) {
-        const v = await validate();
-        if (v !== undefined) rec.valBits = lastVal = v;
-        any = true;
-      }
-      if (any) {
-        await appendMetric(runDir, rec);
-        opts.onProgress?.({ ...rec, totalSteps, budgetSec, backend });
-        if (rec.valBits !== undefined)
-          log(
-            `step ${rec.step}: train ${rec.trainBits?.toFixed(4) ?? '-'} bits/token, val ${rec.valBits.toFixed(4)}, ${rec.tokensPerSec ?? '-'} tokens/s`,
-          );
-      }
-      if (state.step % hyper.checkpointEvery === 0 && !last) {
-        lastCheckpoint = await checkpoint();
-        checkpointStep = state.step;
-      }
-    }
-    lastCheckpoint = await checkpoint();
-    const cancelled = !done();
-    await writeStatus(runDir, cancelled ? 'cancelled' : 'finished', state.step);
-    return { state: cancelled ? 'cancelled' : 'finished', step: state.step, checkpoint: lastCheckpoint };
-  } catch (err) {
-    if (err instanceof StepEngineLost) {
-      const message = `${err.message} at step ${state.step}; it resumes from ${lastCheckpoint ? `the checkpoint at step ${checkpointStep}` : 'the start (no checkpoint yet)'}`;
-      await writeStatus(runDir, 'interrupted', checkpointStep, message);
-      log(message);
-      return { state: 'interrupted', step: checkpointStep, checkpoint: lastCheckpoint, message };
-    }
-    await writeStatus(runDir, 'failed', state.step, err instanceof Error ? err.message : String(err));
-    throw err;
-  } finally {
-    await engine.dispose();
+    this.checkpointStep = this.progress.step;
   }
+
+  /** The final checkpoint, and the run finished (budget spent) or cancelled (signal). */
+  private async finish(): Promise<SessionResult> {
+    await this.checkpoint();
+    const state = this.done() ? 'finished' : 'cancelled';
+    await writeStatus(this.parts.runDir, state, this.progress.step);
+    return { state, step: this.progress.step, checkpoint: this.lastCheckpoint };
+  }
+
+  /** The step engine went away: the run stops at its last checkpoint and says where it resumes. */
+  private async interrupted(err: StepEngineLost): Promise<SessionResult> {
+    const message = `${err.message} at step ${this.progress.step}; it resumes from ${this.lastCheckpoint ? `the checkpoint at step ${this.checkpointStep}` : 'the start (no checkpoint yet)'}`;
+    await writeStatus(this.parts.runDir, 'interrupted', this.checkpointStep, message);
+    this.log(message);
+    return { state: 'interrupted', step: this.checkpointStep, checkpoint: this.lastCheckpoint, message };
+  }
+}
+
+/** Runs (or resumes) the run in `runDir` until its budget is spent or the signal aborts. */
+export async function runSession(runDir: string, opts: SessionOptions = {}): Promise<SessionResult> {
+  const spec = await readRunSpec(runDir);
+  const data = await failOnError(runDir, 0, () => loadTokenData(spec.data, spec.range));
+  const cfg = modelConfig(spec.size, data.vocabSize);
+  const specs = paramSpecs(cfg);
+  const start = await startingPoint(runDir, spec, data, cfg, specs, opts.onLog ?? (() => undefined));
+  const engine = await failOnError(runDir, start.progress.step, () =>
+    (opts.stepEngines ?? createStepEngine)(
+      spec.backend,
+      cfg,
+      spec.hyper.batch,
+      spec.hyper.length,
+      { ...DEFAULT_ADAMW, weightDecay: spec.hyper.weightDecay },
+      opts.threads,
+    ),
+  );
+  const session = new Session({ runDir, spec, data, cfg, specs, start, engine }, opts);
+  opts.onLog?.(session.summary());
+  return session.run();
 }

@@ -10,10 +10,10 @@ import {
   ANALYSIS_MIME,
   NOTEBOOK_TYPE,
   SUMMARY_MIME,
-  type BackendPreference,
   type Modality,
   type OutputSummary,
 } from '../../../protocol/messages';
+import type { BackendChoice } from '../../../kernels/backend';
 import type { EngineView } from '../panels/engine-view';
 import { listModels } from '../views/model-catalog';
 import { analyzeAudio } from '../../core/analysis/analyze-audio';
@@ -126,7 +126,7 @@ export class SeqlabController implements vscode.Disposable {
       resolveFile: (p) => resolve(p, 'file'),
       shownPath: (abs) => vscode.workspace.asRelativePath(abs, false),
       engine: () => this.engineView.engine(),
-      backend: (b) => b ?? settings.get<BackendPreference>('backend', 'auto'),
+      backend: (b) => b ?? settings.get<BackendChoice>('backend', 'auto'),
       model: async (modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined> => {
         const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
         let dir: string | undefined;

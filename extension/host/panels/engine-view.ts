@@ -1,15 +1,20 @@
 // The engine webview: one extension-owned WebviewView ("SeqLab Engine" in the panel area) with
 // retainContextWhenHidden, where the model runs (WebGPU, or the CPU backend in a worker). It shows
-// which backend ran and the job progress itself; the host reaches it through an EngineClient.
+// which backend ran and the job progress itself; the host reaches it through an EngineClient, and
+// its trainer through the training channel (protocol/training-calls.ts).
 import * as vscode from 'vscode';
-import { EngineClient, EngineError } from '../../core/engine/engine-client';
+import { EngineClient, EngineError, EngineGoneError } from '../../core/engine/engine-client';
+import type { TrainingPage } from '../../core/engine/engine-training';
+import { Channel } from '../../../protocol/channel';
+import { TRAINING_CHANNEL, trainingCallerValidators } from '../../../protocol/training-calls';
 import { makeNonce, webviewShell } from './webview-html';
-import type { BackendPreference } from '../../../protocol/messages';
+import type { BackendChoice } from '../../../kernels/backend';
 
 export const ENGINE_VIEW_ID = 'seqlab.engine';
 
 export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable {
   private client: EngineClient | undefined;
+  private training: TrainingPage | undefined;
   private view: vscode.WebviewView | undefined;
   private waiters: ((c: EngineClient) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -33,12 +38,27 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     const client = new EngineClient(
       (m) => view.webview.postMessage(m),
       () => ({
-        backend: vscode.workspace.getConfiguration('seqlab').get<BackendPreference>('backend', 'auto'),
+        backend: vscode.workspace.getConfiguration('seqlab').get<BackendChoice>('backend', 'auto'),
         cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
         timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
       }),
     );
+    const training: TrainingPage = new Channel({
+      name: TRAINING_CHANNEL,
+      port: {
+        post: (m) => view.webview.postMessage(m),
+        subscribe: (listener) => {
+          const d = view.webview.onDidReceiveMessage(listener);
+          return () => d.dispose();
+        },
+      },
+      validate: trainingCallerValidators,
+      timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
+      closedError: (reason) => new EngineGoneError(reason),
+      onInvalid: (e) => this.errors.appendLine(`engine webview sent a bad training message: ${e.message}`),
+    });
     view.webview.onDidReceiveMessage((raw: unknown) => {
+      if ((raw as { channel?: unknown } | null)?.channel === TRAINING_CHANNEL) return;
       try {
         client.receive(raw);
       } catch (e) {
@@ -47,8 +67,10 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     });
     view.onDidDispose(() => {
       client.dispose('the engine view was closed');
+      training.dispose('the engine view was closed');
       if (this.client === client) {
         this.client = undefined;
+        this.training = undefined;
         this.view = undefined;
       }
     });
@@ -60,7 +82,9 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'engine.js')).toString(),
     });
     this.client?.dispose('the engine view was replaced');
+    this.training?.dispose('the engine view was replaced');
     this.client = client;
+    this.training = training;
     this.view = view;
     for (const w of this.waiters.splice(0)) w(client);
   }
@@ -80,6 +104,13 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     return client;
   }
 
+  /** The engine page's trainer, opening the view when needed; its channel fails once the view goes away. */
+  async trainingPage(): Promise<TrainingPage> {
+    const client = await this.engine();
+    if (client !== this.client || !this.training) throw new EngineGoneError('the engine view was replaced');
+    return this.training;
+  }
+
   show(): void {
     if (this.view) this.view.show(true);
     else void vscode.commands.executeCommand(`${ENGINE_VIEW_ID}.focus`);
@@ -87,6 +118,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
 
   dispose(): void {
     this.client?.dispose('the extension was deactivated');
+    this.training?.dispose('the extension was deactivated');
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -33,6 +33,13 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
+/** The run directory a Runs view command was given: the clicked item's, or a run's { dir } (from the pane or a test). */
+export function runDirOf(item: RunItem | { dir: string } | undefined): string {
+  const dir = item instanceof RunItem ? item.run.dir : item?.dir;
+  if (!dir) throw new Error('pick a run in the Runs view');
+  return dir;
+}
+
 /** How often at most a running run's progress redraws the view (a redraw reads every run's files). */
 const PROGRESS_REDRAW_MS = 1000;
 

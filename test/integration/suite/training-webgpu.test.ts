@@ -1,4 +1,4 @@
-// Training on the engine webview's GPU inside a real VS Code (issue 5): a run with backend
+// Training on the engine webview's GPU inside a real VS Code: a run with backend
 // 'webgpu' on the lambda genome, started by the Runs view's Resume command, sends its steps from
 // its worker thread through the host to the WebGPU trainer on the engine page (SwiftShader in this
 // headless chromium). Its metrics.jsonl grows while the host stays responsive; its losses follow a

@@ -1,45 +1,29 @@
-// RMSNorm for training: y = w * x * rstd with rstd = 1/sqrt(mean(x^2) + eps), per row of width d.
-// The forward keeps rstd [rows] for the backward:
+// Backward of RMSNorm y = w * x * rstd with rstd = 1/sqrt(mean(x^2) + eps), per row of width d;
+// rstd is recomputed from x, so the forward keeps only x:
 //   dw += sum_rows dy * x * rstd
 //   dx += rstd * (g - xhat * mean(g * xhat)),  g = dy * w, xhat = x * rstd
-import type { FloatArray } from './params';
+import type { FloatArray } from '../backend';
 import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, WORKGROUP_REDUCE_WGSL, workgroupsFor } from '../webgpu/wgsl-common';
 
-export function rmsNormForward(
+/** CPU twin: accumulates into dx and dw. */
+export function rmsNormBackwardCpu(
+  dy: FloatArray,
   x: FloatArray,
   rows: number,
   d: number,
   w: FloatArray,
   eps: number,
-  y: FloatArray,
-  rstd: FloatArray,
+  dx: FloatArray,
+  dw: FloatArray,
 ): void {
   for (let i = 0; i < rows; i++) {
     const o = i * d;
     let ss = 0;
     for (let j = 0; j < d; j++) ss += x[o + j] * x[o + j];
     const r = 1 / Math.sqrt(ss / d + eps);
-    rstd[i] = r;
-    for (let j = 0; j < d; j++) y[o + j] = w[j] * x[o + j] * r;
-  }
-}
-
-export function rmsNormBackward(
-  dy: FloatArray,
-  x: FloatArray,
-  rows: number,
-  d: number,
-  w: FloatArray,
-  rstd: FloatArray,
-  dx: FloatArray,
-  dw: FloatArray,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const o = i * d,
-      r = rstd[i];
     let dot = 0;
     for (let j = 0; j < d; j++) {
       const g = dy[o + j] * w[j];

@@ -2,7 +2,7 @@
 // of 65k positions) are summed by many invocations: blocks of BLOCK rows into partials, the
 // partials likewise until at most BLOCK remain, then those. The weight-gradient reductions of the
 // WebGPU trainer go through here.
-// CPU twin: the plain loop, as in linearBackward's bias gradient.
+// CPU twin: the plain loop, as in linearBackwardCpu's bias gradient.
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';

@@ -1,33 +1,15 @@
-// Linear layer for training, PyTorch layout: y[rows, m] = x[rows, k] @ w[m, k]^T + bias[m].
-// Backward (gradients accumulate into dx, dw, db):
+// Backward of the linear layer y[rows, m] = x[rows, k] @ w[m, k]^T + bias[m] (PyTorch layout;
+// an activation fused into the forward has its own backward). Gradients accumulate into dx, dw, db:
 //   dx[rows, k] += dy @ w            (as dy @ (w^T)^T)
 //   dw[m, k]    += dy^T @ x          (as (dy^T) @ (x^T)^T)
 //   db[m]       += sum_rows dy
 // `scratch` supplies the transposes so the product is always matmulABt's contiguous form.
-import { matmulABt, transpose } from '../ops/matmul';
-import type { FloatArray } from './params';
+import type { FloatArray } from '../backend';
 import { columnSumWebgpu } from './column-sum';
+import { matmulABt, transpose } from './matmul';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS } from '../webgpu/wgsl-common';
-
-export function linearForward(
-  x: FloatArray,
-  rows: number,
-  k: number,
-  w: FloatArray,
-  m: number,
-  bias: FloatArray | undefined,
-  y: FloatArray,
-): void {
-  matmulABt(x, rows, k, w, m, y, false);
-  if (bias) {
-    for (let i = 0; i < rows; i++) {
-      const o = i * m;
-      for (let j = 0; j < m; j++) y[o + j] += bias[j];
-    }
-  }
-}
 
 /** Grows on demand; holds the transposed operands of the backward products. */
 export class TransposeScratch<A extends FloatArray> {
@@ -41,7 +23,8 @@ export class TransposeScratch<A extends FloatArray> {
   }
 }
 
-export function linearBackward<A extends FloatArray>(
+/** CPU twin. */
+export function linearBackwardCpu<A extends FloatArray>(
   dy: A,
   x: A,
   rows: number,

@@ -1,27 +1,18 @@
-// Embedding lookup for training: x[row] = table[ids[row]]; backward scatters dtable[ids[row]] += dx[row].
-import type { FloatArray } from './params';
+// Backward of the embedding lookup x[row] = table[ids[row]]: scatters dtable[ids[row]] += dx[row].
+import type { FloatArray } from '../backend';
 import { columnSumWebgpu } from './column-sum';
 import type { GpuRuntime } from '../webgpu/runtime';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, workgroupsFor } from '../webgpu/wgsl-common';
 
-export function embeddingForward(
-  table: FloatArray,
-  vocab: number,
-  d: number,
+/** CPU twin. */
+export function embeddingBackwardCpu(
+  dx: FloatArray,
   ids: Int32Array,
   rows: number,
-  x: FloatArray,
+  d: number,
+  dtable: FloatArray,
 ): void {
-  for (let i = 0; i < rows; i++) {
-    const id = ids[i];
-    if (!(id >= 0 && id < vocab))
-      throw new Error(`token id ${id} at position ${i} is outside the vocabulary [0, ${vocab})`);
-    x.set(table.subarray(id * d, id * d + d), i * d);
-  }
-}
-
-export function embeddingBackward(dx: FloatArray, ids: Int32Array, rows: number, d: number, dtable: FloatArray): void {
   for (let i = 0; i < rows; i++) {
     const o = ids[i] * d,
       s = i * d;
