@@ -4,7 +4,7 @@
 // for the unusual-audio regions under the waveform. NaN (not computed) positions are skipped.
 // The host stores audio regions and the renderer derives missing ones by the same rule, so both
 // sides share this file.
-import type { IntervalSet, TrackDescriptor } from './messages';
+import type { IntervalSet, TrackDescriptor } from './notebook-output';
 
 export interface SurpriseRegion {
   start: number; // first position, 0-based

@@ -5,7 +5,7 @@
 // Layout, little-endian:  'SQLB' | u32 version | u32 H | H bytes of JSON {summary, blocks} | pad to 4 |
 //                         each block's bytes, in the JSON's order, each padded to 4.
 // blocks[i] = { key, dtype: 'f32' | 'u8', length } (elements, not bytes).
-import type { OutputSummary } from './messages';
+import type { OutputSummary } from './notebook-output';
 
 export const CODEC_VERSION = 1;
 const MAGIC = 0x424c5153; // 'SQLB' read as a little-endian u32

@@ -15,7 +15,7 @@ import { SeqlabController } from './notebook/controller';
 import { registerRendererRequests } from './notebook/renderer-requests';
 import { SeqlabSerializer } from './notebook/serializer';
 import { EngineView } from './panels/engine-view';
-import { NOTEBOOK_TYPE } from '../../protocol/messages';
+import { NOTEBOOK_TYPE } from '../../protocol/notebook-output';
 import { offerToResumeInterrupted } from './training/resume-offer';
 import { TrainingHost } from './training/training-host';
 import { DatasetsTree } from './views/datasets-tree';

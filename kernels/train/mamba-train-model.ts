@@ -204,16 +204,8 @@ export class MambaTrainModel<A extends FloatArray> {
    */
   lossAndGrad(p: ParamViews<A>, ids: Int32Array, targets: Int32Array, grad: ParamViews<A>): CrossEntropyResult {
     this.forward(p, ids);
-    const {
-      hiddenSize: d,
-      intermediateSize: c,
-      stateSize: n,
-      timeStepRank: r,
-      vocabSize: vocab,
-      convKernel: k,
-      layerNormEpsilon: eps,
-    } = this.cfg;
-    const { rows, b, l, scratch } = this;
+    const { hiddenSize: d, vocabSize: vocab, layerNormEpsilon: eps } = this.cfg;
+    const { rows, scratch } = this;
     const res = crossEntropy(this.logits, targets, rows, vocab, this.dlogits, true);
     grad.flat.fill(0);
     const gHead = this.cfg.tieWordEmbeddings ? grad.get(EMBEDDING) : grad.get(LM_HEAD);
@@ -221,99 +213,109 @@ export class MambaTrainModel<A extends FloatArray> {
     linearBackwardCpu(this.dlogits, this.hF, rows, d, this.head(p), vocab, this.dH, gHead, undefined, scratch);
     this.dX.fill(0);
     rmsNormBackwardCpu(this.dH, this.xL, rows, d, p.get(NORM_F), eps, this.dX, grad.get(NORM_F));
-    for (let i = this.acts.length - 1; i >= 0; i--) {
-      const a = this.acts[i],
-        L = this.names[i];
-      // dX holds d loss / d x_{i+1}; the residual passes it to x_i unchanged, the mixer adds to it.
-      this.dG.fill(0);
-      linearBackwardCpu(
-        this.dX,
-        a.g,
-        rows,
-        c,
-        p.get(L.outProj),
-        d,
-        this.dG,
-        grad.get(L.outProj),
-        grad.maybe(L.outProjBias),
-        scratch,
-      );
-      this.dY.fill(0);
-      this.dZ.fill(0);
-      gateBackwardCpu(this.dG, a.y, a.z, this.dY, this.dZ, rows * c);
-      this.dU.fill(0);
-      this.dDelta.fill(0);
-      this.dB.fill(0);
-      this.dC.fill(0);
-      selectiveScanBackwardCpu(this.scanArrays(p, a, L), this.dY, a.chunkStates, this.ws, {
-        du: this.dU,
-        ddelta: this.dDelta,
-        daLog: grad.get(L.aLog),
-        dB: this.dB,
-        dC: this.dC,
-        dD: grad.get(L.D),
-      });
-      softplusBackwardCpu(this.dDelta, a.delta, this.dDtPre, rows * c);
-      this.dDtr.fill(0);
-      linearBackwardCpu(
-        this.dDtPre,
-        a.dtr,
-        rows,
-        r,
-        p.get(L.dtW),
-        c,
-        this.dDtr,
-        grad.get(L.dtW),
-        grad.get(L.dtB),
-        scratch,
-      );
-      sliceLastBackwardCpu(this.dDtr, rows, r + 2 * n, 0, r, this.dDbc);
-      sliceLastBackwardCpu(this.dB, rows, r + 2 * n, r, n, this.dDbc);
-      sliceLastBackwardCpu(this.dC, rows, r + 2 * n, r + n, n, this.dDbc);
-      linearBackwardCpu(
-        this.dDbc,
-        a.u,
-        rows,
-        c,
-        p.get(L.xProj),
-        r + 2 * n,
-        this.dU,
-        grad.get(L.xProj),
-        undefined,
-        scratch,
-      );
-      this.dXs.fill(0);
-      conv1dSiluBackwardCpu(
-        this.dU,
-        a.xs,
-        a.pre,
-        b,
-        l,
-        c,
-        p.get(L.convW),
-        k,
-        this.dXs,
-        grad.get(L.convW),
-        grad.maybe(L.convB),
-      );
-      sliceLastBackwardCpu(this.dXs, rows, 2 * c, 0, c, this.dXZ);
-      sliceLastBackwardCpu(this.dZ, rows, 2 * c, c, c, this.dXZ);
-      this.dH.fill(0);
-      linearBackwardCpu(
-        this.dXZ,
-        a.xn,
-        rows,
-        d,
-        p.get(L.inProj),
-        2 * c,
-        this.dH,
-        grad.get(L.inProj),
-        grad.maybe(L.inProjBias),
-        scratch,
-      );
-      rmsNormBackwardCpu(this.dH, a.xIn, rows, d, p.get(L.norm), eps, this.dX, grad.get(L.norm));
-    }
+    // dX holds d loss / d x_{i+1}; the residual passes it to x_i unchanged, each mixer adds to it.
+    for (let i = this.acts.length - 1; i >= 0; i--) this.blockBackward(p, this.acts[i], this.names[i], grad);
     embeddingBackwardCpu(this.dX, ids, rows, d, grad.get(EMBEDDING));
     return res;
+  }
+
+  /** One block's backward: from dX (d loss / d its output) through the mixer, adding into dX and grad. */
+  private blockBackward(p: ParamViews<A>, a: LayerActs<A>, L: LayerNames, grad: ParamViews<A>): void {
+    const {
+      hiddenSize: d,
+      intermediateSize: c,
+      stateSize: n,
+      timeStepRank: r,
+      convKernel: k,
+      layerNormEpsilon: eps,
+    } = this.cfg;
+    const { rows, b, l, scratch } = this;
+    this.dG.fill(0);
+    linearBackwardCpu(
+      this.dX,
+      a.g,
+      rows,
+      c,
+      p.get(L.outProj),
+      d,
+      this.dG,
+      grad.get(L.outProj),
+      grad.maybe(L.outProjBias),
+      scratch,
+    );
+    this.dY.fill(0);
+    this.dZ.fill(0);
+    gateBackwardCpu(this.dG, a.y, a.z, this.dY, this.dZ, rows * c);
+    this.dU.fill(0);
+    this.dDelta.fill(0);
+    this.dB.fill(0);
+    this.dC.fill(0);
+    selectiveScanBackwardCpu(this.scanArrays(p, a, L), this.dY, a.chunkStates, this.ws, {
+      du: this.dU,
+      ddelta: this.dDelta,
+      daLog: grad.get(L.aLog),
+      dB: this.dB,
+      dC: this.dC,
+      dD: grad.get(L.D),
+    });
+    softplusBackwardCpu(this.dDelta, a.delta, this.dDtPre, rows * c);
+    this.dDtr.fill(0);
+    linearBackwardCpu(
+      this.dDtPre,
+      a.dtr,
+      rows,
+      r,
+      p.get(L.dtW),
+      c,
+      this.dDtr,
+      grad.get(L.dtW),
+      grad.get(L.dtB),
+      scratch,
+    );
+    sliceLastBackwardCpu(this.dDtr, rows, r + 2 * n, 0, r, this.dDbc);
+    sliceLastBackwardCpu(this.dB, rows, r + 2 * n, r, n, this.dDbc);
+    sliceLastBackwardCpu(this.dC, rows, r + 2 * n, r + n, n, this.dDbc);
+    linearBackwardCpu(
+      this.dDbc,
+      a.u,
+      rows,
+      c,
+      p.get(L.xProj),
+      r + 2 * n,
+      this.dU,
+      grad.get(L.xProj),
+      undefined,
+      scratch,
+    );
+    this.dXs.fill(0);
+    conv1dSiluBackwardCpu(
+      this.dU,
+      a.xs,
+      a.pre,
+      b,
+      l,
+      c,
+      p.get(L.convW),
+      k,
+      this.dXs,
+      grad.get(L.convW),
+      grad.maybe(L.convB),
+    );
+    sliceLastBackwardCpu(this.dXs, rows, 2 * c, 0, c, this.dXZ);
+    sliceLastBackwardCpu(this.dZ, rows, 2 * c, c, c, this.dXZ);
+    this.dH.fill(0);
+    linearBackwardCpu(
+      this.dXZ,
+      a.xn,
+      rows,
+      d,
+      p.get(L.inProj),
+      2 * c,
+      this.dH,
+      grad.get(L.inProj),
+      grad.maybe(L.inProjBias),
+      scratch,
+    );
+    rmsNormBackwardCpu(this.dH, a.xIn, rows, d, p.get(L.norm), eps, this.dX, grad.get(L.norm));
   }
 }

@@ -171,7 +171,7 @@ export async function readOne(format: FuzzFormat, bytes: Uint8Array, rand: Rand)
       }
       const fa = new IndexedFasta(src, await buildFastaIndex(src), 'built');
       for (let i = 0; i < Math.min(3, seqs.length); i++) {
-        const len = fa.records[i].length;
+        const len = fa.records.get(i).length;
         if (len !== seqs[i].length)
           throw new ConsistencyError(`record ${i}: index length ${len}, stream ${seqs[i].length}`);
         const a = int(rand, len + 1),

@@ -1,10 +1,19 @@
-// The engine webview's job handling (webview/engine/engine-core.ts) run in this process on the
-// CPU backend, behind the host's real EngineClient: the same messages, checked by the same
-// parseFromEngine, without a webview. Used by the engine tests and the harness data script.
+// The engine's calls (webview/engine/engine-core.ts) served in this process on the CPU backend,
+// behind the host's real EngineClient: the same engine channel over a port pair that clones and
+// transfers as postMessage does, checked by the same validators, without a webview. Used by the
+// engine tests and the harness data script.
 import { CpuBackend } from '../../kernels/cpu-backend';
 import { EngineClient } from '../../extension/core/engine/engine-client';
-import { PROTOCOL_VERSION, type FromEngine } from '../../protocol/messages';
+import { Channel } from '../../protocol/channel';
+import {
+  ENGINE_CHANNEL,
+  PROTOCOL_VERSION,
+  engineServerValidators,
+  type EngineCaller,
+  type EngineServer,
+} from '../../protocol/engine-messages';
 import { EngineCore } from '../../webview/engine/engine-core';
+import { portPair } from './port-pair';
 
 export interface InProcessEngine {
   client: EngineClient;
@@ -15,19 +24,16 @@ export interface InProcessEngine {
 
 export function inProcessEngine(timeoutMs = 120_000): InProcessEngine {
   const backend = new CpuBackend();
-  // Delivered asynchronously, as postMessage does, so no reply overtakes the request that caused it
-  // (and `client` below is set before the first delivery).
-  const deliver = (m: FromEngine) => setTimeout(() => client.receive(m), 0);
-  const core = new EngineCore(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' }), deliver);
-  const client: EngineClient = new EngineClient(
-    (m) => {
-      void core.handle(m);
-      return Promise.resolve(true);
-    },
-    () => ({ backend: 'cpu', cpuWorkerUri: 'in-process', timeoutMs }),
-  );
-  deliver({
-    type: 'ready',
+  const { a, b } = portPair();
+  const core = new EngineCore(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' }));
+  const page = new Channel<EngineServer, EngineCaller>({
+    name: ENGINE_CHANNEL,
+    port: b,
+    validate: engineServerValidators,
+  });
+  page.serve(core.handlers);
+  const client = new EngineClient(a, () => ({ backend: 'cpu', cpuWorkerUri: 'in-process', timeoutMs }));
+  page.notify('ready', {
     protocol: PROTOCOL_VERSION,
     webgpu: { available: false, detail: 'in-process engine (no webview)' },
   });
@@ -37,6 +43,7 @@ export function inProcessEngine(timeoutMs = 120_000): InProcessEngine {
     backend,
     dispose() {
       client.dispose('engine disposed');
+      page.dispose('engine disposed');
       core.dispose();
       backend.dispose();
     },

@@ -22,7 +22,7 @@ import { analyzeAudio } from '../../extension/core/analysis/analyze-audio';
 import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
 import { readModelSource } from '../../extension/core/analysis/model-source';
 import { UNTRAINED_NOTE, type RunContext } from '../../extension/core/analysis/run-context';
-import type { AudioAnalysisSummary } from '../../protocol/messages';
+import type { AudioAnalysisSummary } from '../../protocol/notebook-output';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
 import { writeRandomAudioModel } from '../support/random-audio-model';
 import { requireTool } from '../support/real-data';

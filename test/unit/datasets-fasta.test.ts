@@ -6,11 +6,22 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFasta, CHECKPOINT_BASES, type FastaEvent } from '../../extension/core/datasets/fasta';
-import { buildFastaIndex, IndexedFasta, parseFastaIndex } from '../../extension/core/datasets/fasta-index';
+import {
+  buildFastaIndex,
+  fastaIndexToJson,
+  IndexedFasta,
+  parseFastaIndex,
+  type FastaIndex,
+  type FastaIndexRecord,
+} from '../../extension/core/datasets/fasta-index';
 import { detectContainer } from '../../extension/core/datasets/container';
 import { memorySource, openFileSource, type RandomAccessSource } from '../../extension/core/datasets/source';
 import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
+
+const allRecords = (index: FastaIndex): FastaIndexRecord[] =>
+  Array.from({ length: index.records.count }, (_, i) => index.records.get(i));
+const throughJson = (index: FastaIndex) => parseFastaIndex(JSON.parse(JSON.stringify(fastaIndexToJson(index))));
 
 interface RefRecord {
   name: string;
@@ -144,14 +155,14 @@ test('index: uniform layouts get .fai geometry, ragged ones checkpoints; random 
   for (const bytes of [raw, gzipSync(raw), multiMember(raw), bgzf(raw, 3000)]) {
     const src = memorySource('t.fa', bytes);
     const index = await buildFastaIndex(src);
-    const byName = Object.fromEntries(index.records.map((r) => [r.name, r]));
+    const byName = Object.fromEntries(allRecords(index).map((r) => [r.name, r]));
     assert.deepEqual([byName.uniform60.lineBases, byName.uniform60.lineBytes], [60, 61]);
     assert.deepEqual([byName.crlf70.lineBases, byName.crlf70.lineBytes], [70, 72]);
     assert.equal(byName.ragged.lineBases, 0);
     assert.equal(byName.ragged.checkpoints?.length, 3);
     assert.equal(byName['blank-lines'].lineBases, 0);
     assert.equal(byName.empty.length, 0);
-    assert.ok(parseFastaIndex(JSON.parse(JSON.stringify(index))), 'index survives JSON');
+    assert.deepEqual(allRecords(throughJson(index)!), allRecords(index), 'index survives JSON');
     const fa = new IndexedFasta(src, index, 'built');
     for (let i = 0; i < ref.length; i++) {
       const seq = ref[i].seq;
@@ -180,13 +191,13 @@ test('a header as the last line, without a newline, is an empty record with a va
   const src = memorySource('h.fa', Buffer.from('>a\nAC\n>b last'));
   const index = await buildFastaIndex(src);
   assert.deepEqual(
-    index.records.map((r) => [r.name, r.description, r.length, r.seqOffset, r.endOffset]),
+    allRecords(index).map((r) => [r.name, r.description, r.length, r.seqOffset, r.endOffset]),
     [
       ['a', '', 2, 3, 6],
       ['b', 'last', 0, 13, 13],
     ],
   );
-  assert.ok(parseFastaIndex(JSON.parse(JSON.stringify(index))));
+  assert.ok(throughJson(index));
 });
 
 test('readRegion reports soft-masked and N runs in record coordinates', async () => {
@@ -315,13 +326,13 @@ test('real FASTA files (lambda phage, pyfaidx examples, S. aureus, H. pylori) st
       );
       const fa = new IndexedFasta(src, await buildFastaIndex(src), 'built');
       assert.deepEqual(
-        fa.records.map((r) => r.length),
+        allRecords(fa.index).map((r) => r.length),
         want.map((r) => r.length),
         `${path}: lengths`,
       );
       // The last 100 bases of the last record, through the index, equal the streamed ones.
-      const last = fa.records.length - 1,
-        len = fa.records[last].length;
+      const last = fa.records.count - 1,
+        len = fa.records.get(last).length;
       const tail = await fa.readBases(last, Math.max(0, len - 100), len);
       const whole = await fa.readBases(last, 0, len);
       assert.deepEqual(tail, whole.subarray(Math.max(0, len - 100)));

@@ -19,7 +19,7 @@ import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
 import { generateFromSpec } from '../../extension/core/analysis/generate';
 import { readModelSource } from '../../extension/core/analysis/model-source';
 import { UNTRAINED_NOTE, type RunContext } from '../../extension/core/analysis/run-context';
-import type { GenerationSummary } from '../../protocol/messages';
+import type { GenerationSummary } from '../../protocol/notebook-output';
 import { generationLine } from '../../webview/components/summary-text';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
 import { writeRandomAudioModel } from '../support/random-audio-model';

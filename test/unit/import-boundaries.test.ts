@@ -49,7 +49,7 @@ const violations: [file: string, code: string, says: RegExp][] = [
   ['kernels/ops/probe.ts', "import * as vscode from 'vscode';\nexport { vscode };\n", /Only extension\/host\//],
   [
     'kernels/ops/probe.ts',
-    "import type { ToEngine } from '../../protocol/messages';\nexport type { ToEngine };\n",
+    "import type { EngineCaller } from '../../protocol/engine-messages';\nexport type { EngineCaller };\n",
     /knows no messages/,
   ],
   ['kernels/ops/probe.ts', 'export const width = document.body.clientWidth;\n', /kernels\/ has no DOM/],
@@ -68,7 +68,7 @@ for (const [file, code, says] of violations) {
 const allowed: [file: string, code: string][] = [
   [
     'webview/renderer/probe.ts',
-    "import type { OutputSummary } from '../../protocol/messages';\nexport type { OutputSummary };\n",
+    "import type { OutputSummary } from '../../protocol/notebook-output';\nexport type { OutputSummary };\n",
   ],
   [
     'extension/host/views/probe.ts',

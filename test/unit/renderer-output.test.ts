@@ -2,12 +2,8 @@
 // high-surprisal regions when an output carries none, and the files it builds for the host to save.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  parseFromRenderer,
-  type AudioAnalysisSummary,
-  type DnaAnalysisSummary,
-  type TrackDescriptor,
-} from '../../protocol/messages';
+import type { AudioAnalysisSummary, DnaAnalysisSummary, TrackDescriptor } from '../../protocol/notebook-output';
+import { parseExportRequest } from '../../protocol/renderer-messages';
 import { UNTRAINED_NOTE } from '../../extension/core/analysis/run-context';
 import { decodeOutput, encodeOutput, type Block } from '../../protocol/track-codec';
 import { UNTRAINED_WARNING } from '../../webview/components/summary-text';
@@ -139,12 +135,10 @@ test('DNA exports: BED of the regions shown, CSV/JSON of the visible positions w
   assert.equal(fileStem('gi|9626243|ref|NC_001416.1|'), 'gi_9626243_ref_NC_001416.1');
   // The host accepts what the renderer sends (its own check of every field).
   for (const name of ['../..//etc', '<img src=x>', 'chr1:100-200', ' spaced ']) {
-    const r = parseFromRenderer({
-      type: 'export',
-      requestId: 1,
-      ...dnaExport('json', { ...input, record: { ...input.record, name } }, { start: 100, end: 110 }),
-    });
-    assert.ok(r.type === 'export' && !r.suggestedName.includes('/'), r.type === 'export' ? r.suggestedName : '');
+    const r = parseExportRequest(
+      dnaExport('json', { ...input, record: { ...input.record, name } }, { start: 100, end: 110 }),
+    );
+    assert.ok(!r.suggestedName.includes('/'), r.suggestedName);
   }
 });
 
@@ -203,7 +197,7 @@ test('an audio output decodes into samples at the model rate with unusual region
   );
   const wav = audioExport('wav', input, 'speech.wav', { start: 0, end: 1 });
   assert.equal(wav.encoding, 'base64');
-  assert.equal(parseFromRenderer({ type: 'export', requestId: 2, ...wav }).type, 'export');
+  assert.deepEqual(parseExportRequest(wav), wav);
   const bytes = Buffer.from(wav.content, 'base64');
   assert.equal(bytes.length, 44 + 2 * 1600);
   assert.equal(bytes.readUInt32LE(24), 8000);

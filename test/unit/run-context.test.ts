@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PROGRESS_NOTE, UNTRAINED_NOTE, cancelledPicture } from '../../extension/core/analysis/run-context';
-import type { OutputSummary } from '../../protocol/messages';
+import type { OutputSummary } from '../../protocol/notebook-output';
 
 const picture = (notes: string[]): OutputSummary => ({
   schema: 1,

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CodecError, decodeOutput, encodeOutput, type Block } from '../../protocol/track-codec';
-import type { DnaAnalysisSummary, TrackDescriptor } from '../../protocol/messages';
+import type { DnaAnalysisSummary, TrackDescriptor } from '../../protocol/notebook-output';
 
 function track(block: string, kind: TrackDescriptor['kind'], length: number, rows = 1): TrackDescriptor {
   return {

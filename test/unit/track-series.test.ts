@@ -2,7 +2,7 @@
 // view's row layout, and the WAV bytes the pane plays.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IntervalSet, TrackDescriptor } from '../../protocol/messages';
+import type { IntervalSet, TrackDescriptor } from '../../protocol/notebook-output';
 import { checkIntervals, intervalAt, intervalsIn } from '../../webview/components/interval-lookup';
 import { GUTTER, layoutRows, rowAt, surprisalAxisTop } from '../../webview/components/track-layout';
 import { TrackSeries } from '../../webview/components/track-series';

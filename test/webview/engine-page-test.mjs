@@ -4,12 +4,18 @@
 // backend and scores the lambda tokens, reporting timings, the backend and reason, and the scores.
 import { EngineCancelled, EngineClient } from '../../extension/core/engine/engine-client';
 
-let client;
-window.acquireVsCodeApi = () => ({ postMessage: (m) => client.receive(m) });
-client = new EngineClient(
-  async (m) => {
-    window.postMessage(m, '*');
-    return true;
+// The page posts to the host through acquireVsCodeApi; the host posts to the page's window.
+const fromPage = new Set();
+window.acquireVsCodeApi = () => ({
+  postMessage: (m) => setTimeout(() => fromPage.forEach((f) => f(m)), 0),
+});
+const client = new EngineClient(
+  {
+    post: (m, transfer) => window.postMessage(m, '*', transfer ?? []),
+    subscribe: (listener) => {
+      fromPage.add(listener);
+      return () => fromPage.delete(listener);
+    },
   },
   () => ({ backend: 'auto', cpuWorkerUri: new URL('cpu-worker.js', location.href).toString(), timeoutMs: 300_000 }),
 );

@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { OutputSummary } from '../../protocol/messages';
+import type { OutputSummary } from '../../protocol/notebook-output';
 import { saveModelDir } from '../../extension/core/models/save-model';
 import { analyzeAudio } from '../../extension/core/analysis/analyze-audio';
 import { analyzeDna } from '../../extension/core/analysis/analyze-dna';

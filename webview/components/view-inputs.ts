@@ -1,6 +1,6 @@
 // What the DNA track view and the WAV view draw: typed arrays in record coordinates. Kept apart
 // from the DOM code so pure modules (and their unit tests) can build these.
-import type { DnaRecordSummary, IntervalSet } from '../../protocol/messages';
+import type { DnaRecordSummary, IntervalSet } from '../../protocol/notebook-output';
 import type { TrackSeries } from './track-series';
 
 export interface DnaTrackInput {

@@ -27,6 +27,28 @@ const STRIP_HEIGHT = 56;
 /** The spectrogram plugin draws height/256*5 label steps: 256 px gives five whole steps, so the top label is Nyquist. */
 const SPECTROGRAM_HEIGHT = 256;
 
+/** The view's elements: the waveform, the surprisal strip under it (shown when there is one), the spectrogram. */
+function layout(hasSurprisal: boolean): {
+  element: HTMLDivElement;
+  wave: HTMLDivElement;
+  strip: HTMLCanvasElement;
+  spectrogram: HTMLDivElement;
+} {
+  const element = document.createElement('div');
+  element.className = 'seqlab-wav';
+  const wave = document.createElement('div');
+  wave.className = 'seqlab-wav-wave';
+  const strip = document.createElement('canvas');
+  strip.className = 'seqlab-wav-surprisal';
+  strip.setAttribute('role', 'img');
+  strip.setAttribute('aria-label', 'surprisal per sample (bits) for the visible audio');
+  Object.assign(strip.style, { display: hasSurprisal ? 'block' : 'none', width: '100%', height: `${STRIP_HEIGHT}px` });
+  const spectrogram = document.createElement('div');
+  spectrogram.className = 'seqlab-wav-spectrogram';
+  element.append(wave, strip, spectrogram);
+  return { element, wave, strip, spectrogram };
+}
+
 export class WavView {
   readonly element: HTMLDivElement;
   readonly ready: Promise<void>;
@@ -43,61 +65,13 @@ export class WavView {
     options: WavViewOptions = {},
   ) {
     this.theme = readTheme();
-    this.element = document.createElement('div');
-    this.element.className = 'seqlab-wav';
-    const wave = document.createElement('div');
-    wave.className = 'seqlab-wav-wave';
-    this.strip = document.createElement('canvas');
-    this.strip.className = 'seqlab-wav-surprisal';
-    this.strip.setAttribute('role', 'img');
-    this.strip.setAttribute('aria-label', 'surprisal per sample (bits) for the visible audio');
-    Object.assign(this.strip.style, {
-      display: input.surprisal ? 'block' : 'none',
-      width: '100%',
-      height: `${STRIP_HEIGHT}px`,
-    });
-    const spectrogram = document.createElement('div');
-    spectrogram.className = 'seqlab-wav-spectrogram';
-    this.element.append(wave, this.strip, spectrogram);
+    const { element, wave, strip, spectrogram } = layout(input.surprisal !== null);
+    this.element = element;
+    this.strip = strip;
     parent.append(this.element);
 
     this.url = URL.createObjectURL(new Blob([encodeWav16(input.samples, input.sampleRate)], { type: 'audio/wav' }));
-    const colors = this.waveColors();
-    this.ws = WaveSurfer.create({
-      container: wave,
-      height: 96,
-      ...colors,
-      cspNonce: options.nonce,
-      sampleRate: input.sampleRate,
-      normalize: true,
-      dragToSeek: true,
-      autoCenter: false,
-      plugins: [
-        MinimapPlugin.create({
-          height: 22,
-          waveColor: colors.waveColor,
-          progressColor: colors.progressColor,
-          cspNonce: options.nonce,
-        }),
-        TimelinePlugin.create({ style: { color: this.theme.muted } }),
-        ZoomPlugin.create({ scale: 0.3, maxZoom: Math.max(200, input.sampleRate / 4) }),
-        this.regions,
-        SpectrogramPlugin.create({
-          // A linear axis from 0 to the Nyquist frequency of the audio shown (the model's rate), so evenly spaced labels read true.
-          container: spectrogram,
-          labels: true,
-          height: SPECTROGRAM_HEIGHT,
-          fftSamples: 512,
-          useWebWorker: true,
-          fallbackToMainThread: true,
-          scale: 'linear',
-          frequencyMin: 0,
-          frequencyMax: input.sampleRate / 2,
-          labelsColor: this.theme.muted,
-          labelsBackground: 'transparent',
-        }),
-      ],
-    });
+    this.ws = this.createWaveSurfer(wave, spectrogram, options.nonce);
     this.ready = new Promise((resolve, reject) => {
       this.ws.once('ready', () => {
         this.addRegions();
@@ -119,6 +93,45 @@ export class WavView {
       this.drawStrip();
     });
     void this.ws.load(this.url);
+  }
+
+  private createWaveSurfer(wave: HTMLElement, spectrogram: HTMLElement, nonce: string | undefined): WaveSurfer {
+    const colors = this.waveColors();
+    return WaveSurfer.create({
+      container: wave,
+      height: 96,
+      ...colors,
+      cspNonce: nonce,
+      sampleRate: this.input.sampleRate,
+      normalize: true,
+      dragToSeek: true,
+      autoCenter: false,
+      plugins: [
+        MinimapPlugin.create({
+          height: 22,
+          waveColor: colors.waveColor,
+          progressColor: colors.progressColor,
+          cspNonce: nonce,
+        }),
+        TimelinePlugin.create({ style: { color: this.theme.muted } }),
+        ZoomPlugin.create({ scale: 0.3, maxZoom: Math.max(200, this.input.sampleRate / 4) }),
+        this.regions,
+        SpectrogramPlugin.create({
+          // A linear axis from 0 to the Nyquist frequency of the audio shown (the model's rate), so evenly spaced labels read true.
+          container: spectrogram,
+          labels: true,
+          height: SPECTROGRAM_HEIGHT,
+          fftSamples: 512,
+          useWebWorker: true,
+          fallbackToMainThread: true,
+          scale: 'linear',
+          frequencyMin: 0,
+          frequencyMax: this.input.sampleRate / 2,
+          labelsColor: this.theme.muted,
+          labelsBackground: 'transparent',
+        }),
+      ],
+    });
   }
 
   private waveColors(): { waveColor: string; progressColor: string; cursorColor: string } {

@@ -1,26 +1,20 @@
-// The engine's CPU path: the same job handling (engine-core.ts) on the CPU backend in a Web
-// Worker, so scoring never blocks the engine page. The page starts it from a blob: URL and
-// forwards the host's messages for the models it placed here.
+// The engine's CPU path: the same engine calls (engine-core.ts) on the CPU backend in a Web
+// Worker, so scoring never blocks the engine page. The page starts it from a blob: URL and asks it,
+// over the engine channel, the calls for the models it placed here.
 import { CpuBackend } from '../../kernels/cpu-backend';
-import type { FromEngine, ToEngine } from '../../protocol/messages';
+import { Channel, eventPort, type MessageEventTarget, type MessageSender } from '../../protocol/channel';
+import {
+  ENGINE_CHANNEL,
+  engineServerValidators,
+  type EngineCaller,
+  type EngineServer,
+} from '../../protocol/engine-messages';
 import { EngineCore } from './engine-core';
 
-interface WorkerScope {
-  postMessage(message: unknown, transfer: Transferable[]): void;
-  onmessage: ((e: MessageEvent<ToEngine>) => void) | null;
-}
-const scope = globalThis as unknown as WorkerScope;
-
 let backend: CpuBackend | undefined;
-const send = (m: FromEngine) => {
-  const transfer =
-    m.type === 'chunkScored' ? [m.surprisal.buffer, m.delta.buffer] : m.type === 'generated' ? [m.tokens.buffer] : [];
-  scope.postMessage(m, transfer as Transferable[]);
-};
-const core = new EngineCore(
-  async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' }),
-  send,
-);
-scope.onmessage = (e) => {
-  void core.handle(e.data);
-};
+const core = new EngineCore(async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' }));
+new Channel<EngineServer, EngineCaller>({
+  name: ENGINE_CHANNEL,
+  port: eventPort(globalThis as unknown as MessageEventTarget & MessageSender),
+  validate: engineServerValidators,
+}).serve(core.handlers);

@@ -1,9 +1,9 @@
-// The engine's job handling, apart from where it runs: takes the host's messages (ToEngine),
-// runs the kernels/ model on the backend a chooser gives, and emits FromEngine messages. The
-// engine page runs it on the main thread with WebGPU, the CPU worker runs it with the CPU
-// backend, and the unit tests drive it through the host's EngineClient. No DOM, no vscode.
+// The engine's calls (protocol/engine-messages.ts), apart from where they run: serves them with
+// the kernels/ model on the backend a chooser gives. The engine page runs it on the main thread
+// with WebGPU, the CPU worker runs it with the CPU backend, and the unit tests drive it through the
+// host's EngineClient. No DOM, no vscode.
 //
-// Scoring streams with the recurrent state carried, one chunk per message, answering each before
+// Scoring streams with the recurrent state carried, one chunk per call, answering each before
 // the host sends the next. The last token of a chunk is held back and fed first with the next
 // chunk, so one forward pass scores every token of a chunk: row i of a chunk's pass predicts token
 // offset+i. Δ (mean over channels, per layer) is reported from that same row: Δ at position p is
@@ -16,8 +16,18 @@ import { generate } from '../../kernels/model/generate';
 import { type MambaState, freeMambaState, zeroMambaState } from '../../kernels/model/state';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { freeMambaModel, mambaParamsFromTensors, uploadMambaModel, type MambaModel } from '../../kernels/model/weights';
-import type { FromEngine, ToEngine } from '../../protocol/messages';
-import { MAX_GENERATE_STEPS } from '../../protocol/messages';
+import { transferring, type HandlerContext, type Handlers, type Transferring } from '../../protocol/channel';
+import type {
+  ChunkScored,
+  EngineCaller,
+  Generate,
+  Generated,
+  LoadModel,
+  ModelLoaded,
+  ScoreChunk,
+  ScoreJob,
+  WeightsChunk,
+} from '../../protocol/engine-messages';
 
 export interface ChosenEngineBackend {
   backend: Backend;
@@ -28,10 +38,13 @@ export interface ChosenEngineBackend {
 /** Gives the backend for a preference, and why that one (the page decides WebGPU or CPU). */
 export type BackendChooser = (preference: BackendChoice) => Promise<ChosenEngineBackend>;
 
-/** Largest model upload accepted (weights are float32 safetensors). */
-export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
-
-interface Upload {
+/** A job fed in chunks: its open request settles through these. */
+interface Open<R, P> {
+  progress(p: P): void;
+  finish(reply: R | PromiseLike<R>): void;
+  fail(e: unknown): void;
+}
+interface Upload extends Open<ModelLoaded, { received: number }> {
   key: string;
   config: Record<string, unknown>;
   preference: BackendChoice;
@@ -43,7 +56,8 @@ interface LoadedModel {
   model: MambaModel;
   chosen: ChosenEngineBackend;
 }
-interface ScoreJob {
+interface ScoreState extends Open<null, { scored: number }> {
+  id: number;
   modelKey: string;
   total: number;
   collectDelta: boolean;
@@ -52,30 +66,42 @@ interface ScoreJob {
   carry: number; // held-back last token of the previous chunk (-1: none yet)
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** Opens a job: `register` keeps its state, the job's request stays open until finish or fail; a cancel drops it. */
+function openJob<R, P, J extends Open<R, P>>(
+  ctx: HandlerContext<P>,
+  register: (open: Open<R, P>) => J,
+  drop: (job: J) => void,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    ctx.signal.throwIfAborted(); // cancelled on its way here (the page placing the model): nothing to keep
+    const job = register({ progress: (p) => ctx.progress(p), finish: resolve, fail: reject });
+    ctx.signal.addEventListener(
+      'abort',
+      () => {
+        drop(job);
+        reject(ctx.signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
 
 export class EngineCore {
-  private readonly uploads = new Map<number, Upload>();
+  private readonly uploads = new Map<string, Upload>();
   private readonly models = new Map<string, LoadedModel>();
-  private readonly scores = new Map<number, ScoreJob>();
-  private readonly generations = new Map<number, AbortController>();
-  private queue: Promise<void> = Promise.resolve();
+  private readonly scores = new Map<number, ScoreState>();
+  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    private readonly choose: BackendChooser,
-    private readonly emit: (m: FromEngine) => void,
-  ) {}
+  constructor(private readonly choose: BackendChooser) {}
 
-  /** Takes one message. Work runs in arrival order; a cancel acts at once. */
-  handle(m: ToEngine): Promise<void> {
-    if (m.type === 'cancel') {
-      this.cancel(m.requestId);
-      return Promise.resolve();
-    }
-    const run = this.queue.then(() => this.process(m));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
+  /** The engine calls, for a channel's serve() (or called directly by the page for its WebGPU models). */
+  readonly handlers: Handlers<EngineCaller> = {
+    loadModel: (p, ctx) => this.loadModel(p, ctx),
+    weights: (p) => this.receiveWeights(p),
+    score: (p, ctx) => this.openScore(p, ctx),
+    scoreChunk: (p) => this.scoreChunk(p),
+    generate: (p, ctx) => this.generate(p, ctx),
+  };
 
   /** The model loaded under `key`, for callers that run next to the core (tests, benchmarks). */
   loaded(key: string): LoadedModel | undefined {
@@ -83,73 +109,66 @@ export class EngineCore {
   }
 
   dispose(): void {
-    for (const [id] of this.scores) this.dropScore(id);
-    for (const c of this.generations.values()) c.abort();
-    for (const { model, chosen } of this.models.values()) {
-      freeMambaModel(chosen.backend, model);
-    }
+    for (const job of [...this.scores.values()]) this.dropScore(job);
+    this.uploads.clear();
+    for (const { model, chosen } of this.models.values()) freeMambaModel(chosen.backend, model);
     this.models.clear();
   }
 
-  private fail(requestId: number, e: unknown, cancelled = false): void {
-    this.emit({ type: 'failed', requestId, message: cancelled ? 'cancelled' : errorText(e), cancelled });
+  /** Runs model work one call at a time, in arrival order. */
+  private serial<T>(work: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  private async process(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
-    try {
-      switch (m.type) {
-        case 'configure':
-          return; // the page acts on it (backend preference, worker script)
-        case 'loadModel':
-          return this.startUpload(m.requestId, m.modelKey, m.config, m.weightsBytes, m.backend);
-        case 'modelChunk':
-          return await this.receiveChunk(m.requestId, m.offset, m.bytes);
-        case 'score':
-          return this.startScore(m.requestId, m.modelKey, m.totalTokens, m.collectDelta);
-        case 'scoreChunk':
-          return await this.scoreChunk(m.requestId, m.offset, m.tokens, m.last);
-        case 'generate':
-          return await this.generate(m.requestId, m.modelKey, m.prompt, m.steps, m.temperature, m.topK, m.seed);
-      }
-    } catch (e) {
-      const id = m.type === 'configure' ? -1 : m.requestId;
-      this.uploads.delete(id);
-      this.dropScore(id);
-      this.fail(id, e);
-    }
+  private loadModel(p: LoadModel, ctx: HandlerContext<{ received: number }>): Promise<ModelLoaded> {
+    if (this.uploads.has(p.modelKey)) throw new Error(`model ${p.modelKey} is already loading`);
+    return openJob(
+      ctx,
+      (open) => {
+        const upload: Upload = {
+          ...open,
+          key: p.modelKey,
+          config: p.config,
+          preference: p.backend,
+          bytes: new Uint8Array(p.weightsBytes),
+          received: 0,
+          started: performance.now(),
+        };
+        this.uploads.set(p.modelKey, upload);
+        return upload;
+      },
+      (upload) => this.dropUpload(upload),
+    );
   }
 
-  private startUpload(
-    requestId: number,
-    key: string,
-    config: Record<string, unknown>,
-    bytes: number,
-    preference: BackendChoice,
-  ): void {
-    if (!(Number.isInteger(bytes) && bytes > 0 && bytes <= MAX_WEIGHTS_BYTES))
-      throw new Error(`model ${key}: weights of ${bytes} bytes (at most ${MAX_WEIGHTS_BYTES})`);
-    this.uploads.set(requestId, {
-      key,
-      config,
-      preference,
-      bytes: new Uint8Array(bytes),
-      received: 0,
-      started: performance.now(),
-    });
+  private dropUpload(u: Upload): void {
+    if (this.uploads.get(u.key) === u) this.uploads.delete(u.key);
   }
 
-  private async receiveChunk(requestId: number, offset: number, bytes: Uint8Array): Promise<void> {
-    const u = this.uploads.get(requestId);
-    if (!u) throw new Error(`weights chunk for request ${requestId}, which is not loading a model`);
-    if (offset !== u.received || offset + bytes.length > u.bytes.length) {
-      throw new Error(
-        `model ${u.key}: weights chunk at ${offset}+${bytes.length}, expected at ${u.received} of ${u.bytes.length}`,
+  private receiveWeights(p: WeightsChunk): null {
+    const u = this.uploads.get(p.modelKey);
+    if (!u) throw new Error(`weights for model ${p.modelKey}, which is not loading`);
+    if (p.offset !== u.received || p.offset + p.bytes.length > u.bytes.length) {
+      const e = new Error(
+        `model ${u.key}: weights chunk at ${p.offset}+${p.bytes.length}, expected at ${u.received} of ${u.bytes.length}`,
       );
+      this.dropUpload(u);
+      u.fail(e);
+      throw e;
     }
-    u.bytes.set(bytes, offset);
-    u.received += bytes.length;
-    if (u.received < u.bytes.length) return;
-    this.uploads.delete(requestId);
+    u.bytes.set(p.bytes, p.offset);
+    u.received += p.bytes.length;
+    u.progress({ received: u.received });
+    if (u.received === u.bytes.length) {
+      this.dropUpload(u);
+      u.finish(this.serial(() => this.build(u)));
+    }
+    return null;
+  }
+
+  private async build(u: Upload): Promise<ModelLoaded> {
     const config = parseMambaConfig(u.config, `${u.key} config.json`);
     const params = mambaParamsFromTensors(
       config,
@@ -161,16 +180,14 @@ export class EngineCore {
     if (old) freeMambaModel(old.chosen.backend, old.model);
     const model = uploadMambaModel(chosen.backend, config, params);
     this.models.set(u.key, { model, chosen });
-    this.emit({
-      type: 'modelLoaded',
-      requestId,
+    return {
       modelKey: u.key,
       backend: chosen.name,
       reason: chosen.reason,
       device: chosen.backend.description,
       layers: config.numLayers,
       loadMs: performance.now() - u.started,
-    });
+    };
   }
 
   private model(key: string): LoadedModel {
@@ -179,14 +196,52 @@ export class EngineCore {
     return m;
   }
 
-  private startScore(requestId: number, modelKey: string, total: number, collectDelta: boolean): void {
-    this.model(modelKey);
-    this.scores.set(requestId, { modelKey, total, collectDelta, next: 0, state: null, carry: -1 });
+  private openScore(p: ScoreJob, ctx: HandlerContext<{ scored: number }>): Promise<null> {
+    this.model(p.modelKey);
+    if (this.scores.has(p.job)) throw new Error(`score job ${p.job} is already open`);
+    if (p.totalTokens === 0) return Promise.resolve(null);
+    return openJob(
+      ctx,
+      (open) => {
+        const job: ScoreState = {
+          ...open,
+          id: p.job,
+          modelKey: p.modelKey,
+          total: p.totalTokens,
+          collectDelta: p.collectDelta,
+          next: 0,
+          state: null,
+          carry: -1,
+        };
+        this.scores.set(p.job, job);
+        return job;
+      },
+      (job) => this.dropScore(job),
+    );
   }
 
-  private async scoreChunk(requestId: number, offset: number, tokens: Int32Array, last: boolean): Promise<void> {
-    const job = this.scores.get(requestId);
-    if (!job) return; // cancelled: the host already got its answer
+  private scoreChunk(p: ScoreChunk): Promise<Transferring<ChunkScored>> {
+    const job = this.scores.get(p.job);
+    if (!job) throw new Error(`score job ${p.job} is not open (cancelled, failed or finished)`);
+    return this.serial(async () => {
+      if (this.scores.get(p.job) !== job) throw new Error(`score job ${p.job} was cancelled`);
+      try {
+        const scored = await this.scoreTokens(job, p.offset, p.tokens);
+        job.progress({ scored: job.next });
+        if (job.next === job.total) {
+          this.dropScore(job);
+          job.finish(null);
+        }
+        return transferring(scored, [scored.surprisal.buffer as ArrayBuffer, scored.delta.buffer as ArrayBuffer]);
+      } catch (e) {
+        this.dropScore(job);
+        job.fail(e);
+        throw e;
+      }
+    });
+  }
+
+  private async scoreTokens(job: ScoreState, offset: number, tokens: Int32Array): Promise<ChunkScored> {
     if (offset !== job.next || offset + tokens.length > job.total)
       throw new Error(`tokens ${offset}+${tokens.length}, expected from ${job.next} of ${job.total}`);
     const {
@@ -234,66 +289,35 @@ export class EngineCore {
     }
     job.carry = tokens[n - 1] ?? job.carry;
     job.next = offset + n;
-    if (!this.scores.has(requestId)) return; // cancelled while computing
-    if (last) this.dropScore(requestId);
-    this.emit({ type: 'chunkScored', requestId, offset, surprisal, delta, elapsedMs: performance.now() - started });
+    return { offset, surprisal, delta, elapsedMs: performance.now() - started };
   }
 
-  private dropScore(requestId: number): void {
-    const job = this.scores.get(requestId);
-    if (!job) return;
-    this.scores.delete(requestId);
+  /** Frees a score job's recurrent state (a cancel may come while a chunk computes: it then frees the newest). */
+  private dropScore(job: ScoreState): void {
+    if (this.scores.get(job.id) === job) this.scores.delete(job.id);
     const loaded = this.models.get(job.modelKey);
     if (job.state && loaded) freeMambaState(loaded.chosen.backend, job.state);
+    job.state = null;
   }
 
-  private async generate(
-    requestId: number,
-    modelKey: string,
-    prompt: Int32Array,
-    steps: number,
-    temperature: number,
-    topK: number,
-    seed: number,
-  ): Promise<void> {
-    const {
-      model,
-      chosen: { backend },
-    } = this.model(modelKey);
-    if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_GENERATE_STEPS))
-      throw new Error(`generate: ${steps} steps, expected 1..${MAX_GENERATE_STEPS}`);
-    if (prompt.length === 0) throw new Error('generate: the prompt is empty');
-    const controller = new AbortController();
-    this.generations.set(requestId, controller);
-    const started = performance.now();
-    try {
-      const r = await generate(backend, model, tokenBatch([prompt], model.config.vocabSize, 'generate prompt'), {
-        tokens: steps,
-        temperature,
-        topK,
-        seed,
-        signal: controller.signal,
+  private generate(p: Generate, ctx: HandlerContext<Generated>): Promise<{ elapsedMs: number }> {
+    return this.serial(async () => {
+      const {
+        model,
+        chosen: { backend },
+      } = this.model(p.modelKey);
+      if (p.prompt.length === 0) throw new Error('generate: the prompt is empty');
+      const started = performance.now();
+      const r = await generate(backend, model, tokenBatch([p.prompt], model.config.vocabSize, 'generate prompt'), {
+        tokens: p.steps,
+        temperature: p.temperature,
+        topK: p.topK,
+        seed: p.seed,
+        signal: ctx.signal,
       });
-      this.emit({
-        type: 'generated',
-        requestId,
-        offset: 0,
-        tokens: Int32Array.from(r.tokens[0]),
-        done: true,
-        elapsedMs: performance.now() - started,
-      });
-    } catch (e) {
-      if (!controller.signal.aborted) throw e; // a cancel already answered
-    } finally {
-      this.generations.delete(requestId);
-    }
-  }
-
-  private cancel(requestId: number): void {
-    const known = this.scores.has(requestId) || this.generations.has(requestId) || this.uploads.has(requestId);
-    this.uploads.delete(requestId);
-    this.dropScore(requestId);
-    this.generations.get(requestId)?.abort();
-    if (known) this.fail(requestId, undefined, true);
+      const tokens = Int32Array.from(r.tokens[0]);
+      ctx.progress({ offset: 0, tokens }, [tokens.buffer]);
+      return { elapsedMs: performance.now() - started };
+    });
   }
 }

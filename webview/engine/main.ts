@@ -1,14 +1,31 @@
-// The engine webview page: takes jobs from the host by request id and runs them with the
-// kernels/ model on WebGPU when navigator.gpu gives an adapter (a software fallback adapter only when
-// the backend is "webgpu", not "auto"), else on
-// the CPU backend in a Web Worker (cpu-worker.ts). Each model lives where it was loaded; later
-// jobs for it go there. modelLoaded says which backend ran and why; the page shows it with the
-// speed of the last job. Results stream back one chunk per message; cancel is honoured.
+// The engine webview page: serves the host's engine calls (protocol/engine-messages.ts) and runs
+// them with the kernels/ model on WebGPU when navigator.gpu gives an adapter (a software fallback
+// adapter only when the backend is "webgpu", not "auto"), else on the CPU backend in a Web Worker
+// (cpu-worker.ts), which it asks the same calls over its own channel. Each model lives where it
+// was loaded; later calls for it go there. The loadModel answer says which backend ran and why;
+// the page shows it with the speed of the last job.
 // Training runs' steps (the training channel, protocol/training-calls.ts) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import type { BackendChoice } from '../../kernels/backend';
-import { Channel, eventPort } from '../../protocol/channel';
-import { PROTOCOL_VERSION, type FromEngine, type ToEngine } from '../../protocol/messages';
+import {
+  Channel,
+  eventPort,
+  Transferring,
+  type HandlerContext,
+  type PayloadOf,
+  type Port,
+  type ProgressOf,
+  type ReplyOf,
+  type RequestType,
+} from '../../protocol/channel';
+import {
+  ENGINE_CHANNEL,
+  PROTOCOL_VERSION,
+  engineCallerValidators,
+  engineServerValidators,
+  type EngineCaller,
+  type EngineServer,
+} from '../../protocol/engine-messages';
 import {
   TRAINING_CHANNEL,
   trainingServerValidators,
@@ -23,11 +40,8 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 const host = acquireVsCodeApi();
 
 type Place = 'gpu' | 'worker';
-const modelPlace = new Map<string, Place>();
-const requestPlace = new Map<number, Place>();
-const cpuReasons = new Map<number, string>(); // why a model went to the CPU, by loadModel request
 let cpuWorkerUri: string | undefined;
-let worker: Promise<Worker> | undefined;
+let worker: Channel<EngineCaller, EngineServer> | undefined;
 let gpuBackend: Promise<ChosenEngineBackend> | undefined;
 
 // ---------------------------------------------------------------- what the page shows
@@ -90,60 +104,63 @@ async function webgpu(): Promise<ChosenEngineBackend> {
 }
 
 function startWorker(): Promise<Worker> {
-  worker ??= (async () => {
-    if (!cpuWorkerUri) throw new Error('the host has not said where the CPU worker script is (no configure message)');
-    const source = await (await fetch(cpuWorkerUri)).text();
-    const w = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-    w.onmessage = (e: MessageEvent<FromEngine>) => fromCore(e.data, 'worker');
-    w.onerror = (e) => {
-      for (const [id, place] of requestPlace)
-        if (place === 'worker')
-          fromCore(
-            { type: 'failed', requestId: id, message: `CPU worker failed: ${e.message}`, cancelled: false },
-            'worker',
-          );
-    };
-    return w;
-  })();
-  worker.catch(() => {
-    worker = undefined;
+  const uri = cpuWorkerUri;
+  if (!uri)
+    return Promise.reject(new Error('the host has not said where the CPU worker script is (no configure message)'));
+  return fetch(uri)
+    .then((r) => r.text())
+    .then((source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
+}
+
+/** A port to a worker that is still starting: messages wait for it, in the order they were posted. */
+function startingPort(started: Promise<Worker>): Port {
+  const port = started.then((w) => eventPort(w, { postMessage: (m, transfer = []) => w.postMessage(m, transfer) }));
+  port.catch(() => undefined);
+  return {
+    post: (message, transfer) => {
+      void port.then(
+        (p) => {
+          p.post(message, transfer);
+        },
+        () => undefined,
+      );
+    },
+    subscribe: (listener) => {
+      const unsubscribe = port.then((p) => p.subscribe(listener));
+      return () => {
+        void unsubscribe.then(
+          (off) => off(),
+          () => undefined,
+        );
+      };
+    },
+  };
+}
+
+/** The channel to the CPU worker, starting one when there is none (or the last one failed). */
+function cpuWorker(): Channel<EngineCaller, EngineServer> {
+  if (worker && !worker.disposed) return worker;
+  const started = startWorker();
+  const channel = new Channel<EngineCaller, EngineServer>({
+    name: ENGINE_CHANNEL,
+    port: startingPort(started),
+    validate: engineCallerValidators,
   });
-  return worker;
+  // A worker that fails to start or dies fails what was asked of it; the next call starts another.
+  started.then(
+    (w) => {
+      w.onerror = (e) => {
+        channel.dispose(new Error(`CPU worker failed: ${e.message}`));
+        w.terminate();
+      };
+    },
+    (e: unknown) => channel.dispose(e instanceof Error ? e : new Error(String(e))),
+  );
+  return (worker = channel);
 }
 
 // WebGPU models run here on the page; the chooser only ever serves WebGPU (CPU models go to the worker).
-const gpuCore = new EngineCore(
-  () => webgpu(),
-  (m) => fromCore(m, 'gpu'),
-);
-
-// ---------------------------------------------------------------- routing
-
-function fromCore(m: FromEngine, place: Place): void {
-  if (m.type === 'modelLoaded') {
-    const reason = place === 'worker' ? (cpuReasons.get(m.requestId) ?? m.reason) : m.reason;
-    m = { ...m, reason };
-    modelPlace.set(m.modelKey, place);
-    placedModels.set(m.modelKey, `${m.backend} on ${m.device} (${reason}), loaded in ${m.loadMs.toFixed(0)} ms`);
-    showModels();
-  }
-  if (m.type === 'chunkScored')
-    lines.last.textContent = `last chunk: ${m.surprisal.length.toLocaleString('en-US')} tokens in ${m.elapsedMs.toFixed(0)} ms (${Math.round((1000 * m.surprisal.length) / Math.max(1e-3, m.elapsedMs)).toLocaleString('en-US')} tokens/s) on ${place === 'gpu' ? 'WebGPU' : 'CPU worker'}`;
-  if (m.type === 'generated')
-    lines.last.textContent = `generated ${m.tokens.length.toLocaleString('en-US')} tokens in ${m.elapsedMs.toFixed(0)} ms on ${place === 'gpu' ? 'WebGPU' : 'CPU worker'}`;
-  if (
-    m.type === 'failed' ||
-    (m.type === 'chunkScored' && requestDone.has(m.requestId)) ||
-    m.type === 'generated' ||
-    m.type === 'modelLoaded'
-  ) {
-    requestPlace.delete(m.requestId);
-    cpuReasons.delete(m.requestId);
-    requestDone.delete(m.requestId);
-  }
-  host.postMessage(m);
-}
-const requestDone = new Set<number>(); // score jobs whose last chunk was sent
+const gpuCore = new EngineCore(() => webgpu());
 
 /** WebGPU for a preference, or why the CPU runs instead ('auto' without a hardware adapter); 'webgpu' without an adapter throws. */
 async function gpuOrCpuReason(
@@ -160,16 +177,84 @@ async function gpuOrCpuReason(
 }
 
 /** Where a new model goes: WebGPU, or the CPU worker with the reason. */
-async function placeModel(requestId: number, preference: BackendChoice): Promise<Place> {
-  if (preference === 'cpu') {
-    cpuReasons.set(requestId, 'cpu: requested');
-    return 'worker';
-  }
+async function placeModel(preference: BackendChoice): Promise<{ place: Place; cpuReason?: string }> {
+  if (preference === 'cpu') return { place: 'worker', cpuReason: 'cpu: requested' };
   const r = await gpuOrCpuReason(preference);
-  if ('gpu' in r) return 'gpu';
-  cpuReasons.set(requestId, r.cpuReason);
-  return 'worker';
+  return 'gpu' in r ? { place: 'gpu' } : { place: 'worker', cpuReason: r.cpuReason };
 }
+
+// ---------------------------------------------------------------- the host's engine calls
+
+/**
+ * Asks `type` of where the model is: this page's GPU core, or the CPU worker (handing it the
+ * payload's arrays). The call goes out at once, so calls asked in order reach the core in order.
+ */
+function ask<K extends RequestType<EngineCaller>>(
+  place: Place,
+  type: K,
+  payload: PayloadOf<EngineCaller, K>,
+  ctx: HandlerContext<ProgressOf<EngineCaller, K>>,
+): Promise<ReplyOf<EngineCaller, K>> {
+  if (place === 'gpu')
+    return Promise.resolve(gpuCore.handlers[type](payload, ctx)).then((r) => (r instanceof Transferring ? r.value : r));
+  const transfer = Object.values(payload as object)
+    .filter((v): v is ArrayBufferView => ArrayBuffer.isView(v))
+    .map((v) => v.buffer as ArrayBuffer);
+  return cpuWorker().request(type, payload, { signal: ctx.signal, transfer, onProgress: (p) => ctx.progress(p) });
+}
+
+/** Where a model went. A load's entry resolves once its loadModel went there, so its weights follow it. */
+const modelPlace = new Map<string, Promise<Place>>();
+function placeOf(modelKey: string): Promise<Place> {
+  return modelPlace.get(modelKey) ?? Promise.reject(new Error(`no model loaded under "${modelKey}"`));
+}
+
+const where = (place: Place): string => (place === 'gpu' ? 'WebGPU' : 'CPU worker');
+
+const hostPort = eventPort(window, host);
+const engine = new Channel<EngineServer, EngineCaller>({
+  name: ENGINE_CHANNEL,
+  port: hostPort,
+  validate: engineServerValidators,
+});
+engine.on('configure', (c) => {
+  cpuWorkerUri = c.cpuWorkerUri;
+});
+engine.serve({
+  loadModel: (p, ctx) => {
+    const sent = placeModel(p.backend).then((placement) => ({
+      placement,
+      loaded: ask(placement.place, 'loadModel', placement.cpuReason ? { ...p, backend: 'cpu' } : p, ctx),
+    }));
+    const placed = sent.then((s) => s.placement.place);
+    modelPlace.set(p.modelKey, placed);
+    placed.catch(() => {
+      if (modelPlace.get(p.modelKey) === placed) modelPlace.delete(p.modelKey);
+    });
+    return sent.then(async ({ placement, loaded }) => {
+      const m = await loaded;
+      const reason = placement.cpuReason ?? m.reason;
+      placedModels.set(m.modelKey, `${m.backend} on ${m.device} (${reason}), loaded in ${m.loadMs.toFixed(0)} ms`);
+      showModels();
+      return { ...m, reason };
+    });
+  },
+  weights: async (p, ctx) => ask(await placeOf(p.modelKey), 'weights', p, ctx),
+  score: async (p, ctx) => ask(await placeOf(p.modelKey), 'score', p, ctx),
+  scoreChunk: async (p, ctx) => {
+    const place = await placeOf(p.modelKey);
+    const r = await ask(place, 'scoreChunk', p, ctx);
+    const n = r.surprisal.length;
+    lines.last.textContent = `last chunk: ${n.toLocaleString('en-US')} tokens in ${r.elapsedMs.toFixed(0)} ms (${Math.round((1000 * n) / Math.max(1e-3, r.elapsedMs)).toLocaleString('en-US')} tokens/s) on ${where(place)}`;
+    return r;
+  },
+  generate: async (p, ctx) => {
+    const place = await placeOf(p.modelKey);
+    const r = await ask(place, 'generate', p, ctx);
+    lines.last.textContent = `generated ${p.steps.toLocaleString('en-US')} tokens in ${r.elapsedMs.toFixed(0)} ms on ${where(place)}`;
+    return r;
+  },
+});
 
 // Training runs here on the page's GPU only; a run that gets no GPU here trains in the host's CPU worker.
 const trainer = new EngineTrainer(
@@ -191,73 +276,13 @@ const trainer = new EngineTrainer(
 );
 new Channel<TrainingServer, TrainingCaller>({
   name: TRAINING_CHANNEL,
-  port: eventPort(window, host),
+  port: hostPort,
   validate: trainingServerValidators,
 }).serve(trainer.handlers);
-
-async function toPlace(place: Place, m: ToEngine): Promise<void> {
-  if (place === 'gpu') await gpuCore.handle(m);
-  else (await startWorker()).postMessage(m);
-}
-
-// Messages are handled in arrival order; placing a model waits for the WebGPU answer.
-let order: Promise<void> = Promise.resolve();
-function receive(m: ToEngine): void {
-  if (m.type === 'cancel') {
-    const place = requestPlace.get(m.requestId);
-    if (place) void toPlace(place, m);
-    return;
-  }
-  order = order
-    .then(() => route(m))
-    .catch((e: unknown) => {
-      const requestId = 'requestId' in m ? m.requestId : -1;
-      requestPlace.delete(requestId);
-      host.postMessage({ type: 'failed', requestId, message: errorText(e), cancelled: false } satisfies FromEngine);
-    });
-}
-
-async function route(m: Exclude<ToEngine, { type: 'cancel' }>): Promise<void> {
-  switch (m.type) {
-    case 'configure':
-      cpuWorkerUri = m.cpuWorkerUri;
-      return;
-    case 'loadModel': {
-      const place = await placeModel(m.requestId, m.backend);
-      requestPlace.set(m.requestId, place);
-      return toPlace(place, place === 'worker' ? { ...m, backend: 'cpu' } : m);
-    }
-    case 'score':
-    case 'generate': {
-      const place = modelPlace.get(m.modelKey);
-      if (!place) throw new Error(`no model loaded under "${m.modelKey}"`);
-      requestPlace.set(m.requestId, place);
-      return toPlace(place, m);
-    }
-    case 'modelChunk':
-    case 'scoreChunk': {
-      const place = requestPlace.get(m.requestId);
-      if (!place) return; // cancelled or failed: the host already has its answer
-      if (m.type === 'scoreChunk' && m.last) requestDone.add(m.requestId);
-      // Not awaited for the GPU: the core queues work in order, and the page stays responsive.
-      if (place === 'gpu') {
-        void gpuCore.handle(m);
-        return;
-      }
-      return toPlace(place, m);
-    }
-  }
-}
-
-const ENGINE_MESSAGES = new Set(['configure', 'loadModel', 'modelChunk', 'score', 'scoreChunk', 'generate', 'cancel']);
-// Only the host posts to this page; anything else that arrives is not a job.
-window.addEventListener('message', (e: MessageEvent<ToEngine>) => {
-  if (typeof e.data === 'object' && e.data !== null && ENGINE_MESSAGES.has(e.data.type)) receive(e.data);
-});
 
 void probeWebGpu()
   .catch((e: unknown) => ({ available: false, detail: `WebGPU probe failed: ${errorText(e)}` }))
   .then((webgpu) => {
     lines.webgpu.textContent = `WebGPU: ${webgpu.available ? `available, ${webgpu.detail}` : `not available (${webgpu.detail}); models run on the CPU in a worker`}`;
-    host.postMessage({ type: 'ready', protocol: PROTOCOL_VERSION, webgpu } satisfies FromEngine);
+    engine.notify('ready', { protocol: PROTOCOL_VERSION, webgpu });
   });

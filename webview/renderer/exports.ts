@@ -1,18 +1,11 @@
 // The files a user saves from an output, built in the renderer from what it shows (the host only
 // asks where and writes; see ExportRequest): BED of the high-surprisal regions, CSV/JSON of the
 // tracks over the visible positions, FASTA of a generated record, WAV of generated audio. Pure.
-import type { ExportFormat } from '../../protocol/messages';
+import type { ExportRequest } from '../../protocol/renderer-messages';
 import { bedChrom, bedText, fastaText, trackCsv, trackJson, type TrackColumn } from '../components/export-text';
 import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
 import type { ViewWindow } from '../components/view-window';
 import { encodeWav16 } from '../components/wav-encode';
-
-export interface SaveRequest {
-  format: ExportFormat;
-  suggestedName: string;
-  encoding: 'utf8' | 'base64';
-  content: string;
-}
 
 /** Most rows one CSV/JSON export writes (about 60 MB of CSV); zoom in for more detail. */
 export const MAX_EXPORT_ROWS = 1_000_000;
@@ -43,7 +36,7 @@ function column(name: string, a: number, b: number, at: (p: number) => number): 
 }
 
 /** BED of the record's high-surprisal regions, or CSV/JSON of its tracks over `visible` (record positions). */
-export function dnaExport(format: 'bed' | 'csv' | 'json', input: DnaTrackInput, visible: ViewWindow): SaveRequest {
+export function dnaExport(format: 'bed' | 'csv' | 'json', input: DnaTrackInput, visible: ViewWindow): ExportRequest {
   const { record } = input;
   const stem = fileStem(bedChrom(record.name));
   if (format === 'bed') {
@@ -82,7 +75,7 @@ export function dnaExport(format: 'bed' | 'csv' | 'json', input: DnaTrackInput, 
 }
 
 /** FASTA of a generated record. */
-export function fastaExport(input: DnaTrackInput): SaveRequest {
+export function fastaExport(input: DnaTrackInput): ExportRequest {
   if (!input.bases) throw new Error('this output has no letters to save');
   const letters = Array.from(input.bases.codes, (c) => String.fromCharCode(c)).join('');
   return {
@@ -106,7 +99,7 @@ export function audioExport(
   input: WavViewInput,
   name: string,
   visible: ViewWindow,
-): SaveRequest {
+): ExportRequest {
   const stem = fileStem(name.replace(/\.wav$/i, ''));
   if (format === 'wav')
     return {

@@ -1,8 +1,16 @@
 // The notebook renderer (ESM entry, VS Code's renderer API: activate(ctx) -> renderOutputItem):
 // decodes an analysis output with the host's codec and mounts it (mount-output.ts). It draws
-// stored results only and never computes (DESIGN.md "Where inference runs"). Saving and
-// Generate go to the host through renderer messaging; each request gets one reply by id.
-import { ANALYSIS_MIME, type FromRenderer, type RendererReply } from '../../protocol/messages';
+// stored results only and never computes (ARCHITECTURE.md, "Where inference runs"). Saving and
+// Generate are requests to the host over the renderer channel (protocol/renderer-messages.ts).
+import { Channel, ChannelTimeoutError } from '../../protocol/channel';
+import { ANALYSIS_MIME } from '../../protocol/notebook-output';
+import {
+  RENDERER_CHANNEL,
+  rendererValidators,
+  type RendererHostSays,
+  type RendererReply,
+  type RendererSays,
+} from '../../protocol/renderer-messages';
 import { decodeOutput } from '../../protocol/track-codec';
 import { mountOutput, type MountedOutput, type OutputActions } from './mount-output';
 
@@ -19,41 +27,40 @@ interface RendererContext {
 
 const REPLY_TIMEOUT_MS = 10 * 60_000; // a save dialog waits for the user
 
+type HostChannel = Channel<RendererSays, RendererHostSays>;
+
+/** The channel to the host, when this notebook view has renderer messaging. */
+function hostChannel(ctx: RendererContext): HostChannel | undefined {
+  if (!ctx.postMessage || !ctx.onDidReceiveMessage) return undefined;
+  return new Channel({
+    name: RENDERER_CHANNEL,
+    port: {
+      post: (m) => ctx.postMessage?.(m),
+      subscribe: (listener) => {
+        const d = ctx.onDidReceiveMessage?.(listener);
+        return () => d?.dispose();
+      },
+    },
+    validate: rendererValidators,
+    timeoutMs: REPLY_TIMEOUT_MS,
+    onInvalid: (e) => console.error(`SeqLab renderer: ${e.message}`),
+  });
+}
+
 export function activate(ctx: RendererContext) {
   const mounted = new Map<string, MountedOutput>();
-  const pending = new Map<number, { resolve(m: string): void; reject(e: Error): void }>();
-  let nextRequest = 1;
-  ctx.onDidReceiveMessage?.((raw) => {
-    const m = raw as Partial<RendererReply>;
-    if (m?.type !== 'reply' || typeof m.requestId !== 'number') return;
-    const p = pending.get(m.requestId);
-    pending.delete(m.requestId);
-    if (m.ok) p?.resolve(String(m.message));
-    else p?.reject(new Error(String(m.message)));
-  });
+  const host = hostChannel(ctx);
 
-  function request(body: (requestId: number) => FromRenderer): Promise<string> {
-    const post = ctx.postMessage;
-    if (!post)
-      return Promise.reject(new Error('this notebook view cannot reach the extension (no renderer messaging)'));
-    const requestId = nextRequest++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        pending.delete(requestId);
-        reject(new Error('the extension did not answer'));
-      }, REPLY_TIMEOUT_MS);
-      pending.set(requestId, {
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      post.call(ctx, body(requestId));
-    });
+  /** The host's answer as a line for the status bar; a clear error when it cannot or does not answer. */
+  async function ask(request: (host: HostChannel) => Promise<RendererReply>): Promise<string> {
+    if (!host) throw new Error('this notebook view cannot reach the extension (no renderer messaging)');
+    try {
+      return (await request(host)).message;
+    } catch (e) {
+      if (e instanceof ChannelTimeoutError)
+        throw new Error(`the extension did not answer within ${REPLY_TIMEOUT_MS / 60_000} minutes`);
+      throw e;
+    }
   }
 
   return {
@@ -65,9 +72,9 @@ export function activate(ctx: RendererContext) {
         if (item.mime !== ANALYSIS_MIME) throw new Error(`this renderer draws ${ANALYSIS_MIME}, not ${item.mime}`);
         const { summary, blocks } = decodeOutput(item.data());
         const actions: OutputActions = {
-          save: (r) => request((requestId) => ({ type: 'export', requestId, ...r })),
+          save: (r) => ask((h) => h.request('export', r)),
           generateFrom: (record, position) =>
-            request((requestId) => ({ type: 'generateFrom', requestId, outputId: summary.id, record, position })),
+            ask((h) => h.request('generateFrom', { outputId: summary.id, record, position })),
         };
         mounted.set(item.id, mountOutput(element, summary, blocks, actions));
       } catch (e) {

@@ -2,19 +2,25 @@
 // Generate from the picked position, exports) and the DNA track view or the WAV view. The
 // notebook renderer and the component harness both call this, so the harness screenshots show
 // exactly what a notebook shows. Actions that need the host go through `actions`.
-import type { OutputSummary } from '../../protocol/messages';
+import type {
+  AudioAnalysisSummary,
+  DnaAnalysisSummary,
+  GenerationSummary,
+  OutputSummary,
+} from '../../protocol/notebook-output';
+import type { ExportRequest } from '../../protocol/renderer-messages';
 import type { Block } from '../../protocol/track-codec';
 import { renderSummary } from '../components/analysis-summary';
 import { DnaTrackView } from '../components/dna-track-view';
 import { installStyles } from '../components/styles';
 import { button, dropdown } from '../components/toolkit';
 import { WavView } from '../components/wav-view';
-import { audioExport, dnaExport, fastaExport, type SaveRequest } from './exports';
+import { audioExport, dnaExport, fastaExport } from './exports';
 import { audioInput, dnaInput } from './output-model';
 
 export interface OutputActions {
   /** Asks the host to save a file built here (it asks the user where); resolves to a message for the status line. */
-  save(request: SaveRequest): Promise<string>;
+  save(request: ExportRequest): Promise<string>;
   /**
    * Asks the host to continue the sequence after `position` of `record` (1-based: the picked base or
    * sample is the prompt's last); resolves to a message.
@@ -29,7 +35,12 @@ export interface MountedOutput {
   dispose(): void;
 }
 
-function statusLine(): { element: HTMLElement; show(text: string, error?: boolean): void } {
+interface StatusLine {
+  element: HTMLElement;
+  show(text: string, error?: boolean): void;
+}
+
+function statusLine(): StatusLine {
   const element = document.createElement('div');
   element.className = 'seqlab-status';
   element.setAttribute('role', 'status');
@@ -42,7 +53,7 @@ function statusLine(): { element: HTMLElement; show(text: string, error?: boolea
   };
 }
 
-function run(status: ReturnType<typeof statusLine>, what: string, action: () => Promise<string>): void {
+function run(status: StatusLine, what: string, action: () => Promise<string>): void {
   status.show(`${what}…`);
   action().then(
     (m) => status.show(m),
@@ -55,6 +66,115 @@ function hint(text: string): HTMLElement {
   h.className = 'seqlab-hint';
   h.textContent = text;
   return h;
+}
+
+/** The Generate button and the position it continues from: picked on the view, in the shown record. */
+interface GenerateControl {
+  button: HTMLElement;
+  onPick(position: number): void;
+  setRecord(record: number): void;
+}
+
+function generateControl(root: HTMLElement, status: StatusLine, actions: OutputActions): GenerateControl {
+  let record = 0,
+    picked: number | null = null;
+  const generateButton = button('Generate from…', () => {
+    if (picked === null) {
+      status.show('click the track (or press Enter on it) to pick a position first');
+      return;
+    }
+    const position = picked;
+    run(status, `generating after position ${(position + 1).toLocaleString('en-US')}`, () =>
+      actions.generateFrom(record, position + 1),
+    );
+  });
+  return {
+    button: generateButton,
+    onPick(position) {
+      picked = position;
+      generateButton.textContent = `Generate from ${(position + 1).toLocaleString('en-US')}`;
+      root.dataset.picked = String(position);
+    },
+    setRecord(r) {
+      record = r;
+      picked = null;
+      generateButton.textContent = 'Generate from…';
+    },
+  };
+}
+
+/** What the DNA and audio halves share: the output's root, its toolbar, Generate and the export buttons. */
+interface MountContext {
+  root: HTMLElement;
+  toolbar: HTMLElement;
+  generate: GenerateControl;
+  blocks: ReadonlyMap<string, Block>;
+  /** A button that builds its file when pressed, from what the view shows then, and asks the host to save it. */
+  exportButton(label: string, build: () => ExportRequest): HTMLElement;
+}
+
+function mountDna(ctx: MountContext, summary: DnaAnalysisSummary | GenerationSummary): DnaTrackView {
+  const { root, toolbar, generate, blocks, exportButton } = ctx;
+  let input = dnaInput(summary, blocks, 0);
+  const view = new DnaTrackView(root, input, { onPick: generate.onPick });
+  if (summary.kind === 'dna-analysis' && summary.records.length > 1) {
+    toolbar.append(
+      dropdown(
+        summary.records.map((r) => `${r.index + 1}. ${r.name}`),
+        0,
+        (i) => {
+          const record = summary.records[i].index;
+          generate.setRecord(record);
+          input = dnaInput(summary, blocks, record);
+          view.setInput(input);
+        },
+      ),
+    );
+  }
+  toolbar.append(
+    button('−', () => view.zoom(2)),
+    button('+', () => view.zoom(0.5)),
+    button('Whole record', () => view.show(-Infinity, Infinity)),
+  );
+  if (summary.kind === 'dna-analysis') {
+    toolbar.append(
+      generate.button,
+      ...(['bed', 'csv', 'json'] as const).map((f) =>
+        exportButton(`Export ${f.toUpperCase()}`, () => dnaExport(f, input, view.visible)),
+      ),
+    );
+  } else toolbar.append(exportButton('Save as FASTA', () => fastaExport(input)));
+  root.append(hint('wheel: zoom · drag: pan · click: pick a position · + − ← → Home Enter on the focused track'));
+  return view;
+}
+
+function mountAudio(
+  ctx: MountContext,
+  summary: AudioAnalysisSummary | GenerationSummary,
+  nonce: string | undefined,
+): WavView {
+  const { root, toolbar, generate, blocks, exportButton } = ctx;
+  const input = audioInput(summary, blocks);
+  const analysis = summary.kind === 'audio-analysis';
+  const view = new WavView(root, input, { nonce, onPick: analysis ? generate.onPick : undefined });
+  const name = summary.kind === 'audio-generation' ? summary.name : (summary.file.split(/[\\/]/).pop() ?? 'audio');
+  toolbar.append(
+    button('Play / pause', () => {
+      void view.playPause();
+    }),
+    button('−', () => view.zoomBy(0.5)),
+    button('+', () => view.zoomBy(2)),
+  );
+  if (analysis) {
+    toolbar.append(
+      generate.button,
+      ...(['csv', 'json'] as const).map((f) =>
+        exportButton(`Export ${f.toUpperCase()}`, () => audioExport(f, input, name, view.visiblePositions())),
+      ),
+    );
+    root.append(hint('wheel: zoom · click: seek and pick a position · click a marked region to play it'));
+  } else toolbar.append(exportButton('Save as WAV', () => audioExport('wav', input, name, view.visiblePositions())));
+  return view;
 }
 
 export function mountOutput(
@@ -74,84 +194,17 @@ export function mountOutput(
   const status = statusLine();
   root.append(toolbar);
   parent.append(root);
-  let dna: DnaTrackView | null = null,
-    wav: WavView | null = null;
-  let record = 0,
-    picked: number | null = null;
-  const generateButton = button('Generate from…', () => {
-    if (picked === null) {
-      status.show('click the track (or press Enter on it) to pick a position first');
-      return;
-    }
-    const position = picked;
-    run(status, `generating after position ${(position + 1).toLocaleString('en-US')}`, () =>
-      actions.generateFrom(record, position + 1),
-    );
-  });
-  const onPick = (position: number) => {
-    picked = position;
-    generateButton.textContent = `Generate from ${(position + 1).toLocaleString('en-US')}`;
-    root.dataset.picked = String(position);
+  const ctx: MountContext = {
+    root,
+    toolbar,
+    blocks,
+    generate: generateControl(root, status, actions),
+    exportButton: (label, build) =>
+      button(label, () => run(status, label.toLowerCase(), async () => actions.save(build()))),
   };
-  // The file is built when the button is pressed, from what the view shows then.
-  const exportButton = (label: string, build: () => SaveRequest) =>
-    button(label, () => run(status, label.toLowerCase(), async () => actions.save(build())));
-
-  if (summary.kind === 'dna-analysis' || summary.kind === 'dna-generation') {
-    let input = dnaInput(summary, blocks, record);
-    dna = new DnaTrackView(root, input, { onPick });
-    const view = dna;
-    if (summary.kind === 'dna-analysis' && summary.records.length > 1) {
-      toolbar.append(
-        dropdown(
-          summary.records.map((r) => `${r.index + 1}. ${r.name}`),
-          0,
-          (i) => {
-            record = summary.records[i].index;
-            picked = null;
-            generateButton.textContent = 'Generate from…';
-            input = dnaInput(summary, blocks, record);
-            view.setInput(input);
-          },
-        ),
-      );
-    }
-    toolbar.append(
-      button('−', () => view.zoom(2)),
-      button('+', () => view.zoom(0.5)),
-      button('Whole record', () => view.show(-Infinity, Infinity)),
-    );
-    if (summary.kind === 'dna-analysis') {
-      toolbar.append(
-        generateButton,
-        ...(['bed', 'csv', 'json'] as const).map((f) =>
-          exportButton(`Export ${f.toUpperCase()}`, () => dnaExport(f, input, view.visible)),
-        ),
-      );
-    } else toolbar.append(exportButton('Save as FASTA', () => fastaExport(input)));
-    root.append(hint('wheel: zoom · drag: pan · click: pick a position · + − ← → Home Enter on the focused track'));
-  } else {
-    const input = audioInput(summary, blocks);
-    wav = new WavView(root, input, { nonce, onPick: summary.kind === 'audio-analysis' ? onPick : undefined });
-    const view = wav;
-    const name = summary.kind === 'audio-generation' ? summary.name : (summary.file.split(/[\\/]/).pop() ?? 'audio');
-    toolbar.append(
-      button('Play / pause', () => {
-        void view.playPause();
-      }),
-      button('−', () => view.zoomBy(0.5)),
-      button('+', () => view.zoomBy(2)),
-    );
-    if (summary.kind === 'audio-analysis') {
-      toolbar.append(
-        generateButton,
-        ...(['csv', 'json'] as const).map((f) =>
-          exportButton(`Export ${f.toUpperCase()}`, () => audioExport(f, input, name, view.visiblePositions())),
-        ),
-      );
-      root.append(hint('wheel: zoom · click: seek and pick a position · click a marked region to play it'));
-    } else toolbar.append(exportButton('Save as WAV', () => audioExport('wav', input, name, view.visiblePositions())));
-  }
+  const isDna = summary.kind === 'dna-analysis' || summary.kind === 'dna-generation';
+  const dna = isDna ? mountDna(ctx, summary) : null;
+  const wav = isDna ? null : mountAudio(ctx, summary as AudioAnalysisSummary | GenerationSummary, nonce);
   root.append(status.element);
   return {
     element: root,

@@ -1,7 +1,7 @@
 // From a decoded analysis output (summary + blocks, see protocol/track-codec.ts) to
 // what the views draw: the tracks of one record as TrackSeries, its letters, its interval sets
 // (checked), and the audio samples. Pure, so the unit tests check it on encoded outputs.
-import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../protocol/messages';
+import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../protocol/notebook-output';
 import type { Block } from '../../protocol/track-codec';
 import { checkIntervals } from '../components/interval-lookup';
 import { audioRegions, DNA_REGIONS, highSurprisal } from '../../protocol/surprise-regions';

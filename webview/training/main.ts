@@ -1,21 +1,25 @@
 // The training pane: run facts, phase, progress, the latest training and validation loss
 // (bits/token) with the step each was measured at, the loss curve over steps (SVG in the
-// theme's chart colours), and cancel / resume buttons. All state arrives from the host (init,
-// metric, phase); the pane computes nothing heavy.
-import type {
-  FromTrainingPane,
-  MetricRecord,
-  PaneRunInfo,
-  RunPhase,
-  ToTrainingPane,
+// theme's chart colours), and cancel / resume buttons. All state arrives from the host over the
+// training pane channel (init, metric, phase; protocol/training-messages.ts); the pane computes
+// nothing heavy.
+import { Channel, eventPort } from '../../protocol/channel';
+import {
+  TRAINING_PANE_CHANNEL,
+  trainingPaneValidators,
+  type MetricRecord,
+  type PanePhase,
+  type PaneRunInfo,
+  type RunPhase,
+  type TrainingPaneHostSays,
+  type TrainingPaneSays,
 } from '../../protocol/training-messages';
 import { button } from '../components/toolkit';
 import { lossChartLayout } from './chart-layout';
 import { renderLossChart } from './loss-chart';
 import { installPaneStyles } from './pane-styles';
 
-declare function acquireVsCodeApi(): { postMessage(m: FromTrainingPane): void };
-const vscode = acquireVsCodeApi();
+declare function acquireVsCodeApi(): { postMessage(m: unknown): void };
 
 let run: PaneRunInfo | undefined;
 let records: MetricRecord[] = [];
@@ -41,8 +45,8 @@ root.innerHTML = `
   <svg id="chart" role="img" aria-label="training and validation loss in bits per token over steps"></svg>`;
 const el = (id: string) => document.getElementById(id) as HTMLElement;
 const chart = el('chart') as unknown as SVGSVGElement;
-const cancelButton = button('Cancel', () => vscode.postMessage({ type: 'cancel' }));
-const resumeButton = button('Resume', () => vscode.postMessage({ type: 'resume' }), false);
+const cancelButton = button('Cancel', () => ask('cancel'));
+const resumeButton = button('Resume', () => ask('resume'), false);
 cancelButton.id = 'cancel';
 resumeButton.id = 'resume';
 el('actions').append(cancelButton, resumeButton);
@@ -55,10 +59,36 @@ function setPhase(phase: RunPhase, message?: string): void {
   // A stopped run names the step it stopped at: its checkpoint, which may lie past the last metric.
   badge.textContent = run && phase !== 'running' && phase !== 'new' ? `${phase} at step ${count(run.step)}` : phase;
   badge.className = `phase phase-${phase}`;
-  el('error').hidden = !message;
-  el('error').textContent = message ?? '';
+  showError(message);
   cancelButton.toggleAttribute('disabled', phase !== 'running');
   resumeButton.toggleAttribute('disabled', phase === 'running' || phase === 'finished');
+}
+
+function showError(message: string | undefined): void {
+  el('error').hidden = !message;
+  el('error').textContent = message ?? '';
+}
+
+/** Where the run stands, from the host (a reply or a phase notification). */
+function applyPhase(p: PanePhase): void {
+  if (run) run.step = p.step;
+  setPhase(p.phase, p.message);
+}
+
+/** Asks the host to cancel or resume the run; its answer says where the run then stands. */
+function ask(action: 'cancel' | 'resume'): void {
+  cancelButton.toggleAttribute('disabled', true);
+  resumeButton.toggleAttribute('disabled', true);
+  host.request(action, null).then(
+    (p) => {
+      applyPhase(p);
+      redraw();
+    },
+    (e: unknown) => {
+      if (run) setPhase(run.phase);
+      showError(`${action} failed: ${e instanceof Error ? e.message : String(e)}`);
+    },
+  );
 }
 
 function showFacts(r: PaneRunInfo): void {
@@ -108,26 +138,36 @@ function draw(): void {
   renderLossChart(chart, lossChartLayout(records, size, run?.totalSteps), size, note);
 }
 
-window.addEventListener('message', (ev: MessageEvent<ToTrainingPane>) => {
-  const m = ev.data;
-  if (m.type === 'init') {
-    run = m.run;
-    records = m.records;
-    setPhase(m.run.phase, m.run.message);
-  } else if (m.type === 'metric') {
-    const i = records.findIndex((r) => r.step >= m.record.step);
-    if (i >= 0) records.splice(i); // a resumed run continues from its checkpoint
-    records.push(m.record);
-    backendUsed = m.backend;
-    if (run) Object.assign(run, { totalSteps: m.totalSteps, budgetSec: m.budgetSec }); // the session's own budget
-    setPhase('running');
-  } else if (m.type === 'phase') {
-    if (run) run.step = m.step;
-    setPhase(m.phase, m.message);
-  }
+function redraw(): void {
   if (run) showFacts(run);
   showProgress();
   draw();
+}
+
+const host = new Channel<TrainingPaneSays, TrainingPaneHostSays>({
+  name: TRAINING_PANE_CHANNEL,
+  port: eventPort(window, acquireVsCodeApi()),
+  validate: trainingPaneValidators,
+  onInvalid: (e) => showError(`the extension sent a bad message: ${e.message}`),
+});
+host.on('init', (m) => {
+  run = m.run;
+  records = m.records;
+  setPhase(m.run.phase, m.run.message);
+  redraw();
+});
+host.on('metric', (m) => {
+  const i = records.findIndex((r) => r.step >= m.record.step);
+  if (i >= 0) records.splice(i); // a resumed run continues from its checkpoint
+  records.push(m.record);
+  backendUsed = m.backend;
+  if (run) Object.assign(run, { totalSteps: m.totalSteps, budgetSec: m.budgetSec }); // the session's own budget
+  setPhase('running');
+  redraw();
+});
+host.on('phase', (m) => {
+  applyPhase(m);
+  redraw();
 });
 let drawnWidth = 0;
 new ResizeObserver(() => {
@@ -136,4 +176,4 @@ new ResizeObserver(() => {
     draw();
   }
 }).observe(root);
-vscode.postMessage({ type: 'ready' });
+host.notify('ready', null);

@@ -7,7 +7,7 @@
 import { mulawEncode } from '../datasets/mulaw';
 import { resample } from '../datasets/resample';
 import { WavReader } from '../datasets/wav';
-import type { AudioAnalysisSummary, EngineInfo, Timings, TrackDescriptor } from '../../../protocol/messages';
+import type { AudioAnalysisSummary, EngineInfo, Timings, TrackDescriptor } from '../../../protocol/notebook-output';
 import { audioRegions, highSurprisal } from '../../../protocol/surprise-regions';
 import type { EngineClient } from '../engine/engine-client';
 import type { CellSpec } from '../notebook/cell-spec';
@@ -19,6 +19,10 @@ import { readWavTags } from './wav-tags';
 
 /** Most samples one cell stores, at the file's and at the model's rate (about 45 s at 44.1 kHz). */
 export const MAX_CELL_SAMPLES = 1 << 21;
+/** Most bytes of the file one cell reads: many channels make few frames cost many bytes. */
+export const MAX_CELL_BYTES = 1 << 25;
+/** Bytes per read while mixing down, so memory does not grow with the channel count. */
+const MIX_CHUNK_BYTES = 1 << 20;
 const CHUNK_TOKENS = 1 << 13;
 const REFRESH_MS = 400;
 
@@ -95,24 +99,36 @@ function buildOutput(
 
 /**
  * Reads the cell's span (start:/end:) of the WAV file mixed down to mono, and its tags. The span is
- * cut so that neither its samples at the file's rate nor at `modelRate` exceed MAX_CELL_SAMPLES.
+ * cut so that neither its samples at the file's rate nor at `modelRate` exceed MAX_CELL_SAMPLES,
+ * nor the bytes it reads MAX_CELL_BYTES; it is read and mixed in chunks of about MIX_CHUNK_BYTES.
  */
 async function readWavSpan(path: string, spec: CellSpec, modelRate: number | undefined): Promise<WavSpan> {
   const wav = await WavReader.open(path);
   const notes: string[] = [...wav.info.warnings];
   let mixed: Float32Array, first: number, last: number, tags: Record<string, string>;
-  const { sampleRate, channels, bitsPerSample } = wav.format;
+  const { sampleRate, channels, bitsPerSample, blockAlign } = wav.format;
   try {
-    const maxFrames = Math.floor((MAX_CELL_SAMPLES * sampleRate) / Math.max(sampleRate, modelRate ?? sampleRate));
+    const maxFrames = Math.min(
+      Math.floor((MAX_CELL_SAMPLES * sampleRate) / Math.max(sampleRate, modelRate ?? sampleRate)),
+      Math.floor(MAX_CELL_BYTES / blockAlign),
+    );
     first = Math.min(wav.info.frames, Math.round(spec.startS * sampleRate));
     last = spec.endS === undefined ? wav.info.frames : Math.min(wav.info.frames, Math.round(spec.endS * sampleRate));
     if (last - first > maxFrames) {
       last = first + maxFrames;
       notes.push(
-        `analyzed ${(maxFrames / sampleRate).toFixed(1)} s from ${spec.startS} s (at most ${MAX_CELL_SAMPLES} samples per cell; use start:/end: for another span)`,
+        `analyzed ${(maxFrames / sampleRate).toFixed(1)} s from ${spec.startS} s (at most ${MAX_CELL_SAMPLES} samples and ${MAX_CELL_BYTES} bytes of the file per cell; use start:/end: for another span)`,
       );
     }
-    mixed = await wav.readFrames(first, last, 'mix');
+    mixed = new Float32Array(last - first);
+    const chunkFrames = Math.max(1, Math.floor(MIX_CHUNK_BYTES / blockAlign));
+    for await (const { frame, samples } of wav.stream({
+      channel: 'mix',
+      startFrame: first,
+      endFrame: last,
+      chunkFrames,
+    }))
+      mixed.set(samples, frame - first);
     tags = await readWavTags(wav);
   } finally {
     await wav.close();

@@ -7,13 +7,13 @@ import { IndexedFasta } from '../datasets/fasta-index';
 import { readFastq } from '../datasets/fastq';
 import { nRuns, softMaskedRuns, type Run } from '../datasets/sequence-runs';
 import { openFileSource } from '../datasets/source';
+import type { ModelLoaded } from '../../../protocol/engine-messages';
 import type {
   DnaAnalysisSummary,
   DnaRecordSummary,
   IntervalSet,
-  ModelLoadedMessage,
   TrackDescriptor,
-} from '../../../protocol/messages';
+} from '../../../protocol/notebook-output';
 import type { EngineClient } from '../engine/engine-client';
 import type { CellSpec } from '../notebook/cell-spec';
 import { modelInfo } from './model-source';
@@ -52,14 +52,14 @@ interface RecordScores {
 async function readRecords(path: string, spec: CellSpec, notes: string[], signal: AbortSignal): Promise<RecordData[]> {
   const out: RecordData[] = [];
   let budget = MAX_CELL_BASES;
-  const take = (rec: Omit<RecordData, 'bases' | 'softMasked' | 'nRuns'>, bases: Uint8Array): void => {
-    const kept = bases.length > budget ? bases.subarray(0, budget) : bases;
-    if (kept.length < bases.length)
+  // `bases` is at most the budget's worth of the `wanted` bases from rec.start: only that much is read.
+  const take = (rec: Omit<RecordData, 'bases' | 'softMasked' | 'nRuns'>, bases: Uint8Array, wanted: number): void => {
+    if (bases.length < wanted)
       notes.push(
-        `record ${rec.name}: analyzed the first ${kept.length} of ${bases.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`,
+        `record ${rec.name}: analyzed the first ${bases.length} of ${wanted} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`,
       );
-    budget -= kept.length;
-    out.push({ ...rec, bases: kept, softMasked: softMaskedRuns(kept, rec.start), nRuns: nRuns(kept, rec.start) });
+    budget -= bases.length;
+    out.push({ ...rec, bases, softMasked: softMaskedRuns(bases, rec.start), nRuns: nRuns(bases, rec.start) });
   };
   if (/\.(fastq|fq)(\.gz)?$/i.test(path)) {
     const src = await openFileSource(path);
@@ -69,7 +69,8 @@ async function readRecords(path: string, spec: CellSpec, notes: string[], signal
         const [s, e] = spec.region ? clampRegion(spec, r.name, r.bases.length) : [0, r.bases.length];
         take(
           { index: r.index, name: r.name, description: r.description, fullLength: r.bases.length, start: s },
-          r.bases.subarray(s, e),
+          r.bases.subarray(s, Math.min(e, s + budget)),
+          e - s,
         );
         if (spec.region || out.length >= spec.records || budget === 0) break;
       }
@@ -79,30 +80,26 @@ async function readRecords(path: string, spec: CellSpec, notes: string[], signal
   } else {
     const fasta = await IndexedFasta.open(path, { signal });
     try {
-      const indices = spec.region
-        ? [fasta.recordNamed(spec.region.record)]
-        : fasta.records.slice(0, spec.records).map((_, i) => i);
+      const count = fasta.records.count;
+      const firstOf = (n: number) => Array.from({ length: Math.min(n, count) }, (_, i) => i);
+      const indices = spec.region ? [fasta.recordNamed(spec.region.record)] : firstOf(spec.records);
       if (indices[0] === -1)
         throw new Error(
-          `${path}: no record named "${spec.region!.record}" (records: ${fasta.records
-            .slice(0, 5)
-            .map((r) => r.name)
-            .join(', ')}${fasta.records.length > 5 ? ', …' : ''})`,
+          `${path}: no record named "${spec.region!.record}" (records: ${firstOf(5)
+            .map((i) => fasta.records.get(i).name)
+            .join(', ')}${count > 5 ? ', …' : ''})`,
         );
-      if (fasta.records.length > spec.records && !spec.region)
-        notes.push(`analyzed the first ${spec.records} of ${fasta.records.length} records (records: sets how many)`);
+      if (count > spec.records && !spec.region)
+        notes.push(`analyzed the first ${spec.records} of ${count} records (records: sets how many)`);
       for (const i of indices) {
         if (budget === 0) break;
-        const r = fasta.records[i];
-        const [s, e] = spec.region ? clampRegion(spec, r.name, r.length) : [0, Math.min(r.length, budget)];
+        const r = fasta.records.get(i);
+        const [s, e] = spec.region ? clampRegion(spec, r.name, r.length) : [0, r.length];
         take(
           { index: i, name: r.name, description: r.description, fullLength: r.length, start: s },
-          await fasta.readBases(i, s, e, { signal }),
+          await fasta.readBases(i, s, Math.min(e, s + budget), { signal }),
+          e - s,
         );
-        if (!spec.region && e < r.length)
-          notes.push(
-            `record ${r.name}: analyzed the first ${e} of ${r.length} bases (at most ${MAX_CELL_BASES} per cell; use region: for more)`,
-          );
       }
     } finally {
       await fasta.close();
@@ -288,7 +285,7 @@ function buildOutput(
 async function scoreRecords(
   ctx: RunContext,
   engine: EngineClient,
-  loaded: ModelLoadedMessage,
+  loaded: ModelLoaded,
   tokenizer: DnaTokenizer,
   cell: DnaCell,
   scores: (RecordScores | undefined)[],

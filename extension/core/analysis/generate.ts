@@ -9,7 +9,7 @@ import { IndexedFasta } from '../datasets/fasta-index';
 import { mulawDecode, mulawEncode } from '../datasets/mulaw';
 import { resample } from '../datasets/resample';
 import { WavReader } from '../datasets/wav';
-import type { EngineInfo, GenerationSummary, TrackDescriptor } from '../../../protocol/messages';
+import type { EngineInfo, GenerationSummary, TrackDescriptor } from '../../../protocol/notebook-output';
 import type { CellSpec } from '../notebook/cell-spec';
 import { modelInfo } from './model-source';
 import { loadModelOnEngine, UNTRAINED_NOTE, type ResolvedModel, type RunContext } from './run-context';
@@ -98,9 +98,9 @@ async function readDnaPrompt(
   const fasta = await IndexedFasta.open(path, { signal });
   try {
     const recordIndex = spec.record === undefined ? 0 : fasta.recordNamed(spec.record);
-    if (recordIndex < 0 || recordIndex >= fasta.records.length)
+    if (recordIndex < 0 || recordIndex >= fasta.records.count)
       throw new Error(`${path}: no record ${spec.record === undefined ? 0 : `named "${spec.record}"`}`);
-    const rec = fasta.records[recordIndex];
+    const rec = fasta.records.get(recordIndex);
     const position = spec.from === 0 ? rec.length : Math.min(rec.length, Math.floor(spec.from));
     if (position < 1) throw new Error(`generate: from ${spec.from} leaves no bases to start from`);
     const bases = await fasta.readBases(recordIndex, Math.max(0, position - MAX_PROMPT), position, { signal });

@@ -16,7 +16,7 @@ import { mambaParamsToTensors } from '../../../kernels/model/weights';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
 import { MULAW_TOKENS } from '../datasets/mulaw';
 import { loadModelDir, readJsonFile } from '../models/load-model';
-import type { Modality, ModelInfo } from '../../../protocol/messages';
+import type { Modality, ModelInfo } from '../../../protocol/notebook-output';
 import { AUDIO_MODEL_RATE } from '../runs/token-data';
 
 export interface ModelDescription {

@@ -3,7 +3,8 @@
 // show a first picture and progress before the result is complete; what a stopped run keeps.
 import type { EngineClient } from '../engine/engine-client';
 import type { BackendChoice } from '../../../kernels/backend';
-import type { Modality, ModelLoadedMessage, OutputSummary } from '../../../protocol/messages';
+import type { ModelLoaded } from '../../../protocol/engine-messages';
+import type { Modality, OutputSummary } from '../../../protocol/notebook-output';
 import type { ModelSource } from './model-source';
 import type { Block } from '../../../protocol/track-codec';
 
@@ -48,7 +49,7 @@ export async function loadModelOnEngine(
   ctx: RunContext,
   model: ResolvedModel,
   specBackend: BackendChoice | undefined,
-): Promise<{ engine: EngineClient; loaded: ModelLoadedMessage; loadModelMs: number }> {
+): Promise<{ engine: EngineClient; loaded: ModelLoaded; loadModelMs: number }> {
   const engine = await ctx.engine();
   const t0 = performance.now();
   const { source } = model;

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { FULL_RANGE, heldOutRange, parseRange, rangeText, withRecords, type DataRange } from '../runs/data-range';
 import { bestMarkov, defaultMarkovOrders, markovSweep, type MarkovOrderScore } from '../runs/markov-baseline';
-import { loadModelDir } from '../models/load-model';
+import { loadModelDir, type LoadedModel } from '../models/load-model';
 import { ModelScorer } from '../runs/model-scorer';
 import { resolveModelOrigin, type ModelOrigin } from '../runs/model-origin';
 import { evaluateSegments, type RangeScore } from '../runs/range-eval';
@@ -116,6 +116,62 @@ function verdict(model: number, baseline: Baseline, unit: string): string {
     : `model does not beat ${best}: ${(-gap).toFixed(4)} bits/${unit} behind`;
 }
 
+async function scoreModel(loaded: LoadedModel, data: TokenData): Promise<RangeScore> {
+  const scorer = new ModelScorer(loaded);
+  try {
+    return await evaluateSegments(data, scorer.score);
+  } finally {
+    scorer.dispose();
+  }
+}
+
+function printBaseline(score: RangeScore, baseline: Baseline, unit: string): void {
+  const ks = baseline.orders.map((r) => r.k);
+  const counted = `counted on ${baseline.trainRange}${baseline.reverseComplement ? ' plus its reverse complement' : ''}`;
+  console.log(
+    `best order-k Markov (k ${ks[0]}-${ks[ks.length - 1]}, ${counted}): k=${baseline.best.k}, ${baseline.best.score.bitsPerToken.toFixed(4)} bits/${unit}`,
+  );
+  console.log(verdict(score.bitsPerToken, baseline, unit));
+}
+
+interface EvalReport {
+  model: string;
+  origin: ModelOrigin;
+  plan: EvalPlan;
+  unit: string;
+  score: RangeScore;
+  uniform: number;
+  baseline: Baseline | undefined;
+  seconds: number;
+}
+
+/** The --json line: the figures, where they come from, and the baseline when there is one. */
+function jsonReport({ model, origin, plan: p, unit, score, uniform, baseline, seconds }: EvalReport): object {
+  return {
+    model,
+    modelDir: origin.modelDir,
+    ...(origin.run ? { checkpoint: origin.run.checkpoint, step: origin.run.step } : {}),
+    data: p.data,
+    range: rangeText(p.range),
+    ...(p.trainRange ? { trainRange: rangeText(p.trainRange) } : {}),
+    unit,
+    ...score,
+    uniformBitsPerToken: uniform,
+    ...(baseline
+      ? {
+          markov: {
+            trainRange: baseline.trainRange,
+            reverseComplement: baseline.reverseComplement,
+            best: { k: baseline.best.k, bitsPerToken: baseline.best.score.bitsPerToken },
+            orders: baseline.orders.map((r) => ({ k: r.k, bitsPerToken: r.score.bitsPerToken })),
+          },
+          verdict: verdict(score.bitsPerToken, baseline, unit),
+        }
+      : {}),
+    seconds,
+  };
+}
+
 export const evalCommand: Command = {
   help:
     'seqlab eval --model DIR|RUN_DIR [--data FILE…] [--range START%-END%] [--records ID…]\n' +
@@ -153,14 +209,8 @@ export const evalCommand: Command = {
         `${modelPath}: vocab_size ${loaded.config.vocabSize} does not match the data's tokenizer (${data.vocabSize})`,
       );
     const unit = data.kind === 'dna' ? 'base' : 'sample';
-    const scorer = new ModelScorer(loaded);
     const t0 = performance.now();
-    let score: RangeScore;
-    try {
-      score = await evaluateSegments(data, scorer.score);
-    } finally {
-      scorer.dispose();
-    }
+    const score = await scoreModel(loaded, data);
     const seconds = (performance.now() - t0) / 1000;
     const uniform = Math.log2(data.scored.reduce((a, s) => a + s, 0));
     if (!json) {
@@ -168,39 +218,10 @@ export const evalCommand: Command = {
       console.log(`uniform: ${uniform.toFixed(4)} bits/${unit}`);
     }
     const baseline = p.baseline ? await markovBaseline(p.data, p.trainRange!, data) : undefined;
-    if (json)
-      console.log(
-        JSON.stringify({
-          model: modelPath,
-          modelDir: origin.modelDir,
-          ...(origin.run ? { checkpoint: origin.run.checkpoint, step: origin.run.step } : {}),
-          data: p.data,
-          range: rangeText(p.range),
-          ...(p.trainRange ? { trainRange: rangeText(p.trainRange) } : {}),
-          unit,
-          ...score,
-          uniformBitsPerToken: uniform,
-          ...(baseline
-            ? {
-                markov: {
-                  trainRange: baseline.trainRange,
-                  reverseComplement: baseline.reverseComplement,
-                  best: { k: baseline.best.k, bitsPerToken: baseline.best.score.bitsPerToken },
-                  orders: baseline.orders.map((r) => ({ k: r.k, bitsPerToken: r.score.bitsPerToken })),
-                },
-                verdict: verdict(score.bitsPerToken, baseline, unit),
-              }
-            : {}),
-          seconds,
-        }),
-      );
-    else if (baseline) {
-      const ks = baseline.orders.map((r) => r.k);
-      console.log(
-        `best order-k Markov (k ${ks[0]}-${ks[ks.length - 1]}, counted on ${baseline.trainRange}${baseline.reverseComplement ? ' plus its reverse complement' : ''}): k=${baseline.best.k}, ${baseline.best.score.bitsPerToken.toFixed(4)} bits/${unit}`,
-      );
-      console.log(verdict(score.bitsPerToken, baseline, unit));
-    }
+    if (json) {
+      const report = { model: modelPath, origin, plan: p, unit, score, uniform, baseline, seconds };
+      console.log(JSON.stringify(jsonReport(report)));
+    } else if (baseline) printBaseline(score, baseline, unit);
     return 0;
   },
 };

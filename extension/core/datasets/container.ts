@@ -1,9 +1,9 @@
 // The container around a text file: plain bytes, gzip (one or many members, as `cat a.gz b.gz`
 // makes), or BGZF (the blocked gzip of samtools/htslib: each member at most 64 KiB, its size in a
 // 'BC' extra field, which is what makes random access into a compressed file possible).
-// Every reader here streams with bounded memory; gzip errors name the compressed byte offset.
-import { createGunzip, gunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+// Every reader here streams with bounded memory; gzip errors name the compressed byte offset
+// (exactly where a member's header or trailer is wrong, where trailing garbage starts).
+import { crc32, createInflateRaw, gunzip, type InflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DataFormatError, throwIfAborted } from './errors';
 import { DEFAULT_CHUNK_SIZE, readChunks, type RandomAccessSource, type StreamOptions } from './source';
@@ -24,8 +24,15 @@ export interface ContentStreamOptions extends StreamOptions {
 const GZIP_ID1 = 0x1f,
   GZIP_ID2 = 0x8b,
   DEFLATE = 8,
-  FEXTRA = 4;
+  FHCRC = 2,
+  FEXTRA = 4,
+  FNAME = 8,
+  FCOMMENT = 16;
+const RESERVED_FLAGS = 0xe0;
+const GZIP_HEADER = 10; // magic, method, flags, mtime, extra flags, OS
 const GZIP_FIXED_HEADER = 12; // through XLEN
+/** Most bytes a gzip member header (with its file name and comment) may take. */
+const MAX_GZIP_HEADER = 1 << 16;
 const BGZF_MAX_BLOCK = 65536;
 const gunzipAsync = promisify(gunzip);
 
@@ -78,22 +85,118 @@ export async function* contentChunks(
   else yield* bgzfChunks(src, 0, 0, opts);
 }
 
+/**
+ * A plain gzip file, member by member: each member's header read here, its deflate data inflated
+ * raw (zlib's consumed count then says exactly where the data ended), its CRC-32 and size trailer
+ * checked. Knowing where each member ends is what lets an error name the byte where trailing
+ * garbage starts. Zero bytes after the last member are padding, as gzip(1) takes them.
+ */
 async function* gzipChunks(src: RandomAccessSource, opts: StreamOptions): AsyncGenerator<Uint8Array> {
-  const inflater = createGunzip({ chunkSize: 1 << 16 });
-  const input = Readable.from(readChunks(src, 0, src.size, opts), { objectMode: false });
-  input.on('error', (err) => inflater.destroy(err));
-  input.pipe(inflater);
-  try {
-    for await (const out of inflater) yield out as Uint8Array;
-  } catch (err) {
-    if (err instanceof Error && 'errno' in err) {
-      // zlib reports no position; bytesWritten is how much compressed input it had consumed.
-      throw new DataFormatError(src.name, { offset: inflater.bytesWritten, compressed: true }, `gzip: ${err.message}`);
+  const input = new ReadCursor(src, opts);
+  for (let pos = 0; pos < src.size;) {
+    const padding = pos > 0 ? await zerosFrom(input, pos) : 0;
+    if (pos + padding === src.size) return;
+    if (padding > 0) throw gzipError(src, pos + padding, 'trailing garbage after zero padding');
+    const dataStart = pos + (await gzipHeaderLength(src, pos));
+    const inflater = createInflateRaw({ chunkSize: 1 << 16 });
+    feedMember(input, dataStart, inflater).catch((err: unknown) => inflater.destroy(err as Error));
+    let crc = 0,
+      size = 0;
+    try {
+      for await (const out of inflater) {
+        crc = crc32(out as Uint8Array, crc);
+        size = (size + (out as Uint8Array).length) % 2 ** 32;
+        yield out as Uint8Array;
+      }
+    } catch (err) {
+      // zlib reports no position; bytesWritten is how much deflate data it had consumed.
+      if (err instanceof Error && 'errno' in err) throw gzipError(src, dataStart + inflater.bytesWritten, err.message);
+      throw err;
+    } finally {
+      inflater.destroy();
     }
-    throw err;
-  } finally {
-    input.destroy();
-    inflater.destroy();
+    const end = dataStart + inflater.bytesWritten;
+    const trailer = await src.read(end, 8);
+    if (trailer.length < 8) throw gzipError(src, end, 'unexpected end of file');
+    const view = new DataView(trailer.buffer, trailer.byteOffset, 8);
+    if (view.getUint32(0, true) !== crc) throw gzipError(src, end, 'incorrect data check');
+    if (view.getUint32(4, true) !== size) throw gzipError(src, end + 4, 'incorrect length check');
+    pos = end + 8;
+  }
+}
+
+function gzipError(src: RandomAccessSource, offset: number, problem: string): DataFormatError {
+  return new DataFormatError(src.name, { offset, compressed: true }, `gzip: ${problem}`);
+}
+
+/** Writes deflate data from `start` into `inflater` until it stops taking it (the member's end) or the file ends. */
+async function feedMember(input: ReadCursor, start: number, inflater: InflateRaw): Promise<void> {
+  let fed = 0;
+  for await (const chunk of input.from(start)) {
+    await new Promise<void>((resolve, reject) => inflater.write(chunk, (err) => (err ? reject(err) : resolve())));
+    fed += chunk.length;
+    if (inflater.destroyed || inflater.bytesWritten < fed) return;
+  }
+  inflater.end();
+}
+
+/** How many zero bytes start at `pos` (padding after a gzip member). */
+async function zerosFrom(input: ReadCursor, pos: number): Promise<number> {
+  let n = 0;
+  for await (const chunk of input.from(pos)) {
+    const nonZero = chunk.findIndex((b) => b !== 0);
+    if (nonZero >= 0) return n + nonZero;
+    n += chunk.length;
+  }
+  return n;
+}
+
+/** The length of the gzip member header at `offset` (fixed part, extra field, name, comment, header CRC). */
+async function gzipHeaderLength(src: RandomAccessSource, offset: number): Promise<number> {
+  let head = await src.read(offset, GZIP_HEADER);
+  if (head.length < 2 || head[0] !== GZIP_ID1 || head[1] !== GZIP_ID2)
+    throw gzipError(src, offset, offset === 0 ? 'not a gzip file' : 'trailing garbage after the last gzip member');
+  if (head.length < GZIP_HEADER) throw gzipError(src, offset + head.length, 'unexpected end of file');
+  if (head[2] !== DEFLATE) throw gzipError(src, offset + 2, 'unknown compression method');
+  const flags = head[3];
+  if (flags & RESERVED_FLAGS) throw gzipError(src, offset + 3, 'unknown header flags set');
+  let at = GZIP_HEADER;
+  if (flags & (FEXTRA | FNAME | FCOMMENT)) head = await src.read(offset, MAX_GZIP_HEADER);
+  if (flags & FEXTRA) at += 2 + (head[at] | (head[at + 1] << 8));
+  for (const flag of [FNAME, FCOMMENT]) {
+    if ((flags & flag) === 0) continue;
+    const nul = head.indexOf(0, at);
+    if (nul < 0) throw gzipError(src, offset + at, `header longer than ${MAX_GZIP_HEADER} bytes, or cut off`);
+    at = nul + 1;
+  }
+  if (flags & FHCRC) at += 2;
+  if (at > head.length) throw gzipError(src, offset + head.length, 'unexpected end of file');
+  return at;
+}
+
+/** Sequential reads of a source in chunks that can start again anywhere inside the last chunk without reading it twice. */
+class ReadCursor {
+  private buf: Uint8Array = new Uint8Array(0);
+  private bufStart = 0;
+
+  constructor(
+    private readonly src: RandomAccessSource,
+    private readonly opts: StreamOptions,
+  ) {}
+
+  async *from(pos: number): AsyncGenerator<Uint8Array> {
+    while (pos < this.src.size) {
+      throwIfAborted(this.opts.signal, this.src.name);
+      if (pos < this.bufStart || pos >= this.bufStart + this.buf.length) {
+        this.buf = await this.src.read(pos, this.opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+        this.bufStart = pos;
+        if (this.buf.length === 0) return;
+        this.opts.onProgress?.(pos + this.buf.length, this.src.size);
+      }
+      const piece = this.buf.subarray(pos - this.bufStart);
+      pos += piece.length;
+      yield piece;
+    }
   }
 }
 

@@ -35,6 +35,18 @@ export class ReadAbortedError extends Error {
   }
 }
 
+/** Thrown when one read of a file takes longer than its bound (a stalled network drive or device). */
+export class ReadTimeoutError extends Error {
+  override name = 'ReadTimeoutError';
+  constructor(
+    readonly file: string,
+    readonly position: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`${file}: a read at byte ${position} took longer than ${timeoutMs / 1000} s (a stalled drive or device?)`);
+  }
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined, file: string): void {
   if (signal?.aborted) throw new ReadAbortedError(file);
 }

@@ -1,38 +1,28 @@
 // Random access into FASTA files, like samtools' .fai (plus a BGZF block table like .gzi):
-// built while streaming the file once, kept in memory, and written beside the file
-// (FILE.seqlab-index.json) only when asked. Records with ragged line wrapping, which .fai
-// cannot describe, get a checkpoint every CHECKPOINT_BASES bases instead.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+// built while streaming the file once, kept in memory in a compact table (fasta-record-table.ts)
+// under a memory bound, and written beside the file (FILE.seqlab-index.json) only when asked.
+// Records with ragged line wrapping, which .fai cannot describe, get a checkpoint every
+// CHECKPOINT_BASES bases instead.
+import { stat, writeFile } from 'node:fs/promises';
 import { contentRangeChunks, detectContainer, type BgzfBlock, type Container } from './container';
-import { CHECKPOINT_BASES, readFasta, type FastaReadOptions } from './fasta';
-import { DataFormatError } from './errors';
+import { CHECKPOINT_BASES, readFasta, type FastaHeader, type FastaReadOptions } from './fasta';
+import { FastaRecordTable, FastaRecordTableBuilder, type FastaRecordColumns } from './fasta-record-table';
+import { DataFormatError, throwIfAborted } from './errors';
 import { RESIDUE } from './nucleotides';
 import { nRuns, softMaskedRuns, type Run } from './sequence-runs';
-import { openFileSource, type RandomAccessSource, type StreamOptions } from './source';
+import { openFileSource, readFileBytes, type RandomAccessSource, type StreamOptions } from './source';
 
-export interface FastaIndexRecord {
-  readonly name: string;
-  readonly description: string;
-  readonly length: number;
-  /** Content offsets: the '>', the first base, just past the record. */
-  readonly headerOffset: number;
-  readonly seqOffset: number;
-  readonly endOffset: number;
-  /** Bases and bytes per full line (0 when lines are ragged: then checkpoints are set). */
-  readonly lineBases: number;
-  readonly lineBytes: number;
-  readonly checkpoints?: readonly number[];
-}
+export type { FastaIndexRecord } from './fasta-record-table';
 
 export interface FastaIndex {
   readonly format: 'seqlab-fasta-index';
-  readonly version: 1;
+  readonly version: 2;
   readonly fileSize: number;
   readonly fileMtimeMs?: number;
   readonly container: Container;
   /** [compressed offset, content offset] of each BGZF block. */
   readonly bgzfBlocks?: ReadonlyArray<readonly [number, number]>;
-  readonly records: readonly FastaIndexRecord[];
+  readonly records: FastaRecordTable;
 }
 
 /** What the pane draws for a region: the bases (case as in the file) and where they are masked or N. */
@@ -49,51 +39,70 @@ export function indexPathFor(fastaPath: string): string {
   return `${fastaPath}.seqlab-index.json`;
 }
 
-/** Streams the file once and returns its index. */
-export async function buildFastaIndex(src: RandomAccessSource, opts: FastaReadOptions = {}): Promise<FastaIndex> {
+export interface BuildIndexOptions extends FastaReadOptions {
+  /** Most bytes the index may hold (about; its arrays and names); past it, indexing fails saying so. */
+  maxIndexBytes?: number;
+}
+
+/** 256 MiB: about five million records with short names. */
+export const DEFAULT_MAX_INDEX_BYTES = 1 << 28;
+/** The longest the index builder runs before it lets the event loop (in the extension host, every extension's) run. */
+const SLICE_MS = 10;
+
+/**
+ * Streams the file once and returns its index. Yields to the event loop every SLICE_MS of work, so
+ * indexing a large file in the extension host does not hold everything else up; the index is in
+ * the host's heap, so no worker thread would save a copy of it anyway.
+ */
+export async function buildFastaIndex(src: RandomAccessSource, opts: BuildIndexOptions = {}): Promise<FastaIndex> {
   const container = await detectContainer(src);
   const blocks: Array<readonly [number, number]> = [];
-  const records: FastaIndexRecord[] = [];
-  let header: { name: string; description: string; offset: number } | undefined;
+  const table = new FastaRecordTableBuilder(opts.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES);
+  let header: FastaHeader | undefined;
   const onBgzfBlock = (b: BgzfBlock) => {
     blocks.push([b.compressedOffset, b.contentOffset]);
     opts.onBgzfBlock?.(b);
   };
+  let sliceStart = performance.now();
   for await (const ev of readFasta(src, { ...opts, onBgzfBlock })) {
     if (ev.type === 'header') header = ev.header;
-    else if (ev.type === 'end' && header) {
-      const { layout } = ev;
-      records.push({
-        name: header.name,
-        description: header.description,
-        length: layout.length,
-        headerOffset: header.offset,
-        seqOffset: layout.seqOffset,
-        endOffset: layout.endOffset,
-        lineBases: layout.lineBases,
-        lineBytes: layout.lineBytes,
-        ...(layout.checkpoints ? { checkpoints: layout.checkpoints } : {}),
-      });
+    else if (ev.type === 'end' && header && !table.add(header, ev.layout)) {
+      throw new DataFormatError(
+        src.name,
+        { offset: header.offset, line: header.line },
+        `record ${table.count + 1} would take the index past ${table.maxBytes} bytes; ` +
+          'a file of this many records cannot be indexed (split it, or read it with seqlab stats)',
+      );
+    }
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(opts.signal, src.name);
+      sliceStart = performance.now();
     }
   }
   return {
     format: 'seqlab-fasta-index',
-    version: 1,
+    version: 2,
     fileSize: src.size,
     container,
     ...(container === 'bgzf' ? { bgzfBlocks: blocks } : {}),
-    records,
+    records: table.finish(),
   };
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+/** The index as JSON: its fields, the record table as columns. */
+export function fastaIndexToJson(index: FastaIndex): object {
+  return { ...index, records: index.records.toColumns() };
+}
+
 /** Checks an index read from disk; returns undefined when it is not a usable index. */
 export function parseFastaIndex(json: unknown): FastaIndex | undefined {
-  const ix = json as Partial<FastaIndex> | null;
-  if (!ix || ix.format !== 'seqlab-fasta-index' || ix.version !== 1 || !isCount(ix.fileSize)) return undefined;
+  const ix = json as (Omit<Partial<FastaIndex>, 'records'> & { records?: FastaRecordColumns }) | null;
+  if (!ix || ix.format !== 'seqlab-fasta-index' || ix.version !== 2 || !isCount(ix.fileSize)) return undefined;
+  if (ix.fileMtimeMs !== undefined && typeof ix.fileMtimeMs !== 'number') return undefined;
   if (ix.container !== 'plain' && ix.container !== 'gzip' && ix.container !== 'bgzf') return undefined;
-  if (!Array.isArray(ix.records)) return undefined;
   if (
     ix.container === 'bgzf' &&
     !(
@@ -102,47 +111,42 @@ export function parseFastaIndex(json: unknown): FastaIndex | undefined {
     )
   )
     return undefined;
-  const recordOk = (r: FastaIndexRecord | null) =>
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.name === 'string' &&
-    typeof r.description === 'string' &&
-    [r.length, r.headerOffset, r.seqOffset, r.endOffset, r.lineBases, r.lineBytes].every(isCount) &&
-    r.headerOffset < r.seqOffset &&
-    r.seqOffset <= r.endOffset &&
-    (r.lineBases > 0
-      ? r.lineBytes >= r.lineBases && r.checkpoints === undefined
-      : r.length === 0 ||
-        (Array.isArray(r.checkpoints) &&
-          r.checkpoints.length === Math.ceil(r.length / CHECKPOINT_BASES) &&
-          r.checkpoints.every(isCount)));
-  return ix.records.every(recordOk) ? (ix as FastaIndex) : undefined;
+  const columns = ix.records;
+  if (typeof columns !== 'object' || columns === null) return undefined;
+  const arrays = ['textStart', 'headerOffset', 'seqOffset', 'length', 'lineBases', 'lineEnd', 'checkpointStart'];
+  if (![...arrays, 'checkpoints'].every((k) => Array.isArray((columns as unknown as Record<string, unknown>)[k])))
+    return undefined;
+  const records = FastaRecordTable.fromColumns(columns);
+  return records ? { ...(ix as unknown as FastaIndex), records } : undefined;
 }
 
-/** A saved index, or undefined when there is none or it is not valid JSON of an index (then it is rebuilt). */
-async function loadSavedIndex(indexPath: string): Promise<FastaIndex | undefined> {
-  let text: string;
+/**
+ * A saved index, or undefined when there is none, it is not a regular file, it is larger than an
+ * index may be, or it is not valid JSON of an index (then it is rebuilt).
+ */
+async function loadSavedIndex(indexPath: string, maxIndexBytes: number): Promise<FastaIndex | undefined> {
+  let bytes: Uint8Array;
   try {
-    text = await readFile(indexPath, 'utf8');
+    // JSON spells each number in about as many characters as its binary form takes bytes.
+    bytes = await readFileBytes(indexPath, 2 * maxIndexBytes);
   } catch {
     return undefined;
   }
   try {
-    return parseFastaIndex(JSON.parse(text));
+    return parseFastaIndex(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (err) {
-    if (err instanceof SyntaxError) return undefined;
+    if (err instanceof SyntaxError || err instanceof RangeError) return undefined;
     throw err;
   }
 }
 
-export interface OpenFastaOptions extends FastaReadOptions {
+export interface OpenFastaOptions extends BuildIndexOptions {
   /** Write the index beside the file (FILE.seqlab-index.json) when it had to be built. */
   saveIndex?: boolean;
 }
 
 /** A FASTA file with its index: records by name or position, bases of any range. */
 export class IndexedFasta {
-  private readonly byName = new Map<string, number>();
   private readonly blocks: BgzfBlock[];
 
   constructor(
@@ -150,9 +154,6 @@ export class IndexedFasta {
     readonly index: FastaIndex,
     readonly indexOrigin: 'loaded' | 'built',
   ) {
-    index.records.forEach((r, i) => {
-      if (!this.byName.has(r.name)) this.byName.set(r.name, i);
-    });
     this.blocks = (index.bgzfBlocks ?? []).map(([compressedOffset, contentOffset]) => ({
       compressedOffset,
       contentOffset,
@@ -164,11 +165,11 @@ export class IndexedFasta {
     const src = await openFileSource(path);
     try {
       const { mtimeMs } = await stat(path);
-      const saved = await loadSavedIndex(indexPathFor(path));
+      const saved = await loadSavedIndex(indexPathFor(path), opts.maxIndexBytes ?? DEFAULT_MAX_INDEX_BYTES);
       if (saved && saved.fileSize === src.size && saved.fileMtimeMs === mtimeMs)
         return new IndexedFasta(src, saved, 'loaded');
       const index = { ...(await buildFastaIndex(src, opts)), fileMtimeMs: mtimeMs };
-      if (opts.saveIndex) await writeFile(indexPathFor(path), JSON.stringify(index));
+      if (opts.saveIndex) await writeFile(indexPathFor(path), JSON.stringify(fastaIndexToJson(index)));
       return new IndexedFasta(src, index, 'built');
     } catch (err) {
       await src.close();
@@ -176,19 +177,20 @@ export class IndexedFasta {
     }
   }
 
-  get records(): readonly FastaIndexRecord[] {
+  get records(): FastaRecordTable {
     return this.index.records;
   }
 
   /** The position of the first record with this name, or -1. */
   recordNamed(name: string): number {
-    return this.byName.get(name) ?? -1;
+    return this.index.records.find(name);
   }
 
   /** Bases [start, end) of record `i`, exactly as in the file (case kept), newlines removed. */
   async readBases(i: number, start: number, end: number, opts: StreamOptions = {}): Promise<Uint8Array> {
-    const rec = this.index.records[i];
-    if (!rec) throw new RangeError(`${this.source.name}: no record ${i} (the file has ${this.index.records.length})`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.index.records.count))
+      throw new RangeError(`${this.source.name}: no record ${i} (the file has ${this.index.records.count})`);
+    const rec = this.index.records.get(i);
     if (!(
       Number.isSafeInteger(start) &&
       Number.isSafeInteger(end) &&

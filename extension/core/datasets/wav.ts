@@ -4,7 +4,8 @@
 // sizes padded; a data size that lies (0 or 0xFFFFFFFF from streaming recorders, or past the end
 // of the file) is replaced by what the file holds, with a warning. Samples come out as float32 in
 // [-1, 1) (integers divided by 2^(bits-1)), interleaved, one channel, or mixed down to mono, for
-// any frame range or streamed in chunks; only the 12-byte header and chunk headers are read up front.
+// any frame range or streamed in chunks; only the 12-byte header and chunk headers (at most
+// MAX_CHUNKS of them) are read up front.
 import { DataFormatError, throwIfAborted } from './errors';
 import { ALAW_TABLE, ULAW_TABLE } from './g711';
 import { openFileSource, type RandomAccessSource, type StreamOptions } from './source';
@@ -43,6 +44,8 @@ export type ChannelPick = 'all' | 'mix' | number;
 
 export const WAVE_FORMAT = { PCM: 1, IEEE_FLOAT: 3, ALAW: 6, MULAW: 7, EXTENSIBLE: 0xfffe } as const;
 export const MAX_CHANNELS = 1024;
+/** Chunks read from one file: real files have a handful; each costs a read, and a file of empty chunks could have millions. */
+export const MAX_CHUNKS = 1024;
 const MAX_FMT_SIZE = 1 << 16;
 const STREAMING_SIZE = 0xffffffff;
 // KSDATAFORMAT_SUBTYPE_* GUIDs: the format tag in the first two bytes, then this fixed tail.
@@ -74,6 +77,11 @@ export async function readWavInfo(src: RandomAccessSource): Promise<WavInfo> {
   let data: { offset: number; bytes: number } | undefined;
   let ds64DataSize: number | undefined; // RF64: the real data size, from the ds64 chunk
   for (let pos = 12; pos + 8 <= src.size;) {
+    if (chunks.length === MAX_CHUNKS) {
+      if (!(data && fmt)) fail(pos, `more than ${MAX_CHUNKS} chunks without both a "fmt " and a "data" chunk`);
+      warnings.push(`stopped at byte ${pos} after ${MAX_CHUNKS} chunks; the rest of the file is not read`);
+      break;
+    }
     const h = await src.read(pos, 8);
     if (!isPrintable(h, 0)) {
       if (data && fmt) {

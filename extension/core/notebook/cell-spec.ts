@@ -2,7 +2,7 @@
 // says what to analyze or generate, with which model and options. The user edits and re-runs it;
 // the Analyze command writes one. Pure: parsed and written here, run by the controller.
 import type { BackendChoice } from '../../../kernels/backend';
-import type { Modality } from '../../../protocol/messages';
+import type { Modality } from '../../../protocol/notebook-output';
 
 export type Action = 'analyze' | 'generate';
 export type Strand = 'forward' | 'both';

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { readJsonFile } from '../models/load-model';
 import { latestCheckpointDir } from './checkpoint';
 import { parseRangeText, type DataRange } from './data-range';
-import { readRunSpec, runFiles } from './run-dir';
+import { readManifest, readRunSpec, runFiles } from './run-dir';
 import type { ManifestEntry } from './token-data';
 
 export interface TrainingRecord {
@@ -38,20 +38,19 @@ export async function resolveModelOrigin(path: string): Promise<ModelOrigin> {
 }
 
 async function runOrigin(runDir: string): Promise<ModelOrigin> {
-  const spec = await readRunSpec(runDir);
   const checkpoint = await latestCheckpointDir(runDir);
   if (!checkpoint)
     throw new Error(`${runDir}: the run has no checkpoint yet (checkpoints/latest.json names none); train it longer`);
-  const files = runFiles(runDir);
-  const manifest = (await readJsonFile(files.manifest)) as { files?: ManifestEntry[] };
+  const spec = await readRunSpec(runDir);
+  const manifest = await readManifest(runDir);
   return {
     modelDir: checkpoint,
     run: { dir: runDir, name: spec.name, checkpoint: basename(checkpoint), step: await checkpointStep(checkpoint) },
     training: {
       data: spec.data,
       range: spec.range,
-      sha256: new Map((manifest.files ?? []).map((e) => [e.path, e.sha256])),
-      source: files.spec,
+      sha256: new Map(manifest.map((e) => [e.path, e.sha256])),
+      source: runFiles(runDir).spec,
     },
   };
 }

@@ -7,7 +7,15 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { readMetrics, readRunSpec, readStatus, RUNS_DIR, type MetricRecord, type RunSpec } from './run-dir';
+import {
+  readMetrics,
+  readRunSpec,
+  readStatus,
+  RUNS_DIR,
+  type MetricRecord,
+  type RunSpec,
+  type RunStatus,
+} from './run-dir';
 import type { TrainProgress } from './train-session';
 import type { RunPhase } from '../../../protocol/training-messages';
 import { Channel, nodePort } from '../../../protocol/channel';
@@ -72,7 +80,13 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
 
   async info(dir: string): Promise<RunInfo> {
     const spec = await readRunSpec(dir);
-    const status = await readStatus(dir);
+    // A run whose status.json is unreadable is listed as failed, saying why, so it can still be resumed.
+    const status = await readStatus(dir).catch((err: Error): RunStatus => ({
+      state: 'failed',
+      step: 0,
+      updated: '',
+      message: err.message,
+    }));
     let phase: RunPhase = status?.state ?? 'new';
     if (phase === 'running' && !this.live.has(dir) && (status?.pid === process.pid || !processAlive(status?.pid)))
       phase = 'interrupted';

@@ -1,10 +1,13 @@
-// One training run from start or from its latest checkpoint to the end of its budget: data
-// windows, the fused CPU trainer (forward, backward, clipping, AdamW, warmup + cosine), metrics,
-// validation, atomic checkpoints. No vscode here: the CLI runs it in its process, the extension
-// in a worker thread (train-worker.ts). Cancelling (the signal) writes a checkpoint first, so
-// a resumed run continues the same curve. A step engine that goes away mid-run (StepEngineLost:
-// the engine webview closed, a device lost) ends the run interrupted at its last checkpoint.
-import { mkdir, readdir } from 'node:fs/promises';
+// One training run from start or from its checkpoint (resume-point.ts) to the end of its budget:
+// data windows, the fused CPU trainer (forward, backward, clipping, AdamW, warmup + cosine),
+// metrics, validation, atomic checkpoints. No vscode here: the CLI runs it in its process, the
+// extension in a worker thread (train-worker.ts). Cancelling (the signal) writes a checkpoint
+// first, so a resumed run continues the same curve. A step engine that goes away mid-run
+// (StepEngineLost: the engine webview closed, a device lost) ends the run interrupted at its last
+// checkpoint. A run that cannot start (run.json, data, memory, checkpoint) says why in its status.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DEFAULT_ADAMW } from '../../../kernels/train/adamw';
 import { DEFAULT_DT_INIT, initParams } from '../../../kernels/train/init';
 import type { MambaConfig } from '../../../kernels/model/config';
@@ -14,15 +17,19 @@ import { Rng } from '../../../kernels/train/rng';
 import type { TrainerState } from '../../../kernels/train/trainer-state';
 import { learningRate, stepProgress } from '../../../kernels/train/schedule';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
-import { latestCheckpointDir, loadCheckpoint, writeCheckpoint, type RunProgress } from './checkpoint';
+import { pruneCheckpoints, writeCheckpoint, type RunProgress } from './checkpoint';
 import { rangeText } from './data-range';
+import { checkTrainingMemory } from './memory-check';
 import { modelConfig } from './presets';
+import { resumePoint } from './resume-point';
 import {
   appendMetric,
   checkManifest,
+  dropMetricsFrom,
+  parseRunSpec,
   readRunSpec,
+  readStatus,
   runFiles,
-  truncateMetrics,
   writeManifest,
   writeStatus,
   type MetricRecord,
@@ -60,12 +67,25 @@ export interface SessionResult {
 
 const LOG_EVERY = 10;
 
-/** Creates the run directory and its run.json; the directory must not hold a run already. */
-export async function createRun(runDir: string, spec: RunSpec): Promise<void> {
-  await mkdir(runDir, { recursive: true });
+/** A run createRun made, which a start that fails before training can take back. */
+export interface NewRun {
+  /** Removes what createRun made (the folders, or the files in a folder that was there empty) and all written since. */
+  discard(): Promise<void>;
+}
+
+/** Creates the run directory and its run.json (the spec checked as run.json is); the directory must not hold a run already. */
+export async function createRun(runDir: string, spec: RunSpec): Promise<NewRun> {
+  const checked = parseRunSpec(spec, runFiles(runDir).spec);
+  const made = await mkdir(runDir, { recursive: true });
   if ((await readdir(runDir)).length > 0)
     throw new Error(`${runDir} already holds a run; resume it or choose another name`);
-  await writeFileAtomic(runFiles(runDir).spec, JSON.stringify(spec, null, 2) + '\n');
+  await writeFileAtomic(runFiles(runDir).spec, JSON.stringify(checked, null, 2) + '\n');
+  return {
+    async discard() {
+      if (made) await rm(made, { recursive: true, force: true });
+      else for (const name of await readdir(runDir)) await rm(join(runDir, name), { recursive: true, force: true });
+    },
+  };
 }
 
 function complementTable(tokenizer: DnaTokenizer): Int32Array {
@@ -74,12 +94,16 @@ function complementTable(tokenizer: DnaTokenizer): Int32Array {
   return Int32Array.from({ length: v }, (_, id) => rc[v - 1 - id]);
 }
 
-/** Runs `f`; when it throws, marks the run failed at `step` with the error and rethrows it. */
-async function failOnError<T>(runDir: string, step: number, f: () => Promise<T>): Promise<T> {
+/** Runs `f`; when it throws, marks the run (if `runDir` holds one) failed at the step its status had, and rethrows. */
+async function failOnError<T>(runDir: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
-    await writeStatus(runDir, 'failed', step, err instanceof Error ? err.message : String(err));
+    if (existsSync(runFiles(runDir).spec)) {
+      // An unreadable status.json is replaced by this one, which says what went wrong.
+      const step = (await readStatus(runDir).catch(() => undefined))?.step ?? 0;
+      await writeStatus(runDir, 'failed', step, err instanceof Error ? err.message : String(err));
+    }
     throw err;
   }
 }
@@ -92,7 +116,10 @@ interface StartingPoint {
   trainer: TrainerState;
 }
 
-/** Resumes from the latest checkpoint (whose data must be the run's) or starts fresh; metrics past the start are dropped. */
+/**
+ * Resumes from the run's checkpoint (resumePoint; its data must be the run's) or, when it has none,
+ * starts fresh; the metrics recorded past the start are dropped, nothing is changed before both checks.
+ */
 async function startingPoint(
   runDir: string,
   spec: RunSpec,
@@ -101,13 +128,12 @@ async function startingPoint(
   specs: readonly ParamSpec[],
   log: (line: string) => void,
 ): Promise<StartingPoint> {
-  const previous = await latestCheckpointDir(runDir);
-  if (previous) {
+  const ck = await resumePoint(runDir, specs, log);
+  if (ck) {
     await checkManifest(runDir, data.manifest);
-    const ck = await loadCheckpoint(previous, specs);
-    await truncateMetrics(runDir, ck.progress.step);
-    log(`resuming ${spec.name} from ${previous} (step ${ck.progress.step})`);
-    return { previous, progress: ck.progress, trainer: ck.trainer };
+    await dropMetricsFrom(runDir, ck.progress.step + 1);
+    log(`resuming ${spec.name} from ${ck.dir} (step ${ck.progress.step})`);
+    return { previous: ck.dir, progress: ck.progress, trainer: ck.trainer };
   }
   await writeManifest(runDir, data.manifest);
   const size = paramCount(specs);
@@ -115,8 +141,12 @@ async function startingPoint(
   const init = new Float32Array(size);
   initParams(cfg, new ParamViews(init, specs), rng);
   const progress = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state() };
-  await truncateMetrics(runDir, 0);
-  return { previous, progress, trainer: { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 } };
+  await dropMetricsFrom(runDir, 0);
+  return {
+    previous: undefined,
+    progress,
+    trainer: { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 },
+  };
 }
 
 /** Training loss and throughput since the last time they were read. */
@@ -174,6 +204,8 @@ class Session {
   private lastVal: number | undefined;
   private lastCheckpoint: string;
   private checkpointStep: number;
+  /** The steps of the checkpoints this session wrote: pruneCheckpoints may remove them. */
+  private readonly written = new Set<number>();
 
   constructor(
     private readonly parts: SessionParts,
@@ -343,6 +375,8 @@ class Session {
       progress: { ...this.progress },
     });
     this.checkpointStep = this.progress.step;
+    this.written.add(this.checkpointStep);
+    await pruneCheckpoints(runDir, this.parts.start.progress.step, this.written);
   }
 
   /** The final checkpoint, and the run finished (budget spent) or cancelled (signal). */
@@ -362,24 +396,45 @@ class Session {
   }
 }
 
-/** Runs (or resumes) the run in `runDir` until its budget is spent or the signal aborts. */
-export async function runSession(runDir: string, opts: SessionOptions = {}): Promise<SessionResult> {
-  const spec = await readRunSpec(runDir);
-  const data = await failOnError(runDir, 0, () => loadTokenData(spec.data, spec.range));
-  const cfg = modelConfig(spec.size, data.vocabSize);
-  const specs = paramSpecs(cfg);
-  const start = await startingPoint(runDir, spec, data, cfg, specs, opts.onLog ?? (() => undefined));
-  const engine = await failOnError(runDir, start.progress.step, () =>
-    (opts.stepEngines ?? createStepEngine)(
+/** A run ready to train: everything checked and allocated, its step engine started. */
+export interface OpenSession {
+  /** Trains until the budget is spent or the signal aborts. */
+  run(): Promise<SessionResult>;
+}
+
+/**
+ * Prepares the run in `runDir` (from its checkpoint, or fresh) without training yet: run.json, the
+ * data, the memory the model needs and the checkpoint to resume from are checked first; when any
+ * check fails the run's status says why.
+ */
+export async function openSession(runDir: string, opts: SessionOptions = {}): Promise<OpenSession> {
+  const session = await failOnError(runDir, async () => {
+    const spec = await readRunSpec(runDir);
+    const data = await loadTokenData(spec.data, spec.range);
+    const cfg = modelConfig(spec.size, data.vocabSize);
+    checkTrainingMemory(cfg, spec.hyper.batch, spec.hyper.length);
+    const specs = paramSpecs(cfg);
+    const start = await startingPoint(runDir, spec, data, cfg, specs, opts.onLog ?? (() => undefined));
+    const engine = await (opts.stepEngines ?? createStepEngine)(
       spec.backend,
       cfg,
       spec.hyper.batch,
       spec.hyper.length,
       { ...DEFAULT_ADAMW, weightDecay: spec.hyper.weightDecay },
       opts.threads,
-    ),
-  );
-  const session = new Session({ runDir, spec, data, cfg, specs, start, engine }, opts);
+    );
+    try {
+      return new Session({ runDir, spec, data, cfg, specs, start, engine }, opts);
+    } catch (err) {
+      await engine.dispose(); // e.g. no training window fits in the data
+      throw err;
+    }
+  });
   opts.onLog?.(session.summary());
-  return session.run();
+  return session;
+}
+
+/** Runs (or resumes) the run in `runDir` until its budget is spent or the signal aborts. */
+export async function runSession(runDir: string, opts: SessionOptions = {}): Promise<SessionResult> {
+  return (await openSession(runDir, opts)).run();
 }

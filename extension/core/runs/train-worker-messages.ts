@@ -10,6 +10,7 @@ import {
   trainingReplyParsers,
   type TrainingCaller,
 } from '../../../protocol/training-calls';
+import { parseBudgetFields, parseMetricFields } from '../../../protocol/training-messages';
 import { Fields, MAX_TEXT, ProtocolError } from '../../../protocol/validate';
 import type { SessionResult, TrainProgress } from './train-session';
 
@@ -31,21 +32,10 @@ export type ManagerSays = {
 const MAX_PATH = 4096;
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
 
-function optionalNum(f: Fields, key: string, min: number, max: number): Record<string, number> {
-  return f.has(key) ? { [key]: f.num(key, min, max) } : {};
-}
-
 function parseProgress(f: Fields): TrainProgress {
   return {
-    step: f.int('step', 0, MAX_COUNT),
-    tokens: f.num('tokens', 0, MAX_COUNT),
-    elapsedSec: f.num('elapsedSec', 0, MAX_COUNT),
-    ...optionalNum(f, 'lr', 0, 1e3),
-    ...optionalNum(f, 'trainBits', 0, 1e3),
-    ...optionalNum(f, 'valBits', 0, 1e3),
-    ...optionalNum(f, 'tokensPerSec', 0, MAX_COUNT),
-    ...(f.has('totalSteps') ? { totalSteps: f.int('totalSteps', 0, MAX_COUNT) } : {}),
-    ...optionalNum(f, 'budgetSec', 0, MAX_COUNT),
+    ...parseMetricFields(f),
+    ...parseBudgetFields(f),
     backend: f.str('backend', MAX_TEXT),
   };
 }
@@ -63,7 +53,7 @@ function parseSessionResult(raw: unknown): SessionResult {
   return {
     state: f.oneOf('state', ['finished', 'cancelled', 'interrupted'] as const),
     step: f.int('step', 0, MAX_COUNT),
-    ...optionalNum(f, 'valBits', 0, 1e3),
+    ...(f.has('valBits') ? { valBits: f.num('valBits', 0, 1e3) } : {}),
     checkpoint: f.str('checkpoint', MAX_PATH),
     ...(f.has('message') ? { message: f.str('message', MAX_TEXT) } : {}),
   };

@@ -5,7 +5,7 @@ import type { MambaConfig } from '../../../kernels/model/config';
 import { MambaTrainModel } from '../../../kernels/train/mamba-train-model';
 import { ParamViews, type ParamSpec } from '../../../kernels/train/params';
 
-const VAL_BATCH = 16;
+export const VAL_BATCH = 16;
 
 export class ValidationLoss {
   private readonly model: MambaTrainModel<Float32Array>;

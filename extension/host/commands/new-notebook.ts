@@ -1,6 +1,6 @@
 // "Mamba: New Lab Notebook": an untitled .seqlab notebook with one markdown cell that says how to use it.
 import * as vscode from 'vscode';
-import { NOTEBOOK_TYPE } from '../../../protocol/messages';
+import { NOTEBOOK_TYPE } from '../../../protocol/notebook-output';
 
 const INTRO =
   '# Mamba SeqLab notebook\n\nEach code cell is a short spec: `analyze: FILE` or `generate: FILE`, then options. ' +

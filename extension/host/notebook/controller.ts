@@ -12,7 +12,7 @@ import {
   SUMMARY_MIME,
   type Modality,
   type OutputSummary,
-} from '../../../protocol/messages';
+} from '../../../protocol/notebook-output';
 import type { BackendChoice } from '../../../kernels/backend';
 import type { EngineView } from '../panels/engine-view';
 import { listModels } from '../views/model-catalog';

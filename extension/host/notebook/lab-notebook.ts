@@ -2,7 +2,7 @@
 // untitled one (nothing is written to disk until the user saves it, which also suits untrusted
 // workspaces). Appending a cell runs it through VS Code's execute command.
 import * as vscode from 'vscode';
-import { NOTEBOOK_TYPE } from '../../../protocol/messages';
+import { NOTEBOOK_TYPE } from '../../../protocol/notebook-output';
 import { executeCell } from './controller';
 
 export async function labNotebook(): Promise<vscode.NotebookDocument> {

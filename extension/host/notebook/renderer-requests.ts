@@ -1,16 +1,19 @@
-// Requests from the notebook renderer, checked by the protocol's parser before anything happens:
-// exports (the user picks where in a save dialog; in an untrusted workspace they confirm first)
-// and "generate from here" (a generate cell is added below the analysis and run).
+// Requests from the notebook renderer over the renderer channel (protocol/renderer-messages.ts),
+// checked by its parsers before anything happens: exports (the user picks where in a save dialog;
+// in an untrusted workspace they confirm first) and "generate from here" (a generate cell is added
+// below the analysis and run). Each notebook editor's renderer gets its own channel.
 import * as vscode from 'vscode';
+import { Channel } from '../../../protocol/channel';
 import {
-  ANALYSIS_MIME,
-  RENDERER_ID,
-  parseFromRenderer,
+  RENDERER_CHANNEL,
+  rendererHostValidators,
   type ExportRequest,
   type GenerateFromRequest,
-  type OutputSummary,
-  type ToRenderer,
-} from '../../../protocol/messages';
+  type RendererHostSays,
+  type RendererReply,
+  type RendererSays,
+} from '../../../protocol/renderer-messages';
+import { ANALYSIS_MIME, RENDERER_ID, type OutputSummary } from '../../../protocol/notebook-output';
 import { formatCellSpec } from '../../core/notebook/cell-spec';
 import { addAndRunCell } from './lab-notebook';
 import { decodeOutput } from '../../../protocol/track-codec';
@@ -98,20 +101,60 @@ async function generateFrom(req: GenerateFromRequest): Promise<string> {
   return `generating from ${record.name}:${position}`;
 }
 
+/** Answers one editor's renderer; every editor's messages come through the one shared messaging object. */
+function serveEditor(
+  messaging: vscode.NotebookRendererMessaging,
+  editor: vscode.NotebookEditor,
+  log: vscode.OutputChannel,
+): { channel: Channel<RendererHostSays, RendererSays>; deliver(message: unknown): void } {
+  let listener: ((message: unknown) => void) | undefined;
+  const channel = new Channel<RendererHostSays, RendererSays>({
+    name: RENDERER_CHANNEL,
+    port: {
+      post: (m) => messaging.postMessage(m, editor),
+      subscribe: (l) => {
+        listener = l;
+        return () => (listener = undefined);
+      },
+    },
+    validate: rendererHostValidators,
+    onInvalid: (e) => log.appendLine(`renderer request refused: ${e.message}`),
+  });
+  const answer = async (work: Promise<string>): Promise<RendererReply> => {
+    try {
+      return { message: await work };
+    } catch (e) {
+      log.appendLine(`renderer request failed: ${(e as Error).message}`);
+      throw e;
+    }
+  };
+  channel.serve({
+    export: (req) => answer(saveExport(req)),
+    generateFrom: (req) => answer(generateFrom(req)),
+  });
+  return { channel, deliver: (m) => listener?.(m) };
+}
+
 export function registerRendererRequests(log: vscode.OutputChannel): vscode.Disposable {
   const messaging = vscode.notebooks.createRendererMessaging(RENDERER_ID);
-  return messaging.onDidReceiveMessage(async ({ editor, message }) => {
-    let requestId = -1;
-    let reply: ToRenderer;
-    try {
-      const req = parseFromRenderer(message);
-      requestId = req.requestId;
-      const text = req.type === 'export' ? await saveExport(req) : await generateFrom(req);
-      reply = { type: 'reply', requestId, ok: true, message: text };
-    } catch (e) {
-      log.appendLine(`renderer request refused: ${(e as Error).message}`);
-      reply = { type: 'reply', requestId, ok: false, message: (e as Error).message };
+  // One channel per editor, so that each reply goes to the editor whose renderer asked.
+  const served = new Map<vscode.NotebookEditor, ReturnType<typeof serveEditor>>();
+  const received = messaging.onDidReceiveMessage(({ editor, message }) => {
+    let s = served.get(editor);
+    if (!s) served.set(editor, (s = serveEditor(messaging, editor, log)));
+    s.deliver(message);
+  });
+  const closed = vscode.workspace.onDidCloseNotebookDocument((notebook) => {
+    for (const [editor, s] of served) {
+      if (editor.notebook !== notebook) continue;
+      s.channel.dispose('the notebook was closed');
+      served.delete(editor);
     }
-    void messaging.postMessage(reply, editor);
+  });
+  return new vscode.Disposable(() => {
+    received.dispose();
+    closed.dispose();
+    for (const s of served.values()) s.channel.dispose('the extension was deactivated');
+    served.clear();
   });
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { EngineClient, EngineError, EngineGoneError } from '../../core/engine/engine-client';
 import type { TrainingPage } from '../../core/engine/engine-training';
-import { Channel } from '../../../protocol/channel';
+import { Channel, type Port } from '../../../protocol/channel';
 import { TRAINING_CHANNEL, trainingCallerValidators } from '../../../protocol/training-calls';
 import { makeNonce, webviewShell } from './webview-html';
 import type { BackendChoice } from '../../../kernels/backend';
@@ -35,35 +35,32 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
   resolveWebviewView(view: vscode.WebviewView): void {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    const timeoutMs = (): number =>
+      1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600);
+    // One port for both channels: each takes only the messages tagged with its name.
+    const port: Port = {
+      post: (m) => view.webview.postMessage(m),
+      subscribe: (listener) => {
+        const d = view.webview.onDidReceiveMessage(listener);
+        return () => d.dispose();
+      },
+    };
     const client = new EngineClient(
-      (m) => view.webview.postMessage(m),
+      port,
       () => ({
         backend: vscode.workspace.getConfiguration('seqlab').get<BackendChoice>('backend', 'auto'),
         cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
-        timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
+        timeoutMs: timeoutMs(),
       }),
+      (e) => this.errors.appendLine(`engine webview sent a bad engine message: ${e.message}`),
     );
     const training: TrainingPage = new Channel({
       name: TRAINING_CHANNEL,
-      port: {
-        post: (m) => view.webview.postMessage(m),
-        subscribe: (listener) => {
-          const d = view.webview.onDidReceiveMessage(listener);
-          return () => d.dispose();
-        },
-      },
+      port,
       validate: trainingCallerValidators,
-      timeoutMs: 1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600),
+      timeoutMs: timeoutMs(),
       closedError: (reason) => new EngineGoneError(reason),
       onInvalid: (e) => this.errors.appendLine(`engine webview sent a bad training message: ${e.message}`),
-    });
-    view.webview.onDidReceiveMessage((raw: unknown) => {
-      if ((raw as { channel?: unknown } | null)?.channel === TRAINING_CHANNEL) return;
-      try {
-        client.receive(raw);
-      } catch (e) {
-        this.errors.appendLine(`engine webview sent a bad message: ${(e as Error).message}`);
-      }
     });
     view.onDidDispose(() => {
       client.dispose('the engine view was closed');

@@ -7,7 +7,15 @@ import { makeNonce, webviewShell } from './webview-html';
 import { rangeText } from '../../core/runs/data-range';
 import { readMetrics } from '../../core/runs/run-dir';
 import type { RunInfo, RunManager } from '../../core/runs/run-manager';
-import { parseFromTrainingPane, type PaneRunInfo, type ToTrainingPane } from '../../../protocol/training-messages';
+import { Channel } from '../../../protocol/channel';
+import {
+  TRAINING_PANE_CHANNEL,
+  trainingPaneHostValidators,
+  type PanePhase,
+  type PaneRunInfo,
+  type TrainingPaneHostSays,
+  type TrainingPaneSays,
+} from '../../../protocol/training-messages';
 
 export function paneRunInfo(info: RunInfo): PaneRunInfo {
   const s = info.spec;
@@ -25,18 +33,20 @@ export function paneRunInfo(info: RunInfo): PaneRunInfo {
   };
 }
 
+type PaneChannel = Channel<TrainingPaneHostSays, TrainingPaneSays>;
+
 export class TrainingPanes implements vscode.Disposable {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly panes = new Map<string, { panel: vscode.WebviewPanel; channel: PaneChannel }>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly manager: RunManager,
     private readonly resume: (dir: string) => Promise<void>,
+    private readonly log: vscode.OutputChannel,
   ) {
     manager.on('progress', (dir, p) =>
-      this.post(dir, {
-        type: 'metric',
+      this.channel(dir)?.notify('metric', {
         record: p,
         totalSteps: p.totalSteps,
         budgetSec: p.budgetSec,
@@ -45,23 +55,40 @@ export class TrainingPanes implements vscode.Disposable {
     );
     manager.on('ended', (dir, o) => {
       const message = o.error ?? o.message;
-      void this.manager
-        .info(dir)
-        .then((info) =>
-          this.post(dir, { type: 'phase', phase: info.phase, step: info.step, ...(message ? { message } : {}) }),
-        );
+      void this.manager.info(dir).then((info) =>
+        this.channel(dir)?.notify('phase', {
+          phase: info.phase,
+          step: info.step,
+          ...(message ? { message } : {}),
+        }),
+      );
     });
   }
 
-  private post(dir: string, m: ToTrainingPane): void {
-    void this.panels.get(dir)?.webview.postMessage(m);
+  private channel(dir: string): PaneChannel | undefined {
+    return this.panes.get(dir)?.channel;
+  }
+
+  /** Where the run stands: one still training is running whatever its status.json says yet. */
+  private standing(dir: string, info: RunInfo): PanePhase {
+    return {
+      phase: this.manager.isLive(dir) ? 'running' : info.phase,
+      step: info.step,
+      ...(info.message ? { message: info.message } : {}),
+    };
+  }
+
+  private async init(dir: string): Promise<void> {
+    const info = await this.manager.info(dir);
+    const records = await readMetrics(dir);
+    this.channel(dir)?.notify('init', { run: { ...paneRunInfo(info), ...this.standing(dir, info) }, records });
   }
 
   /** Opens (or reveals) the pane of the run in `dir`. */
   async show(dir: string): Promise<void> {
-    const existing = this.panels.get(dir);
+    const existing = this.panes.get(dir);
     if (existing) {
-      existing.reveal();
+      existing.panel.reveal();
       return;
     }
     const info = await this.manager.info(dir);
@@ -76,7 +103,41 @@ export class TrainingPanes implements vscode.Disposable {
         localResourceRoots: [dist],
       },
     );
-    this.panels.set(dir, panel);
+    const channel: PaneChannel = new Channel({
+      name: TRAINING_PANE_CHANNEL,
+      port: {
+        post: (m) => panel.webview.postMessage(m),
+        subscribe: (listener) => {
+          const d = panel.webview.onDidReceiveMessage(listener);
+          return () => d.dispose();
+        },
+      },
+      validate: trainingPaneHostValidators,
+      onInvalid: (e) => this.log.appendLine(`training pane ${info.name}: ${e.message}`),
+    });
+    channel.on(
+      'ready',
+      () => void this.init(dir).catch((e: unknown) => this.log.appendLine(`training pane ${info.name}: ${String(e)}`)),
+    );
+    channel.serve({
+      cancel: async () => {
+        await this.manager.cancel(dir);
+        return this.standing(dir, await this.manager.info(dir));
+      },
+      resume: async () => {
+        await this.resume(dir);
+        return this.standing(dir, await this.manager.info(dir));
+      },
+    });
+    this.panes.set(dir, { panel, channel });
+    panel.onDidDispose(
+      () => {
+        channel.dispose('the training pane was closed');
+        this.panes.delete(dir);
+      },
+      undefined,
+      this.subscriptions,
+    );
     const nonce = makeNonce();
     panel.webview.html = webviewShell({
       title: `Training ${info.name}`,
@@ -85,31 +146,15 @@ export class TrainingPanes implements vscode.Disposable {
       workers: false,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'training.js')).toString(),
     });
-    panel.webview.onDidReceiveMessage(
-      async (raw: unknown) => {
-        const m = parseFromTrainingPane(raw);
-        if (!m) return;
-        if (m.type === 'ready') {
-          const fresh = await this.manager.info(dir);
-          this.post(dir, { type: 'init', run: paneRunInfo(fresh), records: await readMetrics(dir) });
-        } else if (m.type === 'cancel') await this.manager.cancel(dir);
-        else if (m.type === 'resume') await this.resume(dir);
-      },
-      undefined,
-      this.subscriptions,
-    );
-    panel.onDidDispose(() => this.panels.delete(dir), undefined, this.subscriptions);
   }
 
   /** Tells an open pane that its run started again (after resume). */
   async refresh(dir: string): Promise<void> {
-    if (!this.panels.has(dir)) return;
-    const info = await this.manager.info(dir);
-    this.post(dir, { type: 'init', run: paneRunInfo(info), records: await readMetrics(dir) });
+    if (this.panes.has(dir)) await this.init(dir);
   }
 
   dispose(): void {
-    for (const p of this.panels.values()) p.dispose();
+    for (const p of this.panes.values()) p.panel.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
 }

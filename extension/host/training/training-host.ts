@@ -19,7 +19,7 @@ export class TrainingHost implements vscode.Disposable {
     this.manager = new RunManager(vscode.Uri.joinPath(extensionUri, 'dist', 'train-worker.js').fsPath, () =>
       engineView.trainingPage(),
     );
-    this.panes = new TrainingPanes(extensionUri, this.manager, (dir) => this.start(dir));
+    this.panes = new TrainingPanes(extensionUri, this.manager, (dir) => this.start(dir), log);
     this.view = new RunsView(this.manager);
     this.manager.on('log', (dir, line) => log.appendLine(`[train ${basename(dir)}] ${line}`));
   }

@@ -72,8 +72,8 @@ export async function describeDataset(path: string): Promise<string> {
   }
   const fasta = await IndexedFasta.open(path);
   try {
-    const total = fasta.records.reduce((a, r) => a + r.length, 0);
-    return `${fasta.records.length} record${fasta.records.length === 1 ? '' : 's'} · ${total} bases`;
+    const { count, totalBases } = fasta.records;
+    return `${count} record${count === 1 ? '' : 's'} · ${totalBases} bases`;
   } finally {
     await fasta.close();
   }

@@ -29,7 +29,7 @@ import {
   type DnaAnalysisSummary,
   type GenerationSummary,
   type OutputSummary,
-} from '../../../protocol/messages';
+} from '../../../protocol/notebook-output';
 import { writeRandomAudioModel } from '../../support/random-audio-model';
 import { TOLERANCE, assertClose, type Tolerance } from '../../support/tolerance';
 import type { SeqlabApi } from '../../../extension/host/extension';
