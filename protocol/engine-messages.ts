@@ -30,12 +30,15 @@ export const MAX_GENERATE_STEPS = 1 << 16;
 /** Most layers a model may report (bounds the Δ arrays the host accepts). */
 export const MAX_LAYERS = 256;
 
-const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'cpu'];
-const BACKEND_NAMES: readonly BackendName[] = ['webgpu', 'cpu'];
+/** What the engine can run a model on: a kernels backend, or the model as an ONNX graph in onnxruntime-web. */
+export type EngineChoice = BackendChoice | 'onnx';
+export type EngineName = BackendName | 'onnx';
+const BACKEND_CHOICES: readonly EngineChoice[] = ['auto', 'webgpu', 'cpu', 'onnx'];
+const BACKEND_NAMES: readonly EngineName[] = ['webgpu', 'cpu', 'onnx'];
 
 /** The host's first word after `ready`: which backend to use and where the CPU worker script is. */
 export interface Configure {
-  backend: BackendChoice;
+  backend: EngineChoice;
   cpuWorkerUri: string;
 }
 /** The engine page has loaded; `webgpu` says whether navigator.gpu gave an adapter and which. */
@@ -51,7 +54,7 @@ export interface Ready {
  */
 export interface LoadModel {
   modelKey: string;
-  backend: BackendChoice;
+  backend: EngineChoice;
   config: Record<string, unknown>;
   weightsBytes: number;
 }
@@ -64,7 +67,7 @@ export interface WeightsChunk {
 /** The model is on a backend; `reason` says why that one (setting, adapter found or missing). */
 export interface ModelLoaded {
   modelKey: string;
-  backend: BackendName;
+  backend: EngineName;
   reason: string;
   device: string;
   layers: number;

@@ -1,7 +1,7 @@
 // The notebook's output schema: what an analysis or generation cell stores and the renderer draws.
 // The host writes it (extension/core/analysis/), the renderer reads it (webview/renderer/); saved
 // notebooks carry it, so a change here is a schema change (bump `schema`).
-import type { BackendName } from '../kernels/backend';
+import type { EngineName } from './engine-messages';
 
 /** Notebook type, renderer id and the mimes of an analysis cell's output items. */
 export const NOTEBOOK_TYPE = 'seqlab-notebook';
@@ -26,7 +26,7 @@ export interface ModelInfo {
 }
 
 export interface EngineInfo {
-  backend: BackendName;
+  backend: EngineName;
   reason: string;
   device: string;
   /** Tokens scored (or generated) per second of engine time. */ tokensPerSecond: number;

@@ -78,8 +78,8 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
       if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
       if (e.affectsConfiguration('seqlab')) models.refresh();
     }),
+    offerToResumeInterrupted(training),
   );
-  void offerToResumeInterrupted(training);
   return { analyzeFile, datasets, models };
 }
 

@@ -4,7 +4,8 @@
 // then the data section; offsets are relative to its start. The reader converts F32, F16 and
 // BF16 to float32 and checks the header the way the reference implementation does: offsets in
 // range, contiguous and non-overlapping, bytes equal to numel * dtype size. Every error names
-// the file and the byte offset in the file. The writer writes F32.
+// the file and the byte offset in the file. A file on disk is read in steps (length, header,
+// data), so a bad length is refused before the rest is read. The writer writes F32.
 
 /** A float32 tensor on the host, row-major. */
 export interface HostTensor {
@@ -34,6 +35,13 @@ interface HeaderEntry {
   end: number;
 }
 
+/** A checked header: its tensors (sorted by offset), metadata, and where the data section starts. */
+export interface SafetensorsHeader {
+  readonly entries: readonly HeaderEntry[];
+  readonly metadata: Record<string, string>;
+  readonly dataStart: number;
+}
+
 function fail(source: string, byte: number, what: string): never {
   throw new SafetensorsError(`${source}: ${what} (byte ${byte})`);
 }
@@ -42,27 +50,31 @@ function isNonNegativeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-function parseHeader(
-  source: string,
-  bytes: Uint8Array,
-): { entries: HeaderEntry[]; metadata: Record<string, string>; dataStart: number } {
-  if (bytes.byteLength < 8)
-    fail(source, bytes.byteLength, `truncated: ${bytes.byteLength} bytes, the 8-byte header length is missing`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(bytes.byteLength - 8)) {
-    fail(source, 0, `header length ${headerLength} runs past the end of the file (${bytes.byteLength} bytes)`);
-  }
-  const n = Number(headerLength);
-  if (n > MAX_HEADER_BYTES) fail(source, 0, `header length ${n} exceeds the limit of ${MAX_HEADER_BYTES}`);
+/**
+ * The header length from a file's first 8 bytes, checked against the limit and the file size
+ * before anything more is read: a reader of a file on disk reads only this, then the header.
+ */
+export function safetensorsHeaderLength(first8: Uint8Array, fileSize: number, source: string): number {
+  if (first8.byteLength < 8 || fileSize < 8)
+    fail(source, fileSize, `truncated: ${fileSize} bytes, the 8-byte header length is missing`);
+  const headerLength = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    fail(source, 0, `header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES}`);
+  if (headerLength > BigInt(fileSize - 8))
+    fail(source, 0, `header length ${headerLength} runs past the end of the file (${fileSize} bytes)`);
+  return Number(headerLength);
+}
+
+/** Parses and checks the header (the `header` bytes after the length) of a file of `fileSize` bytes. */
+export function parseSafetensorsHeader(header: Uint8Array, fileSize: number, source: string): SafetensorsHeader {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(header));
   } catch (err) {
     fail(source, 8, `header is not valid UTF-8 JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail(source, 8, 'header is not a JSON object');
-  const dataStart = 8 + n;
+  const dataStart = 8 + header.byteLength;
   const metadata: Record<string, string> = {};
   const entries: HeaderEntry[] = [];
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
@@ -77,7 +89,8 @@ function parseHeader(
     }
     if (typeof raw !== 'object' || raw === null) fail(source, 8, `tensor "${name}": entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
+    // An own property: "toString" is in every object.
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype)) {
       fail(
         source,
         8,
@@ -107,7 +120,7 @@ function parseHeader(
     }
     entries.push({ name, dtype: dtype as SupportedDtype, shape: shape as number[], begin, end });
   }
-  const dataLength = bytes.byteLength - dataStart;
+  const dataLength = fileSize - dataStart;
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expectedBegin = 0;
   for (const e of entries) {
@@ -171,17 +184,19 @@ function decode(bytes: Uint8Array, dtype: SupportedDtype): Float32Array {
   return out;
 }
 
-/** Parses a whole .safetensors file; `source` names it in errors. */
-export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
-  const { entries, metadata, dataStart } = parseHeader(source, bytes);
+/** The tensors of a checked header from its data section (the bytes from header.dataStart to the end). */
+export function decodeSafetensors(header: SafetensorsHeader, data: Uint8Array): SafetensorsFile {
   const tensors = new Map<string, HostTensor>();
-  for (const e of entries) {
-    tensors.set(e.name, {
-      shape: e.shape,
-      data: decode(bytes.subarray(dataStart + e.begin, dataStart + e.end), e.dtype),
-    });
-  }
-  return { tensors, metadata };
+  for (const e of header.entries)
+    tensors.set(e.name, { shape: e.shape, data: decode(data.subarray(e.begin, e.end), e.dtype) });
+  return { tensors, metadata: header.metadata };
+}
+
+/** Parses a whole .safetensors file in memory; `source` names it in errors. */
+export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsFile {
+  const n = safetensorsHeaderLength(bytes.subarray(0, 8), bytes.byteLength, source);
+  const header = parseSafetensorsHeader(bytes.subarray(8, 8 + n), bytes.byteLength, source);
+  return decodeSafetensors(header, bytes.subarray(header.dataStart));
 }
 
 /** Serialises float32 tensors (sorted by name, as the reference writer does) with optional metadata. */

@@ -1,6 +1,8 @@
 // Autoregressive generation: prefill the prompt with the full forward (keeping the recurrent
-// state), then one recurrent step per new token, choosing each token with sample.ts.
+// state), then one recurrent step per new token, choosing each token with sample.ts from logits
+// checked to be finite (sampling from NaN would quietly give token 0).
 import type { Backend } from '../backend';
+import { checkFiniteLogits } from './finite';
 import { mambaForward } from './forward';
 import { Rng } from '../train/rng';
 import { type SamplingOptions, checkSampling, sampleToken } from './sample';
@@ -51,6 +53,7 @@ export async function generate(
   try {
     for (let step = 0; ; step++) {
       options.signal?.throwIfAborted();
+      checkFiniteLogits(last, [batch, 1, v], 'generate', length - 1 + step);
       result.stepLogits.push(last);
       const next = new Int32Array(batch);
       for (let b = 0; b < batch; b++) {

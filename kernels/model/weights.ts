@@ -4,6 +4,7 @@
 import type { Backend, Tensor } from '../backend';
 import type { HostTensor } from '../io/safetensors';
 import type { MambaConfig } from './config';
+import { firstNonFinite, indexText } from './finite';
 
 export interface MambaLayerParams<T> {
   norm: T; // [d]
@@ -61,8 +62,9 @@ function layerShapes(
 const EMBEDDING_NAMES = ['backbone.embeddings.weight', 'backbone.embedding.weight'];
 
 /**
- * Picks and checks every parameter from HF-named tensors. Accepts mamba_ssm's
- * backbone.embedding.weight; a stored lm_head.weight is ignored when the head is tied (HF ties it).
+ * Picks and checks every parameter from HF-named tensors (shapes, and every value finite). Accepts
+ * mamba_ssm's backbone.embedding.weight; a stored lm_head.weight is ignored when the head is tied
+ * (HF ties it).
  */
 export function mambaParamsFromTensors(
   cfg: MambaConfig,
@@ -78,6 +80,11 @@ export function mambaParamsFromTensors(
         `${source}: tensor "${name}" has shape [${t.shape.join(', ')}], config says [${shape.join(', ')}]`,
       );
     }
+    const bad = firstNonFinite(t.data);
+    if (bad >= 0)
+      throw new WeightsError(
+        `${source}: tensor "${name}" holds ${t.data[bad]} at ${indexText(t.shape, bad)} (flat index ${bad}); a model with NaN or infinite weights gives NaN logits`,
+      );
     used.add(name);
     return t;
   };

@@ -13,6 +13,7 @@ import {
   type EngineServer,
 } from '../../protocol/engine-messages';
 import { EngineCore } from '../../webview/engine/engine-core';
+import { kernelModels } from '../../webview/engine/kernel-engine-model';
 import { portPair } from './port-pair';
 
 export interface InProcessEngine {
@@ -25,7 +26,7 @@ export interface InProcessEngine {
 export function inProcessEngine(timeoutMs = 120_000): InProcessEngine {
   const backend = new CpuBackend();
   const { a, b } = portPair();
-  const core = new EngineCore(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' }));
+  const core = new EngineCore(kernelModels(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' })));
   const page = new Channel<EngineServer, EngineCaller>({
     name: ENGINE_CHANNEL,
     port: b,

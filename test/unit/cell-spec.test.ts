@@ -1,5 +1,6 @@
-// The cell spec: what the Analyze command writes reads back; every key's bounds and every typo are
-// reported with the line; comments and quoting work as a YAML reader would expect.
+// The cell spec: what the Analyze command writes reads back, any string exactly (a value can never
+// add a key); every key's bounds and every typo are reported with the line; comments and quoting
+// work as a YAML reader would expect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -72,6 +73,10 @@ test('errors name the line and the problem', () => {
     ['analyze: x.fa\nwindow: 5\nwindow: 6', /line 3: window is given twice/],
     ['analyze: x.fa\nmodel:', /line 2: model has no value/],
     ['analyze: x.fa\njust text', /line 2: expected "key: value"/],
+    ['analyze: "x.fa', /line 1: a "\.\.\." value has no closing quote/],
+    ["analyze: x.fa\nmodel: 'm", /line 2: a '\.\.\.' value has no closing quote/],
+    ['analyze: x.fa\nmodel: "C:\\data"', /line 2: unknown escape "\\d"/],
+    ['analyze: x.fa\nmodel: "m" x', /line 2: unexpected " x" after the closing quote/],
     ['analyze: x.wav\nstart: 3\nend: 2', /end 2 s must be after start 3 s/],
     ['generate: x.fa\ntemperature: 0', /temperature must be a number from 0.01 to 10/],
     ['generate: x.fa\nlength: 70000', /length must be a whole number from 1 to 65536/],
@@ -95,4 +100,37 @@ test('regions are 1-based inclusive in the spec, 0-based half-open inside', () =
       end,
     });
   }
+});
+
+test('quoted values: "..." with YAML escapes, \'...\' as written, a comment after either', () => {
+  const s = parseCellSpec(
+    'generate: "a \\"b\\".fa" # the file\nrecord: \'it\'\'s #1 \'\nmodel: "m\\\\x\\u00e9\\tq"\nseed: 3',
+  );
+  assert.deepEqual([s.file, s.record, s.model, s.seed], ['a "b".fa', "it's #1 ", 'm\\x\u00e9\tq', 3]);
+  assert.equal(parseCellSpec("generate: x.fa\nrecord: ''").record, '', 'an empty quoted value is a value');
+});
+
+test('any string written as a value reads back exactly, and never adds a key', () => {
+  const injected = 'r1\nmodel: /anywhere/model';
+  const spec = parseCellSpec(formatCellSpec('generate', 'x.fa', { record: injected, from: 5 }));
+  assert.deepEqual([spec.record, spec.model, spec.from], [injected, undefined, 5]);
+
+  const pool = [...'aZ0u- :#"\'\\\n\r\t\u0000\u0085\u00a0\u2028\ufeffé🧬'];
+  const random = (): string =>
+    Array.from({ length: Math.floor(Math.random() * 12) }, () => pool[Math.floor(Math.random() * pool.length)]).join(
+      '',
+    );
+  const fixed = ['', ' lead', 'trail ', '#x', 'a #b', '"q"', "'q'", 'k: v', '\nmodel: /etc', 'a\r\nb', '\\u0041', "'"];
+  for (const value of [...fixed, ...Array.from({ length: 2000 }, random)]) {
+    const file = `${value}.fa`;
+    const text = formatCellSpec('generate', file, { record: value, model: `m${value}`, seed: 2 });
+    const got = parseCellSpec(text);
+    assert.deepEqual([got.file, got.record, got.model, got.seed], [file, value, `m${value}`, 2], JSON.stringify(text));
+    assert.equal(
+      text.split(/\r\n|\r|\n/).filter((l) => l !== '' && !l.startsWith('#')).length,
+      4,
+      JSON.stringify(text),
+    );
+  }
+  assert.match(formatCellSpec('analyze', 'dir/a b:c.fa'), /^analyze: dir\/a b:c\.fa$/m, 'plain values stay bare');
 });

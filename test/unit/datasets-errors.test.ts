@@ -67,6 +67,29 @@ test('malformed gzip and BGZF: the compressed byte offset', async () => {
   assert.match(err.message, /^bad\.fa: line 3 \(byte 9\): 0x89 is not a nucleotide code$/);
 });
 
+test('gzip: trailing garbage, a bad CRC or length: the byte where it is, after any number of members', async () => {
+  const gz = gzipSync(Buffer.from(`>a\n${'ACGT'.repeat(50000)}\n`));
+  const junk = Buffer.from('trailing junk');
+  let err = await fastaError(Buffer.concat([gz, junk]));
+  assert.equal(err.message, `bad.fa: compressed byte ${gz.length}: gzip: trailing garbage after the last gzip member`);
+  err = await fastaError(Buffer.concat([gz, gz, junk]), { chunkSize: 4096 });
+  assert.equal(err.position.offset, 2 * gz.length);
+  err = await fastaError(Buffer.concat([gz, Buffer.alloc(100), junk]));
+  assert.equal(err.message, `bad.fa: compressed byte ${gz.length + 100}: gzip: trailing garbage after zero padding`);
+  let records = 0;
+  for await (const ev of readFasta(memorySource('padded.fa.gz', Buffer.concat([gz, Buffer.alloc(100)]))))
+    if (ev.type === 'header') records++;
+  assert.equal(records, 1, 'zero padding after the last member is read as gzip(1) reads it');
+  const badCrc = Buffer.from(gz);
+  badCrc[gz.length - 8] ^= 1;
+  err = await fastaError(badCrc);
+  assert.equal(err.message, `bad.fa: compressed byte ${gz.length - 8}: gzip: incorrect data check`);
+  const badSize = Buffer.from(gz);
+  badSize[gz.length - 4] ^= 1;
+  err = await fastaError(badSize);
+  assert.equal(err.message, `bad.fa: compressed byte ${gz.length - 4}: gzip: incorrect length check`);
+});
+
 test('malformed WAV: wrong magic, impossible formats and sizes, with the byte offset', async () => {
   // fmt fields: tag, channels, rate (two 16-bit words), byte rate (two words), block align, bits.
   const fmt = (tag: number, ch: number, rate: number, align: number, bits: number) => [

@@ -11,6 +11,7 @@ import { generate } from '../../kernels/model/generate';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { HF_FIXTURE_DIR } from '../support/hf-fixture';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
+import type { KernelEngineModel } from '../../webview/engine/kernel-engine-model';
 import { assertClose, TOLERANCE } from '../support/tolerance';
 
 let engine: InProcessEngine, source: ModelSource, modelKey: string;
@@ -31,7 +32,7 @@ async function reference(tokens: Int32Array): Promise<{ surprisal: Float32Array;
   const {
     model,
     chosen: { backend },
-  } = engine.core.loaded(modelKey)!;
+  } = engine.core.loaded(modelKey) as KernelEngineModel;
   const n = tokens.length,
     layers = model.config.numLayers;
   const surprisal = new Float32Array(n).fill(NaN),
@@ -92,11 +93,17 @@ test('streamed scoring in awkward chunks equals one forward pass (surprisal and 
 
 test('generation matches the kernels generate() for the same prompt and seed', async () => {
   const prompt = randomTokens(37);
-  const got = await engine.client.generate(modelKey, prompt, { steps: 25, temperature: 0.9, topK: 3, seed: 7 });
+  const got = await engine.client.generate(modelKey, prompt, {
+    steps: 25,
+    vocabSize: source.config.vocabSize,
+    temperature: 0.9,
+    topK: 3,
+    seed: 7,
+  });
   const {
     model,
     chosen: { backend },
-  } = engine.core.loaded(modelKey)!;
+  } = engine.core.loaded(modelKey) as KernelEngineModel;
   const ref = await generate(backend, model, tokenBatch([prompt], model.config.vocabSize, 'prompt'), {
     tokens: 25,
     temperature: 0.9,

@@ -10,9 +10,12 @@ import {
   type EngineServer,
 } from '../../protocol/engine-messages';
 import { EngineCore } from './engine-core';
+import { kernelModels } from './kernel-engine-model';
 
 let backend: CpuBackend | undefined;
-const core = new EngineCore(async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' }));
+const core = new EngineCore(
+  kernelModels(async () => ({ backend: (backend ??= new CpuBackend()), name: 'cpu', reason: 'cpu' })),
+);
 new Channel<EngineServer, EngineCaller>({
   name: ENGINE_CHANNEL,
   port: eventPort(globalThis as unknown as MessageEventTarget & MessageSender),

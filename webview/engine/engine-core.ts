@@ -1,25 +1,21 @@
 // The engine's calls (protocol/engine-messages.ts), apart from where they run: serves them with
-// the kernels/ model on the backend a chooser gives. The engine page runs it on the main thread
-// with WebGPU, the CPU worker runs it with the CPU backend, and the unit tests drive it through the
-// host's EngineClient. No DOM, no vscode.
+// the models a ModelMaker gives (engine-model.ts). The engine page runs it on the main thread with
+// WebGPU, the CPU worker with the CPU backend, the ONNX worker with onnxruntime-web, and the unit
+// tests drive it through the host's EngineClient. No DOM, no vscode.
 //
 // Scoring streams with the recurrent state carried, one chunk per call, answering each before
 // the host sends the next. The last token of a chunk is held back and fed first with the next
 // chunk, so one forward pass scores every token of a chunk: row i of a chunk's pass predicts token
 // offset+i. Δ (mean over channels, per layer) is reported from that same row: Δ at position p is
 // the selection of the step that predicted token p (NaN for the very first token, like surprisal).
-import type { Backend, BackendChoice, BackendName } from '../../kernels/backend';
 import { readSafetensors } from '../../kernels/io/safetensors';
 import { parseMambaConfig } from '../../kernels/model/config';
-import { mambaForward } from '../../kernels/model/forward';
-import { generate } from '../../kernels/model/generate';
-import { type MambaState, freeMambaState, zeroMambaState } from '../../kernels/model/state';
-import { tokenBatch } from '../../kernels/model/token-ids';
-import { freeMambaModel, mambaParamsFromTensors, uploadMambaModel, type MambaModel } from '../../kernels/model/weights';
+import { mambaParamsFromTensors } from '../../kernels/model/weights';
 import { transferring, type HandlerContext, type Handlers, type Transferring } from '../../protocol/channel';
 import type {
   ChunkScored,
   EngineCaller,
+  EngineChoice,
   Generate,
   Generated,
   LoadModel,
@@ -28,15 +24,7 @@ import type {
   ScoreJob,
   WeightsChunk,
 } from '../../protocol/engine-messages';
-
-export interface ChosenEngineBackend {
-  backend: Backend;
-  name: BackendName;
-  reason: string;
-}
-
-/** Gives the backend for a preference, and why that one (the page decides WebGPU or CPU). */
-export type BackendChooser = (preference: BackendChoice) => Promise<ChosenEngineBackend>;
+import type { EngineModel, ModelMaker } from './engine-model';
 
 /** A job fed in chunks: its open request settles through these. */
 interface Open<R, P> {
@@ -47,14 +35,10 @@ interface Open<R, P> {
 interface Upload extends Open<ModelLoaded, { received: number }> {
   key: string;
   config: Record<string, unknown>;
-  preference: BackendChoice;
+  preference: EngineChoice;
   bytes: Uint8Array;
   received: number;
   started: number;
-}
-interface LoadedModel {
-  model: MambaModel;
-  chosen: ChosenEngineBackend;
 }
 interface ScoreState extends Open<null, { scored: number }> {
   id: number;
@@ -62,7 +46,7 @@ interface ScoreState extends Open<null, { scored: number }> {
   total: number;
   collectDelta: boolean;
   next: number;
-  state: MambaState | null;
+  state: unknown;
   carry: number; // held-back last token of the previous chunk (-1: none yet)
 }
 
@@ -88,11 +72,11 @@ function openJob<R, P, J extends Open<R, P>>(
 
 export class EngineCore {
   private readonly uploads = new Map<string, Upload>();
-  private readonly models = new Map<string, LoadedModel>();
+  private readonly models = new Map<string, EngineModel>();
   private readonly scores = new Map<number, ScoreState>();
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly choose: BackendChooser) {}
+  constructor(private readonly make: ModelMaker) {}
 
   /** The engine calls, for a channel's serve() (or called directly by the page for its WebGPU models). */
   readonly handlers: Handlers<EngineCaller> = {
@@ -104,14 +88,14 @@ export class EngineCore {
   };
 
   /** The model loaded under `key`, for callers that run next to the core (tests, benchmarks). */
-  loaded(key: string): LoadedModel | undefined {
+  loaded(key: string): EngineModel | undefined {
     return this.models.get(key);
   }
 
   dispose(): void {
     for (const job of [...this.scores.values()]) this.dropScore(job);
     this.uploads.clear();
-    for (const { model, chosen } of this.models.values()) freeMambaModel(chosen.backend, model);
+    for (const model of this.models.values()) model.dispose();
     this.models.clear();
   }
 
@@ -175,22 +159,20 @@ export class EngineCore {
       readSafetensors(u.bytes, `${u.key} model.safetensors`).tensors,
       u.key,
     );
-    const chosen = await this.choose(u.preference);
-    const old = this.models.get(u.key);
-    if (old) freeMambaModel(old.chosen.backend, old.model);
-    const model = uploadMambaModel(chosen.backend, config, params);
-    this.models.set(u.key, { model, chosen });
+    const model = await this.make(config, params, u.preference);
+    this.models.get(u.key)?.dispose();
+    this.models.set(u.key, model);
     return {
       modelKey: u.key,
-      backend: chosen.name,
-      reason: chosen.reason,
-      device: chosen.backend.description,
+      backend: model.backend,
+      reason: model.reason,
+      device: model.device,
       layers: config.numLayers,
       loadMs: performance.now() - u.started,
     };
   }
 
-  private model(key: string): LoadedModel {
+  private model(key: string): EngineModel {
     const m = this.models.get(key);
     if (!m) throw new Error(`no model loaded under "${key}"`);
     return m;
@@ -210,7 +192,7 @@ export class EngineCore {
           total: p.totalTokens,
           collectDelta: p.collectDelta,
           next: 0,
-          state: null,
+          state: undefined,
           carry: -1,
         };
         this.scores.set(p.job, job);
@@ -244,10 +226,7 @@ export class EngineCore {
   private async scoreTokens(job: ScoreState, offset: number, tokens: Int32Array): Promise<ChunkScored> {
     if (offset !== job.next || offset + tokens.length > job.total)
       throw new Error(`tokens ${offset}+${tokens.length}, expected from ${job.next} of ${job.total}`);
-    const {
-      model,
-      chosen: { backend },
-    } = this.model(job.modelKey);
+    const model = this.model(job.modelKey);
     const v = model.config.vocabSize,
       layers = model.config.numLayers,
       n = tokens.length;
@@ -256,7 +235,7 @@ export class EngineCore {
         throw new Error(`token ${t} at position ${offset + i} is outside the model's vocabulary of ${v}`);
     });
     const started = performance.now();
-    job.state ??= zeroMambaState(backend, model.config, 1);
+    job.state ??= model.zeroState();
     // Fed: the held-back token, then all but this chunk's last token; each fed row predicts the next token.
     const lead = job.carry >= 0 ? 1 : 0;
     const fedLength = lead + n - 1;
@@ -267,25 +246,10 @@ export class EngineCore {
       if (lead) fed[0] = job.carry;
       fed.set(tokens.subarray(0, n - 1), lead);
       const targets = tokens.subarray(1 - lead); // the token each fed row predicts
-      const idsT = backend.uploadIds(fed, [1, fedLength]),
-        targetsT = backend.uploadIds(targets.slice(), [1, fedLength]);
-      const r = mambaForward(backend, model, idsT, {
-        state: job.state,
-        returnState: true,
-        targets: targetsT,
-        meanDelta: job.collectDelta,
-      });
-      backend.free(idsT);
-      backend.free(targetsT);
-      backend.free(r.logits);
-      freeMambaState(backend, job.state);
-      job.state = r.state ?? null;
-      surprisal.set(await backend.read(r.surprisal!), 1 - lead);
-      backend.free(r.surprisal!);
-      for (let l = 0; l < (r.meanDelta?.length ?? 0); l++) {
-        delta.set(await backend.read(r.meanDelta![l]), l * n + 1 - lead);
-        backend.free(r.meanDelta![l]);
-      }
+      const r = await model.score(job.state, fed, targets, job.collectDelta);
+      job.state = r.state;
+      surprisal.set(r.surprisal, 1 - lead);
+      r.meanDelta.forEach((d, l) => delta.set(d, l * n + 1 - lead));
     }
     job.carry = tokens[n - 1] ?? job.carry;
     job.next = offset + n;
@@ -296,26 +260,23 @@ export class EngineCore {
   private dropScore(job: ScoreState): void {
     if (this.scores.get(job.id) === job) this.scores.delete(job.id);
     const loaded = this.models.get(job.modelKey);
-    if (job.state && loaded) freeMambaState(loaded.chosen.backend, job.state);
-    job.state = null;
+    if (job.state !== undefined && loaded) loaded.freeState(job.state);
+    job.state = undefined;
   }
 
   private generate(p: Generate, ctx: HandlerContext<Generated>): Promise<{ elapsedMs: number }> {
     return this.serial(async () => {
-      const {
-        model,
-        chosen: { backend },
-      } = this.model(p.modelKey);
+      const model = this.model(p.modelKey);
       if (p.prompt.length === 0) throw new Error('generate: the prompt is empty');
       const started = performance.now();
-      const r = await generate(backend, model, tokenBatch([p.prompt], model.config.vocabSize, 'generate prompt'), {
+      const r = await model.generate(p.prompt, {
         tokens: p.steps,
         temperature: p.temperature,
         topK: p.topK,
         seed: p.seed,
         signal: ctx.signal,
       });
-      const tokens = Int32Array.from(r.tokens[0]);
+      const tokens = Int32Array.from(r);
       ctx.progress({ offset: 0, tokens }, [tokens.buffer]);
       return { elapsedMs: performance.now() - started };
     });

@@ -2,11 +2,11 @@
 // them with the kernels/ model on WebGPU when navigator.gpu gives an adapter (a software fallback
 // adapter only when the backend is "webgpu", not "auto"), else on the CPU backend in a Web Worker
 // (cpu-worker.ts), which it asks the same calls over its own channel. Each model lives where it
-// was loaded; later calls for it go there. The loadModel answer says which backend ran and why;
+// was loaded; later calls for it go there. A model asked for on 'onnx' goes to the ONNX worker
+// (onnx-worker.ts: onnxruntime-web) instead. The loadModel answer says which backend ran and why;
 // the page shows it with the speed of the last job.
 // Training runs' steps (the training channel, protocol/training-calls.ts) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
-import type { BackendChoice } from '../../kernels/backend';
 import {
   Channel,
   eventPort,
@@ -24,6 +24,7 @@ import {
   engineCallerValidators,
   engineServerValidators,
   type EngineCaller,
+  type EngineChoice,
   type EngineServer,
 } from '../../protocol/engine-messages';
 import {
@@ -32,16 +33,20 @@ import {
   type TrainingCaller,
   type TrainingServer,
 } from '../../protocol/training-calls';
-import { EngineCore, type ChosenEngineBackend } from './engine-core';
+import { EngineCore } from './engine-core';
+import { kernelModels, type ChosenEngineBackend } from './kernel-engine-model';
 import { EngineTrainer } from './engine-trainer';
 import { modelLabel } from './model-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 const host = acquireVsCodeApi();
 
-type Place = 'gpu' | 'worker';
+type Place = 'gpu' | 'worker' | 'onnx';
+type WorkerPlace = Exclude<Place, 'gpu'>;
 let cpuWorkerUri: string | undefined;
-let worker: Channel<EngineCaller, EngineServer> | undefined;
+const workers = new Map<WorkerPlace, Channel<EngineCaller, EngineServer>>();
+/** Each worker's script, beside the CPU worker's. */
+const WORKER_SCRIPTS: Record<WorkerPlace, string> = { worker: 'cpu-worker.js', onnx: 'onnx-worker.js' };
 let gpuBackend: Promise<ChosenEngineBackend> | undefined;
 
 // ---------------------------------------------------------------- what the page shows
@@ -103,11 +108,10 @@ async function webgpu(): Promise<ChosenEngineBackend> {
   return gpuBackend;
 }
 
-function startWorker(): Promise<Worker> {
-  const uri = cpuWorkerUri;
-  if (!uri)
+function startWorker(place: WorkerPlace): Promise<Worker> {
+  if (!cpuWorkerUri)
     return Promise.reject(new Error('the host has not said where the CPU worker script is (no configure message)'));
-  return fetch(uri)
+  return fetch(new URL(WORKER_SCRIPTS[place], cpuWorkerUri))
     .then((r) => r.text())
     .then((source) => new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
 }
@@ -137,30 +141,34 @@ function startingPort(started: Promise<Worker>): Port {
   };
 }
 
-/** The channel to the CPU worker, starting one when there is none (or the last one failed). */
-function cpuWorker(): Channel<EngineCaller, EngineServer> {
-  if (worker && !worker.disposed) return worker;
-  const started = startWorker();
+/** The channel to a worker, starting one when there is none (or the last one failed). */
+function workerChannel(place: WorkerPlace): Channel<EngineCaller, EngineServer> {
+  const running = workers.get(place);
+  if (running && !running.disposed) return running;
+  const started = startWorker(place);
   const channel = new Channel<EngineCaller, EngineServer>({
     name: ENGINE_CHANNEL,
     port: startingPort(started),
     validate: engineCallerValidators,
   });
+  // The ONNX worker finds its .wasm from the worker scripts' location (it runs from a blob: URL).
+  if (place === 'onnx') channel.notify('configure', { backend: 'onnx', cpuWorkerUri: cpuWorkerUri ?? '' });
   // A worker that fails to start or dies fails what was asked of it; the next call starts another.
   started.then(
     (w) => {
       w.onerror = (e) => {
-        channel.dispose(new Error(`CPU worker failed: ${e.message}`));
+        channel.dispose(new Error(`${where(place)} failed: ${e.message}`));
         w.terminate();
       };
     },
     (e: unknown) => channel.dispose(e instanceof Error ? e : new Error(String(e))),
   );
-  return (worker = channel);
+  workers.set(place, channel);
+  return channel;
 }
 
 // WebGPU models run here on the page; the chooser only ever serves WebGPU (CPU models go to the worker).
-const gpuCore = new EngineCore(() => webgpu());
+const gpuCore = new EngineCore(kernelModels(() => webgpu()));
 
 /** WebGPU for a preference, or why the CPU runs instead ('auto' without a hardware adapter); 'webgpu' without an adapter throws. */
 async function gpuOrCpuReason(
@@ -176,8 +184,9 @@ async function gpuOrCpuReason(
   }
 }
 
-/** Where a new model goes: WebGPU, or the CPU worker with the reason. */
-async function placeModel(preference: BackendChoice): Promise<{ place: Place; cpuReason?: string }> {
+/** Where a new model goes: WebGPU, the CPU worker with the reason, or the ONNX worker. */
+async function placeModel(preference: EngineChoice): Promise<{ place: Place; cpuReason?: string }> {
+  if (preference === 'onnx') return { place: 'onnx' };
   if (preference === 'cpu') return { place: 'worker', cpuReason: 'cpu: requested' };
   const r = await gpuOrCpuReason(preference);
   return 'gpu' in r ? { place: 'gpu' } : { place: 'worker', cpuReason: r.cpuReason };
@@ -200,7 +209,11 @@ function ask<K extends RequestType<EngineCaller>>(
   const transfer = Object.values(payload as object)
     .filter((v): v is ArrayBufferView => ArrayBuffer.isView(v))
     .map((v) => v.buffer as ArrayBuffer);
-  return cpuWorker().request(type, payload, { signal: ctx.signal, transfer, onProgress: (p) => ctx.progress(p) });
+  return workerChannel(place).request(type, payload, {
+    signal: ctx.signal,
+    transfer,
+    onProgress: (p) => ctx.progress(p),
+  });
 }
 
 /** Where a model went. A load's entry resolves once its loadModel went there, so its weights follow it. */
@@ -209,7 +222,7 @@ function placeOf(modelKey: string): Promise<Place> {
   return modelPlace.get(modelKey) ?? Promise.reject(new Error(`no model loaded under "${modelKey}"`));
 }
 
-const where = (place: Place): string => (place === 'gpu' ? 'WebGPU' : 'CPU worker');
+const where = (place: Place): string => ({ gpu: 'WebGPU', worker: 'CPU worker', onnx: 'ONNX worker' })[place];
 
 const hostPort = eventPort(window, host);
 const engine = new Channel<EngineServer, EngineCaller>({

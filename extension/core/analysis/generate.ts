@@ -116,6 +116,7 @@ async function sample(spec: CellSpec, ctx: RunContext, model: ResolvedModel, pro
   const tCompute = performance.now();
   const out = await engine.generate(loaded.modelKey, prompt, {
     steps: spec.length,
+    vocabSize: model.source.config.vocabSize,
     temperature: spec.temperature,
     topK: spec.topK,
     seed: spec.seed,

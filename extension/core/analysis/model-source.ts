@@ -1,6 +1,6 @@
-// A model folder as the notebook uses it: config.json + weights (loaded and checked by
-// extension/core/models/load-model.ts), its tokenizer, its modality and whether it was trained, and
-// the bytes the engine webview receives. A folder describes itself with:
+// A model folder as the notebook uses it: config.json + weights (read once, checked by name and
+// shape, in model-cache.ts), its tokenizer, its modality and whether it was trained, and the bytes
+// the engine webview receives. A folder describes itself with:
 //   tokenizer.json  {type: "seqlab-dna", ...}  -> a DNA model reading with that vocabulary;
 //   tokenizer.json  {type: "seqlab-mulaw", ...} -> an audio model over 8-bit mu-law samples at its
 //                                                 sampleRate (what training runs save);
@@ -10,12 +10,11 @@
 //                                                 pane says the numbers are not meaningful.
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { writeSafetensors } from '../../../kernels/io/safetensors';
 import { mambaConfigToJson, parseMambaConfig, type MambaConfig } from '../../../kernels/model/config';
-import { mambaParamsToTensors } from '../../../kernels/model/weights';
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
 import { MULAW_TOKENS } from '../datasets/mulaw';
-import { loadModelDir, readJsonFile } from '../models/load-model';
+import { readJsonFile } from '../models/load-model';
+import { modelCache } from './model-cache';
 import type { Modality, ModelInfo } from '../../../protocol/notebook-output';
 import { AUDIO_MODEL_RATE } from '../runs/token-data';
 
@@ -49,7 +48,7 @@ function mulawRate(json: Record<string, unknown>, path: string, vocabSize: numbe
 export interface ModelSource extends ModelDescription {
   /** Changes when the folder's files change: the engine caches models by it. */ key: string;
   configJson: Record<string, unknown>;
-  /** One float32 safetensors file of every parameter. */ weights: Uint8Array;
+  /** One safetensors file of every parameter, as stored (model-cache.ts): do not modify. */ weights: Uint8Array;
 }
 
 const exists = (p: string): Promise<boolean> =>
@@ -94,24 +93,11 @@ export async function describeModel(dir: string): Promise<ModelDescription> {
   };
 }
 
-/** Everything the engine needs to run the model in `dir`. */
+/** Everything the engine needs to run the model in `dir`; the weights are read once while the files stay the same. */
 export async function readModelSource(dir: string): Promise<ModelSource> {
   const description = await describeModel(dir);
-  const loaded = await loadModelDir(dir);
-  const times = await Promise.all(
-    ['config.json', 'model.safetensors', 'model.safetensors.index.json'].map((f) =>
-      stat(join(dir, f)).then(
-        (s) => s.mtimeMs,
-        () => 0,
-      ),
-    ),
-  );
-  return {
-    ...description,
-    key: `${dir}@${times.join(',')}`,
-    configJson: mambaConfigToJson(loaded.config),
-    weights: writeSafetensors(mambaParamsToTensors(loaded.config, loaded.params), { format: 'pt' }),
-  };
+  const { key, bytes } = await modelCache.weights(dir, description.config);
+  return { ...description, key, configJson: mambaConfigToJson(description.config), weights: bytes };
 }
 
 export function modelInfo(m: ModelDescription, shownPath: string): ModelInfo {

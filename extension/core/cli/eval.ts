@@ -5,15 +5,18 @@
 // on the training range, scored on the same positions. A run folder stands for its latest
 // checkpoint; a run (or a model folder whose training.json says how it was made) supplies the data,
 // the held-out range (the complement of its training range) and the baseline's training range.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { onnxSurprisal } from '../../../kernels/onnx/onnx-stream';
 import { FULL_RANGE, heldOutRange, parseRange, rangeText, withRecords, type DataRange } from '../runs/data-range';
 import { bestMarkov, defaultMarkovOrders, markovSweep, type MarkovOrderScore } from '../runs/markov-baseline';
-import { loadModelDir, type LoadedModel } from '../models/load-model';
+import { loadModelDir } from '../models/load-model';
 import { ModelScorer } from '../runs/model-scorer';
 import { resolveModelOrigin, type ModelOrigin } from '../runs/model-origin';
-import { evaluateSegments, type RangeScore } from '../runs/range-eval';
+import { openOnnxModel } from '../onnx/open-onnx-model';
+import { evaluateSegments, type RangeScore, type SegmentScorer } from '../runs/range-eval';
 import { loadTokenData, type TokenData } from '../runs/token-data';
 import { CliError, parseOptions, type Command } from './command';
+import { backendOption } from './model-inputs';
 
 export function printScore(score: RangeScore, unit: string, label: string): void {
   for (const f of score.files) {
@@ -116,13 +119,39 @@ function verdict(model: number, baseline: Baseline, unit: string): string {
     : `model does not beat ${best}: ${(-gap).toFixed(4)} bits/${unit} behind`;
 }
 
-async function scoreModel(loaded: LoadedModel, data: TokenData): Promise<RangeScore> {
-  const scorer = new ModelScorer(loaded);
-  try {
-    return await evaluateSegments(data, scorer.score);
-  } finally {
-    scorer.dispose();
+/** The model as a segment scorer, on the CPU backend or as an ONNX graph. */
+interface Scoring {
+  vocabSize: number;
+  score: SegmentScorer;
+  dispose(): Promise<void> | void;
+}
+
+/** Tokens per ONNX run: exp(Δ·A) and Δ·B·x take [chunk, d_in, n] floats each in the wasm heap. */
+const ONNX_CHUNK = 1024;
+
+async function openScoring(path: string, values: Record<string, string>): Promise<Scoring> {
+  if (backendOption(values) === 'onnx') {
+    const { model } = await openOnnxModel(path, 'step', Number(values.threads ?? 1));
+    return {
+      vocabSize: model.config.vocabSize,
+      score: (tokens) => onnxSurprisal(model, tokens, ONNX_CHUNK),
+      dispose: () => model.release(),
+    };
   }
+  const loaded = await loadModelDir(path);
+  const scorer = new ModelScorer(loaded);
+  return { vocabSize: loaded.config.vocabSize, score: scorer.score, dispose: () => scorer.dispose() };
+}
+
+/** An .onnx file stands for itself (with --backend onnx); anything else is a model or run folder. */
+async function modelOrigin(path: string, values: Record<string, string>): Promise<ModelOrigin> {
+  const isFile = statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  if (isFile && values.backend !== 'onnx')
+    throw new CliError(`${path} is a file: an .onnx model runs with --backend onnx`);
+  if (isFile) return { modelDir: path };
+  return resolveModelOrigin(path).catch((err: Error) => {
+    throw new CliError(err.message);
+  });
 }
 
 function printBaseline(score: RangeScore, baseline: Baseline, unit: string): void {
@@ -175,13 +204,15 @@ function jsonReport({ model, origin, plan: p, unit, score, uniform, baseline, se
 export const evalCommand: Command = {
   help:
     'seqlab eval --model DIR|RUN_DIR [--data FILE…] [--range START%-END%] [--records ID…]\n' +
-    '  [--train-range START%-END%] [--baseline | --no-baseline] [--json]\n' +
+    '  [--train-range START%-END%] [--baseline | --no-baseline] [--json] [--backend cpu|onnx] [--threads N]\n' +
     '  bits per base (FASTA) or per sample (WAV) on exactly that range of each file (with --records, of\n' +
     '  those FASTA records only); positions holding N or other non-ACGT codes are excluded and counted.\n' +
     '  A run folder (seqlab train --out) is scored at its latest checkpoint. When the run (or the model\n' +
     "  folder's training.json) records its data and training range, --data defaults to that data and\n" +
     '  --range to the rest of it. Printed with the uniform code and, whenever a training range is known\n' +
-    '  (--train-range gives one), the best order-k Markov model counted on it and scored on the same positions.',
+    '  (--train-range gives one), the best order-k Markov model counted on it and scored on the same positions.\n' +
+    '  --backend onnx scores with the model as an ONNX graph in onnxruntime-web (wasm, --threads N, default 1);\n' +
+    '  --model may then also be a step-mode .onnx file from seqlab export-onnx (give --data).',
   async run(args) {
     const o = parseOptions(args, {
       model: 'value',
@@ -192,26 +223,33 @@ export const evalCommand: Command = {
       baseline: 'flag',
       'no-baseline': 'flag',
       json: 'flag',
+      backend: 'value',
+      threads: 'value',
     });
+    if (!['cpu', 'onnx'].includes(backendOption(o.values)))
+      throw new CliError('--backend for eval is cpu or onnx');
     const modelPath = o.values.model;
     if (!modelPath) throw new CliError('--model DIR is required (a model folder or a run folder)');
-    const origin = await resolveModelOrigin(modelPath).catch((err: Error) => {
-      throw new CliError(err.message);
-    });
+    const origin = await modelOrigin(modelPath, o.values);
     const p = plan(o, origin);
     const json = o.flags.has('json');
     if (!json) for (const line of p.notes) console.log(line);
-    const loaded = await loadModelDir(origin.modelDir);
-    const data = await loadTokenData(p.data, p.range);
-    if (!o.lists.data) checkSameData(data, origin);
-    if (loaded.config.vocabSize !== data.vocabSize)
-      throw new CliError(
-        `${modelPath}: vocab_size ${loaded.config.vocabSize} does not match the data's tokenizer (${data.vocabSize})`,
-      );
+    const scoring = await openScoring(origin.modelDir, o.values);
+    let score: RangeScore, data: TokenData, seconds: number;
+    try {
+      data = await loadTokenData(p.data, p.range);
+      if (!o.lists.data) checkSameData(data, origin);
+      if (scoring.vocabSize !== data.vocabSize)
+        throw new CliError(
+          `${modelPath}: vocab_size ${scoring.vocabSize} does not match the data's tokenizer (${data.vocabSize})`,
+        );
+      const t0 = performance.now();
+      score = await evaluateSegments(data, scoring.score);
+      seconds = (performance.now() - t0) / 1000;
+    } finally {
+      await scoring.dispose();
+    }
     const unit = data.kind === 'dna' ? 'base' : 'sample';
-    const t0 = performance.now();
-    const score = await scoreModel(loaded, data);
-    const seconds = (performance.now() - t0) / 1000;
     const uniform = Math.log2(data.scored.reduce((a, s) => a + s, 0));
     if (!json) {
       printScore(score, unit, `${modelPath} on ${rangeText(p.range)}`);

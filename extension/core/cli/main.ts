@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./generate.js')).generateCommand,
   train: async () => (await import('./train.js')).trainCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
+  'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
 };
 
 function usage(): string {

@@ -110,7 +110,7 @@ export class FastaRecordTable {
 
   /** The table of checked columns (a saved index); undefined when they do not describe one. */
   static fromColumns(c: FastaRecordColumns): FastaRecordTable | undefined {
-    const n = c.seqOffset.length;
+    const n = Array.isArray(c.seqOffset) ? c.seqOffset.length : -1;
     const counts = (a: readonly number[], want: number) => Array.isArray(a) && a.length === want && a.every(isCount);
     if (typeof c.text !== 'string' || !isCount(c.contentEnd) || !counts(c.checkpoints, c.checkpoints?.length))
       return undefined;

@@ -36,7 +36,7 @@ export interface OpenFile {
  * otherwise hold the caller (and a libuv thread, shared in the extension host by every
  * extension) with no message. Reads are split so the bound is per READ_CALL_BYTES.
  */
-export const READ_TIMEOUT_MS = 60_000;
+const READ_TIMEOUT_MS = 60_000;
 const READ_CALL_BYTES = 1 << 24;
 
 class FileSource implements RandomAccessSource {
@@ -118,13 +118,10 @@ function fileKind(st: Stats): string {
   return 'not a file';
 }
 
-/** A whole regular file, refused past `maxBytes` (before reading it) naming the file and its size. */
-export async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {
-  return withFileSource(path, async (src) => {
-    if (src.size > maxBytes)
-      throw new Error(`${path}: ${src.size} bytes, more than the ${maxBytes} read from such a file`);
-    return src.read(0, src.size);
-  });
+/** All of a source, refused (before reading it) when it is larger than `maxBytes`, naming it and its size. */
+export async function readAll(src: RandomAccessSource, maxBytes: number): Promise<Uint8Array> {
+  if (src.size > maxBytes) throw new Error(`${src.name}: ${src.size} bytes, more than the ${maxBytes} read from it`);
+  return src.read(0, src.size);
 }
 
 export function memorySource(name: string, bytes: Uint8Array): RandomAccessSource {

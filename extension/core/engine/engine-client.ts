@@ -56,6 +56,8 @@ export interface ScoreOptions {
 
 export interface GenerateOptions {
   steps: number;
+  /** The model's vocabulary size: every id the engine sends must be below it before anything decodes it. */
+  vocabSize: number;
   temperature: number;
   topK: number;
   seed: number;
@@ -208,7 +210,7 @@ export class EngineClient {
     return { engineMs };
   }
 
-  /** Feeds `prompt` and samples `steps` tokens in recurrent step mode. */
+  /** Feeds `prompt` and samples `steps` tokens in recurrent step mode; each token id is checked against the vocabulary. */
   async generate(
     modelKey: string,
     prompt: Int32Array,
@@ -227,6 +229,11 @@ export class EngineClient {
           if (m.offset !== got || got + m.tokens.length > opts.steps)
             throw new EngineError(
               `engine sent tokens ${m.offset}+${m.tokens.length}, expected from ${got} up to ${opts.steps}`,
+            );
+          const bad = m.tokens.findIndex((id) => id < 0 || id >= opts.vocabSize);
+          if (bad >= 0)
+            throw new EngineError(
+              `engine sent token id ${m.tokens[bad]} at position ${got + bad} of the generated tokens; the model's vocabulary has ids 0 to ${opts.vocabSize - 1}`,
             );
           out.set(m.tokens, got);
           got += m.tokens.length;

@@ -172,28 +172,106 @@ function defaults(action: Action, file: string, modality: Modality): CellSpec {
   };
 }
 
-/** Unquotes "..." or '...' values (a path with a # or spaces); strips a trailing # comment otherwise. */
-function valueOf(raw: string): string {
+/** How the writer escapes a character in a "..." value (YAML's escapes; others are written `\uXXXX`). */
+const ESCAPE: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\0': '\\0',
+};
+/** What the letter after a backslash stands for, the other way round. */
+const UNESCAPE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ESCAPE).map(([c, escaped]) => [escaped[1], c]),
+);
+/** Control characters, and the separators an editor may take for line ends or offer to remove: written escaped. */
+function unprintable(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+}
+
+/** The "..." value opening `text`: its value and the index after its closing quote. */
+function doubleQuoted(text: string, line: number): { value: string; end: number } {
+  let value = '';
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') return { value, end: i + 1 };
+    if (c !== '\\') {
+      value += c;
+      continue;
+    }
+    const e = text[++i] ?? '';
+    const hex = /^[0-9a-f]{4}/i.exec(text.slice(i + 1))?.[0];
+    if (e === 'u' && hex) {
+      value += String.fromCharCode(parseInt(hex, 16));
+      i += 4;
+    } else if (Object.hasOwn(UNESCAPE, e)) value += UNESCAPE[e];
+    else
+      throw new SpecError(
+        line,
+        `unknown escape "\\${e}" in a "..." value: write \\\\ for a backslash, or quote with '...'`,
+      );
+  }
+  throw new SpecError(line, 'a "..." value has no closing quote');
+}
+
+/** The '...' value opening `text` (a quote inside is written twice): its value and the index after it. */
+function singleQuoted(text: string, line: number): { value: string; end: number } {
+  let value = '';
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] !== "'") value += text[i];
+    else if (text[i + 1] === "'") value += text[++i];
+    else return { value, end: i + 1 };
+  }
+  throw new SpecError(line, "a '...' value has no closing quote");
+}
+
+/**
+ * A value as written after its key: quoted as YAML does ("..." with backslash escapes, '...' taken
+ * as it is), a trailing # comment allowed after the quote; otherwise trimmed, a trailing # comment
+ * cut. undefined when nothing is written.
+ */
+function valueOf(raw: string, line: number): string | undefined {
   const t = raw.trim();
-  const q = /^(["'])(.*)\1(\s+#.*)?$/.exec(t);
-  if (q) return q[2];
-  return t.replace(/\s+#.*$/, '').trim();
+  const quote = t[0];
+  if (quote !== '"' && quote !== "'") return t.replace(/\s+#.*$/s, '').trim() || undefined;
+  const { value, end } = quote === '"' ? doubleQuoted(t, line) : singleQuoted(t, line);
+  if (!/^(\s+#.*)?$/s.test(t.slice(end)))
+    throw new SpecError(line, `unexpected "${t.slice(end)}" after the closing quote (a comment starts with " #")`);
+  return value;
+}
+
+/** A value as the parser reads it back exactly: bare when that is safe, '...' or, for control characters, "..." with escapes. */
+function specValue(value: string): string {
+  const chars = Array.from(value);
+  if (chars.some(unprintable)) {
+    const escaped = chars.map((c) =>
+      c === '\\' || c === '"' || unprintable(c)
+        ? (ESCAPE[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        : c,
+    );
+    return `"${escaped.join('')}"`;
+  }
+  if (value === '' || /^\s|\s$|#|^["']/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  return value;
 }
 
 /** Parses a cell source. The first key must be `analyze: FILE` or `generate: FILE`. */
 export function parseCellSpec(source: string): CellSpec {
   let spec: CellSpec | undefined;
   const seen = new Set<string>();
-  const lines = source.split(/\r?\n/);
+  // Line ends as an editor's: CRLF, LF or a lone CR.
+  const lines = source.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1,
       text = lines[i].trim();
     if (text === '' || text.startsWith('#')) continue;
-    const m = /^([A-Za-z][\w-]*)\s*:(.*)$/.exec(text);
+    const m = /^([A-Za-z][\w-]*)\s*:(.*)$/s.exec(text);
     if (!m) throw new SpecError(lineNo, `expected "key: value", got "${text}"`);
     const key = m[1],
-      value = valueOf(m[2]);
-    if (value === '') throw new SpecError(lineNo, `${key} has no value`);
+      value = valueOf(m[2], lineNo);
+    if (value === undefined) throw new SpecError(lineNo, `${key} has no value`);
     if (seen.has(key)) throw new SpecError(lineNo, `${key} is given twice`);
     seen.add(key);
     if (!spec) {
@@ -250,10 +328,8 @@ export function formatCellSpec(
 ): string {
   const modality = modalityOf(file);
   if (!modality) throw new SpecError(1, `"${file}" is not a FASTA/FASTQ or WAV file`);
-  // Quote a value the parser would otherwise cut at a comment or trim; the quote kind it does not contain.
-  const quote = (v: string): string => (/^\s|\s$|#|^["']/.test(v) ? (v.includes('"') ? `'${v}'` : `"${v}"`) : v);
-  const lines = [HELP[action][modality], `${action}: ${quote(file)}`];
-  for (const [k, v] of Object.entries(options)) lines.push(`${k}: ${typeof v === 'string' ? quote(v) : v}`);
+  const lines = [HELP[action][modality], `${action}: ${specValue(file)}`];
+  for (const [k, v] of Object.entries(options)) lines.push(`${k}: ${typeof v === 'string' ? specValue(v) : v}`);
   const text = lines.join('\n') + '\n';
   parseCellSpec(text); // what we write must read back
   return text;

@@ -7,15 +7,15 @@
 // named by checkpoints/latest.json (replaced atomically); a crash at any point leaves the previous
 // checkpoint loadable. A session prunes to the two newest of the checkpoints that are its to prune.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readSafetensors, writeSafetensors } from '../../../kernels/io/safetensors';
+import { writeSafetensors } from '../../../kernels/io/safetensors';
 import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/config';
 import { mambaParamsToTensors } from '../../../kernels/model/weights';
 import { flatFromTensors, tensorsFromFlat, type ParamSpec } from '../../../kernels/train/params';
 import type { RngState } from '../../../kernels/train/rng';
 import type { TrainerState } from '../../../kernels/train/trainer-state';
-import { loadModelDir, readJsonFile } from '../models/load-model';
+import { loadModelDir, readJsonFile, readSafetensorsFile } from '../models/load-model';
 import { publishDirectory, writeFileAtomic, writeSynced } from './atomic-file';
 import { JsonFields, RunFileError } from './json-fields';
 
@@ -203,7 +203,7 @@ export async function loadCheckpoint(dir: string, specs: readonly ParamSpec[]): 
     join(dir, 'model.safetensors'),
   );
   const optPath = join(dir, 'optimizer.safetensors');
-  const opt = readSafetensors(new Uint8Array(await readFile(optPath)), optPath).tensors;
+  const opt = (await readSafetensorsFile(optPath)).tensors;
   const m = opt.get('adam.m'),
     v = opt.get('adam.v');
   if (!m || !v || m.data.length !== params.length || v.data.length !== params.length)

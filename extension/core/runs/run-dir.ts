@@ -4,8 +4,8 @@
 //   metrics.jsonl   one JSON object per line: training loss every few steps, validation loss
 //   status.json     running | finished | cancelled | failed | interrupted, with the step and a message
 //   checkpoints/    see checkpoint.ts
-// Each JSON file is checked field by field when read back (json-fields.ts); metrics.jsonl lines
-// that are not records are skipped, and kept when a resume drops its stale records.
+// Each JSON file is checked field by field when read back (json-fields.ts); metrics.jsonl is read
+// by metrics-reader.ts, and lines that are not records are kept when a resume drops its stale records.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import type { DataRange } from './data-range';
 import { JsonFields } from './json-fields';
 import { PRESETS, type PresetName, type ModelSize, type TrainHyper } from './presets';
 import type { ManifestEntry } from './token-data';
-import { parseMetricRecord, type MetricRecord } from '../../../protocol/training-messages';
+import { parseMetricLine, readMetricsFile } from './metrics-reader';
+import type { MetricRecord } from '../../../protocol/training-messages';
 
 export type { MetricRecord } from '../../../protocol/training-messages';
 
@@ -158,15 +159,6 @@ export async function writeStatus(runDir: string, state: RunState, step: number,
   await writeFileAtomic(runFiles(runDir).status, JSON.stringify(s) + '\n');
 }
 
-/** The record a line of metrics.jsonl holds, or undefined for a line torn by a crash mid-append or not a record. */
-function metricOf(line: string): MetricRecord | undefined {
-  try {
-    return parseMetricRecord(JSON.parse(line));
-  } catch {
-    return undefined;
-  }
-}
-
 async function metricsText(runDir: string): Promise<string | undefined> {
   return readFile(runFiles(runDir).metrics, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
@@ -174,9 +166,9 @@ async function metricsText(runDir: string): Promise<string | undefined> {
   });
 }
 
-export async function readMetrics(runDir: string): Promise<MetricRecord[]> {
-  const lines = ((await metricsText(runDir)) ?? '').split('\n');
-  return lines.map(metricOf).filter((m): m is MetricRecord => m !== undefined);
+/** Every metric record of a run, read in chunks (metrics-reader.ts). */
+export function readMetrics(runDir: string): Promise<MetricRecord[]> {
+  return readMetricsFile(runFiles(runDir).metrics);
 }
 
 /**
@@ -189,7 +181,7 @@ export async function dropMetricsFrom(runDir: string, first: number): Promise<vo
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const kept = lines.filter((line) => {
-    const step = metricOf(line)?.step;
+    const step = parseMetricLine(line)?.step;
     return step === undefined || step < first;
   });
   // Rewritten also when a torn last line lacks its newline, so the next record starts a line.

@@ -7,15 +7,8 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import {
-  readMetrics,
-  readRunSpec,
-  readStatus,
-  RUNS_DIR,
-  type MetricRecord,
-  type RunSpec,
-  type RunStatus,
-} from './run-dir';
+import { latestMetrics, type LatestMetrics } from './metrics-reader';
+import { readRunSpec, readStatus, runFiles, RUNS_DIR, type RunSpec, type RunStatus } from './run-dir';
 import type { TrainProgress } from './train-session';
 import type { RunPhase } from '../../../protocol/training-messages';
 import { Channel, nodePort } from '../../../protocol/channel';
@@ -61,6 +54,8 @@ function processAlive(pid: number | undefined): boolean {
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
   private readonly live = new Map<string, { worker: Worker; channel: Channel<ManagerSays, TrainingCaller> }>();
+  /** Each run's latest metrics as last read: the next read takes only what was appended. */
+  private readonly latest = new Map<string, LatestMetrics>();
 
   /** `trainingPage` opens the engine webview's trainer for the workers' WebGPU steps; without it WebGPU runs use Dawn in the worker. */
   constructor(
@@ -90,15 +85,16 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     let phase: RunPhase = status?.state ?? 'new';
     if (phase === 'running' && !this.live.has(dir) && (status?.pid === process.pid || !processAlive(status?.pid)))
       phase = 'interrupted';
-    const metrics: MetricRecord[] = await readMetrics(dir);
-    const lastVal = [...metrics].reverse().find((m) => m.valBits !== undefined);
+    const metrics = await latestMetrics(runFiles(dir).metrics, this.latest.get(dir));
+    if (metrics) this.latest.set(dir, metrics);
+    else this.latest.delete(dir);
     return {
       name: spec.name,
       dir,
       spec,
       phase,
       step: status?.step ?? 0,
-      lastValBits: lastVal?.valBits,
+      lastValBits: metrics?.lastVal?.valBits,
       message: status?.message,
     };
   }

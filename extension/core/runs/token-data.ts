@@ -4,14 +4,13 @@
 // file. Each file also gets a manifest entry (size, SHA-256) so a run records exactly what it
 // was trained on.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DnaTokenizer, type DnaTokenizerJson } from '../datasets/dna-tokenizer';
 import { fastaTokenChunks } from '../datasets/fasta-tokens';
 import { MULAW_TOKENS, mulawEncode } from '../datasets/mulaw';
 import { resample } from '../datasets/resample';
-import { withFileSource } from '../datasets/source';
+import { readChunks, withFileSource } from '../datasets/source';
 import { WavReader } from '../datasets/wav';
 import { rangeBounds, recordMatches, type DataRange } from './data-range';
 
@@ -68,8 +67,11 @@ export function dataKindOf(path: string): DataKind {
 }
 
 export async function sha256File(path: string): Promise<string> {
+  // Through the datasets' file source: regular files only, every read time-bounded.
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  await withFileSource(path, async (src) => {
+    for await (const chunk of readChunks(src, 0, src.size)) hash.update(chunk);
+  });
   return hash.digest('hex');
 }
 

@@ -1,8 +1,9 @@
 // "Mamba: Train Model…" (and "Train" on a file or folder in the Explorer, seqlab.train, which
 // passes it): asks for the data, a preset or custom size, a budget, a backend, the range of each
-// file to train on and a name; the run gets .seqlab/runs/NAME/ in the workspace and starts in a
-// worker thread, with its notification and live pane. Its WebGPU steps (backend webgpu, or auto on
-// a hardware adapter) run on the engine webview's GPU; otherwise the worker's CPU trains.
+// file to train on and a name; the run gets .seqlab/runs/NAME/ in the workspace (removed again if
+// it fails before its first step) and starts in a worker thread, with its notification and live
+// pane. Its WebGPU steps (backend webgpu, or auto on a hardware adapter) run on the engine webview's
+// GPU; otherwise the worker's CPU trains.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_HYPER } from '../../core/runs/presets';
@@ -40,6 +41,5 @@ export async function trainModel(training: TrainingHost, given?: unknown): Promi
     ...(size.preset ? { preset: size.preset } : {}),
   };
   const dir = join(folder.uri.fsPath, RUNS_DIR, name);
-  await createRun(dir, spec);
-  await training.start(dir);
+  await training.start(dir, await createRun(dir, spec));
 }

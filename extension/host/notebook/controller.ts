@@ -4,8 +4,7 @@
 // summary as JSON. Cancelling the cell aborts the job in the engine.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   ANALYSIS_MIME,
   NOTEBOOK_TYPE,
@@ -21,6 +20,7 @@ import { analyzeDna } from '../../core/analysis/analyze-dna';
 import { parseCellSpec } from '../../core/notebook/cell-spec';
 import { generateFromSpec } from '../../core/analysis/generate';
 import { readModelSource } from '../../core/analysis/model-source';
+import { locate, PathAccess, type CellPlace } from '../../core/notebook/path-access';
 import { cancelledPicture, type ResolvedModel, type RunContext } from '../../core/analysis/run-context';
 import { encodeOutput, type Block } from '../../../protocol/track-codec';
 
@@ -34,16 +34,29 @@ export function analysisOutput(summary: OutputSummary, blocks: ReadonlyMap<strin
   ]);
 }
 
-/** Paths as the user wrote them: absolute, or relative to the notebook's folder or a workspace folder. */
-function candidates(specPath: string, notebook: vscode.NotebookDocument): string[] {
-  if (isAbsolute(specPath)) return [specPath];
-  const roots = notebook.uri.scheme === 'file' ? [dirname(notebook.uri.fsPath)] : [];
-  for (const f of vscode.workspace.workspaceFolders ?? []) roots.push(f.uri.fsPath);
-  return roots.map((r) => join(r, specPath));
+/** Where the cell's relative paths are looked up (the notebook's folder, then the workspace folders) and how to ask about one outside. */
+function cellPlace(cell: vscode.NotebookCell): CellPlace {
+  const notebook = cell.notebook;
+  const workspace = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return {
+    lookup: [...(notebook.uri.scheme === 'file' ? [dirname(notebook.uri.fsPath)] : []), ...workspace],
+    workspace,
+    trusted: vscode.workspace.isTrusted,
+    ask: async (path, what) => {
+      const allow = 'Allow';
+      const pick = await vscode.window.showWarningMessage(
+        `Cell ${cell.index + 1} of ${basename(notebook.uri.path)} reads the ${what} ${path}, outside the workspace folders. Allow it?`,
+        { modal: true, detail: 'Allowed paths are remembered until the window closes.' },
+        allow,
+      );
+      return pick === allow;
+    },
+  };
 }
 
 export class SeqlabController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
+  private readonly access: PathAccess;
   private order = 0;
 
   constructor(
@@ -54,16 +67,17 @@ export class SeqlabController implements vscode.Disposable {
     this.controller.supportedLanguages = ['yaml', 'plaintext'];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = 'Mamba models on DNA and audio';
-    this.controller.executeHandler = async (cells, notebook) => {
-      for (const cell of cells) await this.run(cell, notebook);
+    this.controller.executeHandler = async (cells) => {
+      for (const cell of cells) await this.run(cell);
     };
+    this.access = new PathAccess([join(extensionUri.fsPath, 'samples', 'models')]);
   }
 
   dispose(): void {
     this.controller.dispose();
   }
 
-  private async run(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<void> {
+  private async run(cell: vscode.NotebookCell): Promise<void> {
     const execution = this.controller.createNotebookCellExecution(cell);
     execution.executionOrder = ++this.order;
     execution.start(Date.now());
@@ -74,7 +88,7 @@ export class SeqlabController implements vscode.Disposable {
     try {
       await execution.clearOutput();
       const spec = parseCellSpec(cell.document.getText());
-      const ctx = this.context(notebook, abort.signal, (summary, blocks) => {
+      const ctx = this.context(cell, abort.signal, (summary, blocks) => {
         picture = { summary, blocks };
         if (Date.now() - lastShown < SHOW_EVERY_MS) return;
         lastShown = Date.now();
@@ -108,32 +122,26 @@ export class SeqlabController implements vscode.Disposable {
     }
   }
 
-  private context(notebook: vscode.NotebookDocument, signal: AbortSignal, show: RunContext['show']): RunContext {
-    const resolve = async (specPath: string, what: string): Promise<string> => {
-      const tried = candidates(specPath, notebook);
-      const hit = tried.find((p) => existsSync(p));
-      if (!hit)
-        throw new Error(
-          `${what} "${specPath}" not found (looked for ${tried.join(', ') || 'it in an open workspace folder'})`,
-        );
-      return hit;
-    };
+  private context(cell: vscode.NotebookCell, signal: AbortSignal, show: RunContext['show']): RunContext {
+    const place = cellPlace(cell);
     const settings = vscode.workspace.getConfiguration('seqlab');
     return {
       runId: randomUUID(),
       signal,
       show,
-      resolveFile: (p) => resolve(p, 'file'),
+      resolveFile: (p) => this.access.resolve(p, 'file', place),
       shownPath: (abs) => vscode.workspace.asRelativePath(abs, false),
       engine: () => this.engineView.engine(),
       backend: (b) => b ?? settings.get<BackendChoice>('backend', 'auto'),
       model: async (modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined> => {
         const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
         let dir: string | undefined;
-        if (specModel) dir = await resolve(specModel, 'model folder');
+        // The settings are the user's own (untrusted workspaces cannot set them); only the cell's paths are checked.
+        if (specModel) dir = await this.access.resolve(specModel, 'model folder', place);
         else if (setting)
-          dir = await resolve(
+          dir = await locate(
             setting,
+            place.lookup,
             `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`,
           );
         else dir = (await listModels(this.extensionUri)).find((m) => m.description?.modality === modality)?.dir;

@@ -1,7 +1,8 @@
 // Requests from the notebook renderer over the renderer channel (protocol/renderer-messages.ts),
 // checked by its parsers before anything happens: exports (the user picks where in a save dialog;
 // in an untrusted workspace they confirm first) and "generate from here" (a generate cell is added
-// below the analysis and run). Each notebook editor's renderer gets its own channel.
+// below the analysis, in the notebook of the editor that asked, and run). Each notebook editor's
+// renderer gets its own channel.
 import * as vscode from 'vscode';
 import { Channel } from '../../../protocol/channel';
 import {
@@ -14,7 +15,7 @@ import {
   type RendererSays,
 } from '../../../protocol/renderer-messages';
 import { ANALYSIS_MIME, RENDERER_ID, type OutputSummary } from '../../../protocol/notebook-output';
-import { formatCellSpec } from '../../core/notebook/cell-spec';
+import { generateCellFrom } from '../../core/notebook/generate-cell';
 import { addAndRunCell } from './lab-notebook';
 import { decodeOutput } from '../../../protocol/track-codec';
 
@@ -50,55 +51,28 @@ async function saveExport(req: ExportRequest): Promise<string> {
   return `saved ${vscode.workspace.asRelativePath(target, false)}`;
 }
 
-/** The notebook cell whose analysis output has this summary id, with that output's summary. */
+/** The cell of `notebook` whose analysis output has this summary id, with that output's summary. */
 function findOutput(
+  notebook: vscode.NotebookDocument,
   outputId: string,
-): { notebook: vscode.NotebookDocument; cell: vscode.NotebookCell; summary: OutputSummary } | undefined {
-  for (const notebook of vscode.workspace.notebookDocuments) {
-    for (const cell of notebook.getCells()) {
-      for (const output of cell.outputs) {
-        const item = output.items.find((i) => i.mime === ANALYSIS_MIME);
-        const summary = item ? decodeOutput(item.data).summary : undefined;
-        if (summary?.id === outputId) return { notebook, cell, summary };
-      }
+): { cell: vscode.NotebookCell; summary: OutputSummary } | undefined {
+  for (const cell of notebook.getCells()) {
+    for (const output of cell.outputs) {
+      const item = output.items.find((i) => i.mime === ANALYSIS_MIME);
+      const summary = item ? decodeOutput(item.data).summary : undefined;
+      if (summary?.id === outputId) return { cell, summary };
     }
   }
   return undefined;
 }
 
-async function generateFrom(req: GenerateFromRequest): Promise<string> {
-  const found = findOutput(req.outputId);
-  if (!found) throw new Error('that output is no longer in an open notebook');
-  const { summary } = found;
-  if (summary.kind === 'audio-analysis') {
-    // Audio positions are samples at the rate the model heard; the spec says seconds into the file.
-    const seconds =
-      Math.min(Math.max(1, req.position), Math.round(summary.audio.durationS * summary.audio.modelRate)) /
-      summary.audio.modelRate;
-    const source = formatCellSpec('generate', summary.file, {
-      from: Number(seconds.toFixed(4)),
-      length: 8000,
-      temperature: 1,
-      topK: 0,
-      seed: 1,
-    });
-    await addAndRunCell(found.notebook, source, found.cell.index + 1);
-    return `generating audio after ${seconds.toFixed(3)} s`;
-  }
-  if (summary.kind !== 'dna-analysis') throw new Error('generation starts from a DNA or audio analysis');
-  const record = summary.records[req.record];
-  if (!record) throw new Error(`the analysis has no record ${req.record}`);
-  const position = Math.min(Math.max(1, req.position), record.length);
-  const source = formatCellSpec('generate', summary.file, {
-    record: record.name,
-    from: position,
-    length: 500,
-    temperature: 1,
-    topK: 0,
-    seed: 1,
-  });
-  await addAndRunCell(found.notebook, source, found.cell.index + 1);
-  return `generating from ${record.name}:${position}`;
+/** Adds the generate cell below the output, in the notebook of the editor whose renderer asked, and runs it. */
+async function generateFrom(req: GenerateFromRequest, notebook: vscode.NotebookDocument): Promise<string> {
+  const found = findOutput(notebook, req.outputId);
+  if (!found) throw new Error('that output is no longer in this notebook');
+  const cell = generateCellFrom(notebook.notebookType, found.summary, req);
+  await addAndRunCell(notebook, cell.source, found.cell.index + 1);
+  return cell.message;
 }
 
 /** Answers one editor's renderer; every editor's messages come through the one shared messaging object. */
@@ -130,7 +104,7 @@ function serveEditor(
   };
   channel.serve({
     export: (req) => answer(saveExport(req)),
-    generateFrom: (req) => answer(generateFrom(req)),
+    generateFrom: (req) => answer(generateFrom(req, editor.notebook)),
   });
   return { channel, deliver: (m) => listener?.(m) };
 }

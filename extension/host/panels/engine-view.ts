@@ -4,6 +4,7 @@
 // its trainer through the training channel (protocol/training-calls.ts).
 import * as vscode from 'vscode';
 import { EngineClient, EngineError, EngineGoneError } from '../../core/engine/engine-client';
+import { jobTimeout, JOB_TIMEOUT_DEFAULT_S } from '../../core/engine/job-timeout';
 import type { TrainingPage } from '../../core/engine/engine-training';
 import { Channel, type Port } from '../../../protocol/channel';
 import { TRAINING_CHANNEL, trainingCallerValidators } from '../../../protocol/training-calls';
@@ -19,6 +20,8 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
   private waiters: ((c: EngineClient) => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly errors: vscode.OutputChannel;
+  /** The out-of-range timeout setting last warned about. */
+  private warnedTimeout: unknown;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -35,8 +38,6 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
   resolveWebviewView(view: vscode.WebviewView): void {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    const timeoutMs = (): number =>
-      1000 * vscode.workspace.getConfiguration('seqlab').get<number>('jobTimeoutSeconds', 600);
     // One port for both channels: each takes only the messages tagged with its name.
     const port: Port = {
       post: (m) => view.webview.postMessage(m),
@@ -50,7 +51,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
       () => ({
         backend: vscode.workspace.getConfiguration('seqlab').get<BackendChoice>('backend', 'auto'),
         cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
-        timeoutMs: timeoutMs(),
+        timeoutMs: this.jobTimeoutMs(),
       }),
       (e) => this.errors.appendLine(`engine webview sent a bad engine message: ${e.message}`),
     );
@@ -58,7 +59,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
       name: TRAINING_CHANNEL,
       port,
       validate: trainingCallerValidators,
-      timeoutMs: timeoutMs(),
+      timeoutMs: this.jobTimeoutMs(),
       closedError: (reason) => new EngineGoneError(reason),
       onInvalid: (e) => this.errors.appendLine(`engine webview sent a bad training message: ${e.message}`),
     });
@@ -84,6 +85,20 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     this.training = training;
     this.view = view;
     for (const w of this.waiters.splice(0)) w(client);
+  }
+
+  /** seqlab.jobTimeoutSeconds clamped to a sane range; a value out of it is reported once. */
+  private jobTimeoutMs(): number {
+    const setting: unknown = vscode.workspace
+      .getConfiguration('seqlab')
+      .get('jobTimeoutSeconds', JOB_TIMEOUT_DEFAULT_S);
+    const { ms, warning } = jobTimeout(setting);
+    if (warning && setting !== this.warnedTimeout) {
+      this.warnedTimeout = setting;
+      this.errors.appendLine(warning);
+      void vscode.window.showWarningMessage(`Mamba SeqLab: ${warning}`);
+    }
+    return ms;
   }
 
   /** The engine, opening its view when nobody has yet (a webview view only starts when shown). */

@@ -1,11 +1,14 @@
 // The live training pane: a webview panel per run showing training and validation loss
-// (bits/token) over steps, fed from metrics.jsonl when it opens and from the run manager's
-// progress events after. The run trains in its worker whether the pane is visible, hidden or
+// (bits/token) over steps, fed from metrics.jsonl when it opens (read in chunks, thinned to a
+// bounded curve, and on a later init only what was appended) and from the run manager's progress
+// events after. The run trains in its worker whether the pane is visible, hidden or
 // closed; the pane only watches (and offers cancel and resume).
 import * as vscode from 'vscode';
 import { makeNonce, webviewShell } from './webview-html';
 import { rangeText } from '../../core/runs/data-range';
-import { readMetrics } from '../../core/runs/run-dir';
+import { MetricCurve } from '../../core/runs/metric-curve';
+import { MetricsFollower } from '../../core/runs/metrics-reader';
+import { runFiles } from '../../core/runs/run-dir';
 import type { RunInfo, RunManager } from '../../core/runs/run-manager';
 import { Channel } from '../../../protocol/channel';
 import {
@@ -36,7 +39,10 @@ export function paneRunInfo(info: RunInfo): PaneRunInfo {
 type PaneChannel = Channel<TrainingPaneHostSays, TrainingPaneSays>;
 
 export class TrainingPanes implements vscode.Disposable {
-  private readonly panes = new Map<string, { panel: vscode.WebviewPanel; channel: PaneChannel }>();
+  private readonly panes = new Map<
+    string,
+    { panel: vscode.WebviewPanel; channel: PaneChannel; metrics: MetricsFollower; curve: MetricCurve }
+  >();
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -79,8 +85,14 @@ export class TrainingPanes implements vscode.Disposable {
   }
 
   private async init(dir: string): Promise<void> {
+    const pane = this.panes.get(dir);
+    if (!pane) return;
     const info = await this.manager.info(dir);
-    const records = await readMetrics(dir);
+    await pane.metrics.read(
+      (r) => pane.curve.add(r),
+      () => pane.curve.clear(),
+    );
+    const records = pane.curve.records();
     this.channel(dir)?.notify('init', { run: { ...paneRunInfo(info), ...this.standing(dir, info) }, records });
   }
 
@@ -129,7 +141,12 @@ export class TrainingPanes implements vscode.Disposable {
         return this.standing(dir, await this.manager.info(dir));
       },
     });
-    this.panes.set(dir, { panel, channel });
+    this.panes.set(dir, {
+      panel,
+      channel,
+      metrics: new MetricsFollower(runFiles(dir).metrics),
+      curve: new MetricCurve(),
+    });
     panel.onDidDispose(
       () => {
         channel.dispose('the training pane was closed');

@@ -4,7 +4,9 @@
 // pane and its progress notification.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { RunManager } from '../../core/runs/run-manager';
+import { discardIfStartFails } from '../../core/runs/discard-failed-start';
+import { RunManager, type RunInfo } from '../../core/runs/run-manager';
+import type { NewRun } from '../../core/runs/train-session';
 import type { EngineView } from '../panels/engine-view';
 import { TrainingPanes } from '../panels/training-pane';
 import { RunsView } from '../views/runs-view';
@@ -15,7 +17,11 @@ export class TrainingHost implements vscode.Disposable {
   readonly panes: TrainingPanes;
   readonly view: RunsView;
 
-  constructor(extensionUri: vscode.Uri, log: vscode.OutputChannel, engineView: EngineView) {
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.OutputChannel,
+    engineView: EngineView,
+  ) {
     this.manager = new RunManager(vscode.Uri.joinPath(extensionUri, 'dist', 'train-worker.js').fsPath, () =>
       engineView.trainingPage(),
     );
@@ -24,11 +30,30 @@ export class TrainingHost implements vscode.Disposable {
     this.manager.on('log', (dir, line) => log.appendLine(`[train ${basename(dir)}] ${line}`));
   }
 
-  /** Starts (or resumes, from its last checkpoint) the run in `dir`. */
-  async start(dir: string): Promise<void> {
-    const info = await this.manager.info(dir);
-    this.manager.start(dir);
-    void this.panes.show(dir).then(() => this.panes.refresh(dir));
+  /**
+   * Starts (or resumes, from its last checkpoint) the run in `dir`. `created`: the run is new, and
+   * its folder goes away again when it fails before its first step.
+   */
+  async start(dir: string, created?: NewRun): Promise<void> {
+    let info: RunInfo;
+    try {
+      info = await this.manager.info(dir);
+      this.manager.start(dir);
+    } catch (e) {
+      await created?.discard();
+      throw e;
+    }
+    if (created)
+      void discardIfStartFails(this.manager, dir, created).then(
+        (discarded) => {
+          if (discarded) this.log.appendLine(`[train ${basename(dir)}] failed to start; its folder was removed`);
+        },
+        (e: unknown) => this.log.appendLine(`[train ${basename(dir)}] could not remove its folder: ${String(e)}`),
+      );
+    void this.panes
+      .show(dir)
+      .then(() => this.panes.refresh(dir))
+      .catch((e: unknown) => this.log.appendLine(`[train ${basename(dir)}] training pane: ${String(e)}`));
     void showRunProgress(this.manager, dir, info.name, () => this.start(dir));
   }
 
