@@ -87,7 +87,8 @@ async function measure(name: string, config: MambaConfig, params: MambaParams<Ho
       onnxLogits = (await full.run(ids, 1, tokens)).logits;
     });
     let maxDiff = 0;
-    for (let i = 0; i < engineLogits.length; i++) maxDiff = Math.max(maxDiff, Math.abs(engineLogits[i] - onnxLogits[i]));
+    for (let i = 0; i < engineLogits.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(engineLogits[i] - onnxLogits[i]));
 
     // Recurrent steps: one token at a time through the state, after the same `steps` ids.
     let engineStep: Float32Array = new Float32Array(0),
@@ -116,7 +117,13 @@ async function measure(name: string, config: MambaConfig, params: MambaParams<Ho
     let stepDiff = 0;
     for (let i = 0; i < engineStep.length; i++) stepDiff = Math.max(stepDiff, Math.abs(engineStep[i] - onnxStep[i]));
     return [
-      { model: name, what: `forward, ${tokens} tokens`, engine: (1000 * tokens) / engineMs, onnx: (1000 * tokens) / onnxMs, maxDiff },
+      {
+        model: name,
+        what: `forward, ${tokens} tokens`,
+        engine: (1000 * tokens) / engineMs,
+        onnx: (1000 * tokens) / onnxMs,
+        maxDiff,
+      },
       {
         model: name,
         what: `${steps} recurrent steps`,
@@ -140,7 +147,9 @@ async function main(): Promise<void> {
     ...(await measure('HF fixture (d_model 64, 2 layers)', fixture.config, fixture.params)),
     ...(await measure('random (d_model 256, 4 layers)', mid.config, mid.params)),
   ];
-  console.log(`engine CPU backend (1 thread) vs onnxruntime-web ${ort.env.versions.web} wasm (${threads} thread${threads === 1 ? '' : 's'}), best of ${repeat}, batch 1\n`);
+  console.log(
+    `engine CPU backend (1 thread) vs onnxruntime-web ${ort.env.versions.web} wasm (${threads} thread${threads === 1 ? '' : 's'}), best of ${repeat}, batch 1\n`,
+  );
   console.log('| model | run | engine CPU tokens/s | onnxruntime-web tokens/s | onnx / engine | max abs logit diff |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of rows)

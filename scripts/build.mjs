@@ -36,4 +36,6 @@ await Promise.all(entries.map((e) => build({ ...e, logLevel: 'warning' })));
 const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
 mkdirSync('dist/webview/ort', { recursive: true });
 copyFileSync(`node_modules/onnxruntime-web/dist/${ORT_WASM}`, `dist/webview/ort/${ORT_WASM}`);
-console.log(`built ${entries.length} bundles: ${entries.map((e) => e.outfile).join(', ')}; copied dist/webview/ort/${ORT_WASM}`);
+console.log(
+  `built ${entries.length} bundles: ${entries.map((e) => e.outfile).join(', ')}; copied dist/webview/ort/${ORT_WASM}`,
+);

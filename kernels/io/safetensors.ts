@@ -6,6 +6,7 @@
 // range, contiguous and non-overlapping, bytes equal to numel * dtype size. Every error names
 // the file and the byte offset in the file. A file on disk is read in steps (length, header,
 // data), so a bad length is refused before the rest is read. The writer writes F32.
+import { showJson } from './show-json';
 
 /** A float32 tensor on the host, row-major. */
 export interface HostTensor {
@@ -94,16 +95,16 @@ export function parseSafetensorsHeader(header: Uint8Array, fileSize: number, sou
       fail(
         source,
         8,
-        `tensor "${name}": unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+        `tensor "${name}": unsupported dtype ${showJson(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`,
       );
     }
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInt))
-      fail(source, 8, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+      fail(source, 8, `tensor "${name}": shape ${showJson(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
       fail(
         source,
         8,
-        `tensor "${name}": data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`,
+        `tensor "${name}": data_offsets ${showJson(offsets)} is not a pair of non-negative integers`,
       );
     }
     const [begin, end] = offsets as [number, number];
@@ -168,7 +169,8 @@ function halfToFloat(h: number): number {
 function decode(bytes: Uint8Array, dtype: SupportedDtype): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F32') {
-    if (littleEndianHost) return new Float32Array(bytes.slice().buffer);
+    // A copy of exactly these bytes: a Node Buffer's slice() shares its (larger) memory instead.
+    if (littleEndianHost) return new Float32Array(new Uint8Array(bytes).buffer);
     const out = new Float32Array(bytes.byteLength / 4);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
     return out;

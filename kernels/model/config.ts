@@ -1,5 +1,6 @@
 // Hugging Face MambaConfig (config.json of MambaForCausalLM): field names and defaults as in
 // transformers' MambaConfig, resolved ("auto" time_step_rank, intermediate_size) and validated.
+import { showJson } from '../io/show-json';
 
 export interface MambaConfig {
   readonly vocabSize: number;
@@ -38,17 +39,55 @@ export const HF_MAMBA_DEFAULTS = {
   tie_word_embeddings: true,
 } as const;
 
+/**
+ * MambaConfig's fields that only initialisation and transformers' PyTorch implementation read (not
+ * the forward SeqLab runs), with their defaults: carried through import and export unchanged.
+ */
+export const HF_MAMBA_INIT_DEFAULTS = {
+  initializer_range: 0.1,
+  time_step_scale: 1.0,
+  time_step_min: 0.001,
+  time_step_max: 0.1,
+  time_step_init_scheme: 'random',
+  time_step_floor: 1e-4,
+  rescale_prenorm_residual: false,
+  use_cache: true,
+  use_mambapy: false,
+  use_associative_scan: true,
+} as const;
+
+/** MambaConfig's float fields: transformers 5 checks their types strictly, so 1 must be written 1.0. */
+const HF_FLOAT_FIELDS = new Set([
+  'layer_norm_epsilon',
+  'initializer_range',
+  'time_step_scale',
+  'time_step_min',
+  'time_step_max',
+  'time_step_floor',
+]);
+
+/** config.json text (2-space indent) with the float fields of a whole value written as floats. */
+export function configJsonText(json: Record<string, unknown>): string {
+  const lines = Object.entries(json)
+    .filter(([, v]) => v !== undefined)
+    .map(([key, v]) => {
+      const text = HF_FLOAT_FIELDS.has(key) && Number.isSafeInteger(v) ? (v as number).toFixed(1) : JSON.stringify(v);
+      return `  ${JSON.stringify(key)}: ${text}`;
+    });
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
 function positiveInt(source: string, json: Record<string, unknown>, key: keyof typeof HF_MAMBA_DEFAULTS): number {
   const v = json[key] ?? HF_MAMBA_DEFAULTS[key];
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
-    throw new ConfigError(`${source}: "${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+    throw new ConfigError(`${source}: "${key}" must be a positive integer, got ${showJson(v)}`);
   return v;
 }
 
 function bool(source: string, json: Record<string, unknown>, key: keyof typeof HF_MAMBA_DEFAULTS): boolean {
   const v = json[key] ?? HF_MAMBA_DEFAULTS[key];
   if (typeof v !== 'boolean')
-    throw new ConfigError(`${source}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
+    throw new ConfigError(`${source}: "${key}" must be true or false, got ${showJson(v)}`);
   return v;
 }
 
@@ -58,20 +97,21 @@ export function parseMambaConfig(json: unknown, source: string): MambaConfig {
     throw new ConfigError(`${source}: not a JSON object`);
   const j = json as Record<string, unknown>;
   if (j.model_type !== undefined && j.model_type !== 'mamba')
-    throw new ConfigError(`${source}: model_type "${String(j.model_type)}" is not "mamba"`);
+    throw new ConfigError(`${source}: model_type ${showJson(j.model_type)} is not "mamba"`);
   const act = j.hidden_act ?? HF_MAMBA_DEFAULTS.hidden_act;
   if (act !== 'silu')
-    throw new ConfigError(`${source}: hidden_act ${JSON.stringify(act)} is not supported (only "silu")`);
+    throw new ConfigError(`${source}: hidden_act ${showJson(act)} is not supported (only "silu")`);
   const hiddenSize = positiveInt(source, j, 'hidden_size');
   const expand = j.expand ?? HF_MAMBA_DEFAULTS.expand;
   if (typeof expand !== 'number' || !(expand > 0))
-    throw new ConfigError(`${source}: "expand" must be a positive number, got ${JSON.stringify(expand)}`);
+    throw new ConfigError(`${source}: "expand" must be a positive number, got ${showJson(expand)}`);
   const intermediateSize = Math.trunc(expand * hiddenSize);
-  if (intermediateSize <= 0)
-    throw new ConfigError(`${source}: expand * hidden_size = ${expand * hiddenSize} gives no channels`);
+  // A huge expand (1e999 reads as Infinity) would give channels no array can hold.
+  if (!Number.isSafeInteger(intermediateSize) || intermediateSize <= 0)
+    throw new ConfigError(`${source}: expand * hidden_size = ${expand * hiddenSize} is not a number of channels`);
   if (j.intermediate_size !== undefined && j.intermediate_size !== intermediateSize) {
     throw new ConfigError(
-      `${source}: intermediate_size ${JSON.stringify(j.intermediate_size)} disagrees with int(expand * hidden_size) = ${intermediateSize}`,
+      `${source}: intermediate_size ${showJson(j.intermediate_size)} disagrees with int(expand * hidden_size) = ${intermediateSize}`,
     );
   }
   const rank = j.time_step_rank ?? HF_MAMBA_DEFAULTS.time_step_rank;
@@ -80,11 +120,11 @@ export function parseMambaConfig(json: unknown, source: string): MambaConfig {
   else if (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0) timeStepRank = rank;
   else
     throw new ConfigError(
-      `${source}: "time_step_rank" must be "auto" or a positive integer, got ${JSON.stringify(rank)}`,
+      `${source}: "time_step_rank" must be "auto" or a positive integer, got ${showJson(rank)}`,
     );
   const eps = j.layer_norm_epsilon ?? HF_MAMBA_DEFAULTS.layer_norm_epsilon;
-  if (typeof eps !== 'number' || !(eps > 0))
-    throw new ConfigError(`${source}: "layer_norm_epsilon" must be a positive number, got ${JSON.stringify(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0 && eps < Infinity))
+    throw new ConfigError(`${source}: "layer_norm_epsilon" must be a positive number, got ${showJson(eps)}`);
   return {
     vocabSize: positiveInt(source, j, 'vocab_size'),
     hiddenSize,

@@ -64,26 +64,28 @@ const EMBEDDING_NAMES = ['backbone.embeddings.weight', 'backbone.embedding.weigh
 /**
  * Picks and checks every parameter from HF-named tensors (shapes, and every value finite). Accepts
  * mamba_ssm's backbone.embedding.weight; a stored lm_head.weight is ignored when the head is tied
- * (HF ties it).
+ * (HF ties it). `source` names where the tensors are in errors: one name, or the file of each
+ * tensor (a missing tensor is named with the name it is given).
  */
 export function mambaParamsFromTensors(
   cfg: MambaConfig,
   tensors: ReadonlyMap<string, HostTensor>,
-  source: string,
+  source: string | ((tensor: string) => string),
 ): MambaParams<HostTensor> {
+  const at = typeof source === 'string' ? () => source : source;
   const used = new Set<string>();
   const take = (name: string, shape: number[]): HostTensor => {
     const t = tensors.get(name);
-    if (!t) throw new WeightsError(`${source}: missing tensor "${name}" (shape [${shape.join(', ')}])`);
+    if (!t) throw new WeightsError(`${at(name)}: missing tensor "${name}" (shape [${shape.join(', ')}])`);
     if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
       throw new WeightsError(
-        `${source}: tensor "${name}" has shape [${t.shape.join(', ')}], config says [${shape.join(', ')}]`,
+        `${at(name)}: tensor "${name}" has shape [${t.shape.join(', ')}], config says [${shape.join(', ')}]`,
       );
     }
     const bad = firstNonFinite(t.data);
     if (bad >= 0)
       throw new WeightsError(
-        `${source}: tensor "${name}" holds ${t.data[bad]} at ${indexText(t.shape, bad)} (flat index ${bad}); a model with NaN or infinite weights gives NaN logits`,
+        `${at(name)}: tensor "${name}" holds ${t.data[bad]} at ${indexText(t.shape, bad)} (flat index ${bad}); a model with NaN or infinite weights gives NaN logits`,
       );
     used.add(name);
     return t;
@@ -102,7 +104,7 @@ export function mambaParamsFromTensors(
       const name = `backbone.layers.${i}.${spec.hf}`;
       if (!spec.present) {
         if (tensors.has(name))
-          throw new WeightsError(`${source}: tensor "${name}" is present but the config turns it off`);
+          throw new WeightsError(`${at(name)}: tensor "${name}" is present but the config turns it off`);
         continue;
       }
       const t = take(name, spec.shape);
@@ -117,7 +119,7 @@ export function mambaParamsFromTensors(
   const unknown = [...tensors.keys()].filter((n) => !used.has(n));
   if (unknown.length > 0)
     throw new WeightsError(
-      `${source}: unexpected tensor(s) for this config: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+      `${at(unknown[0])}: unexpected tensor(s) for this config: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
     );
   return { embedding, layers, normF, lmHead };
 }

@@ -13,10 +13,7 @@ const ELEM: Record<ElemType, number> = { float32: DataType.FLOAT, int64: DataTyp
 export type Dim = number | string;
 
 export type Attribute =
-  | { int: number }
-  | { ints: readonly number[] }
-  | { tensor: onnx.ITensorProto }
-  | { graph: onnx.IGraphProto };
+  { int: number } | { ints: readonly number[] } | { tensor: onnx.ITensorProto } | { graph: onnx.IGraphProto };
 
 function attribute(name: string, a: Attribute): onnx.IAttributeProto {
   if ('int' in a) return { name, type: AttributeType.INT, i: a.int };
@@ -26,7 +23,11 @@ function attribute(name: string, a: Attribute): onnx.IAttributeProto {
 }
 
 /** A tensor value with its bytes as little-endian raw data (the platform order of typed arrays here). */
-export function tensorProto(name: string, data: Float32Array | BigInt64Array, dims: readonly number[]): onnx.ITensorProto {
+export function tensorProto(
+  name: string,
+  data: Float32Array | BigInt64Array,
+  dims: readonly number[],
+): onnx.ITensorProto {
   return {
     name,
     dims: [...dims],

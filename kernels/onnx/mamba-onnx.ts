@@ -204,13 +204,7 @@ class MambaGraph {
       deltas: string[] = [];
     params.layers.forEach((p, i) => {
       const pick = (stacked: string) => g.op1('Gather', [stacked, g.scalarInt(i)], { axis: { int: 0 } });
-      const r = this.layer(
-        i,
-        p,
-        x,
-        zeros?.conv ?? pick(ONNX_IO.convState),
-        zeros?.ssm ?? pick(ONNX_IO.ssmState),
-      );
+      const r = this.layer(i, p, x, zeros?.conv ?? pick(ONNX_IO.convState), zeros?.ssm ?? pick(ONNX_IO.ssmState));
       x = r.x;
       if ('ssm' in r) {
         convs.push(r.conv);
@@ -226,7 +220,12 @@ class MambaGraph {
     if (step) {
       const stack = (parts: string[], out: string) => {
         const axis0 = g.ints([0]);
-        g.op('Concat', parts.map((t) => g.op1('Unsqueeze', [t, axis0])), { axis: { int: 0 } }, [out]);
+        g.op(
+          'Concat',
+          parts.map((t) => g.op1('Unsqueeze', [t, axis0])),
+          { axis: { int: 0 } },
+          [out],
+        );
       };
       stack(convs, ONNX_IO.convStateOut);
       stack(ssms, ONNX_IO.ssmStateOut);
@@ -267,7 +266,9 @@ class MambaGraph {
 /** The encoded ONNX model (a .onnx file's bytes) of a model in `mode`. */
 export function mambaOnnxModel(config: MambaConfig, params: MambaParams<HostTensor>, mode: OnnxMode): Uint8Array {
   if (config.convKernel < 2)
-    throw new OnnxExportError(`conv_kernel ${config.convKernel}: the ONNX export needs a conv window (conv_kernel >= 2)`);
+    throw new OnnxExportError(
+      `conv_kernel ${config.convKernel}: the ONNX export needs a conv window (conv_kernel >= 2)`,
+    );
   const bytes = weightBytes(params);
   if (bytes > MAX_PROTO_BYTES)
     throw new OnnxExportError(

@@ -17,8 +17,7 @@ export async function onnxSurprisal(
   const v = model.config.vocabSize,
     ids = Int32Array.from(tokens),
     out = new Float32Array(ids.length).fill(NaN);
-  let state: OnnxState | undefined,
-    lastRow: Float32Array | undefined;
+  let state: OnnxState | undefined, lastRow: Float32Array | undefined;
   for (let s = 0; s < ids.length; s += chunk) {
     signal?.throwIfAborted();
     const e = Math.min(ids.length, s + chunk),

@@ -30,8 +30,8 @@ export function makeRand(seed: number): Rand {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const int = (rand: Rand, n: number) => Math.floor(rand() * n);
+export const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+export const int = (rand: Rand, n: number) => Math.floor(rand() * n);
 
 /** Seed files per format: real data (slices of it, to keep each input fast). */
 export function loadSeeds(): { seeds: Record<FuzzFormat, Uint8Array[]>; cleanup: () => void } {

@@ -13,6 +13,7 @@ import {
   type EngineServer,
 } from '../../protocol/engine-messages';
 import { EngineCore } from '../../webview/engine/engine-core';
+import type { ModelMaker } from '../../webview/engine/engine-model';
 import { kernelModels } from '../../webview/engine/kernel-engine-model';
 import { portPair } from './port-pair';
 
@@ -23,10 +24,11 @@ export interface InProcessEngine {
   dispose(): void;
 }
 
-export function inProcessEngine(timeoutMs = 120_000): InProcessEngine {
+/** `models` puts the loaded models somewhere else than on this engine's CPU backend (the ONNX path). */
+export function inProcessEngine(timeoutMs = 120_000, models?: ModelMaker): InProcessEngine {
   const backend = new CpuBackend();
   const { a, b } = portPair();
-  const core = new EngineCore(kernelModels(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' })));
+  const core = new EngineCore(models ?? kernelModels(async () => ({ backend, name: 'cpu', reason: 'cpu: requested' })));
   const page = new Channel<EngineServer, EngineCaller>({
     name: ENGINE_CHANNEL,
     port: b,

@@ -1,17 +1,21 @@
 // The longest the event loop went without a turn, measured by a timer every 5 ms: `wallMs`, the
 // longest gap between two of its ticks, and `busyMs`, the most CPU time this thread spent inside
-// one gap (what the code on this thread held the loop for), and every gap over 20 ms with when it
-// ended. On a machine shared with other work the operating system also parks the thread, which
-// lengthens the wall gaps but not the busy time.
+// one gap (what this thread held the loop for: the code, and the garbage collector's pauses on
+// it); every gap over 20 ms is kept with when it ended and how much of it was garbage collection,
+// to tell which work held the loop. On a machine shared with other work the operating system also
+// parks the thread, which lengthens the wall gaps but not the busy time.
 // The busy time comes from process.threadCpuUsage (Node 23.9 and later) or Linux's
 // /proc/thread-self/schedstat, and is undefined where neither exists.
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 export interface Gap {
   /** When it ended, ms after the probe started. */
   atMs: number;
   wallMs: number;
   busyMs: number | undefined;
+  /** Garbage collection pauses within it. */
+  gcMs: number;
 }
 
 export interface Stalls {
@@ -19,7 +23,9 @@ export interface Stalls {
   busyMs: number | undefined;
   /** When (ms after start) the longest busy gap ended. */
   busyAtMs: number | undefined;
-  /** Every gap over LONG_GAP_MS (the first MAX_GAPS), to tell which work held the loop. */
+  /** The longest garbage collection pause. */
+  gcMs: number;
+  /** Every gap over LONG_GAP_MS (the first MAX_GAPS). */
   gaps: Gap[];
 }
 
@@ -45,8 +51,14 @@ export class StallProbe {
   private readonly t0 = performance.now();
   private last = this.t0;
   private lastCpu = threadCpuMs();
-  private readonly stalls: Stalls = { wallMs: 0, busyMs: undefined, busyAtMs: undefined, gaps: [] };
+  private readonly stalls: Stalls = { wallMs: 0, busyMs: undefined, busyAtMs: undefined, gcMs: 0, gaps: [] };
+  private readonly collections: PerformanceEntry[] = [];
+  private readonly gc = new PerformanceObserver((list) => this.collections.push(...list.getEntries()));
   private readonly timer = setInterval(() => this.tick(), TICK_MS);
+
+  constructor() {
+    this.gc.observe({ entryTypes: ['gc'] });
+  }
 
   private tick(): void {
     const now = performance.now(),
@@ -55,7 +67,7 @@ export class StallProbe {
     this.stalls.wallMs = Math.max(this.stalls.wallMs, wall);
     const busy = cpu === undefined || this.lastCpu === undefined ? undefined : cpu - this.lastCpu;
     if (wall > LONG_GAP_MS && this.stalls.gaps.length < MAX_GAPS)
-      this.stalls.gaps.push({ atMs: now - this.t0, wallMs: wall, busyMs: busy });
+      this.stalls.gaps.push({ atMs: now - this.t0, wallMs: wall, busyMs: busy, gcMs: 0 });
     if (busy !== undefined && busy > (this.stalls.busyMs ?? -1)) {
       this.stalls.busyMs = busy;
       this.stalls.busyAtMs = now - this.t0;
@@ -68,6 +80,13 @@ export class StallProbe {
   async stop(): Promise<Stalls> {
     await new Promise((resolve) => setTimeout(resolve, 2 * TICK_MS));
     clearInterval(this.timer);
+    this.gc.disconnect();
+    for (const c of this.collections) {
+      const start = c.startTime - this.t0;
+      this.stalls.gcMs = Math.max(this.stalls.gcMs, c.duration);
+      const gap = this.stalls.gaps.find((g) => start >= g.atMs - g.wallMs - TICK_MS && start < g.atMs);
+      if (gap) gap.gcMs += c.duration;
+    }
     return this.stalls;
   }
 
@@ -79,5 +98,13 @@ export class StallProbe {
 
 export function stallText(s: Stalls): string {
   const busy = s.busyMs === undefined ? 'unknown' : `${s.busyMs.toFixed(1)} ms`;
-  return `longest stall ${s.wallMs.toFixed(1)} ms of wall time, ${busy} of this thread's CPU time`;
+  return `longest stall ${s.wallMs.toFixed(1)} ms of wall time, ${busy} of this thread's CPU time; longest GC pause ${s.gcMs.toFixed(1)} ms`;
+}
+
+/** The gaps whose busy time passes `overMs`, as "end: wall/CPU/GC ms". */
+export function gapsText(s: Stalls, overMs = 0): string {
+  return s.gaps
+    .filter((g) => (g.busyMs ?? g.wallMs) > overMs)
+    .map((g) => `${g.atMs.toFixed(0)}: ${g.wallMs.toFixed(0)}/${g.busyMs?.toFixed(0) ?? '?'}/${g.gcMs.toFixed(0)}`)
+    .join(', ');
 }

@@ -109,7 +109,7 @@ describe('seqlab logits and generate', () => {
     [
       'an unknown backend',
       () => ['logits', '--model', HF_FIXTURE_DIR, '--ids', ids, '--out', join(dir, 'x.bin'), '--backend', 'tpu'],
-      /--backend must be one of auto, cpu, webgpu, got "tpu"$/,
+      /--backend must be one of auto, cpu, webgpu, onnx, got "tpu"$/,
     ],
   ];
   for (const [what, args, message] of cases) {

@@ -118,8 +118,13 @@ describe('--backend onnx', () => {
     assert.equal(seqlab('export-onnx', '--model', HF_FIXTURE_DIR, '--out', file, '--mode', 'step').status, 0);
     const fromFile = run('--model', file, '--backend', 'onnx');
     assert.equal(onnxRun.scored, cpu.scored);
-    console.log(`eval bits/base: cpu ${cpu.bitsPerToken}, onnx ${onnxRun.bitsPerToken}, onnx file ${fromFile.bitsPerToken}`);
-    assert.ok(Math.abs(onnxRun.bitsPerToken - cpu.bitsPerToken) < 1e-5, `${onnxRun.bitsPerToken} vs ${cpu.bitsPerToken}`);
+    console.log(
+      `eval bits/base: cpu ${cpu.bitsPerToken}, onnx ${onnxRun.bitsPerToken}, onnx file ${fromFile.bitsPerToken}`,
+    );
+    assert.ok(
+      Math.abs(onnxRun.bitsPerToken - cpu.bitsPerToken) < 1e-5,
+      `${onnxRun.bitsPerToken} vs ${cpu.bitsPerToken}`,
+    );
     assert.equal(fromFile.bitsPerToken, onnxRun.bitsPerToken);
     const r = seqlab('eval', '--model', file, '--data', genome, '--range', '98%-100%');
     assert.equal(r.status, 1);

@@ -17,7 +17,7 @@ import { chunkRows, streamScores } from '../../kernels/model/stream';
 import { tokenBatch } from '../../kernels/model/token-ids';
 import { freeMambaModel, type MambaParams, uploadMambaModel } from '../../kernels/model/weights';
 import { GraphBuilder, valueInfo } from '../../kernels/onnx/graph-builder';
-import { mambaOnnxModel, ONNX_OPSET, type OnnxMode } from '../../kernels/onnx/mamba-onnx';
+import { mambaOnnxModel, OnnxExportError, ONNX_OPSET, type OnnxMode } from '../../kernels/onnx/mamba-onnx';
 import { generateOnnx } from '../../kernels/onnx/onnx-generate';
 import { OnnxFormatError } from '../../kernels/onnx/onnx-model-info';
 import { OnnxMamba, type OnnxState } from '../../kernels/onnx/onnx-session';
@@ -80,15 +80,18 @@ async function runChunked(
   for (let s = 0; s < l; s += chunk) {
     const e = Math.min(l, s + chunk);
     const r = await m.run(Int32Array.from(rows.flatMap((row) => row.slice(s, e))), b, e - s, state);
-    for (let i = 0; i < b; i++)
-      logits.set(r.logits.subarray(i * (e - s) * v, (i + 1) * (e - s) * v), (i * l + s) * v);
+    for (let i = 0; i < b; i++) logits.set(r.logits.subarray(i * (e - s) * v, (i + 1) * (e - s) * v), (i * l + s) * v);
     state = r.state;
   }
   return { logits, state: state as OnnxState };
 }
 
 /** Initializer names and op types of an encoded model. */
-function contents(bytes: Uint8Array): { initializers: Map<string, number[]>; ops: Set<string>; model: onnx.ModelProto } {
+function contents(bytes: Uint8Array): {
+  initializers: Map<string, number[]>;
+  ops: Set<string>;
+  model: onnx.ModelProto;
+} {
   const model = onnx.ModelProto.decode(bytes);
   const graph = model.graph as onnx.GraphProto;
   const ops = new Set<string>();
@@ -100,7 +103,11 @@ function contents(bytes: Uint8Array): { initializers: Map<string, number[]>; ops
     }
   };
   walk(graph);
-  return { initializers: new Map(graph.initializer.map((t) => [t.name as string, (t.dims ?? []).map(Number)])), ops, model };
+  return {
+    initializers: new Map(graph.initializer.map((t) => [t.name as string, (t.dims ?? []).map(Number)])),
+    ops,
+    model,
+  };
 }
 
 describe('ONNX export of the HF fixture, run by onnxruntime-web (wasm)', () => {
@@ -223,6 +230,17 @@ describe('ONNX export of self-built models of odd shapes', () => {
       assert.equal(initializers.has('backbone.layers.0.mixer.conv1d.bias'), config.useConvBias);
     });
   }
+});
+
+describe('what the export refuses', () => {
+  it('a conv_kernel of 1 (no conv window to carry), naming why', () => {
+    const [, base] = GENERALISATION_CONFIGS[0];
+    const config = { ...base, convKernel: 1 };
+    assert.throws(
+      () => mambaOnnxModel(config, randomMambaParams(config, new Rng(3)), 'full'),
+      (e: Error) => e instanceof OnnxExportError && /conv_kernel 1: .*conv_kernel >= 2/.test(e.message),
+    );
+  });
 });
 
 describe('ONNX files that are not SeqLab exports', () => {

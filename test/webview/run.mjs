@@ -75,7 +75,12 @@ writeFileSync(
   '<!DOCTYPE html><html><head><meta charset="utf-8"><title>SeqLab harness</title></head><body><script src="harness.js"></script></body></html>',
 );
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.bin': 'application/octet-stream' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.bin': 'application/octet-stream',
+  '.wasm': 'application/wasm',
+};
 const server = createServer((req, res) => {
   const name = new URL(req.url, 'http://x').pathname.slice(1);
   if (name === 'favicon.ico') {
@@ -83,12 +88,15 @@ const server = createServer((req, res) => {
     return;
   }
   const fixture = /^hf-mamba-dna\/([\w.-]+)$/.exec(name);
+  const ort = /^ort\/([\w.-]+)$/.exec(name); // the ONNX worker's .wasm, as the extension ships it
   const path = fixture
     ? join(root, 'test', 'fixtures', 'hf-mamba-dna', fixture[1])
-    : ['engine.js', 'cpu-worker.js'].includes(name)
-      ? join(root, 'dist', 'webview', name)
-      : join(data, name);
-  if (!(fixture || /^[\w.-]+$/.test(name)) || !existsSync(path)) {
+    : ort
+      ? join(root, 'dist', 'webview', 'ort', ort[1])
+      : ['engine.js', 'cpu-worker.js', 'onnx-worker.js'].includes(name)
+        ? join(root, 'dist', 'webview', name)
+        : join(data, name);
+  if (!(fixture || ort || /^[\w.-]+$/.test(name)) || !existsSync(path)) {
     res.writeHead(404).end();
     return;
   }
@@ -353,7 +361,7 @@ try {
   await browser.close();
 }
 
-// The engine page: WebGPU (SwiftShader, a fallback adapter, with --enable-unsafe-webgpu) and the CPU worker.
+// The engine page: WebGPU (SwiftShader, a fallback adapter, with --enable-unsafe-webgpu), the CPU worker and the ONNX worker.
 const { compareClose, TOLERANCE } = createRequire(import.meta.url)(join(root, 'out/test/support/tolerance.js'));
 const SCORED = 2048,
   CHUNK = 512; // SwiftShader runs the WebGPU kernels on the CPU: keep this small
@@ -413,6 +421,19 @@ for (const webgpuFlag of [true, false]) {
         );
       });
     }
+    await check(
+      `${tag} onnx runs the model as an ONNX graph in onnxruntime-web and agrees with the CPU worker`,
+      async () => {
+        const onnx = await page.evaluate(([n, c]) => window.engineTest.run('onnx', c, n), [SCORED, CHUNK]);
+        // No hardware adapter here: wasm, and the reason says why (a fallback adapter is passed over).
+        expect(onnx.backend === 'onnx' && /^onnx: wasm \(/.test(onnx.reason), `${onnx.backend}: ${onnx.reason}`);
+        const r = compareClose(onnx.surprisal.slice(1), cpu.surprisal.slice(1), TOLERANCE.logitsCpu);
+        console.log(
+          `     ONNX worker (${onnx.device}; ${onnx.reason}): load ${onnx.loadMs.toFixed(0)} ms, ${SCORED} tokens in ${onnx.totalMs.toFixed(0)} ms = ${Math.round((SCORED / onnx.totalMs) * 1000)} tokens/s; vs CPU max abs err ${r.maxAbs.toExponential(2)}, mean ${r.meanAbs.toExponential(2)}`,
+        );
+        expect(r.violations === 0, `${r.violations} values out of tolerance, max abs err ${r.maxAbs}`);
+      },
+    );
     if (!webgpuFlag) {
       await check(`${tag} the whole lambda genome on the CPU worker in the host's chunks (2^14 tokens)`, async () => {
         const full = await page.evaluate(() => window.engineTest.run('cpu', 1 << 14));

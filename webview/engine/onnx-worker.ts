@@ -1,7 +1,8 @@
 // The engine's ONNX path: the same engine calls (engine-core.ts) with each model exported to an
 // ONNX graph and run by onnxruntime-web in this Web Worker, on its WebGPU execution provider when
-// the worker gets an adapter (operators that provider lacks, such as Scan, fall back to wasm),
-// else on wasm alone. One wasm thread: a webview is not cross-origin isolated, so no
+// the worker gets a hardware adapter (operators that provider lacks, such as Scan, run on wasm),
+// else on wasm alone: a software fallback adapter is passed over, as 'auto' does on the page
+// (on SwiftShader the graph ran correctly at a few tokens/s). One wasm thread: a webview is not cross-origin isolated, so no
 // SharedArrayBuffer. The page starts it from a blob: URL and says, in `configure`, where the
 // worker scripts are; the .wasm lies in ort/ beside them (scripts/build.mjs copies it there).
 import * as ort from 'onnxruntime-web';
@@ -18,7 +19,7 @@ import { onnxModels, type OnnxPlacement } from './onnx-engine-model';
 ort.env.wasm.numThreads = 1;
 let placement: Promise<OnnxPlacement> | undefined;
 
-/** WebGPU when this worker gets an adapter, else wasm; the reason says which and why. */
+/** WebGPU when this worker gets a hardware adapter, else wasm; the reason says which and why. */
 async function place(): Promise<OnnxPlacement> {
   const version = `onnxruntime-web ${ort.env.versions.web}`;
   const wasm = (why: string): OnnxPlacement => ({
@@ -32,6 +33,8 @@ async function place(): Promise<OnnxPlacement> {
   if (!adapter) return wasm('no WebGPU adapter');
   const info = adapter.info;
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
+  if ((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter)
+    return wasm(`the only WebGPU adapter, ${name}, is a software fallback`);
   ort.env.webgpu.adapter = adapter;
   return {
     options: { executionProviders: ['webgpu', 'wasm'] },
@@ -47,6 +50,7 @@ const channel = new Channel<EngineServer, EngineCaller>({
   validate: engineServerValidators,
 });
 channel.on('configure', (c) => {
-  ort.env.wasm.wasmPaths = new URL('ort/', c.cpuWorkerUri).href;
+  // Only the .wasm: this bundle holds onnxruntime's JS glue (a webview could not import it).
+  ort.env.wasm.wasmPaths = { wasm: new URL('ort/ort-wasm-simd-threaded.jsep.wasm', c.cpuWorkerUri).href };
 });
 channel.serve(core.handlers);

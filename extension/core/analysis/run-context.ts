@@ -2,8 +2,7 @@
 // cell's cancellation, files resolved as the spec names them, the model, the engine, and a way to
 // show a first picture and progress before the result is complete; what a stopped run keeps.
 import type { EngineClient } from '../engine/engine-client';
-import type { BackendChoice } from '../../../kernels/backend';
-import type { ModelLoaded } from '../../../protocol/engine-messages';
+import type { EngineChoice, ModelLoaded } from '../../../protocol/engine-messages';
 import type { Modality, OutputSummary } from '../../../protocol/notebook-output';
 import type { ModelSource } from './model-source';
 import type { Block } from '../../../protocol/track-codec';
@@ -25,7 +24,7 @@ export interface RunContext {
   model(modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined>;
   engine(): Promise<EngineClient>;
   /** The cell's backend, or the seqlab.backend setting. */
-  backend(specBackend: BackendChoice | undefined): BackendChoice;
+  backend(specBackend: EngineChoice | undefined): EngineChoice;
   /** Replaces the cell's output with an intermediate picture. */
   show(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): void;
 }
@@ -48,7 +47,7 @@ export function cancelledPicture(summary: OutputSummary): OutputSummary {
 export async function loadModelOnEngine(
   ctx: RunContext,
   model: ResolvedModel,
-  specBackend: BackendChoice | undefined,
+  specBackend: EngineChoice | undefined,
 ): Promise<{ engine: EngineClient; loaded: ModelLoaded; loadModelMs: number }> {
   const engine = await ctx.engine();
   const t0 = performance.now();

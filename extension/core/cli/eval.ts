@@ -16,7 +16,7 @@ import { openOnnxModel } from '../onnx/open-onnx-model';
 import { evaluateSegments, type RangeScore, type SegmentScorer } from '../runs/range-eval';
 import { loadTokenData, type TokenData } from '../runs/token-data';
 import { CliError, parseOptions, type Command } from './command';
-import { backendOption } from './model-inputs';
+import { backendOption, threadsOption } from './model-inputs';
 
 export function printScore(score: RangeScore, unit: string, label: string): void {
   for (const f of score.files) {
@@ -131,7 +131,7 @@ const ONNX_CHUNK = 1024;
 
 async function openScoring(path: string, values: Record<string, string>): Promise<Scoring> {
   if (backendOption(values) === 'onnx') {
-    const { model } = await openOnnxModel(path, 'step', Number(values.threads ?? 1));
+    const { model } = await openOnnxModel(path, 'step', threadsOption(values));
     return {
       vocabSize: model.config.vocabSize,
       score: (tokens) => onnxSurprisal(model, tokens, ONNX_CHUNK),
@@ -226,8 +226,7 @@ export const evalCommand: Command = {
       backend: 'value',
       threads: 'value',
     });
-    if (!['cpu', 'onnx'].includes(backendOption(o.values)))
-      throw new CliError('--backend for eval is cpu or onnx');
+    if (!['cpu', 'onnx'].includes(backendOption(o.values))) throw new CliError('--backend for eval is cpu or onnx');
     const modelPath = o.values.model;
     if (!modelPath) throw new CliError('--model DIR is required (a model folder or a run folder)');
     const origin = await modelOrigin(modelPath, o.values);

@@ -21,7 +21,9 @@ async function writeLogits(path: string, data: Float32Array): Promise<void> {
 }
 
 /** Runs the forward; gives the logits, their shape and the backend's reason. */
-async function forward(values: Record<string, string>): Promise<{ data: Float32Array; shape: readonly number[]; reason: string }> {
+async function forward(
+  values: Record<string, string>,
+): Promise<{ data: Float32Array; shape: readonly number[]; reason: string }> {
   const kind = backendOption(values);
   if (kind === 'onnx') {
     const { model, reason, prompt } = await loadOnnxInputs(values, 'full');

@@ -9,6 +9,8 @@ const commands: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train.js')).trainCommand,
   eval: async () => (await import('./eval.js')).evalCommand,
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
+  'import-hf': async () => (await import('./import-hf.js')).importHfCommand,
+  'export-hf': async () => (await import('./export-hf.js')).exportHfCommand,
 };
 
 function usage(): string {

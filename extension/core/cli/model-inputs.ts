@@ -37,6 +37,14 @@ export function backendOption(values: Record<string, string>): CliBackend {
   return kind;
 }
 
+/** --threads of the onnx backend's wasm (default 1). */
+export function threadsOption(values: Record<string, string>): number {
+  const threads = Number(values.threads ?? 1);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64))
+    throw new CliError(`--threads must be an integer from 1 to 64, got "${values.threads}"`);
+  return threads;
+}
+
 function required(values: Record<string, string>): { path: string; idsPath: string } {
   if (!values.model) throw new CliError('--model DIR is required');
   if (!values.ids) throw new CliError('--ids FILE.json is required');
@@ -55,9 +63,7 @@ export async function loadModelInputs(values: Record<string, string>, kind: Back
 /** Reads --model (folder or .onnx file), --ids and --threads, and opens the ONNX graph `needs` asks for. */
 export async function loadOnnxInputs(values: Record<string, string>, needs: OnnxMode): Promise<OnnxInputs> {
   const { path, idsPath } = required(values);
-  const threads = Number(values.threads ?? 1);
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64))
-    throw new CliError(`--threads must be an integer from 1 to 64, got "${values.threads}"`);
+  const threads = threadsOption(values);
   const ids = await readJsonFile(idsPath);
   const opened = await openOnnxModel(path, needs, threads);
   try {

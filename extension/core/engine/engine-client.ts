@@ -24,9 +24,9 @@ import {
   type EngineServer,
   type ModelLoaded,
   type Ready,
+  type EngineChoice,
 } from '../../../protocol/engine-messages';
 import type { ProtocolError } from '../../../protocol/validate';
-import type { BackendChoice } from '../../../kernels/backend';
 
 /** A page that has not said 'ready' by then failed to load (a missing script, a CSP refusal). */
 const READY_TIMEOUT_MS = 30_000;
@@ -66,7 +66,7 @@ export interface GenerateOptions {
 }
 
 export interface EngineSettings {
-  backend: BackendChoice;
+  backend: EngineChoice;
   cpuWorkerUri: string;
   /** How long a call may go without an answer or progress. */
   timeoutMs: number;
@@ -129,7 +129,7 @@ export class EngineClient {
   /** Uploads a model once per webview and backend; later calls with the same files key reuse it. Resolves to the engine's modelKey. */
   loadModel(
     files: string,
-    backend: BackendChoice,
+    backend: EngineChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
     signal?: AbortSignal,
@@ -146,7 +146,7 @@ export class EngineClient {
 
   private async upload(
     modelKey: string,
-    backend: BackendChoice,
+    backend: EngineChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
     signal?: AbortSignal,

@@ -23,7 +23,7 @@ export class ModelFileError extends Error {
   override name = 'ModelFileError';
 }
 
-/** Most bytes of a JSON file of a model folder (config, shard index, tokenizer). */
+/** Most bytes of a JSON or text file of a model folder (config, shard index, tokenizer, vocabulary). */
 const MAX_JSON_BYTES = 1 << 26;
 
 /** Opens a regular file (a FIFO or device is refused: it could block forever), naming it in errors. */
@@ -43,11 +43,16 @@ async function withModelFile<T>(path: string, use: (src: RandomAccessSource) => 
   }
 }
 
+/** Reads a text file of a model folder (at most 64 MiB), naming it in errors. */
+export async function readTextFile(path: string): Promise<string> {
+  return new TextDecoder().decode(await withModelFile(path, (src) => readAll(src, MAX_JSON_BYTES)));
+}
+
 /** Reads and parses a JSON file, naming it in errors. */
 export async function readJsonFile(path: string): Promise<unknown> {
-  const bytes = await withModelFile(path, (src) => readAll(src, MAX_JSON_BYTES));
+  const text = await readTextFile(path);
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(text);
   } catch (err) {
     throw new ModelFileError(`${path}: invalid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -67,34 +72,77 @@ export function readSafetensorsFile(path: string): Promise<SafetensorsFile> {
   return withModelFile(path, readSafetensorsSource);
 }
 
-/** The safetensors files of a model folder: model.safetensors, or the shards its index lists. */
-export async function weightFiles(dir: string): Promise<string[]> {
-  const indexPath = join(dir, 'model.safetensors.index.json');
+const INDEX_FILE = 'model.safetensors.index.json';
+
+/** The shard index of a model folder (tensor name -> shard path), or undefined without one. */
+async function readShardIndex(dir: string): Promise<Map<string, string> | undefined> {
+  const indexPath = join(dir, INDEX_FILE);
   const index = await readJsonFile(indexPath).catch((err: unknown) => {
     if (err instanceof ModelFileError && err.message.endsWith('no such file')) return undefined;
     throw err;
   });
-  if (index === undefined) return [join(dir, 'model.safetensors')];
+  if (index === undefined) return undefined;
   const map = (index as { weight_map?: unknown }).weight_map;
   if (typeof map !== 'object' || map === null) throw new ModelFileError(`${indexPath}: no "weight_map" object`);
-  return [...new Set(Object.values(map as Record<string, unknown>))].map((file) => {
-    if (typeof file !== 'string' || file.includes('/') || file.includes('\\'))
-      throw new ModelFileError(`${indexPath}: bad shard name ${JSON.stringify(file)}`);
-    return join(dir, file);
-  });
+  return new Map(
+    Object.entries(map as Record<string, unknown>).map(([tensor, file]) => {
+      if (typeof file !== 'string' || file.includes('/') || file.includes('\\'))
+        throw new ModelFileError(`${indexPath}: bad shard name ${JSON.stringify(file)}`);
+      return [tensor, join(dir, file)];
+    }),
+  );
 }
 
-async function readTensors(dir: string): Promise<Map<string, HostTensor>> {
+const filesOf = (dir: string, index: Map<string, string> | undefined): string[] =>
+  index ? [...new Set(index.values())] : [join(dir, 'model.safetensors')];
+
+/** The safetensors files of a model folder: model.safetensors, or the shards its index lists. */
+export async function weightFiles(dir: string): Promise<string[]> {
+  return filesOf(dir, await readShardIndex(dir));
+}
+
+/** Every tensor of a model folder, and the file each came from (for errors that name it). */
+export interface FolderTensors {
+  readonly tensors: Map<string, HostTensor>;
+  readonly fileOf: (tensor: string) => string;
+}
+
+/**
+ * Reads every weight file of a folder. With a shard index, a missing shard is named with a tensor
+ * it should hold, a tensor is looked for in the shard the index names, and no tensor may be in
+ * two files.
+ */
+export async function readModelTensors(dir: string): Promise<FolderTensors> {
+  const index = await readShardIndex(dir);
   const tensors = new Map<string, HostTensor>();
-  for (const file of await weightFiles(dir))
-    for (const [name, t] of (await readSafetensorsFile(file)).tensors) tensors.set(name, t);
-  return tensors;
+  const from = new Map<string, string>();
+  for (const file of filesOf(dir, index)) {
+    const read = await readSafetensorsFile(file).catch((err: unknown) => {
+      const listed = index ? [...index].filter(([, f]) => f === file).map(([t]) => t) : [];
+      if (listed.length > 0 && err instanceof ModelFileError && err.message.endsWith('no such file')) {
+        const more = listed.length > 1 ? ` and ${listed.length - 1} more` : '';
+        throw new ModelFileError(`${err.message} (${INDEX_FILE} puts "${listed[0]}"${more} in it)`);
+      }
+      throw err;
+    });
+    for (const [name, t] of read.tensors) {
+      const before = from.get(name);
+      if (before) throw new ModelFileError(`${file}: tensor "${name}" is also in ${before}`);
+      tensors.set(name, t);
+      from.set(name, file);
+    }
+  }
+  for (const [name, file] of index ?? []) {
+    if (from.get(name) !== file)
+      throw new ModelFileError(`${file}: no tensor "${name}", which ${INDEX_FILE} puts in this file`);
+  }
+  return { tensors, fileOf: (name) => from.get(name) ?? dir };
 }
 
 /** Loads config and weights from a model directory, checked against each other. */
 export async function loadModelDir(dir: string): Promise<LoadedModel> {
   const configPath = join(dir, 'config.json');
   const config = parseMambaConfig(await readJsonFile(configPath), configPath);
-  const params = mambaParamsFromTensors(config, await readTensors(dir), dir);
+  const params = mambaParamsFromTensors(config, (await readModelTensors(dir)).tensors, dir);
   return { dir, config, params };
 }

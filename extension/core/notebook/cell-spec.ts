@@ -1,7 +1,7 @@
 // The source of a SeqLab notebook cell: a short `key: value` spec (YAML-like, `#` comments) that
 // says what to analyze or generate, with which model and options. The user edits and re-runs it;
 // the Analyze command writes one. Pure: parsed and written here, run by the controller.
-import type { BackendChoice } from '../../../kernels/backend';
+import type { EngineChoice } from '../../../protocol/engine-messages';
 import type { Modality } from '../../../protocol/notebook-output';
 
 export type Action = 'analyze' | 'generate';
@@ -22,7 +22,7 @@ export interface CellSpec {
   /** Model folder (config.json + model.safetensors); undefined: the default model setting. */
   model: string | undefined;
   /** undefined: the seqlab.backend setting. */
-  backend: BackendChoice | undefined;
+  backend: EngineChoice | undefined;
   /** DNA: GC window in bases. */
   window: number;
   /** DNA: score the reverse complement too. */
@@ -98,7 +98,7 @@ const SETTERS: Record<string, Setter> = {
     s.model = v;
   },
   backend: (s, v, l) => {
-    s.backend = choice(v, l, 'backend', ['auto', 'webgpu', 'cpu'] as const);
+    s.backend = choice(v, l, 'backend', ['auto', 'webgpu', 'cpu', 'onnx'] as const);
   },
   window: (s, v, l) => {
     s.window = integer(v, l, 'window', 1, 1_000_000);
@@ -304,11 +304,11 @@ const HELP: Record<Action, Record<Modality, string>> = {
   analyze: {
     dna:
       '# Mamba SeqLab: analyze a FASTA/FASTQ file. Edit and run the cell again.\n' +
-      '# keys: model (folder), backend (auto|webgpu|cpu), window (GC bases), strand (forward|both),\n' +
+      '# keys: model (folder), backend (auto|webgpu|cpu|onnx), window (GC bases), strand (forward|both),\n' +
       '#       region (NAME:START-END, 1-based), records (how many from the start)',
     audio:
       '# Mamba SeqLab: analyze a WAV file. Edit and run the cell again.\n' +
-      '# keys: model (folder), backend (auto|webgpu|cpu), start, end (seconds)',
+      '# keys: model (folder), backend (auto|webgpu|cpu|onnx), start, end (seconds)',
   },
   generate: {
     dna:

@@ -2,6 +2,7 @@
 // item (JSON items as JSON, binary items as base64, text as text) and their last run, so that a
 // reopened notebook re-renders without recomputing. Pure (no vscode): the serializer maps it to
 // the Notebook API, unit tests read and write it directly.
+import { showJson } from '../../../kernels/io/show-json';
 
 export const FORMAT_VERSION = 1;
 
@@ -48,10 +49,26 @@ const isTextMime = (mime: string): boolean =>
 
 type Json = Record<string, unknown>;
 
+/** The item's text, exactly (a leading BOM kept); undefined when its bytes are not UTF-8. */
+function exactText(data: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data);
+  } catch {
+    return undefined;
+  }
+}
+
+/** As JSON or text when the item's mime says so and its bytes are that; any other bytes as base64, kept exactly. */
 function encodeItem(item: StoredItem): Json {
-  const text = (): string => new TextDecoder().decode(item.data);
-  if (isJsonMime(item.mime)) return { mime: item.mime, json: JSON.parse(text()) as unknown };
-  if (isTextMime(item.mime)) return { mime: item.mime, text: text() };
+  const text = exactText(item.data);
+  if (text !== undefined && isJsonMime(item.mime)) {
+    try {
+      return { mime: item.mime, json: JSON.parse(text) as unknown };
+    } catch {
+      // Not JSON: kept as text.
+    }
+  }
+  if (text !== undefined && (isTextMime(item.mime) || isJsonMime(item.mime))) return { mime: item.mime, text };
   return {
     mime: item.mime,
     base64: Buffer.from(item.data.buffer, item.data.byteOffset, item.data.byteLength).toString('base64'),
@@ -107,7 +124,7 @@ function decodeCell(raw: unknown, file: string, i: number): StoredCell {
   const where = `cell ${i + 1}`;
   const c = record(raw, file, where);
   if (c.kind !== 'code' && c.kind !== 'markup')
-    throw new NotebookFormatError(file, where, `kind must be "code" or "markup", got ${JSON.stringify(c.kind)}`);
+    throw new NotebookFormatError(file, where, `kind must be "code" or "markup", got ${showJson(c.kind)}`);
   if (typeof c.source !== 'string') throw new NotebookFormatError(file, where, 'source must be a string');
   const language = typeof c.language === 'string' ? c.language : c.kind === 'code' ? 'yaml' : 'markdown';
   if (c.outputs !== undefined && !Array.isArray(c.outputs))
@@ -143,6 +160,20 @@ function decodeCell(raw: unknown, file: string, i: number): StoredCell {
   };
 }
 
+/** Deeper nesting is refused: the writer's JSON.stringify recurses, and runs out of stack some thousands of levels down. */
+const MAX_DEPTH = 256;
+
+function checkDepth(raw: unknown, file: string): void {
+  const todo: [unknown, number][] = [[raw, 1]];
+  for (let next = todo.pop(); next; next = todo.pop()) {
+    const [v, depth] = next;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_DEPTH)
+      throw new NotebookFormatError(file, 'top level', `nested more than ${MAX_DEPTH} levels deep`);
+    for (const child of Object.values(v)) todo.push([child, depth + 1]);
+  }
+}
+
 /** Reads a `.seqlab` file; an empty file is an empty notebook. Errors name the file and the cell. */
 export function readNotebook(bytes: Uint8Array, file: string): StoredNotebook {
   const text = new TextDecoder().decode(bytes);
@@ -153,12 +184,13 @@ export function readNotebook(bytes: Uint8Array, file: string): StoredNotebook {
   } catch (e) {
     throw new NotebookFormatError(file, 'top level', `not JSON (${(e as Error).message})`);
   }
+  checkDepth(raw, file);
   const o = record(raw, file, 'top level');
   if (o.seqlab !== FORMAT_VERSION)
     throw new NotebookFormatError(
       file,
       'top level',
-      `"seqlab" must be ${FORMAT_VERSION} (the format version), got ${JSON.stringify(o.seqlab)}`,
+      `"seqlab" must be ${FORMAT_VERSION} (the format version), got ${showJson(o.seqlab)}`,
     );
   if (!Array.isArray(o.cells)) throw new NotebookFormatError(file, 'top level', '"cells" must be a list');
   return {

@@ -2,15 +2,10 @@
 // file may be hand-edited, torn or from another version, so each field is checked before use and
 // a bad one is refused with the file and the field named, e.g.
 // "…/run.json: hyper.checkpointEvery must be a positive integer, got 0".
+import { showJson } from '../../../kernels/io/show-json';
 
 export class RunFileError extends Error {
   override name = 'RunFileError';
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'number') return String(v); // NaN and Infinity, which JSON.stringify writes as null
-  const text = JSON.stringify(v) ?? String(v);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 export class JsonFields {
@@ -26,10 +21,10 @@ export class JsonFields {
       const where = prefix.slice(0, -1); // "hyper." names the field hyper
       throw new RunFileError(
         !where
-          ? `${file}: must hold an object, got ${show(raw)}`
+          ? `${file}: must hold an object, got ${showJson(raw)}`
           : raw === undefined
             ? `${file}: ${where} is missing; it must be an object`
-            : `${file}: ${where} must be an object, got ${show(raw)}`,
+            : `${file}: ${where} must be an object, got ${showJson(raw)}`,
       );
     }
     this.o = raw as Record<string, unknown>;
@@ -39,7 +34,7 @@ export class JsonFields {
   fail(key: string, expected: string): never {
     const v = this.o[key];
     throw new RunFileError(
-      `${this.file}: ${this.prefix}${key} ${v === undefined ? `is missing; it must be ${expected}` : `must be ${expected}, got ${show(v)}`}`,
+      `${this.file}: ${this.prefix}${key} ${v === undefined ? `is missing; it must be ${expected}` : `must be ${expected}, got ${showJson(v)}`}`,
     );
   }
 

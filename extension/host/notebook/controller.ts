@@ -12,7 +12,7 @@ import {
   type Modality,
   type OutputSummary,
 } from '../../../protocol/notebook-output';
-import type { BackendChoice } from '../../../kernels/backend';
+import type { EngineChoice } from '../../../protocol/engine-messages';
 import type { EngineView } from '../panels/engine-view';
 import { listModels } from '../views/model-catalog';
 import { analyzeAudio } from '../../core/analysis/analyze-audio';
@@ -132,7 +132,7 @@ export class SeqlabController implements vscode.Disposable {
       resolveFile: (p) => this.access.resolve(p, 'file', place),
       shownPath: (abs) => vscode.workspace.asRelativePath(abs, false),
       engine: () => this.engineView.engine(),
-      backend: (b) => b ?? settings.get<BackendChoice>('backend', 'auto'),
+      backend: (b) => b ?? settings.get<EngineChoice>('backend', 'auto'),
       model: async (modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined> => {
         const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
         let dir: string | undefined;

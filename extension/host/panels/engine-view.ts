@@ -9,7 +9,7 @@ import type { TrainingPage } from '../../core/engine/engine-training';
 import { Channel, type Port } from '../../../protocol/channel';
 import { TRAINING_CHANNEL, trainingCallerValidators } from '../../../protocol/training-calls';
 import { makeNonce, webviewShell } from './webview-html';
-import type { BackendChoice } from '../../../kernels/backend';
+import type { EngineChoice } from '../../../protocol/engine-messages';
 
 export const ENGINE_VIEW_ID = 'seqlab.engine';
 
@@ -49,7 +49,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
     const client = new EngineClient(
       port,
       () => ({
-        backend: vscode.workspace.getConfiguration('seqlab').get<BackendChoice>('backend', 'auto'),
+        backend: vscode.workspace.getConfiguration('seqlab').get<EngineChoice>('backend', 'auto'),
         cpuWorkerUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'cpu-worker.js')).toString(),
         timeoutMs: this.jobTimeoutMs(),
       }),
@@ -77,6 +77,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
       cspSource: view.webview.cspSource,
       nonce: makeNonce(),
       workers: true,
+      wasm: true,
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'engine.js')).toString(),
     });
     this.client?.dispose('the engine view was replaced');

@@ -16,15 +16,17 @@ export interface ShellOptions {
   scriptUri: string;
   /** Worker scripts are fetched from cspSource and started from a blob: URL (a webview cannot start a worker from its resource origin). */
   workers: boolean;
+  /** WebAssembly may be compiled ('wasm-unsafe-eval', not eval): the engine page's ONNX worker runs onnxruntime-web's .wasm. */
+  wasm?: boolean;
 }
 
 const escapeAttr = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function contentSecurityPolicy(o: Pick<ShellOptions, 'cspSource' | 'nonce' | 'workers'>): string {
+export function contentSecurityPolicy(o: Pick<ShellOptions, 'cspSource' | 'nonce' | 'workers' | 'wasm'>): string {
   const parts = [
     "default-src 'none'",
-    `script-src 'nonce-${o.nonce}'`,
+    `script-src 'nonce-${o.nonce}'${o.wasm ? " 'wasm-unsafe-eval'" : ''}`,
     `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
     `img-src ${o.cspSource} data: blob:`,
     `font-src ${o.cspSource}`,

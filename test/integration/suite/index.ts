@@ -1,6 +1,6 @@
 // The integration suite's entry, the run() contract of --extensionTestsPath (what
 // @vscode/test-electron calls, and what the VS Code server calls here): mocha over the *.test.js
-// beside this file. Mocha's console output reaches the runner mangled, so each test's result is
+// beside this file (SEQLAB_TEST_GREP: only the tests whose title matches it). Mocha's console output reaches the runner mangled, so each test's result is
 // also written to SEQLAB_TEST_RESULTS (JSON) for test/integration/run.mjs to print.
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ interface Outcome {
 }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000 });
+  const grep = process.env.SEQLAB_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, ...(grep ? { grep } : {}) });
   for (const f of readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
     .sort())

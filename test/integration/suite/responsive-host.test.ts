@@ -5,8 +5,10 @@
 // stall: the extension host's own CPU time between two turns must stay under 50 ms. The figures,
 // each part's time span and every gap over 20 ms are printed, so a stall can be put on a part.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { parseRange } from '../../../extension/core/runs/data-range';
 import { DEFAULT_HYPER } from '../../../extension/core/runs/presets';
@@ -15,10 +17,7 @@ import { RunManager } from '../../../extension/core/runs/run-manager';
 import { createRun } from '../../../extension/core/runs/train-session';
 import type { SeqlabApi } from '../../../extension/host/extension';
 import { NOTEBOOK_TYPE, SUMMARY_MIME, type OutputSummary } from '../../../protocol/notebook-output';
-import { writeLongMetrics } from '../../support/long-metrics';
-import { writeManyRecordsFasta } from '../../support/many-records-fasta';
-import { writeRandomDnaModel } from '../../support/random-dna-model';
-import { StallProbe, stallText } from '../../support/stall-probe';
+import { gapsText, StallProbe, stallText } from '../../support/stall-probe';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** How long the pane is given to read its run's metrics after it opens (it answers nothing the test can await). */
@@ -36,8 +35,6 @@ describe('a responsive extension host', function () {
   it('indexes a 211 MB FASTA, loads a 106 MB model for a cell and shows a 69 MB metrics.jsonl, never stalling 50 ms', async () => {
     mkdirSync(folder(), { recursive: true });
     const fasta = join(folder(), 'big.fa');
-    const fastaBytes = writeManyRecordsFasta(fasta, 1_000_000, 200);
-    await writeRandomDnaModel(join(folder(), 'model'), 768, 7);
     await createRun(runDir(), {
       name: 'responsive-long',
       data: [fasta],
@@ -47,8 +44,14 @@ describe('a responsive extension host', function () {
       budget: { steps: 100_000_000 },
       backend: 'cpu',
     });
-    const metricsBytes = writeLongMetrics(runFiles(runDir()).metrics, 495_000);
-    const api = vscode.extensions.getExtension<SeqlabApi>('mamba-seqlab.mamba-seqlab')!.exports;
+    const fixtures = join(__dirname, '..', 'responsive-fixtures.js');
+    const made = await promisify(execFile)(
+      process.execPath,
+      [fixtures, fasta, join(folder(), 'model'), runFiles(runDir()).metrics],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+    );
+    const { fastaBytes, metricsBytes } = JSON.parse(made.stdout) as { fastaBytes: number; metricsBytes: number };
+    const api = await vscode.extensions.getExtension<SeqlabApi>('mamba-seqlab.mamba-seqlab')!.activate();
     const item = (await api.datasets.getChildren()).find((i) => i.uri.fsPath === fasta);
     assert.ok(item, 'the Datasets view lists big.fa');
     const doc = await vscode.workspace.openNotebookDocument(
@@ -56,13 +59,12 @@ describe('a responsive extension host', function () {
       new vscode.NotebookData([
         new vscode.NotebookCellData(
           vscode.NotebookCellKind.Code,
-          'analyze: lambda_virus.fa\nmodel: responsive/model\nregion: gi|9626243|ref|NC_001416.1|:1-300\nbackend: cpu\n',
+          'analyze: lambda_virus.fa\nmodel: responsive/model\nregion: gi|9626243|ref|NC_001416.1|:1-64\nbackend: cpu\n',
           'yaml',
         ),
       ]),
     );
     await vscode.window.showNotebookDocument(doc);
-    await sleep(1000); // what writing the files left to collect is collected before the probe starts
 
     const probe = new StallProbe();
     const spans: string[] = [];
@@ -72,37 +74,52 @@ describe('a responsive extension host', function () {
       spans.push(`${what}: ${t0.toFixed(0)}-${probe.now().toFixed(0)} ms`);
       return out;
     };
-    const [tooltip] = await Promise.all([
-      span('big.fa indexed for the Datasets view', async () =>
-        String((await api.datasets.resolveTreeItem(new vscode.TreeItem('big.fa'), item)).tooltip),
-      ),
-      span('analysis cell with the 106 MB model', async () => {
-        await vscode.commands.executeCommand('notebook.cell.execute', {
-          ranges: [{ start: 0, end: 1 }],
-          document: doc.uri,
-        });
-        while (doc.cellAt(0).executionSummary?.success === undefined) await sleep(100);
-      }),
-      span('Runs view', async () => {
-        await vscode.commands.executeCommand('seqlab.runs.focus');
-        await vscode.commands.executeCommand('seqlab.runs.refresh');
-        return new RunManager('unused.js').list(ws());
-      }),
-      span('training pane', async () => {
-        await vscode.commands.executeCommand('seqlab.runs.open', { dir: runDir() });
-        await sleep(PANE_MS);
-      }),
-    ]);
+    const parts = [
+      () =>
+        span('big.fa indexed for the Datasets view', async () =>
+          String((await api.datasets.resolveTreeItem(new vscode.TreeItem('big.fa'), item)).tooltip),
+        ),
+      () =>
+        span('analysis cell with the 106 MB model', async () => {
+          await vscode.commands.executeCommand('notebook.cell.execute', {
+            ranges: [{ start: 0, end: 1 }],
+            document: doc.uri,
+          });
+          while (doc.cellAt(0).executionSummary?.success === undefined) await sleep(100);
+        }),
+      () =>
+        span('Runs view', async () => {
+          await vscode.commands.executeCommand('seqlab.runs.focus');
+          await vscode.commands.executeCommand('seqlab.runs.refresh');
+          return new RunManager('unused.js').list(ws());
+        }),
+      () =>
+        span('training pane', async () => {
+          await vscode.commands.executeCommand('seqlab.runs.open', { dir: runDir() });
+          await sleep(PANE_MS);
+        }),
+    ];
+    let tooltip = '';
+    for (const part of parts) {
+      const p2 = new StallProbe();
+      const r = await part();
+      if (typeof r === 'string') tooltip = r;
+      const st = await p2.stop();
+      console.log(
+        `[seqlab] alone ${spans.at(-1)}: ${stallText(st)} at ${st.busyAtMs?.toFixed(0)}; gaps ` + gapsText(st, 25),
+      );
+    }
     const stalls = await probe.stop();
     const cell = doc.cellAt(0);
     const summaryItem = cell.outputs[0]?.items.find((i) => i.mime === SUMMARY_MIME);
     const summary = summaryItem && (JSON.parse(new TextDecoder().decode(summaryItem.data)) as OutputSummary);
+    // `[seqlab]` lines are what test/integration/run.mjs prints (each cut at 400 characters; all in the console log).
     console.log(
-      `responsive host: ${(fastaBytes / 1e6).toFixed(0)} MB FASTA, ${(metricsBytes / 1e6).toFixed(0)} MB metrics.jsonl; ` +
-        `${stallText(stalls)} (at ${stalls.busyAtMs?.toFixed(0)} ms); cell timings ${JSON.stringify(summary?.timings)}\n` +
-        `  ${spans.join('\n  ')}\n  gaps over 20 ms (end ms, wall, CPU): ` +
-        stalls.gaps.map((g) => `${g.atMs.toFixed(0)}:${g.wallMs.toFixed(0)}/${g.busyMs?.toFixed(0)}`).join(' '),
+      `[seqlab] responsive host: ${stallText(stalls)} (at ${stalls.busyAtMs?.toFixed(0)} ms); ` +
+        `${(fastaBytes / 1e6).toFixed(0)} MB FASTA, ${(metricsBytes / 1e6).toFixed(0)} MB metrics.jsonl; ${spans.join('; ')}`,
     );
+    console.log(`[seqlab] responsive host: cell timings ${JSON.stringify(summary?.timings)}`);
+    console.log(`[seqlab] responsive host: gaps over 20 ms (ended at ms: wall/CPU/GC ms) ${gapsText(stalls)}`);
     assert.equal(cell.executionSummary?.success, true, 'the cell ran');
     assert.equal(summary?.model?.name, 'model');
     assert.match(tooltip, /\n1000000 records · 200000000 bases$/);
