@@ -1,7 +1,7 @@
 // What the extension host's event loop goes through when a cell loads a model and when the Runs
-// view and the training pane read a long run's metrics: wall time and the longest event-loop stall
-// of each (test/support/stall-probe.ts: wall time, and this thread's CPU time within it), on a random DNA model of about
-// 100 MB and a metrics.jsonl of about 69 MB generated in a temp folder.
+// view and the training pane read a long run's metrics: the wall time of each and its longest
+// stall (test/support/stall-probe.ts: wall time, and this thread's own CPU time between two turns),
+// on a random DNA model of about 106 MB and a metrics.jsonl of about 69 MB made in a temp folder.
 //
 // Build: npx tsc -p tsconfig.json
 // Run:   node out/bench/host-stalls.js [--layers 7] [--records 495000]
@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { readModelSource } from '../extension/core/analysis/model-source';
 import { parseRange } from '../extension/core/runs/data-range';
 import { DEFAULT_HYPER } from '../extension/core/runs/presets';
-import { MetricCurve } from '../extension/core/runs/metric-curve';
-import { MetricsFollower } from '../extension/core/runs/metrics-reader';
+import { FollowedCurve } from '../extension/core/runs/metric-curve';
 import { appendMetric, runFiles } from '../extension/core/runs/run-dir';
 import { RunManager } from '../extension/core/runs/run-manager';
 import { createRun } from '../extension/core/runs/train-session';
@@ -57,17 +56,11 @@ async function main(): Promise<void> {
     const manager = new RunManager('unused-worker.js');
     await measure('Runs view: one run', () => manager.info(run));
     await measure('Runs view: the same run again', () => manager.info(run));
-    const metrics = new MetricsFollower(runFiles(run).metrics),
-      curve = new MetricCurve();
-    const load = () =>
-      metrics.read(
-        (r) => curve.add(r),
-        () => curve.clear(),
-      );
-    await measure('training pane: the curve', load);
-    console.log(`  ${curve.records().length} records sent to the pane`);
+    const curve = new FollowedCurve(runFiles(run).metrics);
+    const records = await measure('training pane: the curve', () => curve.records());
+    console.log(`  ${records.length} records sent to the pane`);
     await appendMetric(run, { step: 1e8, tokens: 1, elapsedSec: 1, trainBits: 1.5 });
-    await measure('training pane: the curve after a record was appended', load);
+    await measure('training pane: the curve after a record was appended', () => curve.records());
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,10 @@ export const PROTOCOL_VERSION = 2;
 
 /** Largest token chunk in one message (and what the engine scores, or prefills, in one call). */
 export const MAX_CHUNK_TOKENS = 1 << 16;
-/** Largest weight chunk in one message: posting a megabyte to a webview costs the extension host's event loop about 20 ms. */
+/**
+ * Largest weight chunk in one message: VS Code's posting of a megabyte to a webview holds the
+ * extension host's event loop about 20 ms, and a stall must stay under 50 ms.
+ */
 export const MAX_WEIGHT_CHUNK_BYTES = 1 << 20;
 /** Largest model upload accepted (weights are float32 safetensors). */
 export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;

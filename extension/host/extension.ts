@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { addDatasetFolder } from './commands/add-dataset-folder';
 import { analyzeFile } from './commands/analyze-file';
 import { cancelRun } from './commands/cancel-run';
+import { exportHfModel } from './commands/export-hf-model';
+import { importHfModel } from './commands/import-hf-model';
 import { newNotebook } from './commands/new-notebook';
 import { openRun } from './commands/open-run';
 import { resumeRun } from './commands/resume-run';
@@ -67,6 +69,10 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
       await setDefaultModel(item);
       models.refresh();
     }),
+    guarded('seqlab.importHfModel', async () => {
+      if (await importHfModel(context.extensionUri, log)) models.refresh();
+    }),
+    guarded('seqlab.exportHfModel', () => exportHfModel(context.extensionUri, log)),
     guarded('seqlab.showEngine', () => engineView.show()),
     guarded('seqlab.trainModel', () => trainModel(training)),
     guarded('seqlab.train', (uri: vscode.Uri) => trainModel(training, uri)),

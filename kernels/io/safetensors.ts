@@ -84,7 +84,8 @@ export function parseSafetensorsHeader(header: Uint8Array, fileSize: number, sou
         fail(source, 8, '__metadata__ is not an object');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(source, 8, `__metadata__ value "${k}" is not a string`);
-        metadata[k] = v;
+        // Defined, not assigned: `metadata["__proto__"] = v` would drop the key.
+        Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }
@@ -101,11 +102,7 @@ export function parseSafetensorsHeader(header: Uint8Array, fileSize: number, sou
     if (!Array.isArray(shape) || !shape.every(isNonNegativeInt))
       fail(source, 8, `tensor "${name}": shape ${showJson(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInt)) {
-      fail(
-        source,
-        8,
-        `tensor "${name}": data_offsets ${showJson(offsets)} is not a pair of non-negative integers`,
-      );
+      fail(source, 8, `tensor "${name}": data_offsets ${showJson(offsets)} is not a pair of non-negative integers`);
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin)

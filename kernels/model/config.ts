@@ -86,8 +86,7 @@ function positiveInt(source: string, json: Record<string, unknown>, key: keyof t
 
 function bool(source: string, json: Record<string, unknown>, key: keyof typeof HF_MAMBA_DEFAULTS): boolean {
   const v = json[key] ?? HF_MAMBA_DEFAULTS[key];
-  if (typeof v !== 'boolean')
-    throw new ConfigError(`${source}: "${key}" must be true or false, got ${showJson(v)}`);
+  if (typeof v !== 'boolean') throw new ConfigError(`${source}: "${key}" must be true or false, got ${showJson(v)}`);
   return v;
 }
 
@@ -99,8 +98,7 @@ export function parseMambaConfig(json: unknown, source: string): MambaConfig {
   if (j.model_type !== undefined && j.model_type !== 'mamba')
     throw new ConfigError(`${source}: model_type ${showJson(j.model_type)} is not "mamba"`);
   const act = j.hidden_act ?? HF_MAMBA_DEFAULTS.hidden_act;
-  if (act !== 'silu')
-    throw new ConfigError(`${source}: hidden_act ${showJson(act)} is not supported (only "silu")`);
+  if (act !== 'silu') throw new ConfigError(`${source}: hidden_act ${showJson(act)} is not supported (only "silu")`);
   const hiddenSize = positiveInt(source, j, 'hidden_size');
   const expand = j.expand ?? HF_MAMBA_DEFAULTS.expand;
   if (typeof expand !== 'number' || !(expand > 0))
@@ -118,10 +116,7 @@ export function parseMambaConfig(json: unknown, source: string): MambaConfig {
   let timeStepRank: number;
   if (rank === 'auto') timeStepRank = Math.ceil(hiddenSize / 16);
   else if (typeof rank === 'number' && Number.isSafeInteger(rank) && rank > 0) timeStepRank = rank;
-  else
-    throw new ConfigError(
-      `${source}: "time_step_rank" must be "auto" or a positive integer, got ${showJson(rank)}`,
-    );
+  else throw new ConfigError(`${source}: "time_step_rank" must be "auto" or a positive integer, got ${showJson(rank)}`);
   const eps = j.layer_norm_epsilon ?? HF_MAMBA_DEFAULTS.layer_norm_epsilon;
   if (typeof eps !== 'number' || !(eps > 0 && eps < Infinity))
     throw new ConfigError(`${source}: "layer_norm_epsilon" must be a positive number, got ${showJson(eps)}`);

@@ -137,7 +137,7 @@ export interface FuzzRunOptions {
   /** Stop by this time (ms since the epoch) even if fewer inputs ran. */
   deadline?: number;
   /** Called before each input is read (the long run's heartbeat). */
-  onInput?: (index: number) => void;
+  onInput?: (index: number, input: FuzzInput) => void;
 }
 
 /** Reads mutated inputs `from` … `from + inputs - 1` (or until the deadline). */
@@ -148,7 +148,7 @@ export async function fuzzTarget(name: string, target: OpenTarget, opts: FuzzRun
   for (let i = from; i < from + opts.inputs && Date.now() < (opts.deadline ?? Infinity); i++) {
     const rand = inputRand(opts.seed, i);
     const input = target.mutate(rand);
-    opts.onInput?.(i);
+    opts.onInput?.(i, input);
     let ms = 0;
     const timed: Timed = async (parse) => {
       const t = performance.now();

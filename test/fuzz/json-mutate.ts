@@ -9,9 +9,31 @@ import { int, mutate, pick, type Rand } from './reader-fuzz';
 
 type Container = Record<string, unknown> | unknown[];
 
-const HUGE_NUMBERS = [1e308, -1e308, 2 ** 53, 2 ** 53 + 2, 2 ** 64, 2 ** 32, 2 ** 31, -(2 ** 31), -1, 1e21, 5e-324, 0.5];
+const HUGE_NUMBERS = [
+  1e308,
+  -1e308,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 64,
+  2 ** 32,
+  2 ** 31,
+  -(2 ** 31),
+  -1,
+  1e21,
+  5e-324,
+  0.5,
+];
 const SPECIAL_NUMBERS = [NaN, Infinity, -Infinity, -0];
-const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'toJSON', 'length', 'then'];
+const PROTOTYPE_KEYS = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'toJSON',
+  'length',
+  'then',
+];
 const WRONG_TYPES: readonly (() => unknown)[] = [
   () => null,
   () => true,
@@ -26,8 +48,10 @@ const WRONG_TYPES: readonly (() => unknown)[] = [
   () => 1,
 ];
 const LONG_CHARS = ['a', ' ', '#', '\\', '"', "'", ':', '\n', '\0', 'é', '\u2028', '\ud800', '7', '{'];
-const LONG_LENGTHS = [100, 10_000, 1_000_000];
-const DEPTHS = [64, 1000, 10_000, 100_000];
+// The largest sizes drawn rarely: each costs the harness as much as a hundred small inputs.
+const LONG_LENGTHS = [100, 100, 100, 100, 10_000, 10_000, 10_000, 10_000, 100_000, 100_000, 100_000, 1_000_000];
+const DEPTHS = [64, 64, 64, 64, 1000, 1000, 1000, 1000, 10_000, 10_000, 10_000, 100_000];
+const ARRAY_LENGTHS = [1000, 1000, 1000, 1000, 10_000, 10_000, 10_000, 100_000];
 /** The most nodes looked at when choosing where to mutate (a mutated value may be huge). */
 const MAX_NODES = 5000;
 
@@ -46,12 +70,24 @@ function isContainer(v: unknown): v is Container {
   return typeof v === 'object' && v !== null;
 }
 
+/** The keys of an object, or the indices of an array (as strings), the first `max` of them. */
+function keysOf(v: Container, max: number): string[] {
+  if (!Array.isArray(v)) {
+    const keys = Object.keys(v);
+    return keys.length > max ? keys.slice(0, max) : keys;
+  }
+  const keys: string[] = [];
+  for (let i = 0; i < Math.min(max, v.length); i++) keys.push(String(i));
+  return keys;
+}
+
 /** Up to MAX_NODES places in `root` (itself first), breadth first. */
 function slots(root: unknown): Slot[] {
   const out: Slot[] = [{ parent: undefined, key: '', value: root }];
   for (let i = 0; i < out.length && out.length < MAX_NODES; i++) {
     const v = out[i].value;
-    if (isContainer(v)) for (const key of Object.keys(v)) out.push({ parent: v, key, value: (v as never)[key] });
+    if (isContainer(v))
+      for (const key of keysOf(v, MAX_NODES - out.length)) out.push({ parent: v, key, value: (v as never)[key] });
   }
   return out;
 }
@@ -125,7 +161,7 @@ export function mutateJson(root: unknown, donor: unknown, rand: Rand): { value: 
         break;
       }
       case 8: {
-        const n = pick(rand, [1000, 100_000]);
+        const n = pick(rand, ARRAY_LENGTHS);
         const first: unknown = Array.isArray(at.value) ? at.value[0] : 0;
         const item = isContainer(first) ? 0 : first;
         next = Array.from({ length: n }, () => item);
@@ -170,6 +206,15 @@ function writeString(s: string, rate: number, rand: Rand): string {
 export function writeJson(root: unknown, rand: Rand): string {
   const indent = rand() < 0.5 ? '' : pick(rand, [' ', '  ', '\t']);
   const rate = rand() < 0.7 ? 0 : 0.2;
+  // Each string written once: a long list may hold the same one a hundred thousand times.
+  const strings = new Map<string, string>();
+  const leaf = (v: unknown): string => {
+    if (typeof v === 'number') return writeNumber(v);
+    if (typeof v !== 'string') return v === undefined ? 'null' : String(v);
+    let text = strings.get(v);
+    if (text === undefined) strings.set(v, (text = writeString(v, rate, rand)));
+    return text;
+  };
   const out: string[] = [];
   const todo: (string | { v: unknown; depth: number })[] = [{ v: root, depth: 0 }];
   while (todo.length > 0) {
@@ -179,21 +224,24 @@ export function writeJson(root: unknown, rand: Rand): string {
       continue;
     }
     const { v, depth } = t;
-    if (typeof v === 'number') out.push(writeNumber(v));
-    else if (typeof v === 'string') out.push(writeString(v, rate, rand));
-    else if (!isContainer(v)) out.push(v === undefined ? 'null' : String(v));
-    else {
-      const array = Array.isArray(v);
-      const keys = Object.keys(v);
-      const pad = indent && depth < 32 ? `\n${indent.repeat(depth + 1)}` : '';
-      const close = indent && depth < 32 ? `\n${indent.repeat(depth)}` : '';
-      out.push(array ? '[' : '{');
-      todo.push(keys.length > 0 ? close + (array ? ']' : '}') : array ? ']' : '}');
-      for (let i = keys.length - 1; i >= 0; i--) {
-        todo.push({ v: (v as never)[keys[i]], depth: depth + 1 });
-        const sep = array ? '' : `${writeString(keys[i], rate, rand)}:${indent ? ' ' : ''}`;
-        todo.push((i > 0 ? ',' : '') + pad + sep);
-      }
+    if (!isContainer(v)) {
+      out.push(leaf(v));
+      continue;
+    }
+    const pad = indent && depth < 32 ? `\n${indent.repeat(depth + 1)}` : '';
+    const close = indent && depth < 32 ? `\n${indent.repeat(depth)}` : '';
+    if (Array.isArray(v) && !v.some(isContainer)) {
+      // A (long) list of leaves in one go.
+      out.push(v.length > 0 ? `[${pad}${v.map(leaf).join(`,${pad}`)}${close}]` : '[]');
+      continue;
+    }
+    const keys = keysOf(v, Infinity);
+    out.push(Array.isArray(v) ? '[' : '{');
+    todo.push((keys.length > 0 ? close : '') + (Array.isArray(v) ? ']' : '}'));
+    for (let i = keys.length - 1; i >= 0; i--) {
+      todo.push({ v: (v as never)[keys[i]], depth: depth + 1 });
+      const sep = Array.isArray(v) ? '' : `${leaf(keys[i])}:${indent ? ' ' : ''}`;
+      todo.push((i > 0 ? ',' : '') + pad + sep);
     }
   }
   return out.join('');

@@ -50,7 +50,8 @@ function relabel(file: Uint8Array, dtype: 'F16' | 'BF16'): Uint8Array {
     if (name === '__metadata__') continue;
     const entry = e as { dtype: string; shape: number[] };
     entry.dtype = dtype;
-    entry.shape = entry.shape.length === 0 ? [2] : [...entry.shape.slice(0, -1), 2 * entry.shape[entry.shape.length - 1]];
+    entry.shape =
+      entry.shape.length === 0 ? [2] : [...entry.shape.slice(0, -1), 2 * entry.shape[entry.shape.length - 1]];
   }
   return join8(utf8(JSON.stringify(header)), data);
 }
@@ -120,7 +121,8 @@ function sameTensors(a: SafetensorsFile, b: SafetensorsFile): boolean {
     a.tensors.size === b.tensors.size &&
     [...a.tensors].every(
       ([name, t]) =>
-        isDeepStrictEqual(t.shape, b.tensors.get(name)?.shape) && isDeepStrictEqual(bytes(t), bytes(b.tensors.get(name))),
+        isDeepStrictEqual(t.shape, b.tensors.get(name)?.shape) &&
+        isDeepStrictEqual(bytes(t), bytes(b.tensors.get(name))),
     )
   );
 }
@@ -145,6 +147,13 @@ export const safetensorsTarget: FuzzTarget = {
           return refused(whole, [SafetensorsError], `${name}: `);
         }
         consistent(!(stepped instanceof Error) && sameTensors(whole, stepped), () => 'read whole and in steps differ');
+        const { header } = split(input.bytes);
+        const metadata = header.__metadata__ ?? {};
+        consistent(
+          isDeepStrictEqual(Object.keys(whole.metadata), Object.keys(metadata)),
+          () =>
+            `metadata keys ${JSON.stringify(Object.keys(whole.metadata))}, the file's ${JSON.stringify(Object.keys(metadata))}`,
+        );
         for (const [tensor, t] of whole.tensors)
           consistent(
             t.data.length === t.shape.reduce((a, s) => a * s, 1),
@@ -187,7 +196,10 @@ function checkConfig(c: MambaConfig): void {
   } catch (err) {
     throw new PropertyError(`what mambaConfigToJson wrote does not read back: ${(err as Error).message}`);
   }
-  consistent(isDeepStrictEqual(back, c), () => `written and read back: ${JSON.stringify(back)}, was ${JSON.stringify(c)}`);
+  consistent(
+    isDeepStrictEqual(back, c),
+    () => `written and read back: ${JSON.stringify(back)}, was ${JSON.stringify(c)}`,
+  );
 }
 
 /** config.json as loadModelDir reads it (the file, then the object); some inputs as values, NaN included. */

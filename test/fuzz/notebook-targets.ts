@@ -27,7 +27,7 @@ function specSeeds(): string[] {
     formatCellSpec('analyze', "it's #1.wav", { backend: 'cpu', start: 0.5, end: 2.25 }),
     formatCellSpec('generate', 'reads.fq', { record: 'read\t1', from: 10, length: 64, temperature: 0.8, topK: 4 }),
     formatCellSpec('generate', 'speech.wav', { from: 1.5, length: 16000, seed: 7 }),
-    "# notes\r\nanalyze: 'a b.fasta'  # a comment\r\nbackend: auto\r\nregion: \"x\\u00e9:1-10\"\r\n",
+    '# notes\r\nanalyze: \'a b.fasta\'  # a comment\r\nbackend: auto\r\nregion: "x\\u00e9:1-10"\r\n',
   ];
 }
 
@@ -77,13 +77,22 @@ function specValue(rand: Rand): string {
   const n = pick(rand, [100, 10_000, 100_000]);
   switch (int(rand, 5)) {
     case 0:
-      return pick(rand, NUMBERS);
+      return rand() < 0.5 ? pick(rand, NUMBERS) : `${'1'.repeat(n)}${pick(rand, ['', 'x', '.', '.5e', ' #'])}`;
     case 1:
       return pick(rand, [`chr1:${'9'.repeat(n)}-1`, `a:b:1-2`, ':1-2', 'x:2-1', `${':'.repeat(n)}1-2`]);
     case 2:
       return pick(rand, [pick(rand, LONG_CHARS).repeat(n), `a${' '.repeat(n)}b`, `a${'\t '.repeat(n)}#`]);
     case 3:
-      return pick(rand, [`"${'a'.repeat(n)}"`, `'${'b'.repeat(n)}`, '"\\u12"', '"\\x41"', '"a\\"', "'it''s'", '"ok" # c', '"ok"x']);
+      return pick(rand, [
+        `"${'a'.repeat(n)}"`,
+        `'${'b'.repeat(n)}`,
+        '"\\u12"',
+        '"\\x41"',
+        '"a\\"',
+        "'it''s'",
+        '"ok" # c',
+        '"ok"x',
+      ]);
     default:
       return pick(rand, ['a.fa', 'b.wav', 'x.txt', 'c.FASTQ.GZ', '"weird #.fa"', 'cpu', 'both', 'webgpu']);
   }
@@ -175,7 +184,14 @@ function notebookSeeds(): string[] {
     { cells: [], metadata: undefined },
     {
       cells: [
-        { kind: 'markup', language: 'markdown', source: '# Lab\nnotes', outputs: [], run: undefined, metadata: undefined },
+        {
+          kind: 'markup',
+          language: 'markdown',
+          source: '# Lab\nnotes',
+          outputs: [],
+          run: undefined,
+          metadata: undefined,
+        },
         {
           kind: 'code',
           language: 'yaml',
@@ -198,7 +214,9 @@ function notebookSeeds(): string[] {
           kind: 'code',
           language: 'yaml',
           source: specSeeds()[3],
-          outputs: [{ items: [{ mime: 'application/vnd.code.notebook.stdout', data: utf8('done\n') }], metadata: undefined }],
+          outputs: [
+            { items: [{ mime: 'application/vnd.code.notebook.stdout', data: utf8('done\n') }], metadata: undefined },
+          ],
           run: { order: undefined, success: false, startTime: undefined, endTime: undefined },
           metadata: undefined,
         },
@@ -240,7 +258,9 @@ export const notebookTarget: FuzzTarget = {
           written = writeNotebook(nb);
           back = readNotebook(written, file);
         } catch (err) {
-          throw new PropertyError(`read, but not written and read back: ${(err as Error).name}: ${(err as Error).message}`);
+          throw new PropertyError(
+            `read, but not written and read back: ${(err as Error).name}: ${(err as Error).message}`,
+          );
         }
         consistent(text(writeNotebook(back)) === text(written), () => 'written twice, not the same file');
         const items = (n: StoredNotebook) => n.cells.flatMap((c) => c.outputs.flatMap((o) => o.items));

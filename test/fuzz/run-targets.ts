@@ -57,7 +57,15 @@ function theSeedRun(): Promise<string> {
       data: [fasta],
       range: parseRange('0%-90%'),
       size: { dModel: 8, nLayer: 1, dState: 4 },
-      hyper: { ...DEFAULT_HYPER, batch: 2, length: 16, warmupSteps: 1, evalEvery: 1, checkpointEvery: 2, valWindows: 2 },
+      hyper: {
+        ...DEFAULT_HYPER,
+        batch: 2,
+        length: 16,
+        warmupSteps: 1,
+        evalEvery: 1,
+        checkpointEvery: 2,
+        valWindows: 2,
+      },
       budget: { steps: 3 },
       backend: 'cpu',
     };
@@ -113,7 +121,7 @@ function runFileTarget(
   };
 }
 
-/** What createRun writes of a spec reads back the same. */
+/** What createRun writes of a spec reads back to the same file (-0 is written 0). */
 function checkRunSpec(parsed: unknown): void {
   const spec = parsed as RunSpec;
   let back: RunSpec;
@@ -122,7 +130,10 @@ function checkRunSpec(parsed: unknown): void {
   } catch (err) {
     throw new PropertyError(`written back, not read: ${(err as Error).message}`);
   }
-  consistent(isDeepStrictEqual(back, spec), () => `written and read back: ${JSON.stringify(back).slice(0, 300)}`);
+  consistent(
+    JSON.stringify(back) === JSON.stringify(spec),
+    () => `written and read back: ${JSON.stringify(back).slice(0, 300)}`,
+  );
 }
 
 export const runJsonTarget = runFileTarget(
@@ -188,7 +199,8 @@ export const latestTarget: FuzzTarget = {
       mutate: (rand) => mutateJsonFile(texts, rand),
       async read(input, _rand, timed) {
         await writeFile(path, input.bytes);
-        let named: string | undefined, outcome: 'ok' | 'rejected' = 'ok';
+        let named: string | undefined,
+          outcome: 'ok' | 'rejected' = 'ok';
         try {
           named = (await timed(() => readLatest(runDir)))?.checkpoint;
         } catch (err) {
@@ -288,8 +300,8 @@ function otherLines(text: string): string[] {
 
 /**
  * metrics.jsonl: never refused (lines that hold no record are skipped), so every input must read;
- * read forward whole, forward in two appends, and back from the end, the records agree, and
- * dropping those from a step on keeps the others and every other line.
+ * read forward whole and back from the end, the records agree; on a quarter of the inputs also
+ * read in two appends, and dropping those from a step on keeps the others and every other line.
  */
 export const metricsTarget: FuzzTarget = {
   name: 'metrics.jsonl',
@@ -311,9 +323,12 @@ export const metricsTarget: FuzzTarget = {
           const lastVal = all.filter((r) => r.valBits !== undefined).at(-1);
           consistent(
             isDeepStrictEqual(latest?.last, all.at(-1)) && isDeepStrictEqual(latest?.lastVal, lastVal),
-            () => `read back from the end: ${JSON.stringify(latest)}; forward: ${JSON.stringify([all.at(-1), lastVal])}`,
+            () =>
+              `read back from the end: ${JSON.stringify(latest)}; forward: ${JSON.stringify([all.at(-1), lastVal])}`,
           );
         }
+        // The slower checks on a quarter of the inputs.
+        if (rand() < 0.75) return 'ok';
         // Two appends, split after a newline.
         const newlines: number[] = [];
         input.bytes.forEach((b, i) => b === 0x0a && newlines.push(i + 1));

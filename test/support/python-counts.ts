@@ -61,3 +61,31 @@ export function pythonFastqSummary(path: string): { reads: number; bases: number
     qsum: number;
   };
 }
+
+// Per VCF file: the first five columns of each data line (CHROM, POS, ID, REF, ALT). Columns are
+// split on tabs; a file whose #CHROM line is split by blanks instead has its short lines split on blanks.
+const PY_VCF = `
+import gzip, json, re, sys
+out = {}
+for path in sys.argv[1:]:
+    text = (gzip.open if path.endswith('.gz') else open)(path, 'rb').read().decode('utf-8')
+    lines = [l[:-1] if l.endswith('\\r') else l for l in text.split('\\n')]
+    head = [l for l in lines if l.startswith('#') and not l.startswith('##')]
+    blanks = bool(head) and len(head[0].split('\\t')) < 8 and len(head[0].split()) >= 8
+    rows = []
+    for l in lines:
+        if l.startswith('#') or not l.strip():
+            continue
+        cols = l.split('\\t')
+        if blanks and len(cols) < 8:
+            cols = l.split()
+        rows.append(cols[:5])
+    out[path] = rows
+print(json.dumps(out))
+`;
+
+export function pythonVcfColumns(paths: string[]): Record<string, string[][]> {
+  return JSON.parse(
+    execFileSync('python3', ['-c', PY_VCF, ...paths], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+  ) as Record<string, string[][]>;
+}

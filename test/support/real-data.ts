@@ -37,6 +37,12 @@ export const REAL = {
     path: '/usr/share/doc/sibelia/examples/Sibelia/Staphylococcus_aureus/Staphylococcus.fasta.gz',
     pkg: 'sibelia-examples',
   },
+  pyvcfTests: { path: '/usr/share/doc/python3-vcf/test', pkg: 'python-pyvcf-examples' },
+  vcfannoExamples: { path: '/usr/share/doc/vcfanno-examples', pkg: 'vcfanno-examples' },
+  saureusNctc8325: {
+    path: '/usr/share/doc/sibelia/examples/C-Sibelia/Staphylococcus_aureus/NCTC8325.fasta.gz',
+    pkg: 'sibelia-examples',
+  },
   staphContigs: {
     path: '/usr/share/doc/sibelia/examples/C-Sibelia/Staphylococcus_aureus/RN4220.fasta.gz',
     pkg: 'sibelia-examples',

@@ -134,3 +134,14 @@ test('any string written as a value reads back exactly, and never adds a key', (
   }
   assert.match(formatCellSpec('analyze', 'dir/a b:c.fa'), /^analyze: dir\/a b:c\.fa$/m, 'plain values stay bare');
 });
+
+test('a long run of spaces or digits in a value is read in linear time', () => {
+  const n = 100_000;
+  const t0 = performance.now();
+  assert.equal(parseCellSpec(`analyze: a.fa\nmodel: a${' '.repeat(n)}b`).model, `a${' '.repeat(n)}b`);
+  assert.equal(parseCellSpec(`analyze: a.fa\nmodel: a${' '.repeat(n)}#b`).model, 'a');
+  assert.throws(() => parseCellSpec(`generate: a.wav\nfrom: ${'1'.repeat(n)}x`), /line 2: from must be a number/);
+  const ms = performance.now() - t0;
+  // Quadratic backtracking took minutes here.
+  assert.ok(ms < 2000, `${ms.toFixed(0)} ms`);
+});

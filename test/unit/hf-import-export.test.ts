@@ -19,9 +19,10 @@ import { importHfModel } from '../../extension/core/models/import-hf';
 import { loadModelDir, readSafetensorsFile } from '../../extension/core/models/load-model';
 import { saveModelDir } from '../../extension/core/models/save-model';
 import { randomMambaParams } from '../support/engine-suites';
+import { ODD_CONFIG, ODD_VOCABULARY, writeOddModel } from '../support/odd-model';
 import { HF_FIXTURE_DIR, fixtureJson } from '../support/hf-fixture';
-import { bf16Bits, cpuLogits, f16Bits, type HalfDtype, rounded, writeHalfSafetensors, writeShards } from '../support/hf-model-files';
-import { tempDir } from '../support/train-data';
+import { bf16Bits, cpuLogits, f16Bits, type HalfDtype, rounded, writeShards } from '../support/hf-model-files';
+import { randomBases, tempDir, writeFasta } from '../support/train-data';
 
 const CLI = join(__dirname, '..', '..', 'extension', 'core', 'cli', 'main.js');
 const seqlab = (...args: string[]) =>
@@ -98,7 +99,10 @@ describe('export then import', () => {
       eos_token_id: 9,
       pad_token_id: 0,
     });
-    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /^---\nlibrary_name: transformers\n[\s\S]*MambaForCausalLM/);
+    assert.match(
+      readFileSync(join(out, 'README.md'), 'utf8'),
+      /^---\nlibrary_name: transformers\n[\s\S]*MambaForCausalLM/,
+    );
 
     const want = await logitsOf(HF_FIXTURE_DIR);
     const back = join(root, 'imported');
@@ -118,38 +122,9 @@ describe('export then import', () => {
 
   it('gives back an odd config (untied head, biases, no conv bias, rank 7) and its own 11-token vocabulary', async () => {
     const root = tempDir('hf-odd');
-    const config = parseMambaConfig(
-      {
-        vocab_size: 11,
-        hidden_size: 24,
-        num_hidden_layers: 3,
-        state_size: 5,
-        conv_kernel: 3,
-        expand: 3,
-        time_step_rank: 7,
-        use_bias: true,
-        use_conv_bias: false,
-        tie_word_embeddings: false,
-        layer_norm_epsilon: 1e-6,
-      },
-      'odd',
-    );
-    const vocab: DnaTokenizerJson = {
-      type: 'seqlab-dna',
-      version: 1,
-      tokens: ['<pad>', 'A', 'C', 'G', 'T', 'N', '<any>', '<bos>', '<eos>', '<sep>', '<mask>'],
-      encode: { A: 1, C: 2, G: 3, T: 4, U: 4, N: 5, R: 6, Y: 6, '-': 6 },
-      decode: ['', 'A', 'C', 'G', 'T', 'N', 'N', '', '', '', ''],
-      complementPairs: [
-        [1, 4],
-        [2, 3],
-      ],
-      special: { pad: 0, bos: 7, eos: 8, sep: 9, mask: 10 },
-    };
     const src = join(root, 'odd');
-    const params = randomMambaParams(config, new Rng(7));
-    await saveModelDir(src, config, params, { time_step_min: 0.002, time_step_scale: 1.5 });
-    writeFileSync(join(src, 'tokenizer.json'), JSON.stringify(vocab));
+    const params = await writeOddModel(src);
+    const [config, vocab] = [ODD_CONFIG, ODD_VOCABULARY];
     const ids = [
       [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 3, 2, 1],
       [4, 4, 3, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
@@ -162,6 +137,11 @@ describe('export then import', () => {
       [exported.time_step_min, exported.time_step_scale, exported.time_step_max, exported.tie_word_embeddings],
       [0.002, 1.5, 0.1, false],
     );
+    // transformers 5 would divide the loaded out_proj weights by sqrt(layers) were it true.
+    assert.equal(exported.rescale_prenorm_residual, false);
+    const direct = await importHfModel(src, join(root, 'direct'), false);
+    assert.match(direct.notes[0], /^rescale_prenorm_residual is true: transformers 5 divides each out_proj weight/);
+    assert.equal(readJson(join(root, 'direct', 'config.json')).rescale_prenorm_residual, false);
     assert.ok(readSafetensors(readFileSync(join(out, 'model.safetensors')), 'x').tensors.has('lm_head.weight'));
     const back = join(root, 'imported');
     await importHfModel(out, back, false);
@@ -175,15 +155,27 @@ describe('export then import', () => {
 
   it('exports a run folder as its latest checkpoint, and refuses a non-integer expand', async () => {
     const root = tempDir('hf-export-run');
-    const model = join(root, 'run', 'checkpoints', 'step-0000003');
-    mkdirSync(model, { recursive: true });
-    for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(HF_FIXTURE_DIR, f), join(model, f));
-    writeFileSync(join(model, 'training.json'), JSON.stringify({ run: 'tiny', step: 3 }));
-    writeFileSync(join(root, 'run', 'run.json'), '{}');
-    writeFileSync(join(root, 'run', 'checkpoints', 'latest.json'), JSON.stringify({ checkpoint: 'step-0000003' }));
-    const r = seqlab('export-hf', '--model', model, '--out', join(root, 'from-checkpoint'));
+    const fasta = writeFasta(join(root, 'train.fa'), { one: randomBases(3000), two: randomBases(2000) });
+    const run = join(root, 'tiny');
+    let r = seqlab(
+      'train',
+      ...['--data', fasta, '--out', run, '--range', '0%-80%', '--steps', '6', '--checkpoint-every', '3'],
+      ...['--d-model', '8', '--n-layer', '1', '--d-state', '4', '--batch', '2', '--length', '32', '--backend', 'cpu'],
+    );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(readFileSync(join(root, 'from-checkpoint', 'README.md'), 'utf8'), /run `tiny`, 3 steps/);
+    r = seqlab('export-hf', '--model', run, '--out', join(root, 'exported'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^exported run tiny, step-0000006 \(step 6\) -> /);
+    assert.match(
+      readFileSync(join(root, 'exported', 'README.md'), 'utf8'),
+      /Trained with Mamba SeqLab \(run `tiny`, 6 steps, .*\) on `train\.fa` \(range 0%-80% of each file\)/,
+    );
+    await importHfModel(join(root, 'exported'), join(root, 'back'), false);
+    const ids = [[1, 2, 3, 4, 5, 1, 2, 3]];
+    const checkpoint = join(run, 'checkpoints', 'step-0000006');
+    assertSameLogits(await logitsOf(join(root, 'back'), ids), await logitsOf(checkpoint, ids), 'run export');
+    assert.equal(readJson(join(checkpoint, 'config.json')).rescale_prenorm_residual, true, 'as checkpoints say');
+    assert.equal(readJson(join(root, 'exported', 'config.json')).rescale_prenorm_residual, false);
 
     const odd = join(root, 'expand');
     const cfg = parseMambaConfig({ vocab_size: 16, hidden_size: 8, num_hidden_layers: 1, expand: 1.5 }, 'x');
@@ -241,7 +233,12 @@ describe('import of what Hugging Face writes', () => {
       pad_vocab_size_multiple: 8,
       tie_embeddings: true,
     };
-    const src = hfFolder(root, 'src', (dir) => writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(tensors)), config);
+    const src = hfFolder(
+      root,
+      'src',
+      (dir) => writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(tensors)),
+      config,
+    );
     const out = join(root, 'out');
     const r = await importHfModel(src, out, false);
     assert.deepEqual([r.configLayout, r.parameterNames, r.config.vocabSize], ['mamba_ssm', 'mamba_ssm', 16]);
@@ -265,14 +262,30 @@ describe('character tokenizers map onto SeqLab DNA tokenizer over the model ids'
       "HyenaDNA's CharacterTokenizer (tokenizer_config.json char_ords)",
       'tokenizer_config.json',
       hyena,
-      { special: { pad: 4, bos: 2, eos: 1, sep: 1, mask: 3 }, complementPairs: [[7, 10], [8, 9]] },
-      [/^lowercase a c g t n: .* reads them as "\[UNK\]"$/, /^U R Y S W K M B D H V - \. are not in its vocabulary: read as "\[UNK\]" \(id 6\)/, /adds special tokens/],
+      {
+        special: { pad: 4, bos: 2, eos: 1, sep: 1, mask: 3 },
+        complementPairs: [
+          [7, 10],
+          [8, 9],
+        ],
+      },
+      [
+        /^lowercase a c g t n: .* reads them as "\[UNK\]"$/,
+        /^U R Y S W K M B D H V - \. are not in its vocabulary: read as "\[UNK\]" \(id 6\)/,
+        /adds special tokens/,
+      ],
     ],
     [
       'CaduceusTokenizer (characters, complement_map; uppercases)',
       'tokenizer_config.json',
       caduceus,
-      { special: { pad: 7, bos: 5, eos: 2, sep: 2, mask: 6 }, complementPairs: [[10, 13], [11, 12]] },
+      {
+        special: { pad: 7, bos: 5, eos: 2, sep: 2, mask: 6 },
+        complementPairs: [
+          [10, 13],
+          [11, 12],
+        ],
+      },
       [/^U R Y S W K M B D H V - \. are not in its vocabulary: read as "\[UNK\]" \(id 9\)/, /adds special tokens/],
     ],
     [
@@ -281,7 +294,9 @@ describe('character tokenizers map onto SeqLab DNA tokenizer over the model ids'
       '<pad>\n<s>\n</s>\n<mask>\nA\nC\nG\nT\nN\na\nc\ng\nt\nn\n',
       { special: { pad: 0, bos: 1, eos: 2, sep: 2, mask: 3 } },
       [
-        ...[...'acgtn'].map((c, i) => new RegExp(`^token "${c}" \\(id ${9 + i}\\) is never read: SeqLab reads either case`)),
+        ...[...'acgtn'].map(
+          (c, i) => new RegExp(`^token "${c}" \\(id ${9 + i}\\) is never read: SeqLab reads either case`),
+        ),
         /^U R Y S W K M B D H V - \. are not in its vocabulary and it has no unknown token: SeqLab refuses them/,
       ],
     ],
@@ -295,10 +310,14 @@ describe('character tokenizers map onto SeqLab DNA tokenizer over the model ids'
       });
       const r = await importHfModel(src, join(root, 'out'), false);
       const json = readJson(join(root, 'out', 'tokenizer.json')) as unknown as DnaTokenizerJson;
-      for (const [key, value] of Object.entries(expected)) assert.deepEqual(json[key as keyof DnaTokenizerJson], value, key);
+      for (const [key, value] of Object.entries(expected))
+        assert.deepEqual(json[key as keyof DnaTokenizerJson], value, key);
       const tokenizer = DnaTokenizer.fromJSON(json);
       const first = file === 'vocab.txt' ? 4 : json.special.mask === 6 ? 10 : 7;
-      assert.deepEqual([...tokenizer.encodeString('ACGTNacgtn')], [0, 1, 2, 3, 4, 0, 1, 2, 3, 4].map((i) => first + i));
+      assert.deepEqual(
+        [...tokenizer.encodeString('ACGTNacgtn')],
+        [0, 1, 2, 3, 4, 0, 1, 2, 3, 4].map((i) => first + i),
+      );
       assert.equal(json.tokens.length, 16, 'names for every id of the model');
       assert.equal(r.notes.length, notes.length, r.notes.join('\n'));
       notes.forEach((re, i) => assert.match(r.notes[i], re));
@@ -308,7 +327,8 @@ describe('character tokenizers map onto SeqLab DNA tokenizer over the model ids'
 
 describe('refusals name what they refuse, and nothing is written', () => {
   const fixtureConfig = (): Record<string, unknown> => readJson(join(HF_FIXTURE_DIR, 'config.json'));
-  const copyWeights = (dir: string) => copyFileSync(join(HF_FIXTURE_DIR, 'model.safetensors'), join(dir, 'model.safetensors'));
+  const copyWeights = (dir: string) =>
+    copyFileSync(join(HF_FIXTURE_DIR, 'model.safetensors'), join(dir, 'model.safetensors'));
 
   /** The import fails with a message that starts with `prefix`, and writes nothing anywhere. */
   async function refused(src: string, prefix: string): Promise<void> {
@@ -339,6 +359,11 @@ describe('refusals name what they refuse, and nothing is written', () => {
     ['LayerNorm blocks', { rms_norm: false }, '"rms_norm" false (LayerNorm blocks) is not supported'],
     ['attention layers', { attn_layer_idx: [1] }, '"attn_layer_idx" [1] (attention layers) is not supported'],
     ['MLP blocks', { d_intermediate: 128 }, '"d_intermediate" 128 (an MLP after each mixer) is not supported'],
+    [
+      'a bad Δ rank, named as mamba_ssm names it',
+      { ssm_cfg: { dt_rank: 0 } },
+      '"ssm_cfg.dt_rank" must be "auto" or a positive integer, got 0',
+    ],
   ];
   for (const [what, change, message] of mambaSsm) {
     it(`refuses a mamba_ssm config with ${what}`, async () => {
@@ -359,7 +384,9 @@ describe('refusals name what they refuse, and nothing is written', () => {
     );
 
     src = hfFolder(tempDir('hf-refuse'), 'src', (dir) => {
-      const bytes = writeSafetensors(new Map([['backbone.norm_f.weight', { shape: [32], data: new Float32Array(32) }]]));
+      const bytes = writeSafetensors(
+        new Map([['backbone.norm_f.weight', { shape: [32], data: new Float32Array(32) }]]),
+      );
       bytes.set(Buffer.from('"F64"'), Buffer.from(bytes).indexOf('"F32"'));
       writeFileSync(join(dir, 'model.safetensors'), bytes);
     });
@@ -448,7 +475,10 @@ describe('seqlab import-hf and export-hf', () => {
     r = seqlab('import-hf', HF_FIXTURE_DIR, '--out', notModel, '--force');
     assert.equal(r.stderr.trim(), `seqlab: ${notModel} is not a model folder (no config.json), so it is not replaced`);
     r = seqlab('import-hf', exported, '--out', exported, '--force');
-    assert.equal(r.stderr.trim(), `seqlab: ${exported} holds the model being read (${exported}); choose another folder`);
+    assert.equal(
+      r.stderr.trim(),
+      `seqlab: ${exported} holds the model being read (${exported}); choose another folder`,
+    );
     assert.deepEqual(readdirSync(notModel), ['keep.txt']);
     assert.deepEqual(readdirSync(root).sort(), ['exported', 'imported', 'notes']);
   });

@@ -81,6 +81,20 @@ describe('MambaConfig', () => {
       /intermediate_size 100 disagrees with int\(expand \* hidden_size\) = 128/,
     ],
     ['a string boolean', { use_bias: 'yes' }, /"use_bias" must be true or false/],
+    // 1e999 in a file reads as Infinity.
+    ['an infinite expand', { expand: Infinity }, /expand \* hidden_size = Infinity is not a number of channels/],
+    ['an expand past any array', { expand: 1e300 }, /expand \* hidden_size = .* is not a number of channels/],
+    [
+      'an infinite layer_norm_epsilon',
+      { layer_norm_epsilon: Infinity },
+      /"layer_norm_epsilon" must be a positive number, got Infinity/,
+    ],
+    ['a model_type whose own toString is no function', { model_type: { toString: 1 } }, /model_type \{"toString":1\}/],
+    [
+      'an activation nested deeper than JSON.stringify can write',
+      { hidden_act: JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) },
+      /hidden_act \[\.\.\.\] is not supported/,
+    ],
   ];
   for (const [what, json, message] of bad) {
     it(`rejects ${what}`, () =>

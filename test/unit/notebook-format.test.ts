@@ -109,6 +109,11 @@ test('damaged files are refused naming the file and where', () => {
       { seqlab: 1, cells: [{ kind: 'code', source: '', run: { success: 1 } }] },
       /cell 1 run: success must be true or false/,
     ],
+    // What the writer's JSON.stringify could not write back.
+    [
+      `{"seqlab": 1, "cells": [], "metadata": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      /top level: nested more than 256 levels deep/,
+    ],
   ];
   for (const [v, re] of cases)
     assert.throws(
@@ -116,4 +121,27 @@ test('damaged files are refused naming the file and where', () => {
       (e: unknown) => e instanceof NotebookFormatError && re.test(e.message),
       JSON.stringify(v),
     );
+});
+
+test('items whose bytes are not what their mime says are written back unchanged', () => {
+  const items = [
+    { mime: 'text/plain', data: Uint8Array.of(0xff, 0xfe, 0x41) },
+    { mime: 'text/plain', data: new TextEncoder().encode('\ufeffwith a BOM') },
+    { mime: 'application/json', data: new TextEncoder().encode('not JSON') },
+    { mime: 'application/json', data: Uint8Array.of(0x7b, 0x80, 0x7d) },
+  ];
+  const nb: StoredNotebook = {
+    metadata: undefined,
+    cells: [
+      {
+        kind: 'code',
+        language: 'yaml',
+        source: '',
+        outputs: [{ items, metadata: undefined }],
+        run: undefined,
+        metadata: undefined,
+      },
+    ],
+  };
+  assert.deepEqual(readNotebook(writeNotebook(nb), 'lab.seqlab'), nb);
 });

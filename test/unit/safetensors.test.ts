@@ -149,6 +149,14 @@ describe('safetensors', () => {
       rawFile({ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(2)),
       /4 bytes after the last tensor are not described by the header/,
     ],
+    [
+      'a dtype nested deeper than JSON.stringify can write',
+      rawFile(
+        `{"t": {"dtype": ${'['.repeat(100_000)}${']'.repeat(100_000)}, "shape": [1], "data_offsets": [0, 4]}}`,
+        f32(1),
+      ),
+      /tensor "t": unsupported dtype \[\.\.\.\]/,
+    ],
   ];
   for (const [what, bytes, message] of corrupt) {
     it(`rejects ${what} with a clear error`, () => {
@@ -164,6 +172,21 @@ describe('safetensors', () => {
       );
     });
   }
+
+  it('reads float32 tensors from a Buffer that views a larger allocation', () => {
+    const t: HostTensor = { shape: [2, 3], data: Float32Array.of(1, -2, 3.5, 0, 1e-3, 7) };
+    const file = writeSafetensors(new Map([['t', t]]));
+    // A Buffer's slice() shares memory: the tensor must be copied from these bytes alone.
+    const view = Buffer.concat([Buffer.alloc(16), Buffer.from(file)]).subarray(16);
+    assert.deepEqual(readSafetensors(view, 'view.safetensors').tensors.get('t'), t);
+  });
+
+  it('keeps a metadata key named "__proto__"', () => {
+    const file = rawFile('{"__metadata__": {"__proto__": "x", "format": "pt"}}');
+    const { metadata } = readSafetensors(file, 'proto.safetensors');
+    assert.deepEqual(Object.keys(metadata), ['__proto__', 'format']);
+    assert.equal(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value, 'x');
+  });
 
   it('rejects a truncated copy of the fixture naming the tensor that runs past the end', () => {
     const bytes = new Uint8Array(readFileSync(join(HF_FIXTURE_DIR, 'model.safetensors')));

@@ -113,3 +113,13 @@ test('status.json, latest.json, manifest.json and trainer-state.json are checked
     /manifest\.json: files\[0\]\.sha256 must be a SHA-256 in hex, got "abc"$/,
   );
 });
+
+test('a field nested deeper than JSON.stringify can write is refused naming the field', async () => {
+  const dir = tempDir('deep-field');
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  writeFileSync(runFiles(dir).status, `{"state": "running", "step": 0, "updated": ${deep}}`);
+  await assert.rejects(readStatus(dir), {
+    name: 'RunFileError',
+    message: /status\.json: updated must be a string, got \[\.\.\.\]$/,
+  });
+});

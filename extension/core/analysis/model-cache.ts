@@ -2,11 +2,13 @@
 // once per folder and kept while its files stay as they were: keyed by the folder's real path and
 // the sizes and mtimes of config.json and the weight files, bounded in bytes, least recently used
 // out first. Nothing is decoded or re-encoded on the extension host's event loop: the files' data
-// sections are read asynchronously, a few megabytes at a time, into the one file the engine gets,
-// behind a header joined from theirs, so shards become one file and every dtype passes through. The
+// sections are read asynchronously straight into the one file the engine gets (no buffer between,
+// so no copying on the event loop and no garbage to collect), behind a header joined from theirs,
+// so shards become one file and every dtype passes through. The
 // names and shapes are checked against the config from the headers alone; the engine decodes the
 // values and checks them when it loads the model.
-import { realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   parseSafetensorsHeader,
@@ -16,7 +18,6 @@ import {
 } from '../../../kernels/io/safetensors';
 import type { MambaConfig } from '../../../kernels/model/config';
 import { mambaParamsFromTensors } from '../../../kernels/model/weights';
-import { openFileSource, readChunks, type RandomAccessSource } from '../datasets/source';
 import { ModelFileError, weightFiles } from '../models/load-model';
 
 /** A model's weights for the engine, and the key its upload is cached under (changes with the files). */
@@ -27,8 +28,10 @@ export interface ModelWeights {
 
 /** 1 GiB: a few small models, or one of about 250M float32 parameters. */
 export const DEFAULT_MODEL_CACHE_BYTES = 2 ** 30;
-/** Bytes per read: each is copied into place in one go, a millisecond or two of the event loop. */
-const CHUNK_BYTES = 1 << 20;
+/** The most one read call asks for, so that other file work gets the thread pool between calls. */
+const READ_CALL_BYTES = 8 << 20;
+// O_NONBLOCK so that opening a FIFO returns at once (and is refused) instead of waiting for a writer.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 /** Stands in for a tensor's values where only its name and shape are checked. */
 const NO_VALUES = new Float32Array(0);
 
@@ -43,21 +46,44 @@ async function fileStamp(path: string, required: boolean): Promise<string> {
   }
 }
 
+/** Bytes [position, position + length) of a file into `out` at `at`. */
+async function readInto(
+  file: FileHandle,
+  path: string,
+  out: Uint8Array,
+  at: number,
+  length: number,
+  position: number,
+): Promise<void> {
+  for (let got = 0; got < length;) {
+    const { bytesRead } = await file.read(out, at + got, Math.min(READ_CALL_BYTES, length - got), position + got);
+    if (bytesRead === 0) throw new ModelFileError(`${path}: ends at byte ${position + got}, before its header says`);
+    got += bytesRead;
+  }
+}
+
 interface Shard {
-  src: RandomAccessSource;
+  path: string;
+  file: FileHandle;
   header: SafetensorsHeader;
   dataBytes: number;
 }
 
 /** Opens a weight file and reads its header: the length first, so a bad one is refused before more is read. */
 async function openShard(path: string): Promise<Shard> {
-  const src = await openFileSource(path);
+  const file = await open(path, OPEN_FLAGS);
   try {
-    const n = safetensorsHeaderLength(await src.read(0, 8), src.size, path);
-    const header = parseSafetensorsHeader(await src.read(8, n), src.size, path);
-    return { src, header, dataBytes: src.size - header.dataStart };
+    const st = await file.stat();
+    if (!st.isFile()) throw new ModelFileError(`${path}: not a regular file`);
+    const first8 = new Uint8Array(8);
+    await readInto(file, path, first8, 0, Math.min(8, st.size), 0);
+    const n = safetensorsHeaderLength(first8, st.size, path);
+    const header = new Uint8Array(n);
+    await readInto(file, path, header, 0, n, 8);
+    const parsed = parseSafetensorsHeader(header, st.size, path);
+    return { path, file, header: parsed, dataBytes: st.size - parsed.dataStart };
   } catch (err) {
-    await src.close();
+    await file.close();
     throw err;
   }
 }
@@ -66,10 +92,9 @@ async function openShard(path: string): Promise<Shard> {
 function joinedHeader(shards: readonly Shard[]): Uint8Array {
   const json: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let base = 0;
-  for (const { src, header, dataBytes } of shards) {
+  for (const { path, header, dataBytes } of shards) {
     for (const e of header.entries) {
-      if (Object.hasOwn(json, e.name))
-        throw new ModelFileError(`${src.name}: tensor "${e.name}" is in another shard too`);
+      if (Object.hasOwn(json, e.name)) throw new ModelFileError(`${path}: tensor "${e.name}" is in another shard too`);
       json[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [base + e.begin, base + e.end] };
     }
     base += dataBytes;
@@ -94,17 +119,13 @@ async function readWeights(dir: string, files: readonly string[], config: MambaC
     new DataView(out.buffer).setBigUint64(0, BigInt(header.byteLength), true);
     out.set(header, 8);
     let at = 8 + header.byteLength;
-    for (const { src, header: h, dataBytes } of shards) {
-      const end = at + dataBytes;
-      for await (const chunk of readChunks(src, h.dataStart, src.size, { chunkSize: CHUNK_BYTES })) {
-        out.set(chunk, at);
-        at += chunk.length;
-      }
-      if (at !== end) throw new ModelFileError(`${src.name}: shorter than its header says (changed while read?)`);
+    for (const s of shards) {
+      await readInto(s.file, s.path, out, at, s.dataBytes, s.header.dataStart);
+      at += s.dataBytes;
     }
     return out;
   } finally {
-    await Promise.all(shards.map((s) => s.src.close()));
+    await Promise.all(shards.map((s) => s.file.close()));
   }
 }
 

@@ -19,7 +19,9 @@ export const exportHfCommand: Command = {
     if (!values.model) throw new CliError('--model DIR is required');
     if (!values.out) throw new CliError('--out DIR2 is required');
     const { origin, files } = await exportHfModel(values.model, values.out, flags.has('force'));
-    const what = origin.run ? `run ${origin.run.name}, ${origin.run.checkpoint} (step ${origin.run.step})` : origin.modelDir;
+    const what = origin.run
+      ? `run ${origin.run.name}, ${origin.run.checkpoint} (step ${origin.run.step})`
+      : origin.modelDir;
     console.log(`exported ${what} -> ${values.out}: ${files.join(', ')}`);
     return 0;
   },

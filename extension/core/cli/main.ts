@@ -11,6 +11,9 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
   'import-hf': async () => (await import('./import-hf.js')).importHfCommand,
   'export-hf': async () => (await import('./export-hf.js')).exportHfCommand,
+  vep: async () => (await import('./vep.js')).vepCommand,
+  mutagenesis: async () => (await import('./mutagenesis.js')).mutagenesisCommand,
+  embed: async () => (await import('./embed.js')).embedCommand,
 };
 
 function usage(): string {

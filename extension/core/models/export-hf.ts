@@ -54,7 +54,8 @@ export async function exportHfModel(modelPath: string, out: string, force: boole
     channels: 'mix',
   };
   const trainingPath = join(dir, 'training.json');
-  const training = existsSync(trainingPath) ? ((await readJsonFile(trainingPath)) as Record<string, unknown>) : undefined;
+  const record = existsSync(trainingPath) ? await readJsonFile(trainingPath) : undefined;
+  const training = typeof record === 'object' && record !== null ? (record as Record<string, unknown>) : undefined;
   const files: Record<string, string> = {
     'generation_config.json': json({
       _from_model_config: true,

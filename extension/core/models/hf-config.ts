@@ -5,6 +5,7 @@
 // quantised weights, another head. Fields that only initialisation or PyTorch's implementation
 // read (use_mambapy, rescale_prenorm_residual, the time_step_* init ranges, ...) are accepted and
 // kept; residual_in_fp32 either way, since SeqLab's residual is always float32.
+import { showJson } from '../../../kernels/io/show-json';
 import { ConfigError, HF_MAMBA_INIT_DEFAULTS, type MambaConfig, parseMambaConfig } from '../../../kernels/model/config';
 
 export interface HfConfig {
@@ -54,7 +55,7 @@ function initFields(j: Json, source: string, names: Record<string, string> = {})
     const v = j[from];
     if (v === undefined) continue;
     if (typeof v !== typeof fallback || (typeof v === 'number' && !Number.isFinite(v)))
-      throw new ConfigError(`${source}: "${from}" must be a ${typeof fallback}, got ${JSON.stringify(v)}`);
+      throw new ConfigError(`${source}: "${from}" must be a ${typeof fallback}, got ${showJson(v)}`);
     init[key] = v;
   }
   return init;
@@ -65,51 +66,79 @@ function transformersConfig(j: Json, source: string): HfConfig {
     throw new ConfigError(`${source}: model_type "mamba2" (Mamba-2) is not supported; SeqLab runs Mamba-1 ("mamba")`);
   if (Array.isArray(j.architectures) && !j.architectures.includes('MambaForCausalLM'))
     throw new ConfigError(
-      `${source}: architectures ${JSON.stringify(j.architectures)} has no MambaForCausalLM (a language-model head)`,
+      `${source}: architectures ${showJson(j.architectures)} has no MambaForCausalLM (a language-model head)`,
     );
   if (j.quantization_config !== undefined && j.quantization_config !== null)
     throw new ConfigError(`${source}: "quantization_config": quantised weights are not supported (F32, F16, BF16 are)`);
   return { config: parseMambaConfig(j, source), init: initFields(j, source), layout: 'transformers' };
 }
 
-function positive(j: Json, key: string, fallback: number, where: string, source: string): number {
+const isPositiveInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+const isPositive = (v: unknown): boolean => typeof v === 'number' && v > 0 && v < Infinity;
+const isBool = (v: unknown): boolean => typeof v === 'boolean';
+
+/** A mamba_ssm field, checked under its own name (`where` its object's path) before it is renamed. */
+function field(
+  j: Json,
+  key: string,
+  fallback: unknown,
+  ok: (v: unknown) => boolean,
+  what: string,
+  source: string,
+  where = '',
+): unknown {
   const v = j[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
-    throw new ConfigError(`${source}: "${where}${key}" must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!ok(v)) throw new ConfigError(`${source}: "${where}${key}" must be ${what}, got ${showJson(v)}`);
   return v;
 }
 
 function mambaSsmConfig(j: Json, source: string): HfConfig {
   if (j.rms_norm === false)
-    throw new ConfigError(`${source}: "rms_norm" false (LayerNorm blocks) is not supported; SeqLab's Mamba uses RMSNorm`);
+    throw new ConfigError(
+      `${source}: "rms_norm" false (LayerNorm blocks) is not supported; SeqLab's Mamba uses RMSNorm`,
+    );
   if (typeof j.d_intermediate === 'number' && j.d_intermediate > 0)
     throw new ConfigError(`${source}: "d_intermediate" ${j.d_intermediate} (an MLP after each mixer) is not supported`);
   if (Array.isArray(j.attn_layer_idx) && j.attn_layer_idx.length > 0)
-    throw new ConfigError(`${source}: "attn_layer_idx" ${JSON.stringify(j.attn_layer_idx)} (attention layers) is not supported`);
+    throw new ConfigError(
+      `${source}: "attn_layer_idx" ${showJson(j.attn_layer_idx)} (attention layers) is not supported`,
+    );
   if (j.bidirectional === true)
     throw new ConfigError(`${source}: "bidirectional" true is not supported; SeqLab runs a causal model`);
   const ssm = j.ssm_cfg ?? {};
   if (!isObject(ssm)) throw new ConfigError(`${source}: "ssm_cfg" must be an object`);
   if (ssm.layer !== undefined && ssm.layer !== 'Mamba1')
-    throw new ConfigError(`${source}: "ssm_cfg.layer" ${JSON.stringify(ssm.layer)} is not supported; only Mamba1 is`);
+    throw new ConfigError(`${source}: "ssm_cfg.layer" ${showJson(ssm.layer)} is not supported; only Mamba1 is`);
   const other = Object.keys(ssm).find((k) => !MAMBA1_SSM_CFG.has(k));
   if (other) throw new ConfigError(`${source}: "ssm_cfg.${other}" is not a Mamba1 setting (a Mamba-2 layer?)`);
-  const vocab = positive(j, 'vocab_size', 50277, '', source);
+  const int = (o: Json, key: string, fallback: number, where = ''): number =>
+    field(o, key, fallback, isPositiveInt, 'a positive integer', source, where) as number;
+  const bool = (o: Json, key: string, fallback: boolean, where = ''): unknown =>
+    field(o, key, fallback, isBool, 'true or false', source, where);
+  const vocab = int(j, 'vocab_size', 50277);
   // MambaLMHeadModel pads the vocabulary to a multiple (8 by default) before it builds the embedding.
-  const multiple = positive(j, 'pad_vocab_size_multiple', 8, '', source);
+  const multiple = int(j, 'pad_vocab_size_multiple', 8);
   const hf: Json = {
     vocab_size: Math.ceil(vocab / multiple) * multiple,
-    hidden_size: positive(j, 'd_model', 2560, '', source),
-    num_hidden_layers: positive(j, 'n_layer', 64, '', source),
-    state_size: positive(ssm, 'd_state', 16, 'ssm_cfg.', source),
-    conv_kernel: positive(ssm, 'd_conv', 4, 'ssm_cfg.', source),
-    expand: ssm.expand ?? 2,
-    time_step_rank: ssm.dt_rank ?? 'auto',
-    use_conv_bias: ssm.conv_bias ?? true,
-    use_bias: ssm.bias ?? false,
-    residual_in_fp32: j.residual_in_fp32 ?? true,
-    layer_norm_epsilon: j.norm_epsilon ?? 1e-5,
-    tie_word_embeddings: j.tie_embeddings ?? true,
+    hidden_size: int(j, 'd_model', 2560),
+    num_hidden_layers: int(j, 'n_layer', 64),
+    state_size: int(ssm, 'd_state', 16, 'ssm_cfg.'),
+    conv_kernel: int(ssm, 'd_conv', 4, 'ssm_cfg.'),
+    expand: field(ssm, 'expand', 2, isPositive, 'a positive number', source, 'ssm_cfg.'),
+    time_step_rank: field(
+      ssm,
+      'dt_rank',
+      'auto',
+      (v) => v === 'auto' || isPositiveInt(v),
+      '"auto" or a positive integer',
+      source,
+      'ssm_cfg.',
+    ),
+    use_conv_bias: bool(ssm, 'conv_bias', true, 'ssm_cfg.'),
+    use_bias: bool(ssm, 'bias', false, 'ssm_cfg.'),
+    residual_in_fp32: bool(j, 'residual_in_fp32', true),
+    layer_norm_epsilon: field(j, 'norm_epsilon', 1e-5, isPositive, 'a positive number', source),
+    tie_word_embeddings: bool(j, 'tie_embeddings', true),
   };
   return { config: parseMambaConfig(hf, source), init: initFields(ssm, source, SSM_CFG_INIT), layout: 'mamba_ssm' };
 }

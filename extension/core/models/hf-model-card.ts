@@ -25,13 +25,14 @@ function provenance(t: Record<string, unknown> | undefined): string {
   if (typeof t.preset === 'string') parts.push(`preset ${t.preset}`);
   if (Number.isInteger(t.step)) parts.push(`${String(t.step)} steps`);
   if (Number.isInteger(t.tokens)) parts.push(`${String(t.tokens)} tokens`);
-  const files = Array.isArray(t.data)
-    ? t.data.flatMap((d) => (typeof (d as { path?: unknown }).path === 'string' ? [basename((d as { path: string }).path)] : []))
-    : [];
+  const paths = Array.isArray(t.data) ? t.data.map((d: unknown) => (d as { path?: unknown } | null)?.path) : [];
+  const files = paths.filter((p): p is string => typeof p === 'string').map((p) => basename(p));
   const on = files.length > 0 ? ` on ${files.map((f) => `\`${f}\``).join(', ')}` : '';
   const range = typeof t.range === 'string' ? ` (range ${t.range} of each file)` : '';
   const val =
-    typeof t.lastValBits === 'number' ? ` Its last validation loss was ${t.lastValBits.toFixed(3)} bits per token.` : '';
+    typeof t.lastValBits === 'number'
+      ? ` Its last validation loss was ${t.lastValBits.toFixed(3)} bits per token.`
+      : '';
   return `Trained with Mamba SeqLab (${parts.join(', ') || 'no details recorded'})${on}${range}.${val}`;
 }
 
@@ -51,10 +52,7 @@ export function modelCard(m: ModelCardInput): string {
     ? 'a Mamba-1 causal language model over DNA, one base per token'
     : `a Mamba-1 causal language model over audio: each token is one 8-bit mu-law sample at ${m.sampleRate} Hz (ids 0-255)`;
   const load = m.dna
-    ? [
-        'tokenizer = AutoTokenizer.from_pretrained(path)',
-        'ids = tokenizer("ACGTN", return_tensors="pt").input_ids',
-      ]
+    ? ['tokenizer = AutoTokenizer.from_pretrained(path)', 'ids = tokenizer("ACGTN", return_tensors="pt").input_ids']
     : ['ids = torch.tensor([[128, 130, 127]])  # mu-law samples'];
   const tokens = m.dna
     ? [

@@ -6,6 +6,7 @@
 // tokenizer_config.json and special_tokens_map.json. No special token is added around a sequence,
 // and a character SeqLab does not read is an error there too (the unknown token is absent).
 // hf-tokenizer-import.ts reads these files back to the same table.
+import { showJson } from '../../../kernels/io/show-json';
 import type { DnaTokenizerJson } from '../datasets/dna-tokenizer';
 
 export class TokenizerExportError extends Error {
@@ -32,13 +33,18 @@ function specialIds(t: DnaTokenizerJson): number[] {
 function replaceRules(t: DnaTokenizerJson): Json[] {
   const chars = new Map<number, string[]>();
   for (const [c, id] of Object.entries(t.encode)) chars.set(id, [...(chars.get(id) ?? []), ...bothCases(c)]);
-  const order = [...chars.keys()].sort((a, b) => Number(t.tokens[a].length > 1) - Number(t.tokens[b].length > 1) || a - b);
+  const order = [...chars.keys()].sort(
+    (a, b) => Number(t.tokens[a].length > 1) - Number(t.tokens[b].length > 1) || a - b,
+  );
   order.forEach((id, i) => {
-    const earlier = order.slice(0, i).map((e) => t.tokens[e]).join('');
+    const earlier = order
+      .slice(0, i)
+      .map((e) => t.tokens[e])
+      .join('');
     const clash = chars.get(id)!.find((c) => earlier.includes(c));
     if (clash !== undefined)
       throw new TokenizerExportError(
-        `the character ${JSON.stringify(clash)} of token ${JSON.stringify(t.tokens[id])} is in another token's name: no Replace rules express this vocabulary`,
+        `the character ${showJson(clash)} of token ${showJson(t.tokens[id])} is in another token's name: no Replace rules express this vocabulary`,
       );
   });
   return order.map((id) => ({
@@ -51,7 +57,8 @@ function replaceRules(t: DnaTokenizerJson): Json[] {
 function tokenizerJson(t: DnaTokenizerJson, specials: number[]): Json {
   const vocab: Record<string, number> = {};
   t.tokens.forEach((name, id) => {
-    if (vocab[name] !== undefined) throw new TokenizerExportError(`token ${JSON.stringify(name)} is at ids ${vocab[name]} and ${id}`);
+    if (vocab[name] !== undefined)
+      throw new TokenizerExportError(`token ${showJson(name)} is at ids ${vocab[name]} and ${id}`);
     vocab[name] = id;
   });
   const named = t.tokens

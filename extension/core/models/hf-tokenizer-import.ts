@@ -9,6 +9,7 @@
 // is; without any tokenizer the model is imported with raw ids.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { showJson } from '../../../kernels/io/show-json';
 import { DEFAULT_DNA_VOCABULARY, DnaTokenizer, type DnaTokenizerJson } from '../datasets/dna-tokenizer';
 import {
   declareRoles,
@@ -41,8 +42,7 @@ const exists = (p: string): Promise<boolean> =>
     () => false,
   );
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Special tokens by role, by name, tried after what the tokenizer's config declares. */
 const ROLE_NAMES: Record<Role, string[]> = {
@@ -66,11 +66,11 @@ function checkTokens(v: HfVocab, vocabSize: number): void {
   for (const [id, name] of [...v.names].sort((a, b) => a[0] - b[0])) {
     if (id >= vocabSize)
       throw new TokenizerImportError(
-        `${v.file}: token ${JSON.stringify(name)} has id ${id}, past the model's vocab_size ${vocabSize}`,
+        `${v.file}: token ${showJson(name)} has id ${id}, past the model's vocab_size ${vocabSize}`,
       );
     if (name.length !== 1 && !NAMED.test(name) && !v.special.has(id) && !rewriteTargets.has(id))
       throw new TokenizerImportError(
-        `${v.file}: token ${JSON.stringify(name)} (id ${id}) is neither one character nor a special token; SeqLab reads DNA one base per token, so a k-mer or subword vocabulary cannot be mapped`,
+        `${v.file}: token ${showJson(name)} (id ${id}) is neither one character nor a special token; SeqLab reads DNA one base per token, so a k-mer or subword vocabulary cannot be mapped`,
       );
   }
 }
@@ -89,7 +89,7 @@ function encodeTable(v: HfVocab, notes: string[]): Record<string, number> {
     if (encode[key] === undefined) encode[key] = id;
     else if (encode[key] !== id)
       notes.push(
-        `token ${JSON.stringify(c)} (id ${id}) is never read: SeqLab reads either case of a character as one token, ${JSON.stringify(key)} (id ${encode[key]})`,
+        `token ${showJson(c)} (id ${id}) is never read: SeqLab reads either case of a character as one token, ${showJson(key)} (id ${encode[key]})`,
       );
   }
   for (const [c, id] of v.rewrites) if (printable(c)) encode[c.toUpperCase()] = id;
@@ -99,7 +99,7 @@ function encodeTable(v: HfVocab, notes: string[]): Record<string, number> {
     const differ = Object.keys(encode).filter((c) => isLetter(c) && !lowerKnown(c));
     if (differ.length > 0)
       notes.push(
-        `lowercase ${differ.join(' ').toLowerCase()}: SeqLab reads them as their uppercase tokens (soft-masking is kept beside the tokens); this tokenizer does not know them${v.unk === undefined ? '' : ` and reads them as ${JSON.stringify(v.names.get(v.unk))}`}`,
+        `lowercase ${differ.join(' ').toLowerCase()}: SeqLab reads them as their uppercase tokens (soft-masking is kept beside the tokens); this tokenizer does not know them${v.unk === undefined ? '' : ` and reads them as ${showJson(v.names.get(v.unk))}`}`,
       );
   }
   return encode;
@@ -122,7 +122,7 @@ export function seqlabDnaFromVocab(
   if (unknown.length > 0 && v.unk !== undefined) {
     for (const c of unknown) encode[c] = v.unk;
     notes.push(
-      `${unknown.join(' ')} are not in its vocabulary: read as ${JSON.stringify(v.names.get(v.unk))} (id ${v.unk}), as the Hugging Face tokenizer reads them`,
+      `${unknown.join(' ')} are not in its vocabulary: read as ${showJson(v.names.get(v.unk))} (id ${v.unk}), as the Hugging Face tokenizer reads them`,
     );
   } else if (unknown.length > 0) {
     notes.push(`${unknown.join(' ')} are not in its vocabulary and it has no unknown token: SeqLab refuses them`);

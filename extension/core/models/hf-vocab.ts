@@ -5,6 +5,7 @@
 // vocab.txt, and the character tokenizers that keep their vocabulary in code and save only their
 // characters in tokenizer_config.json (HyenaDNA's CharacterTokenizer, CaduceusTokenizer).
 // Mapping that onto SeqLab's DNA tokenizer is hf-tokenizer-import.ts.
+import { showJson } from '../../../kernels/io/show-json';
 
 export class TokenizerImportError extends Error {
   override name = 'TokenizerImportError';
@@ -60,7 +61,9 @@ function idOf(v: HfVocab, token: string): number | undefined {
 
 function addToken(v: HfVocab, token: unknown, id: unknown, where: string): void {
   if (typeof token !== 'string' || !Number.isSafeInteger(id) || (id as number) < 0)
-    throw new TokenizerImportError(`${v.file}: ${where}: ${JSON.stringify(token)} -> ${JSON.stringify(id)} is not a token and an id`);
+    throw new TokenizerImportError(
+      `${v.file}: ${where}: ${showJson(token)} -> ${showJson(id)} is not a token and an id`,
+    );
   if (!v.names.has(id as number)) v.names.set(id as number, token);
 }
 
@@ -91,7 +94,8 @@ function patternChars(pattern: unknown): string[] | undefined {
   const chars: string[] = [];
   for (let i = 0; i < body.length; i++) {
     if (body[i] === '\\') chars.push(body[++i]);
-    else if (body[i + 1] === '-' && i + 2 < body.length) return undefined; // ranges are not read
+    else if (body[i + 1] === '-' && i + 2 < body.length)
+      return undefined; // ranges are not read
     else chars.push(body[i]);
   }
   return chars;
@@ -109,14 +113,16 @@ function readNormalizer(v: HfVocab, n: unknown): void {
     v.caseFold = 'lower';
   } else if (n.type === 'Replace') {
     const chars = patternChars(n.pattern);
+    // Whitespace removed: SeqLab's readers never pass it on as a base.
+    if (n.content === '' && chars?.every((c) => c.trim() === '')) return;
     const target = typeof n.content === 'string' ? idOf(v, n.content) : undefined;
     if (!chars || target === undefined)
       throw new TokenizerImportError(
-        `${v.file}: normalizer Replace ${JSON.stringify(n.pattern)} -> ${JSON.stringify(n.content)} is not a character (class) rewritten to a token`,
+        `${v.file}: normalizer Replace ${showJson(n.pattern)} -> ${showJson(n.content)} is not a character (class) rewritten to a token`,
       );
     for (const c of chars) v.rewrites.set(c, target);
   } else if (!(n.type === 'BertNormalizer' || ASCII_NEUTRAL.has(String(n.type)))) {
-    throw new TokenizerImportError(`${v.file}: normalizer ${JSON.stringify(n.type)} is not supported`);
+    throw new TokenizerImportError(`${v.file}: normalizer ${showJson(n.type)} is not supported`);
   }
 }
 
@@ -149,7 +155,7 @@ export function vocabFromTokenizerJson(json: unknown, file: string): HfVocab {
   } else if (isObject(model.vocab)) {
     for (const [token, id] of Object.entries(model.vocab)) addToken(v, token, id, 'model.vocab');
   } else {
-    throw new TokenizerImportError(`${file}: model type ${JSON.stringify(model.type)} has no vocabulary SeqLab reads`);
+    throw new TokenizerImportError(`${file}: model type ${showJson(model.type)} has no vocabulary SeqLab reads`);
   }
   for (const t of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
     if (!isObject(t)) continue;
@@ -216,7 +222,7 @@ export function vocabFromCharacterConfig(config: Json, file: string): HfVocab | 
   const layout = CHARACTER_LAYOUTS[cls];
   if (!layout)
     throw new TokenizerImportError(
-      `${file}: tokenizer_class ${JSON.stringify(cls)} lists characters but keeps its ids in its code; SeqLab knows ${Object.keys(CHARACTER_LAYOUTS).join(' and ')}`,
+      `${file}: tokenizer_class ${showJson(cls)} lists characters but keeps its ids in its code; SeqLab knows ${Object.keys(CHARACTER_LAYOUTS).join(' and ')}`,
     );
   const v = emptyVocab(file);
   layout.specials.forEach((t, i) => {
@@ -229,7 +235,7 @@ export function vocabFromCharacterConfig(config: Json, file: string): HfVocab | 
     const content = tokenText(t);
     if (v.names.get(Number(id)) !== content)
       throw new TokenizerImportError(
-        `${file}: added_tokens_decoder puts ${JSON.stringify(content)} at id ${id}, where ${cls} has ${JSON.stringify(v.names.get(Number(id)))}`,
+        `${file}: added_tokens_decoder puts ${showJson(content)} at id ${id}, where ${cls} has ${showJson(v.names.get(Number(id)))}`,
       );
   }
   v.unk = idOf(v, '[UNK]');

@@ -72,7 +72,8 @@ function integer(value: string, line: number, key: string, min: number, max: num
   return v;
 }
 function decimal(value: string, line: number, key: string, min: number, max: number): number {
-  const v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
+  // Digits, then the point's group: `\d+\.?\d*` would try every split of a long run of digits.
+  const v = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(v) || v < min || v > max)
     throw new SpecError(line, `${key} must be a number from ${min} to ${max}, got "${value}"`);
   return v;
@@ -235,7 +236,11 @@ function singleQuoted(text: string, line: number): { value: string; end: number 
 function valueOf(raw: string, line: number): string | undefined {
   const t = raw.trim();
   const quote = t[0];
-  if (quote !== '"' && quote !== "'") return t.replace(/\s+#.*$/s, '').trim() || undefined;
+  if (quote !== '"' && quote !== "'") {
+    // The first " #" starts the comment; `\s+#.*$` would rescan a long run of spaces from each of them.
+    const comment = t.search(/\s#/);
+    return (comment < 0 ? t : t.slice(0, comment)).trim() || undefined;
+  }
   const { value, end } = quote === '"' ? doubleQuoted(t, line) : singleQuoted(t, line);
   if (!/^(\s+#.*)?$/s.test(t.slice(end)))
     throw new SpecError(line, `unexpected "${t.slice(end)}" after the closing quote (a comment starts with " #")`);

@@ -3,8 +3,9 @@
 // the bound, and the records with a validation loss thinned the same way on their own (they are
 // rarer and each one matters); the last record and the last of each loss are always kept, so the
 // pane's latest numbers and their steps are exact. Records are whole records of the file, never
-// averages.
+// averages. FollowedCurve keeps one over a metrics.jsonl, reading only what was appended each time.
 import type { MetricRecord } from '../../../protocol/training-messages';
+import { MetricsFollower } from './metrics-reader';
 
 /** Most training records kept (about two per pixel of the widest chart). */
 export const CURVE_POINTS = 2048;
@@ -62,5 +63,24 @@ export class MetricCurve {
     const kept = new Set([...this.all.records, ...this.val.records]);
     for (const r of [this.lastTrain, this.lastVal, this.last]) if (r) kept.add(r);
     return [...kept].sort((a, b) => a.step - b.step);
+  }
+}
+
+/** The curve of a metrics.jsonl: each call reads what was appended since the one before (all of a replaced file). */
+export class FollowedCurve {
+  private readonly follower: MetricsFollower;
+  private readonly curve: MetricCurve;
+
+  constructor(path: string, maxPoints = CURVE_POINTS) {
+    this.follower = new MetricsFollower(path);
+    this.curve = new MetricCurve(maxPoints);
+  }
+
+  async records(): Promise<MetricRecord[]> {
+    await this.follower.read(
+      (r) => this.curve.add(r),
+      () => this.curve.clear(),
+    );
+    return this.curve.records();
   }
 }

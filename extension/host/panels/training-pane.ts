@@ -6,8 +6,7 @@
 import * as vscode from 'vscode';
 import { makeNonce, webviewShell } from './webview-html';
 import { rangeText } from '../../core/runs/data-range';
-import { MetricCurve } from '../../core/runs/metric-curve';
-import { MetricsFollower } from '../../core/runs/metrics-reader';
+import { FollowedCurve } from '../../core/runs/metric-curve';
 import { runFiles } from '../../core/runs/run-dir';
 import type { RunInfo, RunManager } from '../../core/runs/run-manager';
 import { Channel } from '../../../protocol/channel';
@@ -41,7 +40,7 @@ type PaneChannel = Channel<TrainingPaneHostSays, TrainingPaneSays>;
 export class TrainingPanes implements vscode.Disposable {
   private readonly panes = new Map<
     string,
-    { panel: vscode.WebviewPanel; channel: PaneChannel; metrics: MetricsFollower; curve: MetricCurve }
+    { panel: vscode.WebviewPanel; channel: PaneChannel; curve: FollowedCurve }
   >();
   private readonly subscriptions: vscode.Disposable[] = [];
 
@@ -88,11 +87,7 @@ export class TrainingPanes implements vscode.Disposable {
     const pane = this.panes.get(dir);
     if (!pane) return;
     const info = await this.manager.info(dir);
-    await pane.metrics.read(
-      (r) => pane.curve.add(r),
-      () => pane.curve.clear(),
-    );
-    const records = pane.curve.records();
+    const records = await pane.curve.records();
     this.channel(dir)?.notify('init', { run: { ...paneRunInfo(info), ...this.standing(dir, info) }, records });
   }
 
@@ -144,8 +139,7 @@ export class TrainingPanes implements vscode.Disposable {
     this.panes.set(dir, {
       panel,
       channel,
-      metrics: new MetricsFollower(runFiles(dir).metrics),
-      curve: new MetricCurve(),
+      curve: new FollowedCurve(runFiles(dir).metrics),
     });
     panel.onDidDispose(
       () => {

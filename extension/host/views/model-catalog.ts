@@ -1,10 +1,12 @@
 // Where models live: the sample models shipped in the extension (samples/models/), folders named in
-// seqlab.modelFolders, and model folders in the workspace (a config.json beside model.safetensors).
+// seqlab.modelFolders, the workspace's imported models (.seqlab/models/) and model folders in the
+// workspace (a config.json beside model.safetensors).
 // Each entry is described lazily from its own files (extension/core/analysis/model-source.ts).
 import * as vscode from 'vscode';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeModel, type ModelDescription } from '../../core/analysis/model-source';
+import { WORKSPACE_MODELS_DIR } from '../../core/models/import-hf';
 
 export interface CatalogEntry {
   dir: string;
@@ -36,6 +38,11 @@ export async function listModels(extensionUri: vscode.Uri): Promise<CatalogEntry
   for (const d of await modelDirsIn(join(extensionUri.fsPath, 'samples', 'models'))) found.set(d, 'sample');
   for (const folder of vscode.workspace.getConfiguration('seqlab').get<string[]>('modelFolders', [])) {
     for (const d of await modelDirsIn(folder)) if (!found.has(d)) found.set(d, 'setting');
+  }
+  // Imported models, wherever a file search's excludes stand (.seqlab is a dot folder).
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    for (const d of await modelDirsIn(join(folder.uri.fsPath, WORKSPACE_MODELS_DIR)))
+      if (!found.has(d)) found.set(d, 'workspace');
   }
   const files = await vscode.workspace.findFiles('**/model.safetensors', '**/node_modules/**', 200);
   for (const f of files) {

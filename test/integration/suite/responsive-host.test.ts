@@ -2,8 +2,11 @@
 // on it: a 211 MB FASTA of a million records indexed (the Datasets view's counts), a 106 MB model
 // loaded for an analysis cell, and a run whose metrics.jsonl is 69 MB listed in the Runs view and
 // drawn in its training pane. A 5 ms timer (test/support/stall-probe.ts) measures the longest
-// stall: the extension host's own CPU time between two turns must stay under 50 ms. The figures,
-// each part's time span and every gap over 20 ms are printed, so a stall can be put on a part.
+// stall; the extension host's own CPU time between two turns must stay under 50 ms (its wall time
+// also counts the operating system parking the thread, which on a busy machine says nothing about
+// this code). The files are made by another process (responsive-fixtures.ts), so that collecting
+// their garbage is not measured. The figures, each part's time span and every gap over 20 ms (with
+// its garbage collection) are printed, so that a stall can be put on a part.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -74,41 +77,27 @@ describe('a responsive extension host', function () {
       spans.push(`${what}: ${t0.toFixed(0)}-${probe.now().toFixed(0)} ms`);
       return out;
     };
-    const parts = [
-      () =>
-        span('big.fa indexed for the Datasets view', async () =>
-          String((await api.datasets.resolveTreeItem(new vscode.TreeItem('big.fa'), item)).tooltip),
-        ),
-      () =>
-        span('analysis cell with the 106 MB model', async () => {
-          await vscode.commands.executeCommand('notebook.cell.execute', {
-            ranges: [{ start: 0, end: 1 }],
-            document: doc.uri,
-          });
-          while (doc.cellAt(0).executionSummary?.success === undefined) await sleep(100);
-        }),
-      () =>
-        span('Runs view', async () => {
-          await vscode.commands.executeCommand('seqlab.runs.focus');
-          await vscode.commands.executeCommand('seqlab.runs.refresh');
-          return new RunManager('unused.js').list(ws());
-        }),
-      () =>
-        span('training pane', async () => {
-          await vscode.commands.executeCommand('seqlab.runs.open', { dir: runDir() });
-          await sleep(PANE_MS);
-        }),
-    ];
-    let tooltip = '';
-    for (const part of parts) {
-      const p2 = new StallProbe();
-      const r = await part();
-      if (typeof r === 'string') tooltip = r;
-      const st = await p2.stop();
-      console.log(
-        `[seqlab] alone ${spans.at(-1)}: ${stallText(st)} at ${st.busyAtMs?.toFixed(0)}; gaps ` + gapsText(st, 25),
-      );
-    }
+    const [tooltip] = await Promise.all([
+      span('big.fa indexed for the Datasets view', async () =>
+        String((await api.datasets.resolveTreeItem(new vscode.TreeItem('big.fa'), item)).tooltip),
+      ),
+      span('analysis cell with the 106 MB model', async () => {
+        await vscode.commands.executeCommand('notebook.cell.execute', {
+          ranges: [{ start: 0, end: 1 }],
+          document: doc.uri,
+        });
+        while (doc.cellAt(0).executionSummary?.success === undefined) await sleep(100);
+      }),
+      span('Runs view', async () => {
+        await vscode.commands.executeCommand('seqlab.runs.focus');
+        await vscode.commands.executeCommand('seqlab.runs.refresh');
+        return new RunManager('unused.js').list(ws());
+      }),
+      span('training pane', async () => {
+        await vscode.commands.executeCommand('seqlab.runs.open', { dir: runDir() });
+        await sleep(PANE_MS);
+      }),
+    ]);
     const stalls = await probe.stop();
     const cell = doc.cellAt(0);
     const summaryItem = cell.outputs[0]?.items.find((i) => i.mime === SUMMARY_MIME);
@@ -123,6 +112,6 @@ describe('a responsive extension host', function () {
     assert.equal(cell.executionSummary?.success, true, 'the cell ran');
     assert.equal(summary?.model?.name, 'model');
     assert.match(tooltip, /\n1000000 records · 200000000 bases$/);
-    assert.ok((stalls.busyMs ?? stalls.wallMs) < 50, stallText(stalls));
+    assert.ok((stalls.busyMs ?? stalls.wallMs) < 50, `${stallText(stalls)}; gaps ${gapsText(stalls, 50)}`);
   });
 });

@@ -1,0 +1,175 @@
+// `seqlab vep --model DIR --ref REF.fa[.gz] --vcf IN.vcf[.gz] --out OUT.vcf [--window N] [--tsv FILE]
+//  [--backend auto|cpu|webgpu]`: zero-shot variant effects. Every record of the VCF comes out in
+// OUT.vcf, in order, with SEQLAB_LLR (per ALT, the mean of both strands), SEQLAB_LLR_FWD,
+// SEQLAB_LLR_RC, and SEQLAB_STATUS where an ALT was not scored (variants/variant-effect.ts has the
+// definition). Problems of the input are named by file and line on stderr while the rest is scored.
+// OUT appears only when the run ends (written under a temporary name, then renamed); Ctrl-C stops
+// after the batch in progress and leaves no OUT.
+import { openDnaModel } from '../variants/dna-model';
+import { ReferenceGenome } from '../variants/reference';
+import { scoreEntries } from '../variants/score-vcf';
+import { DEFAULT_WINDOW, VariantEffectScorer } from '../variants/variant-effect';
+import type { NotScoredReason, VariantResult, VariantRunSummary } from '../variants/variant-result';
+import { VcfReader } from '../variants/vcf-reader';
+import { vepHeader, vepLine } from '../variants/vcf-writer';
+import { CliError, parseOptions, type Command } from './command';
+import { interruptSignal, isAbort, kernelBackend, PendingFile, Progress, windowOption } from './variant-commands';
+
+/** Problems shown one by one on stderr; past this, only counted. */
+const SHOWN_PROBLEMS = 20;
+
+const TSV_COLUMNS = [
+  'line',
+  'chrom',
+  'pos',
+  'id',
+  'ref',
+  'alt',
+  'kind',
+  'status',
+  'llr',
+  'llr_fwd',
+  'llr_rc',
+  'reference_name',
+  'problem',
+];
+
+function tsvRows(r: VariantResult): string[] {
+  const n = (x: number | undefined) => (x === undefined ? '' : x.toFixed(4));
+  const base = [String(r.line), r.chrom, r.pos === null ? '' : String(r.pos), r.id ?? '', r.ref];
+  const tail = [r.referenceName ?? '', r.problem ?? ''];
+  if (r.alleles.length === 0) return [[...base, '', '', r.problem ? 'bad_record' : '', '', '', '', ...tail].join('\t')];
+  return r.alleles.map((a) =>
+    [...base, a.alt, a.kind ?? '', a.status, n(a.llr), n(a.llrForward), n(a.llrReverse), ...tail].join('\t'),
+  );
+}
+
+function printSummary(s: VariantRunSummary): void {
+  const not = Object.entries(s.notScored)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  console.error(
+    `vep: ${s.records} records, ${s.alleles} ALT alleles: ${s.scored} scored${not ? `, not scored: ${not}` : ''} (${s.seconds.toFixed(1)} s, ${(s.scored / Math.max(s.seconds, 1e-9)).toFixed(1)} alleles/s)`,
+  );
+  for (const r of s.renamed) console.error(`vep: chromosome ${r}`);
+}
+
+export const vepCommand: Command = {
+  help:
+    'seqlab vep --model DIR --ref REF.fa[.gz] --vcf IN.vcf[.gz] --out OUT.vcf [--window N] [--tsv FILE]\n' +
+    '  [--backend auto|cpu|webgpu]\n' +
+    '  Zero-shot variant effects: for each ALT, LLR = log2 P(alt window) - log2 P(ref window) in bits, where\n' +
+    '  the windows are REF or ALT with N reference bases on each side (--window, default 256). The two\n' +
+    '  windows share their left flank, so the LLR sums over the allele and the right flank, each base given\n' +
+    '  all before it (for an indel the windows differ in length by the allele lengths). Computed on the\n' +
+    '  forward strand and on the reverse complement; INFO SEQLAB_LLR is their mean (negative: the model finds\n' +
+    '  the alternate less likely), SEQLAB_LLR_FWD and SEQLAB_LLR_RC each strand, SEQLAB_STATUS says why an\n' +
+    '  ALT was not scored (symbolic, breakend, star, non_acgt, ref_mismatch, chrom_missing, past_end,\n' +
+    '  bad_record). REF is checked against the reference; a CHROM found only with a "chr" prefix added or\n' +
+    '  removed (or as an accession) gets SEQLAB_REFNAME. Every input record is written, in order; --tsv\n' +
+    '  also writes one row per ALT. Plain, gzip or BGZF input. Ctrl-C stops and writes no OUT.',
+  async run(args) {
+    const o = parseOptions(args, {
+      model: 'value',
+      ref: 'value',
+      vcf: 'value',
+      out: 'value',
+      window: 'value',
+      tsv: 'value',
+      backend: 'value',
+    });
+    for (const k of ['model', 'ref', 'vcf', 'out'])
+      if (!o.values[k]) throw new CliError(`--${k} is required (seqlab vep --help)`);
+    const window = windowOption(o.values.window, DEFAULT_WINDOW);
+    const choice = kernelBackend(o.values, 'vep');
+    const t0 = performance.now();
+    const dna = await openDnaModel(o.values.model, choice).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    const interrupt = interruptSignal();
+    let reference: ReferenceGenome | undefined, reader: VcfReader | undefined;
+    const outputs: PendingFile[] = [];
+    try {
+      console.error(`vep: ${dna.reason}`);
+      reference = await ReferenceGenome.open(o.values.ref);
+      reader = await VcfReader.open(o.values.vcf);
+      const out = await PendingFile.create(o.values.out);
+      outputs.push(out);
+      const tsv = o.values.tsv ? await PendingFile.create(o.values.tsv) : undefined;
+      if (tsv) outputs.push(tsv);
+      for (const n of reader.notes) console.error(`vep: ${n}`);
+      await out.write(vepHeader(reader.header, { model: o.values.model, reference: o.values.ref, window }));
+      await tsv?.write([TSV_COLUMNS.join('\t')]);
+      const summary: VariantRunSummary = {
+        vcf: o.values.vcf,
+        reference: o.values.ref,
+        model: o.values.model,
+        window,
+        records: 0,
+        alleles: 0,
+        scored: 0,
+        notScored: {},
+        renamed: [],
+        notes: [...reader.notes],
+        complete: true,
+        seconds: 0,
+      };
+      const renamed = new Map<string, string>();
+      let problems = 0;
+      const progress = new Progress();
+      const scorer = new VariantEffectScorer(dna.backend, dna.model, dna.tokenizer);
+      const batches = scoreEntries(reader.entries(), reference, scorer, {
+        vcfName: o.values.vcf,
+        window,
+        signal: interrupt.signal,
+      });
+      for await (const batch of batches) {
+        for (const { result } of batch) {
+          summary.records++;
+          for (const a of result.alleles) {
+            summary.alleles++;
+            if (a.status === 'scored') summary.scored++;
+            else summary.notScored[a.status as NotScoredReason] = (summary.notScored[a.status] ?? 0) + 1;
+          }
+          if (result.referenceName !== undefined && !renamed.has(result.chrom))
+            renamed.set(result.chrom, `${result.chrom} -> ${result.referenceName} (${result.nameMatch})`);
+          if (result.problem && problems++ < SHOWN_PROBLEMS) {
+            progress.end();
+            console.error(`vep: ${result.problem}`);
+          }
+        }
+        await out.write(batch.map(({ entry, result }) => vepLine(entry.fields, result)));
+        await tsv?.write(batch.flatMap(({ result }) => tsvRows(result)));
+        const seconds = (performance.now() - t0) / 1000;
+        progress.update(
+          () => `vep: ${summary.records} records, ${summary.scored} alleles scored, ${(summary.scored / seconds).toFixed(1)}/s`,
+        );
+      }
+      progress.end();
+      if (problems > SHOWN_PROBLEMS)
+        console.error(`vep: … and ${problems - SHOWN_PROBLEMS} more records with problems (SEQLAB_STATUS says which)`);
+      if (reader.stoppedBy) {
+        summary.complete = false;
+        summary.notes.push(reader.stoppedBy);
+        console.error(`vep: ${reader.stoppedBy}`);
+      }
+      summary.renamed = [...renamed.values()];
+      summary.seconds = (performance.now() - t0) / 1000;
+      for (const f of outputs) await f.finish();
+      printSummary(summary);
+      return summary.complete ? 0 : 1;
+    } catch (err) {
+      for (const f of outputs) await f.discard();
+      if (isAbort(err)) {
+        console.error(`vep: stopped; ${o.values.out} was not written`);
+        return 130;
+      }
+      throw err;
+    } finally {
+      interrupt.release();
+      await reader?.close();
+      await reference?.close();
+      dna.dispose();
+    }
+  },
+};

@@ -1,0 +1,204 @@
+// A VCF file read as a stream of records: plain, gzip or BGZF (container.ts), line by line with
+// bounded memory. The header ('##' lines and the '#CHROM' line) is read first and handed to
+// @gmod/vcf, which parses each data line's columns. Every data line comes out, in order: as a
+// record (CHROM, POS, ID, REF, ALT list; the line's text kept for writing it back), or as a bad
+// line with its problem, so one broken line never stops the rest. Problems of the file itself (no
+// header, columns split by spaces) are notes naming the file and line; a corrupt or truncated
+// compressed file ends the stream after the lines before it, and says where.
+import VCF from '@gmod/vcf';
+import { contentChunks, detectContainer, type Container } from '../datasets/container';
+import { DataFormatError } from '../datasets/errors';
+import { openFileSource, type RandomAccessSource, type StreamOptions } from '../datasets/source';
+
+/** The fixed columns every record has, in order (VCF 4.x). */
+export const VCF_COLUMNS = ['#CHROM', 'POS', 'ID', 'REF', 'ALT', 'QUAL', 'FILTER', 'INFO'] as const;
+/** A line longer than this is not VCF (a 2,500-sample 1000 Genomes line is about 50 KB). */
+const MAX_LINE_CHARS = 1 << 26;
+
+export interface VcfHeader {
+  /** The '##' lines, as in the file. */
+  readonly meta: readonly string[];
+  /** The '#CHROM' line, tab-separated; undefined when the file has none. */
+  readonly columns: string | undefined;
+  readonly samples: readonly string[];
+}
+
+export interface VcfRecord {
+  readonly kind: 'record';
+  /** 1-based line in the file. */
+  readonly line: number;
+  /** The line's columns (split on tabs, or on whitespace in a file whose header is split so). */
+  readonly fields: readonly string[];
+  readonly chrom: string;
+  /** 1-based position of REF's first base. */
+  readonly pos: number;
+  readonly id: string | undefined;
+  readonly ref: string;
+  /** The ALT alleles; empty for '.'. */
+  readonly alts: readonly string[];
+}
+
+export interface VcfBadLine {
+  readonly kind: 'bad';
+  readonly line: number;
+  readonly fields: readonly string[];
+  /** What is wrong, naming the file and line. */
+  readonly problem: string;
+}
+
+export type VcfEntry = VcfRecord | VcfBadLine;
+
+interface Line {
+  readonly line: number;
+  readonly text: string;
+}
+
+/** The lines of a source's contents (CR LF or LF), numbered from 1; the last may lack its newline. */
+async function* contentLines(src: RandomAccessSource, container: Container, opts: StreamOptions): AsyncGenerator<Line> {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '',
+    line = 0;
+  const overlong = (): Error => new Error(`${src.name}: line ${line + 1}: longer than ${MAX_LINE_CHARS} characters: not VCF`);
+  for await (const chunk of contentChunks(src, container, opts)) {
+    const text = partial + decoder.decode(chunk, { stream: true });
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield { line: ++line, text: text.slice(from, end) };
+      from = nl + 1;
+    }
+    partial = text.slice(from);
+    if (partial.length > MAX_LINE_CHARS) throw overlong();
+  }
+  partial += decoder.decode();
+  if (partial.length > 0) yield { line: ++line, text: partial.endsWith('\r') ? partial.slice(0, -1) : partial };
+}
+
+/** Columns split on tabs, or on runs of blanks when the file separates them so. */
+function split(text: string, onWhitespace: boolean): string[] {
+  const tabbed = text.split('\t');
+  return onWhitespace && tabbed.length < VCF_COLUMNS.length ? text.trim().split(/\s+/) : tabbed;
+}
+
+export class VcfReader {
+  private constructor(
+    readonly source: RandomAccessSource,
+    readonly container: Container,
+    readonly header: VcfHeader,
+    /** Problems of the file itself, each naming the file and line. */
+    readonly notes: readonly string[],
+    private readonly parser: VCF,
+    private readonly onWhitespace: boolean,
+    private readonly lines: AsyncGenerator<Line>,
+    private readonly firstData: Line | undefined,
+  ) {}
+
+  static async open(path: string, opts: StreamOptions = {}): Promise<VcfReader> {
+    const src = await openFileSource(path);
+    try {
+      return await VcfReader.fromSource(src, opts);
+    } catch (err) {
+      await src.close();
+      throw err;
+    }
+  }
+
+  /** Reads the header of `src` (up to its first record); the records follow from entries(). */
+  static async fromSource(src: RandomAccessSource, opts: StreamOptions = {}): Promise<VcfReader> {
+    const container = await detectContainer(src);
+    const lines = contentLines(src, container, opts);
+    const meta: string[] = [],
+      notes: string[] = [];
+    let columnsLine: Line | undefined,
+      firstData: Line | undefined;
+    for (;;) {
+      const r = await lines.next();
+      if (r.done) break;
+      const { text } = r.value;
+      if (text.startsWith('##')) meta.push(text);
+      else if (text.startsWith('#')) columnsLine = r.value;
+      else if (text.trim() !== '') {
+        firstData = r.value;
+        break;
+      }
+    }
+    const where = (line: number) => `${src.name}: line ${line}`;
+    let columns = columnsLine?.text,
+      onWhitespace = false;
+    if (columnsLine && columns !== undefined) {
+      const tabbed = columns.split('\t'),
+        blank = columns.trim().split(/\s+/);
+      const fixed = (cols: string[]) => VCF_COLUMNS.every((c, i) => cols[i] === c);
+      if (!fixed(tabbed) && fixed(blank)) {
+        onWhitespace = true;
+        columns = blank.join('\t');
+        notes.push(
+          `${where(columnsLine.line)}: columns separated by spaces, not tabs as VCF requires; read by whitespace, written with tabs`,
+        );
+      } else if (!fixed(tabbed)) {
+        notes.push(`${where(columnsLine.line)}: the #CHROM line does not name the VCF columns; read in VCF column order`);
+        columns = undefined;
+      }
+    } else if (firstData) {
+      notes.push(`${where(firstData.line)}: no header (#CHROM line) before the first record; read in VCF column order`);
+    }
+    const parser = new VCF({ header: [...meta, columns ?? VCF_COLUMNS.join('\t')].join('\n'), strict: false });
+    const header = { meta, columns, samples: columns ? parser.samples : [] };
+    return new VcfReader(src, container, header, notes, parser, onWhitespace, lines, firstData);
+  }
+
+  /** Set when a corrupt or truncated compressed file ended entries() early: the problem, naming the file, where, and the last line read. */
+  stoppedBy: string | undefined;
+
+  /** The data lines in order; a corrupt or truncated compressed file ends them early (see stoppedBy). */
+  async *entries(): AsyncGenerator<VcfEntry> {
+    let last = this.firstData?.line ?? 0;
+    if (this.firstData) yield this.entry(this.firstData);
+    try {
+      for await (const l of this.lines) {
+        last = l.line;
+        if (l.text.trim() !== '') yield this.entry(l);
+      }
+    } catch (err) {
+      if (!(err instanceof DataFormatError)) throw err;
+      this.stoppedBy = `${err.message} (after line ${last}: the lines before it were read)`;
+    }
+  }
+
+  private entry({ line, text }: Line): VcfEntry {
+    const fields = split(text, this.onWhitespace);
+    const bad = (problem: string): VcfBadLine => ({
+      kind: 'bad',
+      line,
+      fields,
+      problem: `${this.source.name}: line ${line}: ${problem}`,
+    });
+    if (text.startsWith('#')) return bad('a header line after the first record');
+    if (fields.length < VCF_COLUMNS.length)
+      return bad(`${fields.length} columns; a record has at least ${VCF_COLUMNS.length} (CHROM to INFO)`);
+    let v: ReturnType<VCF['parseLine']>;
+    try {
+      v = this.parser.parseLine(fields.join('\t'));
+    } catch (err) {
+      return bad(err instanceof Error ? err.message : String(err));
+    }
+    if (!v.CHROM) return bad('CHROM is empty');
+    if (!/^\d+$/.test(fields[1]) || !(v.POS >= 1))
+      return bad(`POS "${fields[1]}" is not a position (a whole number from 1)`);
+    if (!v.REF || v.REF === '.') return bad(`REF "${fields[3]}" holds no bases`);
+    return {
+      kind: 'record',
+      line,
+      fields,
+      chrom: v.CHROM,
+      pos: v.POS,
+      id: v.ID?.join(';'),
+      ref: v.REF,
+      alts: v.ALT ?? [],
+    };
+  }
+
+  close(): Promise<void> {
+    return this.source.close();
+  }
+}
