@@ -61,7 +61,9 @@ const exists = (p: string): Promise<boolean> =>
 export async function describeModel(dir: string): Promise<ModelDescription> {
   const configPath = join(dir, 'config.json');
   const config = parseMambaConfig(await readJsonFile(configPath), configPath);
-  const tokenizerPath = join(dir, 'tokenizer.json');
+  // A folder exported for Hugging Face keeps SeqLab's own tokenizer beside the HF tokenizer.json.
+  const seqlabTokenizerPath = join(dir, 'seqlab_tokenizer.json');
+  const tokenizerPath = (await exists(seqlabTokenizerPath)) ? seqlabTokenizerPath : join(dir, 'tokenizer.json');
   let tokenizer: DnaTokenizer | undefined;
   let sampleRate: number | undefined;
   let modality: Modality;

@@ -359,7 +359,8 @@ class Session {
         time_step_min: DEFAULT_DT_INIT.dtMin,
         time_step_max: DEFAULT_DT_INIT.dtMax,
         time_step_floor: DEFAULT_DT_INIT.dtFloor,
-        rescale_prenorm_residual: true,
+        // The init did rescale out_proj; false tells transformers 5 not to do it again as it loads the weights.
+        rescale_prenorm_residual: false,
       },
       tokenizer: data.tokenizer,
       specs,
