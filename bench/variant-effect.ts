@@ -32,7 +32,11 @@ const AMINO = 'FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG'
 const aminoOf = (codon: string): string =>
   AMINO[BASES.indexOf(codon[0]) * 16 + BASES.indexOf(codon[1]) * 4 + BASES.indexOf(codon[2])] ?? '?';
 const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
-const revComp = (s: string): string => [...s].reverse().map((b) => COMPLEMENT[b] ?? 'N').join('');
+const revComp = (s: string): string =>
+  [...s]
+    .reverse()
+    .map((b) => COMPLEMENT[b] ?? 'N')
+    .join('');
 
 interface Orf {
   strand: '+' | '-';
@@ -57,7 +61,11 @@ function findOrfs(seq: string, from: number, to: number, minCodons: number): Orf
         else if (start >= 0 && aminoOf(codon) === '*') {
           const codons = (p - start) / 3;
           if (codons >= minCodons)
-            orfs.push({ strand, codons, positions: Int32Array.from({ length: p + 3 - start }, (_, i) => genomeAt(start + i)) });
+            orfs.push({
+              strand,
+              codons,
+              positions: Int32Array.from({ length: p + 3 - start }, (_, i) => genomeAt(start + i)),
+            });
           start = -1;
         }
       }
@@ -109,7 +117,11 @@ function shuffle<T>(xs: T[], rng: Rng): T[] {
 }
 
 /** Equal numbers of nonsense and synonymous variants per REF>ALT, `pairs` pairs in all (fewer when there are not that many). */
-function paired(all: readonly Candidate[], pairs: number, rng: Rng): { chosen: Candidate[]; byClass: Map<string, number> } {
+function paired(
+  all: readonly Candidate[],
+  pairs: number,
+  rng: Rng,
+): { chosen: Candidate[]; byClass: Map<string, number> } {
   const groups = new Map<string, { nonsense: Candidate[]; synonymous: Candidate[] }>();
   for (const c of all) {
     const key = `${c.ref}>${c.alt}`;
@@ -211,7 +223,11 @@ async function main(args: string[]): Promise<void> {
   writeFileSync(
     vcfPath,
     ['##fileformat=VCFv4.2', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO']
-      .concat(chosen.map((c) => `${rec.name}\t${c.pos + 1}\t${c.nonsense ? 'nonsense' : 'synonymous'}\t${c.ref}\t${c.alt}\t.\t.\t.`))
+      .concat(
+        chosen.map(
+          (c) => `${rec.name}\t${c.pos + 1}\t${c.nonsense ? 'nonsense' : 'synonymous'}\t${c.ref}\t${c.alt}\t.\t.\t.`,
+        ),
+      )
       .join('\n') + '\n',
   );
 
@@ -221,10 +237,15 @@ async function main(args: string[]): Promise<void> {
   const load0 = loadavg();
   const t0 = performance.now();
   const llr = new Map<string, number>();
-  for await (const batch of scoreEntries(reader.entries(), reference, new VariantEffectScorer(dna.backend, dna.model, dna.tokenizer), {
-    vcfName: vcfPath,
-    window,
-  })) {
+  for await (const batch of scoreEntries(
+    reader.entries(),
+    reference,
+    new VariantEffectScorer(dna.backend, dna.model, dna.tokenizer),
+    {
+      vcfName: vcfPath,
+      window,
+    },
+  )) {
     for (const { result } of batch) {
       const a = result.alleles[0];
       if (a.status !== 'scored') throw new Error(`line ${result.line}: ${a.status}`);
@@ -250,7 +271,9 @@ async function main(args: string[]): Promise<void> {
   const tok = DnaTokenizer.fromJSON(train.tokenizer);
   const seqs = markovSequences(train, true);
   const [k0, k1] = (o.values.orders ?? '').split('-').map(Number);
-  const orders = o.values.orders ? Array.from({ length: (k1 ?? k0) - k0 + 1 }, (_, i) => k0 + i) : defaultMarkovOrders('dna');
+  const orders = o.values.orders
+    ? Array.from({ length: (k1 ?? k0) - k0 + 1 }, (_, i) => k0 + i)
+    : defaultMarkovOrders('dna');
   const heldBits = new Map((await markovSweep(train, test, orders, true)).map((r) => [r.k, r.score.bitsPerToken]));
   const windows = await Promise.all(
     chosen.map(async (c) => {
@@ -270,9 +293,13 @@ async function main(args: string[]): Promise<void> {
   const bestBits = markov.reduce((a, b) => (b.bits < a.bits ? b : a));
   const bestAuroc = markov.reduce((a, b) => (b.auroc > a.auroc ? b : a));
 
-  console.log(`\nvariants: ${chosen.length} (${chosen.length / 2} nonsense, ${chosen.length / 2} synonymous), window ${window}`);
+  console.log(
+    `\nvariants: ${chosen.length} (${chosen.length / 2} nonsense, ${chosen.length / 2} synonymous), window ${window}`,
+  );
   console.log(`substitutions (pairs each): ${[...byClass].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`model ${modelDir}: AUROC ${modelAuroc.toFixed(4)}; mean LLR nonsense ${(-mean(mN)).toFixed(3)}, synonymous ${(-mean(mS)).toFixed(3)} bits`);
+  console.log(
+    `model ${modelDir}: AUROC ${modelAuroc.toFixed(4)}; mean LLR nonsense ${(-mean(mN)).toFixed(3)}, synonymous ${(-mean(mS)).toFixed(3)} bits`,
+  );
   console.log(
     `  ${chosen.length} variants in ${seconds.toFixed(1)} s: ${(chosen.length / seconds).toFixed(2)} variants/s on the CPU backend (1 thread); load average ${load0[0].toFixed(1)} before, ${load1[0].toFixed(1)} after`,
   );

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # libvulkan1: Dawn for Node (the gpu tier) loads libvulkan.so.1 from the system path; chromium's copy is private.
 APT_PACKAGES=(chromium libvulkan1 libkrb5-dev pkg-config sox espeak-ng fluidsynth fluid-soundfont-gm
-  bowtie2-examples python-pyfaidx-examples sibelia-examples)
+  bowtie2-examples python-pyfaidx-examples sibelia-examples python-pyvcf-examples vcfanno-examples)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -86,7 +86,7 @@ export interface ParserFuzzReport {
   /** Inputs that crashed; details of the first 20 in `crashes`. */
   crashCount: number;
   crashes: Crash[];
-  /** Inputs whose parse took over HANG_MS. */
+  /** Inputs whose parse took over HANG_MS, read twice (the faster counts). */
   hangs: number;
   slowestMs: number;
   slowestIndex: number;
@@ -141,31 +141,46 @@ export interface FuzzRunOptions {
 }
 
 /** Reads mutated inputs `from` … `from + inputs - 1` (or until the deadline). */
+/** Reads input `index` and says how long its parsers took. */
+async function readTimed(
+  target: OpenTarget,
+  seed: number,
+  index: number,
+  onInput?: (index: number, input: FuzzInput) => void,
+): Promise<{ input: FuzzInput; ms: number; outcome: Outcome | Error }> {
+  const rand = inputRand(seed, index);
+  const input = target.mutate(rand);
+  onInput?.(index, input);
+  let ms = 0;
+  const timed: Timed = async (parse) => {
+    const t = performance.now();
+    try {
+      return await parse();
+    } finally {
+      ms += performance.now() - t;
+    }
+  };
+  const outcome = await target
+    .read(input, rand, timed)
+    .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+  return { input, ms, outcome };
+}
+
+/** Reads mutated inputs `from` … `from + inputs - 1` (or until the deadline). */
 export async function fuzzTarget(name: string, target: OpenTarget, opts: FuzzRunOptions): Promise<ParserFuzzReport> {
   const report = emptyReport(name);
   const t0 = performance.now();
   const from = opts.from ?? 0;
   for (let i = from; i < from + opts.inputs && Date.now() < (opts.deadline ?? Infinity); i++) {
-    const rand = inputRand(opts.seed, i);
-    const input = target.mutate(rand);
-    opts.onInput?.(i, input);
-    let ms = 0;
-    const timed: Timed = async (parse) => {
-      const t = performance.now();
-      try {
-        return await parse();
-      } finally {
-        ms += performance.now() - t;
-      }
-    };
-    try {
-      report[await target.read(input, rand, timed)]++;
-    } catch (err) {
-      if (report.crashes.length < 20) report.crashes.push(crashOf(i, input, err));
+    const { input, ms, outcome } = await readTimed(target, opts.seed, i, opts.onInput);
+    if (outcome instanceof Error) {
+      if (report.crashes.length < 20) report.crashes.push(crashOf(i, input, outcome));
       report.crashCount++;
-    }
-    if (ms > HANG_MS) report.hangs++;
-    if (ms > report.slowestMs) Object.assign(report, { slowestMs: ms, slowestIndex: i, slowestHow: input.how });
+    } else report[outcome]++;
+    // Slow once may be the machine (2 shared cores): an input over HANG_MS is read again, its time the faster.
+    const time = ms > HANG_MS ? Math.min(ms, (await readTimed(target, opts.seed, i)).ms) : ms;
+    if (time > HANG_MS) report.hangs++;
+    if (time > report.slowestMs) Object.assign(report, { slowestMs: time, slowestIndex: i, slowestHow: input.how });
     report.peakHeapMB = Math.max(report.peakHeapMB, getHeapStatistics().used_heap_size / 2 ** 20);
     report.inputs++;
   }

@@ -1,6 +1,6 @@
 // The file-parser fuzz targets, in the order the long run (run-long-parsers.ts) takes them and the
 // unit tier's bounded fuzz (test/unit/parsers-fuzz.test.ts) runs them. A new file format joins by
-// adding its target here: VCF, once SeqLab reads it, beside the readers it shares a folder with.
+// adding its target here: VCF, with a target of its own once its reader has settled.
 import type { FuzzTarget } from './fuzz-target';
 import { configTarget, safetensorsTarget } from './model-targets';
 import { cellSpecTarget, notebookTarget } from './notebook-targets';

@@ -16,6 +16,7 @@ import {
 } from '../../extension/core/datasets/fasta-index';
 import { detectContainer } from '../../extension/core/datasets/container';
 import { memorySource, openFileSource, type RandomAccessSource } from '../../extension/core/datasets/source';
+import { bgzf } from '../support/bgzf';
 import { pythonFastaSummary } from '../support/python-counts';
 import { REAL, realFile } from '../support/real-data';
 
@@ -107,21 +108,6 @@ function synthetic(rand: () => number): string {
     '>spaces inside\nAC GT\tAC\nGG\n',
     '>last-no-newline\n' + wrap(randomSeq(rand, 130), 50, '\n').trimEnd(),
   ].join('');
-}
-
-/** BGZF: 64 KiB-bounded gzip members with the 'BC' extra field, then the empty EOF block. */
-function bgzf(content: Buffer, blockSize = 65280): Buffer {
-  const blocks: Buffer[] = [];
-  for (let i = 0; i <= content.length; i += blockSize) {
-    const member = gzipSync(content.subarray(i, i + blockSize)); // 10-byte header, deflate, crc32 + isize
-    const out = Buffer.alloc(member.length + 8);
-    Buffer.from([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 66, 67, 2, 0]).copy(out);
-    out.writeUInt16LE(out.length - 1, 16);
-    member.copy(out, 18, 10);
-    blocks.push(out);
-    if (i + blockSize >= content.length) break;
-  }
-  return Buffer.concat([...blocks, Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex')]);
 }
 
 function multiMember(content: Buffer): Buffer {

@@ -185,3 +185,18 @@ test('lines that hold no object are skipped before JSON.parse: 500,000 of them i
   // Each SyntaxError thrown and caught cost about 6 us: 3 s for these.
   assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
 });
+
+test('a line far longer than a read is joined once: 16 MB of it between two records reads in well under a second', async () => {
+  const path = join(tmp, 'long-line.jsonl');
+  writeFileSync(path, line(longRunRecord(0)) + 'x'.repeat(16 << 20) + '\n' + line(longRunRecord(1)));
+  const records: MetricRecord[] = [];
+  const t0 = performance.now();
+  await new MetricsFollower(path).read(
+    (r) => records.push(r),
+    () => undefined,
+  );
+  const ms = performance.now() - t0;
+  assert.deepEqual(records, [longRunRecord(0), longRunRecord(1)]);
+  // Copied and searched again with every chunk read, it took seconds.
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+});

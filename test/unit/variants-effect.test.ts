@@ -70,11 +70,14 @@ test('branch scores equal the plain forward over each whole sequence (odd random
   }));
   const want: number[] = [];
   for (const c of cases)
-    for (const b of c.branches) want.push(await slowLogProb(backend, model, concat(c.context, b, c.flank), c.context.length));
+    for (const b of c.branches)
+      want.push(await slowLogProb(backend, model, concat(c.context, b, c.flank), c.context.length));
   for (const batchTokens of [60, 1 << 14]) {
     const got = (await branchLogProbs(backend, model, cases, { batchTokens })).flatMap((x) => [...x]);
     const r = assertClose(got, want, LLR_TOLERANCE, `branch log2 P, batches of ${batchTokens} tokens`);
-    console.log(`batches of ${batchTokens} tokens: max abs err ${r.maxAbs.toExponential(2)} bits, mean ${r.meanAbs.toExponential(2)}`);
+    console.log(
+      `batches of ${batchTokens} tokens: max abs err ${r.maxAbs.toExponential(2)} bits, mean ${r.meanAbs.toExponential(2)}`,
+    );
   }
   const aborted = new AbortController();
   aborted.abort();
@@ -92,7 +95,8 @@ test('variant LLRs of the sample model on S. aureus equal log2 P(alt window) - l
   assert.equal(contig.match, 'accession');
   const rng = new Rng(Date.now() % 100000);
   const W = 48;
-  const randomAllele = (n: number) => Buffer.from(Array.from({ length: n }, () => 'ACGT'.charCodeAt(rng.nextU32() % 4)));
+  const randomAllele = (n: number) =>
+    Buffer.from(Array.from({ length: n }, () => 'ACGT'.charCodeAt(rng.nextU32() % 4)));
   // [start, REF length, ALT lengths]: SNV, MNV, deletion, insertion, complex, clipped at both ends.
   const shapes: [number, number, number[]][] = [
     [1 + (rng.nextU32() % 2_000_000), 1, [1, 1, 1]],

@@ -4,9 +4,9 @@
 // out first. Nothing is decoded or re-encoded on the extension host's event loop: the files' data
 // sections are read asynchronously straight into the one file the engine gets (no buffer between,
 // so no copying on the event loop and no garbage to collect), behind a header joined from theirs,
-// so shards become one file and every dtype passes through. The
-// names and shapes are checked against the config from the headers alone; the engine decodes the
-// values and checks them when it loads the model.
+// so shards become one file and every dtype passes through. The names and shapes are checked
+// against the config from the headers alone; the engine decodes the values and checks them when it
+// loads the model.
 import { constants } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';

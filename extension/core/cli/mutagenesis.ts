@@ -81,7 +81,8 @@ export const mutagenesisCommand: Command = {
       progress.end();
       const tsv = tsvLines(result);
       if (o.values['out-tsv']) await writeFile(o.values['out-tsv'], tsv.join('\n') + '\n');
-      if (o.values['out-json']) await writeFile(o.values['out-json'], JSON.stringify({ model: o.values.model, ...result }));
+      if (o.values['out-json'])
+        await writeFile(o.values['out-json'], JSON.stringify({ model: o.values.model, ...result }));
       if (!o.values['out-tsv'] && !o.values['out-json']) process.stdout.write(tsv.join('\n') + '\n');
       const seconds = (performance.now() - t0) / 1000;
       console.error(

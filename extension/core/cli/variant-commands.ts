@@ -97,4 +97,3 @@ export class PendingFile {
     await rm(this.temp, { force: true });
   }
 }
-

@@ -7,9 +7,9 @@
 // after the batch in progress and leaves no OUT.
 import { openDnaModel } from '../variants/dna-model';
 import { ReferenceGenome } from '../variants/reference';
-import { scoreEntries } from '../variants/score-vcf';
+import { scoreEntries, tally } from '../variants/score-vcf';
 import { DEFAULT_WINDOW, VariantEffectScorer } from '../variants/variant-effect';
-import type { NotScoredReason, VariantResult, VariantRunSummary } from '../variants/variant-result';
+import type { VariantResult, VariantRunSummary } from '../variants/variant-result';
 import { VcfReader } from '../variants/vcf-reader';
 import { vepHeader, vepLine } from '../variants/vcf-writer';
 import { CliError, parseOptions, type Command } from './command';
@@ -38,7 +38,7 @@ function tsvRows(r: VariantResult): string[] {
   const n = (x: number | undefined) => (x === undefined ? '' : x.toFixed(4));
   const base = [String(r.line), r.chrom, r.pos === null ? '' : String(r.pos), r.id ?? '', r.ref];
   const tail = [r.referenceName ?? '', r.problem ?? ''];
-  if (r.alleles.length === 0) return [[...base, '', '', r.problem ? 'bad_record' : '', '', '', '', ...tail].join('\t')];
+  if (r.alleles.length === 0) return [[...base, '', '', '', '', '', '', ...tail].join('\t')];
   return r.alleles.map((a) =>
     [...base, a.alt, a.kind ?? '', a.status, n(a.llr), n(a.llrForward), n(a.llrReverse), ...tail].join('\t'),
   );
@@ -114,7 +114,6 @@ export const vepCommand: Command = {
         complete: true,
         seconds: 0,
       };
-      const renamed = new Map<string, string>();
       let problems = 0;
       const progress = new Progress();
       const scorer = new VariantEffectScorer(dna.backend, dna.model, dna.tokenizer);
@@ -125,24 +124,18 @@ export const vepCommand: Command = {
       });
       for await (const batch of batches) {
         for (const { result } of batch) {
-          summary.records++;
-          for (const a of result.alleles) {
-            summary.alleles++;
-            if (a.status === 'scored') summary.scored++;
-            else summary.notScored[a.status as NotScoredReason] = (summary.notScored[a.status] ?? 0) + 1;
-          }
-          if (result.referenceName !== undefined && !renamed.has(result.chrom))
-            renamed.set(result.chrom, `${result.chrom} -> ${result.referenceName} (${result.nameMatch})`);
+          tally(summary, result);
           if (result.problem && problems++ < SHOWN_PROBLEMS) {
             progress.end();
             console.error(`vep: ${result.problem}`);
           }
         }
-        await out.write(batch.map(({ entry, result }) => vepLine(entry.fields, result)));
+        await out.write(batch.map(({ entry, result }) => vepLine(entry, result)));
         await tsv?.write(batch.flatMap(({ result }) => tsvRows(result)));
         const seconds = (performance.now() - t0) / 1000;
         progress.update(
-          () => `vep: ${summary.records} records, ${summary.scored} alleles scored, ${(summary.scored / seconds).toFixed(1)}/s`,
+          () =>
+            `vep: ${summary.records} records, ${summary.scored} alleles scored, ${(summary.scored / seconds).toFixed(1)}/s`,
         );
       }
       progress.end();
@@ -153,7 +146,6 @@ export const vepCommand: Command = {
         summary.notes.push(reader.stoppedBy);
         console.error(`vep: ${reader.stoppedBy}`);
       }
-      summary.renamed = [...renamed.values()];
       summary.seconds = (performance.now() - t0) / 1000;
       for (const f of outputs) await f.finish();
       printSummary(summary);

@@ -90,13 +90,19 @@ export class MetricsFollower {
     }
     if (!id || id.size === this.offset) return;
     await withSource(this.path, async (src) => {
-      let carry: Uint8Array = new Uint8Array(0);
+      // The bytes after the last newline, chunk by chunk: a line longer than a chunk is joined once,
+      // when its newline comes, not copied and searched again with every chunk.
+      let carry: Uint8Array[] = [];
       let at = this.offset;
       let slice = performance.now();
       for await (const chunk of readChunks(src, this.offset, id.size, { chunkSize: CHUNK_BYTES })) {
-        const bytes = carry.length ? concat(carry, chunk) : chunk;
-        const end = bytes.lastIndexOf(NEWLINE) + 1;
-        const lines = decoder.decode(bytes.subarray(0, end)).split('\n');
+        const cut = chunk.lastIndexOf(NEWLINE) + 1;
+        if (cut === 0) {
+          carry.push(chunk);
+          continue;
+        }
+        const bytes = carry.length ? concat(...carry, chunk.subarray(0, cut)) : chunk.subarray(0, cut);
+        const lines = decoder.decode(bytes).split('\n');
         for (let i = 0; i < lines.length; i++) {
           const r = lines[i] ? parseMetricLine(lines[i]) : undefined;
           if (r) onRecord(r);
@@ -105,24 +111,28 @@ export class MetricsFollower {
             slice = performance.now();
           }
         }
-        at += end;
-        carry = bytes.slice(end);
+        at += bytes.length;
+        carry = [chunk.slice(cut)];
         this.offset = at;
       }
       // A last line without its newline is a record only when whole; one still being written waits.
-      const r = carry.length ? parseMetricLine(decoder.decode(carry)) : undefined;
+      const rest = concat(...carry);
+      const r = rest.length ? parseMetricLine(decoder.decode(rest)) : undefined;
       if (r) {
         onRecord(r);
-        this.offset = at + carry.length;
+        this.offset = at + rest.length;
       }
     });
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -112,7 +112,9 @@ async function scoreBatch(
     }
   });
   const state =
-    prefix > 0 ? await branchState(backend, model, cases, prefix, owners) : zeroMambaState(backend, model.config, rows.length);
+    prefix > 0
+      ? await branchState(backend, model, cases, prefix, owners)
+      : zeroMambaState(backend, model.config, rows.length);
   const L = Math.max(...rows.map((r) => r.length)),
     B = rows.length;
   const ids = new Int32Array(B * L),

@@ -61,7 +61,11 @@ class MeanPooler {
     const ids = new Int32Array(this.rows * L);
     chunk.forEach((r, b) => ids.set(r, b * L));
     const idsT = this.backend.uploadIds(ids, [this.rows, L]);
-    const r = mambaForward(this.backend, this.model, idsT, { state: this.state, returnState: true, hiddenStates: true });
+    const r = mambaForward(this.backend, this.model, idsT, {
+      state: this.state,
+      returnState: true,
+      hiddenStates: true,
+    });
     this.backend.free(idsT);
     this.backend.free(r.logits);
     freeMambaState(this.backend, this.state);

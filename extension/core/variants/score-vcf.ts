@@ -5,7 +5,7 @@
 import { classifyAllele } from './alleles';
 import type { ReferenceGenome } from './reference';
 import { readFlanks, type VariantEffectScorer, type VariantWindow } from './variant-effect';
-import type { AlleleResult, NotScoredReason, VariantResult } from './variant-result';
+import type { AlleleResult, NotScoredReason, VariantResult, VariantRunSummary } from './variant-result';
 import type { VcfEntry, VcfRecord } from './vcf-reader';
 
 /** Records scored at a time: enough for full forwards, few enough for steady progress. */
@@ -25,6 +25,19 @@ export interface ScoreVcfOptions {
 }
 
 const text = (bases: Uint8Array): string => Buffer.from(bases).toString('latin1');
+
+/** Adds one record's result to a run's counts (records, ALTs scored and not by reason, renamed chromosomes). */
+export function tally(summary: VariantRunSummary, r: VariantResult): void {
+  summary.records++;
+  for (const a of r.alleles) {
+    summary.alleles++;
+    if (a.status === 'scored') summary.scored++;
+    else summary.notScored[a.status] = (summary.notScored[a.status] ?? 0) + 1;
+  }
+  if (r.referenceName === undefined) return;
+  const renamed = `${r.chrom} -> ${r.referenceName} (${r.nameMatch})`;
+  if (!summary.renamed.includes(renamed)) summary.renamed.push(renamed);
+}
 
 /** Scores `entries` batch by batch, yielding each batch's results in order. */
 export async function* scoreEntries(
@@ -86,7 +99,8 @@ async function scoreBatch(
       return result;
     };
     const contig = reference.contig(r.chrom);
-    if (!contig) return failAll(
+    if (!contig)
+      return failAll(
         'chrom_missing',
         `chromosome "${r.chrom}" is not in ${reference.name} (nor with a "chr" prefix added or removed, nor as an accession)`,
       );

@@ -27,8 +27,10 @@ export interface VcfRecord {
   readonly kind: 'record';
   /** 1-based line in the file. */
   readonly line: number;
-  /** The line's columns (split on tabs, or on whitespace in a file whose header is split so). */
+  /** The fixed columns CHROM to INFO (split on tabs, or on whitespace in a file whose header is split so). */
   readonly fields: readonly string[];
+  /** FORMAT and the sample columns, tab-separated and left unsplit; undefined when the line has none. */
+  readonly rest: string | undefined;
   readonly chrom: string;
   /** 1-based position of REF's first base. */
   readonly pos: number;
@@ -42,6 +44,7 @@ export interface VcfBadLine {
   readonly kind: 'bad';
   readonly line: number;
   readonly fields: readonly string[];
+  readonly rest: string | undefined;
   /** What is wrong, naming the file and line. */
   readonly problem: string;
 }
@@ -58,7 +61,8 @@ async function* contentLines(src: RandomAccessSource, container: Container, opts
   const decoder = new TextDecoder('utf-8');
   let partial = '',
     line = 0;
-  const overlong = (): Error => new Error(`${src.name}: line ${line + 1}: longer than ${MAX_LINE_CHARS} characters: not VCF`);
+  const overlong = (): Error =>
+    new Error(`${src.name}: line ${line + 1}: longer than ${MAX_LINE_CHARS} characters: not VCF`);
   for await (const chunk of contentChunks(src, container, opts)) {
     const text = partial + decoder.decode(chunk, { stream: true });
     let from = 0;
@@ -74,10 +78,21 @@ async function* contentLines(src: RandomAccessSource, container: Container, opts
   if (partial.length > 0) yield { line: ++line, text: partial.endsWith('\r') ? partial.slice(0, -1) : partial };
 }
 
-/** Columns split on tabs, or on runs of blanks when the file separates them so. */
-function split(text: string, onWhitespace: boolean): string[] {
-  const tabbed = text.split('\t');
-  return onWhitespace && tabbed.length < VCF_COLUMNS.length ? text.trim().split(/\s+/) : tabbed;
+/**
+ * The fixed columns and the rest of a line, split on tabs (or on runs of blanks when the file
+ * separates them so); the sample columns, which can be thousands, are not split.
+ */
+function split(text: string, onWhitespace: boolean): { fields: string[]; rest: string | undefined } {
+  const n = VCF_COLUMNS.length;
+  let cut = -1; // the tab after INFO
+  for (let i = 0; i < n; i++) {
+    cut = text.indexOf('\t', cut + 1);
+    if (cut < 0) break;
+  }
+  const tabbed = cut >= 0 ? text.slice(0, cut).split('\t') : text.split('\t');
+  if (!onWhitespace || tabbed.length >= n) return { fields: tabbed, rest: cut >= 0 ? text.slice(cut + 1) : undefined };
+  const blank = text.trim().split(/\s+/);
+  return { fields: blank.slice(0, n), rest: blank.length > n ? blank.slice(n).join('\t') : undefined };
 }
 
 export class VcfReader {
@@ -109,8 +124,7 @@ export class VcfReader {
     const lines = contentLines(src, container, opts);
     const meta: string[] = [],
       notes: string[] = [];
-    let columnsLine: Line | undefined,
-      firstData: Line | undefined;
+    let columnsLine: Line | undefined, firstData: Line | undefined;
     for (;;) {
       const r = await lines.next();
       if (r.done) break;
@@ -136,7 +150,9 @@ export class VcfReader {
           `${where(columnsLine.line)}: columns separated by spaces, not tabs as VCF requires; read by whitespace, written with tabs`,
         );
       } else if (!fixed(tabbed)) {
-        notes.push(`${where(columnsLine.line)}: the #CHROM line does not name the VCF columns; read in VCF column order`);
+        notes.push(
+          `${where(columnsLine.line)}: the #CHROM line does not name the VCF columns; read in VCF column order`,
+        );
         columns = undefined;
       }
     } else if (firstData) {
@@ -166,11 +182,12 @@ export class VcfReader {
   }
 
   private entry({ line, text }: Line): VcfEntry {
-    const fields = split(text, this.onWhitespace);
+    const { fields, rest } = split(text, this.onWhitespace);
     const bad = (problem: string): VcfBadLine => ({
       kind: 'bad',
       line,
       fields,
+      rest,
       problem: `${this.source.name}: line ${line}: ${problem}`,
     });
     if (text.startsWith('#')) return bad('a header line after the first record');
@@ -190,6 +207,7 @@ export class VcfReader {
       kind: 'record',
       line,
       fields,
+      rest,
       chrom: v.CHROM,
       pos: v.POS,
       id: v.ID?.join(';'),

@@ -45,8 +45,10 @@ const infoValue = (s: string): string =>
   s.replace(/[;=,%\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
 /** The line written for one input line: its columns with the INFO column updated (a line without one as it was). */
-export function vepLine(fields: readonly string[], result: VariantResult): string {
-  if (fields.length < VCF_COLUMNS.length) return fields.join('\t');
+export function vepLine(entry: { fields: readonly string[]; rest: string | undefined }, result: VariantResult): string {
+  const { fields, rest } = entry;
+  const line = (cols: readonly string[]) => (rest === undefined ? cols : [...cols, rest]).join('\t');
+  if (fields.length < VCF_COLUMNS.length) return line(fields);
   const info = fields[7] === '.' || fields[7] === '' ? [] : fields[7].split(';');
   const mine: string[] = [];
   const a = result.alleles;
@@ -60,5 +62,5 @@ export function vepLine(fields: readonly string[], result: VariantResult): strin
   const merged = [...info.filter((kv) => !kv.startsWith(PREFIX)), ...mine];
   const out = [...fields];
   out[7] = merged.length > 0 ? merged.join(';') : '.';
-  return out.join('\t');
+  return line(out);
 }
