@@ -26,7 +26,7 @@ export const MAX_CHUNK_TOKENS = 1 << 16;
  * extension host's event loop about 20 ms, and a stall must stay under 50 ms.
  */
 export const MAX_WEIGHT_CHUNK_BYTES = 1 << 20;
-/** Largest model upload accepted (weights are float32 safetensors). */
+/** Largest model upload accepted (safetensors as stored: F32, F16 or BF16). */
 export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
 /** Most tokens one generate request may ask for. */
 export const MAX_GENERATE_STEPS = 1 << 16;

@@ -174,7 +174,8 @@ describe('export then import', () => {
     const ids = [[1, 2, 3, 4, 5, 1, 2, 3]];
     const checkpoint = join(run, 'checkpoints', 'step-0000006');
     assertSameLogits(await logitsOf(join(root, 'back'), ids), await logitsOf(checkpoint, ids), 'run export');
-    assert.equal(readJson(join(checkpoint, 'config.json')).rescale_prenorm_residual, true, 'as checkpoints say');
+    // A checkpoint's weights were rescaled at initialisation; transformers must not rescale them again.
+    assert.equal(readJson(join(checkpoint, 'config.json')).rescale_prenorm_residual, false, 'as checkpoints say');
     assert.equal(readJson(join(root, 'exported', 'config.json')).rescale_prenorm_residual, false);
 
     const odd = join(root, 'expand');

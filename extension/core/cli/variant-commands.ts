@@ -5,7 +5,6 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import type { BackendChoice } from '../../../kernels/backend';
 import { CliError } from './command';
-import { backendOption } from './model-inputs';
 
 const TTY_EVERY_MS = 250;
 const PLAIN_EVERY_MS = 10_000;
@@ -63,10 +62,16 @@ export function windowOption(text: string | undefined, fallback: number): number
   return w;
 }
 
-/** --backend for the commands that run the kernels directly: auto, cpu or webgpu. */
+const KERNEL_BACKENDS: readonly BackendChoice[] = ['auto', 'cpu', 'webgpu'];
+
+/**
+ * --backend for the commands that run the kernels directly (default cpu, as model-inputs.ts has
+ * it): auto, cpu or webgpu. Checked here so these commands never load onnxruntime.
+ */
 export function kernelBackend(values: Record<string, string>, command: string): BackendChoice {
-  const kind = backendOption(values);
-  if (kind === 'onnx') throw new CliError(`${command} runs on the kernels backends: --backend auto, cpu or webgpu`);
+  const kind = (values.backend ?? 'cpu') as BackendChoice;
+  if (!KERNEL_BACKENDS.includes(kind))
+    throw new CliError(`${command} runs on the kernels backends: --backend auto, cpu or webgpu, got "${kind}"`);
   return kind;
 }
 
