@@ -6,9 +6,11 @@
 //
 // A job fed in chunks is a request that stays open while its chunks arrive as requests naming it:
 // `loadModel` answers once all its `weights` have arrived and the model is on a backend; `score`
-// answers once its last `scoreChunk` is scored. Each chunk is answered before the host sends the
-// next, so the host paces the stream, and each one is progress of its job, so the job's timeout
-// counts from its last chunk. Cancelling the job's request frees what the engine holds for it.
+// answers once its last `scoreChunk` is scored. The host paces each stream by the answers: a score
+// chunk is answered before the next is sent; weight chunks go out a bounded window ahead of their
+// answers (they arrive in order, one message each). Each chunk is progress of its job, so the
+// job's timeout counts from its last chunk. Cancelling the job's request frees what the engine
+// holds for it.
 // No vscode import here: webview code imports this file too.
 import type { BackendChoice, BackendName } from '../kernels/backend';
 import type { Validators } from './channel';

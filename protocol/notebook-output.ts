@@ -49,7 +49,9 @@ export interface Timings {
 export interface TrackDescriptor {
   /** Key of the block in the binary item. */ block: string;
   record: number;
-  kind: 'surprisal' | 'surprisal-reverse' | 'gc' | 'delta' | 'samples' | 'sequence';
+  /** llr*: a mutagenesis output's LLR per substitution, rows A, C, G, T (NaN where not scored, 0 at the reference base). */
+  kind:
+    'surprisal' | 'surprisal-reverse' | 'gc' | 'delta' | 'samples' | 'sequence' | 'llr' | 'llr-forward' | 'llr-reverse';
   label: string;
   unit: 'bits' | '%' | 'Δ' | 'amplitude' | 'base';
   start: number;
@@ -126,4 +128,65 @@ export interface GenerationSummary extends OutputCommon {
   /** Name of the generated record (FASTA header) or sample rate of the generated audio. */ name: string;
   sampleRate: number;
 }
-export type OutputSummary = DnaAnalysisSummary | AudioAnalysisSummary | GenerationSummary;
+
+/** A reference record a variants output shows as a track: the span [start, end) around its variants. */
+export interface VariantTrackRecord {
+  name: string;
+  length: number;
+  start: number;
+  end: number;
+  /**
+   * Letters kept near the variants only: [starts[i], ends[i]) in record coordinates, their letters
+   * one after another in the u8 block `block`.
+   */
+  letters: { block: string; starts: number[]; ends: number[] };
+}
+
+/**
+ * One row per ALT allele of the scored VCF records (a record without ALT: one row, alt ''), as
+ * columns. The LLRs are float32 blocks of one value per row (VARIANT_BLOCKS), NaN where not scored.
+ */
+export interface VariantTable {
+  /** 1-based line of the record in the VCF. */ line: number[];
+  /** Index into `chroms` of the row's CHROM. */ chrom: number[];
+  chroms: string[];
+  /** Index into the summary's `records` of the record CHROM matched; -1 when none did. */ record: number[];
+  /** 1-based, as in the VCF; 0 for a line whose POS is not a number. */ pos: number[];
+  /** REF and ALT as in the VCF, cut to MAX_ALLELE_CHARS with '…' (the exported files have them whole). */ ref: string[];
+  alt: string[];
+  /** 'scored', or why not (the words of SEQLAB_STATUS; 'no_alt' for ALT '.'). */ status: string[];
+}
+
+/** Float32 per-row LLR blocks and gzip-compressed u8 blocks of the files `seqlab vep` writes. */
+export const VARIANT_BLOCKS = {
+  llr: 'llr',
+  llrForward: 'llr-forward',
+  llrReverse: 'llr-reverse',
+  scoredVcf: 'scored-vcf.gz',
+  scoredTsv: 'scored-tsv.gz',
+} as const;
+/** Longest REF or ALT a variants table keeps. */
+export const MAX_ALLELE_CHARS = 40;
+
+/** A `variants:` cell: a VCF scored against a reference (LLR per ALT, both strands). */
+export interface VariantScoresSummary extends OutputCommon {
+  kind: 'variant-scores';
+  /** The reference FASTA, shown as the file is. */ reference: string;
+  /** Reference bases each side of an allele. */ window: number;
+  records: VariantTrackRecord[];
+  variants: VariantTable;
+  /** VCF records read, ALT alleles and those scored; the rest by reason. */
+  counts: { records: number; alleles: number; scored: number; notScored: Record<string, number> };
+}
+
+/** A `mutagenesis:` cell: every substitution of a region (tracks 'sequence', 'llr', 'llr-forward', 'llr-reverse'). */
+export interface MutagenesisSummary extends OutputCommon {
+  kind: 'mutagenesis';
+  reference: string;
+  window: number;
+  /** 1-based inclusive, as the spec names it; referenceName: the reference's own name when it differs. */
+  region: { chrom: string; referenceName: string | null; start: number; end: number };
+}
+
+export type OutputSummary =
+  DnaAnalysisSummary | AudioAnalysisSummary | GenerationSummary | VariantScoresSummary | MutagenesisSummary;

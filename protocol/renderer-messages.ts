@@ -9,8 +9,8 @@ import { Fields, MAX_TEXT, ProtocolError } from './validate';
 /** The channel name of the renderer boundary, on both sides. */
 export const RENDERER_CHANNEL = 'renderer';
 
-export type ExportFormat = 'bed' | 'csv' | 'json' | 'fasta' | 'wav';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['bed', 'csv', 'json', 'fasta', 'wav'];
+export type ExportFormat = 'bed' | 'csv' | 'json' | 'fasta' | 'wav' | 'vcf' | 'tsv';
+export const EXPORT_FORMATS: readonly ExportFormat[] = ['bed', 'csv', 'json', 'fasta', 'wav', 'vcf', 'tsv'];
 
 /** Largest export the renderer may hand the host to save (characters of `content`). */
 export const MAX_EXPORT_CHARS = 64 << 20;
@@ -22,7 +22,7 @@ const MAX_RECORDS = 1e7;
 /**
  * Asks the host to save a file the renderer built (webview/renderer/exports.ts): the host shows a
  * save dialog (the user picks where; nothing is written without it) and writes `content`, which is
- * text for bed/csv/json/fasta and base64 for wav. `suggestedName` is a bare file name.
+ * text for bed/csv/json/fasta/vcf/tsv and base64 for wav. `suggestedName` is a bare file name.
  */
 export interface ExportRequest {
   format: ExportFormat;

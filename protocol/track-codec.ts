@@ -5,7 +5,7 @@
 // Layout, little-endian:  'SQLB' | u32 version | u32 H | H bytes of JSON {summary, blocks} | pad to 4 |
 //                         each block's bytes, in the JSON's order, each padded to 4.
 // blocks[i] = { key, dtype: 'f32' | 'u8', length } (elements, not bytes).
-import type { OutputSummary } from './notebook-output';
+import { VARIANT_BLOCKS, type OutputSummary, type VariantScoresSummary } from './notebook-output';
 
 export const CODEC_VERSION = 1;
 const MAGIC = 0x424c5153; // 'SQLB' read as a little-endian u32
@@ -28,6 +28,7 @@ const dtypeOf = (b: Block): DType => (b instanceof Float32Array ? 'f32' : 'u8');
 /** Packs a summary and its blocks. Every track in the summary must name a block of rows*length values. */
 export function encodeOutput(summary: OutputSummary, blocks: ReadonlyMap<string, Block>): Uint8Array {
   checkTracks(summary, blocks);
+  if (summary.kind === 'variant-scores') checkVariants(summary, blocks);
   const entries: BlockEntry[] = [...blocks].map(([key, b]) => ({ key, dtype: dtypeOf(b), length: b.length }));
   const json = new TextEncoder().encode(JSON.stringify({ summary, blocks: entries }));
   let size = pad4(12 + json.length);
@@ -99,6 +100,7 @@ export function decodeOutput(bytes: Uint8Array): { summary: OutputSummary; block
     at += pad4(byteLength);
   }
   checkTracks(header.summary, blocks);
+  if (header.summary.kind === 'variant-scores') checkVariants(header.summary, blocks);
   return { summary: header.summary, blocks };
 }
 
@@ -113,5 +115,31 @@ function checkTracks(summary: OutputSummary, blocks: ReadonlyMap<string, Block>)
     }
     if ((t.kind === 'sequence') !== b instanceof Uint8Array)
       throw new CodecError(`analysis output: track "${t.label}" has the wrong element type`);
+  }
+}
+
+/** A variants table's columns as long as each other, its LLR blocks one float per row, its letters where they say. */
+function checkVariants(summary: VariantScoresSummary, blocks: ReadonlyMap<string, Block>): void {
+  const v = summary.variants;
+  const rows = v.line?.length;
+  for (const key of ['line', 'chrom', 'record', 'pos', 'ref', 'alt', 'status'] as const)
+    if (!Array.isArray(v[key]) || v[key].length !== rows)
+      throw new CodecError(`variants output: column "${key}" is not a list of ${rows} rows`);
+  if (!Array.isArray(v.chroms) || v.chrom.some((c) => !(c >= 0 && c < v.chroms.length)))
+    throw new CodecError('variants output: a row names a CHROM not in "chroms"');
+  if (!Array.isArray(summary.records) || v.record.some((r) => !(r >= -1 && r < summary.records.length)))
+    throw new CodecError('variants output: a row names a record the output does not have');
+  for (const key of [VARIANT_BLOCKS.llr, VARIANT_BLOCKS.llrForward, VARIANT_BLOCKS.llrReverse]) {
+    const b = blocks.get(key);
+    if (!(b instanceof Float32Array) || b.length !== rows)
+      throw new CodecError(`variants output: block "${key}" is not ${rows} float32 values`);
+  }
+  for (const r of summary.records) {
+    const b = blocks.get(r.letters.block);
+    const total = r.letters.starts.reduce((sum, s, i) => sum + (r.letters.ends[i] - s), 0);
+    if (!(b instanceof Uint8Array) || b.length !== total)
+      throw new CodecError(
+        `variants output: record "${r.name}" has ${total} letters, block "${r.letters.block}" does not`,
+      );
   }
 }

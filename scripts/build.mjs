@@ -18,6 +18,7 @@ const entries = [
   { ...node, entryPoints: ['extension/host/extension.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['extension/core/cli/main.ts'], outfile: 'dist/cli.js' },
   { ...node, entryPoints: ['extension/core/runs/train-worker.ts'], outfile: 'dist/train-worker.js' },
+  { ...node, entryPoints: ['extension/core/variants/variant-worker.ts'], outfile: 'dist/variant-worker.js' },
   { ...browser, entryPoints: ['webview/engine/main.ts'], outfile: 'dist/webview/engine.js' },
   { ...browser, entryPoints: ['webview/engine/cpu-worker.ts'], outfile: 'dist/webview/cpu-worker.js' },
   {

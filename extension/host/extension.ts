@@ -14,6 +14,7 @@ import { showStats } from './commands/show-stats';
 import { trainModel } from './commands/train-model';
 import { trainOnDataset } from './commands/train-on-dataset';
 import { SeqlabController } from './notebook/controller';
+import { scoreVariants } from './commands/score-variants';
 import { registerRendererRequests } from './notebook/renderer-requests';
 import { SeqlabSerializer } from './notebook/serializer';
 import { EngineView } from './panels/engine-view';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     training,
     vscode.window.registerTreeDataProvider('seqlab.runs', training.view),
     guarded('seqlab.analyzeFile', analyzeFile),
+    guarded('seqlab.scoreVariants', scoreVariants),
     guarded('seqlab.newNotebook', newNotebook),
     guarded('seqlab.showStats', showStats),
     guarded('seqlab.trainOnDataset', trainOnDataset),
@@ -74,8 +76,8 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     }),
     guarded('seqlab.exportHfModel', () => exportHfModel(context.extensionUri, log)),
     guarded('seqlab.showEngine', () => engineView.show()),
-    guarded('seqlab.trainModel', () => trainModel(training)),
-    guarded('seqlab.train', (uri: vscode.Uri) => trainModel(training, uri)),
+    guarded('seqlab.trainModel', () => trainModel(context.extensionUri, training)),
+    guarded('seqlab.train', (uri: vscode.Uri) => trainModel(context.extensionUri, training, uri)),
     guarded('seqlab.runs.open', (item: RunItem) => openRun(training, item)),
     guarded('seqlab.runs.cancel', (item: RunItem) => cancelRun(training, item)),
     guarded('seqlab.runs.resume', (item: RunItem) => resumeRun(training, item)),

@@ -1,7 +1,60 @@
 // Driving the workbench like a user: "Mamba: Analyze Sequence File" from a file's Explorer context
-// menu, and the result panes inside the notebook renderer's webview (found by their `file:` line).
+// menu, a command from the palette, a colour theme, and the result panes inside the notebook
+// renderer's webview (found by their `file:` line).
 
 const COMMAND = 'Mamba: Analyze Sequence File';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` every 200 ms until it returns a truthy value; throws `what` after `timeoutMs`. */
+export async function until(probe, what, timeoutMs) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what} within ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+/**
+ * Runs a command by its title from the command palette (F1), retrying until the extension has registered it.
+ * Clicks the row titled exactly so (Enter takes the best fuzzy match, which may be another command).
+ */
+export async function runCommand(page, title) {
+  const quick = page.locator('.quick-input-widget');
+  const rows = quick.locator('.monaco-list-row');
+  for (let i = 0; ; i++) {
+    await page.keyboard.press('F1');
+    await quick.locator('input').fill(`>${title}`);
+    const at = await until(
+      async () => {
+        const i = (await rows.allInnerTexts()).findIndex((t) => t.split('\n')[0] === title);
+        return i >= 0 && i + 1;
+      },
+      '',
+      2000,
+    ).catch(() => 0);
+    if (at) {
+      await rows.nth(at - 1).click();
+      return;
+    }
+    if (i > 40) throw new Error(`"${title}" never appeared in the command palette`);
+    await page.keyboard.press('Escape');
+    await sleep(1000);
+  }
+}
+
+/** Picks a colour theme by its name in "Preferences: Color Theme". */
+export async function switchTheme(page, theme) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const quick = page.locator('.quick-input-widget');
+  await quick.locator('.monaco-list-row', { hasText: 'Solarized Light' }).waitFor({ timeout: 10_000 }); // the theme list is up
+  await quick.locator('input').fill(theme);
+  await quick.locator('.monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await sleep(200);
+  await page.keyboard.press('Enter');
+}
 
 /** Right-clicks `file` in the Explorer and runs the command (retrying until the extension host has registered it). */
 export async function analyzeFromExplorer(page, file) {

@@ -1,6 +1,6 @@
 // The training flow as a user meets it, in code-server with the packaged .vsix: "Mamba: Train
-// Model…" from the command palette (lambda_virus.fa.gz picked through the open dialog, preset
-// tiny, a 60-step budget, backend cpu, the suggested range and name); the live pane read inside
+// Model…" from the command palette (lambda_virus.fa.gz picked through the open dialog, from
+// scratch, preset tiny, a 60-step budget, backend cpu, the suggested range and name); the live pane read inside
 // its webview (step counter, training and validation bits/token, the curve's dots) against the
 // run's metrics.jsonl; the pane hidden behind another editor while the run goes on (the Runs view
 // following its step); Cancel in the progress notification; the Runs view showing the run
@@ -11,51 +11,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifacts, LAMBDA_GZ, root } from '../vscode/harness.mjs';
 import { briefly, openVsCode, packageExtension, report } from './code-server.mjs';
+import { runCommand, sleep, switchTheme, until } from './notebook-ui.mjs';
 
 const work = join(root, '.seqlab-test', 'e2e-train');
 const STEPS = 60; // about 25 s of training here: long enough to hide, cancel and resume in
 const SANE_BITS = [1.5, 4.5]; // DNA over a 16-token vocabulary: a fresh model starts near log2(16) = 4
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` every 200 ms until it returns a truthy value; throws `what` after `timeoutMs`. */
-async function until(probe, what, timeoutMs) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what} within ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
-}
-
-/**
- * Runs a command by its title from the command palette (F1), retrying until the extension has registered it.
- * Clicks the row titled exactly so (Enter takes the best fuzzy match, which may be another command).
- */
-async function runCommand(page, title) {
-  const quick = page.locator('.quick-input-widget');
-  const rows = quick.locator('.monaco-list-row');
-  for (let i = 0; ; i++) {
-    await page.keyboard.press('F1');
-    await quick.locator('input').fill(`>${title}`);
-    const at = await until(
-      async () => {
-        const i = (await rows.allInnerTexts()).findIndex((t) => t.split('\n')[0] === title);
-        return i >= 0 && i + 1;
-      },
-      '',
-      2000,
-    ).catch(() => 0);
-    if (at) {
-      await rows.nth(at - 1).click();
-      return;
-    }
-    if (i > 40) throw new Error(`"${title}" never appeared in the command palette`);
-    await page.keyboard.press('Escape');
-    await sleep(1000);
-  }
-}
 
 /**
  * Answers the quick input titled `title`: in a quick pick types `text` and takes the row `pick`; in an input
@@ -203,17 +163,6 @@ async function showRunsView(page) {
   await header.waitFor({ timeout: 10_000 });
 }
 
-/** Picks a colour theme by its name in "Preferences: Color Theme". */
-async function switchTheme(page, theme) {
-  await runCommand(page, 'Preferences: Color Theme');
-  const quick = page.locator('.quick-input-widget');
-  await quick.locator('.monaco-list-row', { hasText: 'Solarized Light' }).waitFor({ timeout: 10_000 }); // the theme list is up
-  await quick.locator('input').fill(theme);
-  await quick.locator('.monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
-  await sleep(200);
-  await page.keyboard.press('Enter');
-}
-
 /** Relative brightness (0–1) of a CSS colour given as #rrggbb or rgb(r, g, b). */
 function luminance(css) {
   const hex = /^#([\da-f]{2})([\da-f]{2})([\da-f]{2})/i.exec(css);
@@ -265,6 +214,7 @@ async function main() {
       await runCommand(page, 'Mamba: Train Model…');
       await answer(page, 'Train Model: data', { text: 'Files', pick: 'Files…' });
       await pickFileInOpenDialog(page, ws, LAMBDA_GZ);
+      await answer(page, 'Train Model: start from', { text: 'From scratch', pick: 'From scratch' });
       await answer(page, 'Train Model: model size', { text: 'tiny', pick: 'tiny' });
       await answer(page, 'Train Model: budget', { text: 'custom', pick: 'custom…' });
       await answer(page, 'Train Model: budget', { prompt: 'N steps, or M min', text: `${STEPS} steps` });

@@ -1,6 +1,6 @@
 // The file-parser fuzz targets, in the order the long run (run-long-parsers.ts) takes them and the
 // unit tier's bounded fuzz (test/unit/parsers-fuzz.test.ts) runs them. A new file format joins by
-// adding its target here: VCF, with a target of its own once its reader has settled.
+// adding its target here.
 import type { FuzzTarget } from './fuzz-target';
 import { configTarget, safetensorsTarget } from './model-targets';
 import { cellSpecTarget, notebookTarget } from './notebook-targets';
@@ -12,6 +12,7 @@ import {
   statusTarget,
   trainerStateTarget,
 } from './run-targets';
+import { vcfTarget } from './vcf-target';
 
 export const PARSER_TARGETS: readonly FuzzTarget[] = [
   safetensorsTarget,
@@ -24,4 +25,5 @@ export const PARSER_TARGETS: readonly FuzzTarget[] = [
   latestTarget,
   trainerStateTarget,
   metricsTarget,
+  vcfTarget,
 ];

@@ -10,13 +10,16 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writ
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { artifacts, base, CHROMIUM_ARGS, freePort, LAMBDA_GZ, must, root } from '../vscode/harness.mjs';
+import { artifacts, base, CHROMIUM_ARGS, freePort, LAMBDA_GZ, must, root, SAUREUS_DIR } from '../vscode/harness.mjs';
 
 const work = join(root, '.seqlab-test', 'integration');
 // 20 minutes: on a 2-core machine the suite takes about 12 (its longest tests upload and train on the engine page).
 const SUITE_TIMEOUT_MS = Number(process.env.SEQLAB_SUITE_TIMEOUT_MS ?? 1_200_000);
 
-/** The workspace the suite opens: real data (lambda phage genome, espeak-ng speech) and the HF reference model. */
+/**
+ * The workspace the suite opens: real data (lambda phage genome, espeak-ng speech, S. aureus variants
+ * and their genome), the HF reference model and the sample S. aureus model.
+ */
 function prepareWorkspace(ws) {
   rmSync(ws, { recursive: true, force: true });
   mkdirSync(join(ws, 'models'), { recursive: true });
@@ -24,6 +27,9 @@ function prepareWorkspace(ws) {
   copyFileSync(LAMBDA_GZ, join(ws, 'lambda_virus.fa.gz'));
   must('espeak-ng', ['-w', join(ws, 'speech.wav'), 'Mamba reads one two three four five']);
   cpSync(join(root, 'test', 'fixtures', 'hf-mamba-dna'), join(ws, 'models', 'hf-mamba-dna'), { recursive: true });
+  cpSync(join(root, 'samples', 'models', 'dna-saureus'), join(ws, 'models', 'dna-saureus'), { recursive: true });
+  mkdirSync(join(ws, 'saureus'));
+  for (const f of ['NCTC8325.fasta.gz', 'variant.vcf.gz']) copyFileSync(join(SAUREUS_DIR, f), join(ws, 'saureus', f));
   writeFileSync(join(ws, 'xss.fa'), '><img src=x onerror=alert(1)>\nACGTACGTNNNNacgtacgtGGCC\n');
 }
 

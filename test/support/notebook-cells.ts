@@ -1,8 +1,10 @@
 // What the integration tests do with notebook cells inside VS Code: wait for the extension, run a
-// spec in a new notebook through VS Code's own execute command, wait for it, and read an error
-// output back as text.
+// spec in a new notebook through VS Code's own execute command, wait for it, read an error output
+// back as text and a successful one decoded.
+import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { NOTEBOOK_TYPE } from '../../protocol/notebook-output';
+import { ANALYSIS_MIME, NOTEBOOK_TYPE, SUMMARY_MIME } from '../../protocol/notebook-output';
+import { decodeOutput } from '../../protocol/track-codec';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -26,6 +28,17 @@ export function errorText(cell: vscode.NotebookCell): string {
         : text;
     })
     .join('\n');
+}
+
+/** A successful cell's analysis output, decoded; its JSON item must be the same summary. */
+export function outputOf(cell: vscode.NotebookCell): ReturnType<typeof decodeOutput> {
+  assert.equal(cell.executionSummary?.success, true, `cell failed: ${errorText(cell)}`);
+  const item = cell.outputs[0]?.items.find((i) => i.mime === ANALYSIS_MIME);
+  assert.ok(item, 'the cell has an analysis output');
+  const decoded = decodeOutput(item.data);
+  const json = cell.outputs[0].items.find((i) => i.mime === SUMMARY_MIME);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(json!.data)), decoded.summary, 'the JSON item is the summary');
+  return decoded;
 }
 
 /** Runs `source` as the only cell of a new .seqlab notebook and waits for it. */

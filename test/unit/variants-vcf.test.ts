@@ -243,3 +243,37 @@ test('broken VCF input: no header, truncated gzip and BGZF, CRLF, no last newlin
     );
   }
 });
+
+test('header lines the VCF parser refuses (no "=", a bare CR inside) are noted by line and left out; the records read', async () => {
+  const vcf = [
+    '##fileformat=VCFv4.2',
+    '##FO',
+    '##INFO=<ID=DP,Number=1,Type=Integer,Description="depth">\rjunk',
+    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts1\rs2',
+    '1\t5\t.\tA\tC\t.\t.\tDP=3\tGT\t0/1',
+  ].join('\n');
+  const reader = await VcfReader.fromSource(memorySource('odd-header.vcf', Buffer.from(vcf)));
+  assert.equal(reader.notes.length, 3);
+  assert.equal(reader.notes[0], 'odd-header.vcf: line 4: a bare CR in the #CHROM line; read in VCF column order');
+  assert.match(reader.notes[1], /^odd-header\.vcf: line 2: a header line the VCF parser refuses \(.+\); left out/);
+  assert.match(reader.notes[2], /^odd-header\.vcf: line 3: a header line the VCF parser refuses/);
+  assert.deepEqual(reader.header.meta, vcf.split('\n').slice(0, 3));
+  const entries = await readAll(reader);
+  assert.deepEqual(
+    entries.map((e) => (e.kind === 'record' ? [e.line, e.chrom, e.pos, e.ref, e.alts] : e.problem)),
+    [[5, '1', 5, 'A', ['C']]],
+  );
+});
+
+test('a POS past the largest safe integer is a bad line naming its line, not a record at a rounded position', async () => {
+  const vcf =
+    '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n1\t100000000000000000000\t.\tA\tC\t.\t.\t.\n1\t9007199254740991\t.\tA\tC\t.\t.\t.\n';
+  const entries = await readAll(await VcfReader.fromSource(memorySource('far.vcf', Buffer.from(vcf))));
+  assert.deepEqual(
+    entries.map((e) => (e.kind === 'record' ? [e.line, e.pos] : e.problem)),
+    [
+      'far.vcf: line 2: POS "100000000000000000000" is not a position (a whole number from 1 to 9007199254740991)',
+      [3, 9007199254740991],
+    ],
+  );
+});

@@ -40,6 +40,7 @@ harness.ready = (async () => {
   for (const name of (params.get('outputs') ?? 'lambda').split(',')) harness.outputs[name] = await load(name);
   for (const o of Object.values(harness.outputs)) {
     o.dna?.draw();
+    o.mutagenesis?.draw();
     if (o.wav) await o.wav.ready;
   }
 })();

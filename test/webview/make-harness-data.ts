@@ -5,28 +5,35 @@
 //   generated.bin 300 bases continuing lambda after base 1,011 (the host's generate, recurrent steps)
 //   tricky.bin   a FASTA whose header is HTML, with soft-masked stretches and an N run
 //   speech.bin   espeak-ng speech scored as mu-law tokens by a random audio model
-// The models are random: every output says "model is untrained: numbers are not meaningful".
+//   variants.bin  Sibelia's S. aureus VCF against its NCTC 8325 genome, scored by the sample model
+//                 (the variants cell's own job, variant-cell.ts)
+//   mutagenesis.bin every substitution of 100 bases around the VCF's first variant, the same model
+// The lambda and speech models are random: those outputs say "model is untrained: numbers are not meaningful".
 // Usage: node out/test/webview/make-harness-data.js OUT_DIR   (writes OUT_DIR/*.bin and timings.json)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { OutputSummary } from '../../protocol/notebook-output';
 import { saveModelDir } from '../../extension/core/models/save-model';
 import { analyzeAudio } from '../../extension/core/analysis/analyze-audio';
 import { analyzeDna } from '../../extension/core/analysis/analyze-dna';
 import { generateFromSpec } from '../../extension/core/analysis/generate';
 import { parseCellSpec } from '../../extension/core/notebook/cell-spec';
+import { mutagenesisCell, scoreVariantsCell } from '../../extension/core/variants/variant-cell';
 import { readModelSource } from '../../extension/core/analysis/model-source';
 import type { RunContext } from '../../extension/core/analysis/run-context';
 import { encodeOutput, type Block } from '../../protocol/track-codec';
 import { parseMambaConfig } from '../../kernels/model/config';
 import { Rng } from '../../kernels/train/rng';
 import { randomMambaParams } from '../support/engine-suites';
-import { HF_FIXTURE_DIR } from '../support/hf-fixture';
+import { HF_FIXTURE_DIR, REPO_ROOT } from '../support/hf-fixture';
 import { inProcessEngine, type InProcessEngine } from '../support/in-process-engine';
+import { REAL, realFile } from '../support/real-data';
 
 const LAMBDA = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 const SPEECH = 'Mamba sequence lab. One, two, three. The quick brown fox jumps over the lazy dog.';
+const SAUREUS_FASTA = realFile(REAL.saureusNctc8325);
+const SAUREUS_VCF = join(dirname(SAUREUS_FASTA), 'variant.vcf.gz');
 
 interface RunLog {
   firstPictureMs: number | null;
@@ -133,12 +140,36 @@ async function main(out: string): Promise<void> {
     const speech = await analyzeOrGenerate(engine, `analyze: ${wavPath}\nbackend: cpu`, models, 'harness-speech');
     writeFileSync(join(out, 'speech.bin'), encodeOutput(speech.summary, speech.blocks));
     timings.speech = speech.log;
+
+    // The variants and mutagenesis cells' jobs, in this thread rather than the host's worker.
+    const job = {
+      model: { path: join(REPO_ROOT, 'samples', 'models', 'dna-saureus'), shown: 'dna-saureus' },
+      reference: { path: SAUREUS_FASTA, shown: basename(SAUREUS_FASTA) },
+      backend: 'cpu' as const,
+    };
+    const hooks = { signal: new AbortController().signal, progress: () => undefined };
+    const variants = await scoreVariantsCell(
+      {
+        ...job,
+        runId: 'harness-variants',
+        window: 64,
+        vcf: { path: SAUREUS_VCF, shown: 'variant.vcf.gz' },
+        records: 10_000,
+      },
+      hooks,
+    );
+    writeFileSync(join(out, 'variants.bin'), variants);
+    const mutagenesis = await mutagenesisCell(
+      { ...job, runId: 'harness-mutagenesis', window: 32, region: { chrom: 'NC_007795', start: 22131, end: 22230 } },
+      hooks,
+    );
+    writeFileSync(join(out, 'mutagenesis.bin'), mutagenesis);
   } finally {
     engine.dispose();
   }
   writeFileSync(join(out, 'timings.json'), JSON.stringify(timings, null, 1));
   console.log(
-    `harness data in ${out}: lambda.bin generated.bin tricky.bin speech.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`,
+    `harness data in ${out}: lambda.bin generated.bin tricky.bin speech.bin variants.bin mutagenesis.bin; lambda first picture ${timings.lambda.firstPictureMs?.toFixed(0)} ms, all ${timings.lambda.totalMs.toFixed(0)} ms`,
   );
 }
 

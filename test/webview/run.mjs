@@ -1,5 +1,5 @@
 // The component harness: computes real outputs (make-harness-data.ts: the lambda genome, an HTML
-// header, espeak speech), bundles harness-page.mjs (the renderer's mountOutput), serves it, and
+// header, espeak speech, S. aureus variants and a mutagenesis region), bundles harness-page.mjs (the renderer's mountOutput), serves it, and
 // drives headless Debian chromium with playwright-core in the light, dark and high-contrast themes:
 // reads the numbers the views show, hovers, zooms, picks, checks that file text stays text, and
 // saves screenshots. Prints the artifacts folder and `N passed, N failed`.
@@ -33,7 +33,7 @@ function step(cmd, args) {
   }
 }
 
-if (!process.argv.includes('--reuse-data') || !existsSync(join(data, 'speech.bin'))) {
+if (!process.argv.includes('--reuse-data') || !existsSync(join(data, 'mutagenesis.bin'))) {
   step(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
   step(process.execPath, ['out/test/webview/make-harness-data.js', data]);
 }
@@ -121,6 +121,9 @@ function expect(cond, message) {
   if (!cond) throw new Error(message);
 }
 
+/** Records (one ALT each) of Sibelia's S. aureus variant.vcf.gz, the harness's variants output. */
+const VCF_RECORDS = 109;
+
 /** Pixels of a canvas (inside the page) that differ from its top-left pixel: > 0 means something is drawn. */
 const drawnPixels = (sel) =>
   [...document.querySelectorAll(sel)].map((c) => {
@@ -162,7 +165,7 @@ try {
       if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
     });
     const t0 = Date.now();
-    await page.goto(`${base}/harness.html?theme=${theme}&outputs=lambda,generated,tricky,speech`);
+    await page.goto(`${base}/harness.html?theme=${theme}&outputs=lambda,generated,tricky,speech,variants,mutagenesis`);
     await page.evaluate(() => window.harness.ready);
     const mountMs = Date.now() - t0;
     const lambda = page.locator('#out-lambda');
@@ -351,6 +354,90 @@ try {
       );
       await speech.screenshot({ path: join(artifacts, `speech-${theme}.png`) });
     });
+    const variants = page.locator('#out-variants');
+    const variantRows = variants.locator('.seqlab-variants tbody tr');
+    /** The shown rows' cells, one array of texts per row. */
+    const variantCells = () =>
+      variantRows.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const positions = async () => (await variantCells()).map((r) => Number(r[1].replace(/,/g, '')));
+    await check(`[${theme}] variants: a row per ALT of the S. aureus VCF, its LLRs and statuses`, async () => {
+      const rows = await variantCells();
+      const count = await variants.locator('.seqlab-variants .seqlab-hint').textContent();
+      expect(
+        rows.length === VCF_RECORDS && count === `${VCF_RECORDS} of ${VCF_RECORDS} rows`,
+        `${rows.length} rows, "${count}"`,
+      );
+      const scored = rows.filter((r) => r[7] === 'scored');
+      expect(
+        scored.length > 100 && scored.every((r) => r[0] === 'NC_007795' && /^-?\d+\.\d{3}$/.test(r[6])),
+        `${scored.length} scored; first ${rows[0].join(' ')}`,
+      );
+      const llr = scored.map((r) => Number(r[6]));
+      expect(
+        llr.every((v, i) => i === 0 || v >= llr[i - 1]),
+        `not sorted by LLR mean at first: ${llr.slice(0, 6).join(' ')}`,
+      );
+      const summary = await variants.locator('.seqlab-summary').textContent();
+      expect(/NC_007795 -> gi\|88193823\|ref\|NC_007795\.1\| \(accession_version\)/.test(summary), summary);
+    });
+    await check(`[${theme}] variants: a header click sorts by that column, again the other way`, async () => {
+      const pos = variants.locator('.seqlab-variants th[data-column="pos"]');
+      await pos.click();
+      const up = await positions();
+      expect(
+        up.length === VCF_RECORDS && up.every((p, i) => i === 0 || p >= up[i - 1]),
+        `ascending: ${up.slice(0, 5)}`,
+      );
+      expect((await pos.getAttribute('aria-sort')) === 'ascending', 'aria-sort');
+      await pos.click();
+      const down = await positions();
+      expect(
+        down.every((p, i) => i === 0 || p <= down[i - 1]) && down[0] === up.at(-1),
+        `descending: ${down.slice(0, 5)}`,
+      );
+    });
+    await check(`[${theme}] variants: the filter narrows the rows and the count says so`, async () => {
+      const filter = variants.locator('.seqlab-filter');
+      await filter.fill('33961');
+      const rows = await variantCells();
+      const count = await variants.locator('.seqlab-variants .seqlab-hint').textContent();
+      expect(
+        rows.length === 1 && rows[0][1] === '33,961' && count === `1 of ${VCF_RECORDS} rows`,
+        `${rows.length} rows, "${count}"`,
+      );
+      await filter.fill('NC_007795');
+      expect((await variantRows.count()) === VCF_RECORDS, 'every row holds the chromosome');
+      await filter.fill('');
+    });
+    await check(`[${theme}] variants: a row click scrolls the track to the variant`, async () => {
+      const track = variants.locator('.seqlab-dna-track');
+      const row = variantRows.nth(VCF_RECORDS >> 1);
+      const pos = Number((await row.locator('td').nth(1).textContent()).replace(/,/g, ''));
+      await row.click();
+      await page.waitForTimeout(100);
+      const [start, end] = await track.evaluate((e) => [Number(e.dataset.windowStart), Number(e.dataset.windowEnd)]);
+      expect(start <= pos - 1 && pos - 1 < end && end - start < 200, `POS ${pos}, window [${start}, ${end})`);
+      expect(await row.evaluate((tr) => tr.classList.contains('selected')), 'the row is marked selected');
+      await variants.screenshot({ path: join(artifacts, `variants-${theme}.png`) });
+    });
+    await check(
+      `[${theme}] mutagenesis: the logo and heatmap drawn, hover shows a position's substitutions`,
+      async () => {
+        const mutagenesis = page.locator('#out-mutagenesis');
+        const [pixels] = await page.evaluate(drawnPixels, '#out-mutagenesis canvas');
+        expect(pixels > 20000, `only ${pixels} pixels drawn`);
+        const box = await mutagenesis.locator('canvas').boundingBox();
+        await page.mouse.move(box.x + 96 + (box.width - 96) * 0.505, box.y + 100);
+        const tip = await mutagenesis.locator('.seqlab-tooltip').textContent();
+        expect(
+          /^NC_007795:22,18\d {2}reference [ACGT]\n([ACGT]>[ACGT]: LLR -?\d+\.\d{3} bits \(\+ -?\d+\.\d{3}, − -?\d+\.\d{3}\)\n){3}mean cost of a substitution: \d+\.\d{3} bits$/.test(
+            tip,
+          ),
+          `tooltip: ${tip}`,
+        );
+        await mutagenesis.screenshot({ path: join(artifacts, `mutagenesis-${theme}.png`) });
+      },
+    );
     await page.screenshot({ path: join(artifacts, `page-${theme}.png`), fullPage: true });
     await check(`[${theme}] no dialogs, page errors or console errors`, async () =>
       expect(problems.length === 0, problems.join('; ')),

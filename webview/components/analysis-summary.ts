@@ -2,7 +2,15 @@
 // backend ran and why, how fast, timings, notes, and the per-record (DNA) or per-file (audio)
 // numbers. Every string that came from a file (names, headers, WAV tags) is set as text.
 import type { OutputSummary } from '../../protocol/notebook-output';
-import { audioRows, dnaRecordRows, generationLine, provenanceLines, UNTRAINED_WARNING } from './summary-text';
+import {
+  audioRows,
+  dnaRecordRows,
+  generationLine,
+  mutagenesisLines,
+  provenanceLines,
+  UNTRAINED_WARNING,
+  variantLines,
+} from './summary-text';
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -49,6 +57,9 @@ export function renderSummary(s: OutputSummary): HTMLElement {
     );
   } else if (s.kind === 'audio-analysis') {
     root.append(table(['', ''], audioRows(s.audio), 'seqlab-audio-summary'));
+  } else if (s.kind === 'variant-scores' || s.kind === 'mutagenesis') {
+    for (const line of s.kind === 'variant-scores' ? variantLines(s) : mutagenesisLines(s))
+      root.append(el('div', line));
   } else {
     root.append(el('div', generationLine(s)));
   }

@@ -1,6 +1,7 @@
 // The DNA track view: one canvas with a ruler, the bases (letters when zoomed in, soft-mask and
 // N runs at every zoom), per-base surprisal per strand with its high-surprisal regions, GC %
-// and a heatmap of the selection strength Δ per layer. Wheel zooms at the pointer, drag pans,
+// and a heatmap of the selection strength Δ per layer; scored variants, when the input has them,
+// as marks on the bases row coloured by the sign of their LLR. Wheel zooms at the pointer, drag pans,
 // a click picks a position (for Generate), the keyboard does the same (+ - arrows Home Enter);
 // hovering shows the position and the values under the pointer. It takes typed arrays
 // (TrackSeries) and draws whatever of them has arrived, so streamed chunks show as they land.
@@ -79,19 +80,6 @@ export class DnaTrackView {
     this.canvas.style.touchAction = 'none';
     this.tooltip = document.createElement('div');
     this.tooltip.className = 'seqlab-tooltip';
-    Object.assign(this.tooltip.style, {
-      position: 'absolute',
-      pointerEvents: 'none',
-      display: 'none',
-      whiteSpace: 'pre',
-      zIndex: '2',
-      padding: '4px 6px',
-      font: 'var(--vscode-editor-font-size, 12px) var(--vscode-editor-font-family, monospace)',
-      background: 'var(--vscode-editorHoverWidget-background, #f3f3f3)',
-      color: 'var(--vscode-editorHoverWidget-foreground, #333)',
-      border: '1px solid var(--vscode-editorHoverWidget-border, #c8c8c8)',
-      borderRadius: '3px',
-    } satisfies Partial<CSSStyleDeclaration>);
     this.element.append(this.canvas, this.tooltip);
     parent.append(this.element);
     this.listen();
@@ -283,6 +271,11 @@ export class DnaTrackView {
         lines.push(`Δ by layer: ${means.join(' ')}`);
       }
     }
+    for (const m of input.markers ?? []) {
+      if (m.start >= b || m.end <= a) continue;
+      const value = Number.isNaN(m.llr) ? 'not scored' : `LLR ${fmt(m.llr)} bits`;
+      lines.push(`variant ${m.label} at ${(m.start + 1).toLocaleString('en-US')}: ${value}`);
+    }
     for (const set of input.intervals) {
       const i = intervalAt(set, a);
       if (i < 0) continue;
@@ -418,7 +411,7 @@ export class DnaTrackView {
       ctx.textBaseline = 'middle';
       for (let p = Math.floor(start); p < Math.ceil(end); p++) {
         const code = bases.codes[p - bases.start];
-        if (code === undefined) continue;
+        if (!code) continue; // outside the letters, or a gap in letters stored only near variants
         const letter = String.fromCharCode(code);
         const masked = letter !== letter.toUpperCase();
         ctx.globalAlpha = masked ? 0.55 : 1;
@@ -429,6 +422,7 @@ export class DnaTrackView {
       }
       ctx.globalAlpha = 1;
     }
+    this.drawMarkers(ctx, row, plotW);
     // Soft-mask runs as a thin line along the bottom, N runs as a thicker bar: visible at every zoom.
     for (const set of intervals) {
       if (set.kind !== 'soft-mask' && set.kind !== 'n-run') continue;
@@ -445,6 +439,25 @@ export class DnaTrackView {
         );
         if (!mask && pxPerBase < BAR_MIN_PX) ctx.fillRect(x0, row.top + 3, Math.max(1, x1 - x0), row.height - 10);
       }
+    }
+  }
+
+  /** Variants as a small triangle above the bases and an underline of the bases they cover (at least 2 px). */
+  private drawMarkers(ctx: CanvasRenderingContext2D, row: Row, plotW: number): void {
+    const { start, end } = this.visible;
+    for (const m of this.input.markers ?? []) {
+      if (m.end <= start || m.start >= end) continue;
+      const x0 = this.x(m.start, plotW),
+        x1 = this.x(m.end, plotW);
+      const mid = (x0 + x1) / 2;
+      // Negative LLR (the model finds the alternate less likely) in the highlight colour.
+      ctx.fillStyle = Number.isNaN(m.llr) ? this.theme.muted : m.llr < 0 ? this.theme.highlight : this.theme.surprisal;
+      ctx.beginPath();
+      ctx.moveTo(mid - 4, row.top);
+      ctx.lineTo(mid + 4, row.top);
+      ctx.lineTo(mid, row.top + 5);
+      ctx.fill();
+      ctx.fillRect(x0, row.top + row.height - 3, Math.max(2, x1 - x0), 3);
     }
   }
 

@@ -19,6 +19,28 @@ const CSS = `
 .seqlab-dna-track canvas { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); box-sizing: border-box; }
 .seqlab-wav { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); padding: 4px; }
 .seqlab-error { color: var(--vscode-errorForeground); white-space: pre-wrap; }
+.seqlab-tooltip { position: absolute; pointer-events: none; display: none; white-space: pre; z-index: 2; padding: 4px 6px;
+  font: var(--vscode-editor-font-size, 12px) var(--vscode-editor-font-family, monospace);
+  background: var(--vscode-editorHoverWidget-background, #f3f3f3); color: var(--vscode-editorHoverWidget-foreground, #333);
+  border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); border-radius: 3px; }
+.seqlab-mutagenesis canvas { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); box-sizing: border-box; }
+.seqlab-filter { min-width: 22em; padding: 3px 6px; font: inherit; color: var(--vscode-input-foreground);
+  background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, var(--vscode-contrastBorder, transparent)); }
+.seqlab-variants-scroll { max-height: 320px; overflow: auto; margin-bottom: 6px;
+  border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); }
+.seqlab-variants table { border-collapse: collapse; width: 100%; font-family: var(--vscode-editor-font-family, monospace); }
+.seqlab-variants th { position: sticky; top: 0; cursor: pointer; text-align: left; font-weight: 600; white-space: nowrap;
+  padding: 3px 8px; background: var(--vscode-editor-background); border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); }
+.seqlab-variants th::after { content: attr(data-arrow); padding-left: 4px; }
+.seqlab-variants td { padding: 2px 8px; white-space: nowrap; }
+.seqlab-variants .numeric { text-align: right; }
+.seqlab-variants td.negative { color: var(--vscode-charts-red, var(--vscode-errorForeground)); }
+.seqlab-variants tbody tr { cursor: pointer; }
+.seqlab-variants tbody tr:hover { background: var(--vscode-list-hoverBackground); }
+.seqlab-variants tbody tr.selected { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground);
+  outline: 1px solid var(--vscode-contrastActiveBorder, transparent); }
+.seqlab-legend { color: var(--vscode-descriptionForeground); font-size: 90%; margin-top: 2px; }
+.seqlab-legend .less { color: var(--vscode-charts-red); } .seqlab-legend .more { color: var(--vscode-charts-blue); }
 `;
 
 const installed = new WeakSet<Document>();

@@ -1,6 +1,13 @@
 // The text of an output's summary (what ran, on what, how fast; per-record and audio numbers).
 // Pure, so unit tests check it; analysis-summary.ts puts it on the page as text.
-import type { AudioSummary, DnaRecordSummary, GenerationSummary, OutputSummary } from '../../protocol/notebook-output';
+import type {
+  AudioSummary,
+  DnaRecordSummary,
+  GenerationSummary,
+  MutagenesisSummary,
+  OutputSummary,
+  VariantScoresSummary,
+} from '../../protocol/notebook-output';
 
 /** The host's UNTRAINED_NOTE (run-context.ts imports Node modules, so it is not imported here; a unit test keeps them equal). */
 export const UNTRAINED_WARNING = 'model is untrained: numbers are not meaningful';
@@ -18,9 +25,10 @@ export function provenanceLines(s: OutputSummary): string[] {
     );
   } else lines.push('model: none (sequence statistics only)');
   if (s.engine) {
-    lines.push(
-      `engine: ${s.engine.backend} on ${s.engine.device} (${s.engine.reason}), ${Math.round(s.engine.tokensPerSecond).toLocaleString('en-US')} tokens/s`,
-    );
+    // Variant scoring counts alleles, not tokens (its own line says how fast).
+    const speed =
+      s.engine.tokensPerSecond > 0 ? `, ${Math.round(s.engine.tokensPerSecond).toLocaleString('en-US')} tokens/s` : '';
+    lines.push(`engine: ${s.engine.backend} on ${s.engine.device} (${s.engine.reason})${speed}`);
   }
   const t = s.timings;
   lines.push(
@@ -65,4 +73,30 @@ export function generationLine(s: GenerationSummary): string {
       ? `${produced.toLocaleString('en-US')} ${unit}`
       : `${produced.toLocaleString('en-US')} ${unit} (${s.steps.toLocaleString('en-US')} requested)`;
   return `generated ${count} after position ${s.position.toLocaleString('en-US')} of record ${s.sourceRecord + 1}: temperature ${s.temperature}, top-k ${s.topK || 'all'}, seed ${s.seed}`;
+}
+
+const count = (n: number, what: string): string => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+
+/** What a variants output scored: records, alleles, how many scored and why the others were not, how fast. */
+export function variantLines(s: VariantScoresSummary): string[] {
+  const c = s.counts;
+  const not = Object.entries(c.notScored)
+    .map(([reason, n]) => `${n.toLocaleString('en-US')} ${reason.replace(/_/g, ' ')}`)
+    .join(', ');
+  const perSecond = c.scored / Math.max(1e-3, s.timings.computeMs / 1000);
+  return [
+    `reference: ${s.reference}; ${s.window} bases each side of an allele`,
+    `${count(c.records, 'VCF record')}, ${count(c.alleles, 'ALT allele')}: ${c.scored.toLocaleString('en-US')} scored${not ? `; not scored: ${not}` : ''} (${perSecond.toFixed(1)} alleles/s)`,
+  ];
+}
+
+/** What a mutagenesis output scored. */
+export function mutagenesisLines(s: MutagenesisSummary): string[] {
+  const r = s.region;
+  const positions = r.end - r.start + 1;
+  const named = r.referenceName ? ` (${r.referenceName} in the reference)` : '';
+  return [
+    `reference: ${s.reference}; ${s.window} bases each side of a substitution`,
+    `region ${r.chrom}:${r.start.toLocaleString('en-US')}-${r.end.toLocaleString('en-US')}${named}: ${count(positions, 'position')}, ${count(3 * positions, 'substitution')}`,
+  ];
 }

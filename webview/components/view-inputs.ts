@@ -14,6 +14,16 @@ export interface DnaTrackInput {
   delta: TrackSeries | null;
   /** This record's interval sets (soft-mask, n-run, high-surprisal). */
   intervals: IntervalSet[];
+  /** Scored variants to mark on the bases row (they may overlap), sorted by start. */
+  markers?: VariantMarker[];
+}
+
+/** A variant on the track: [start, end) in record coordinates, its label (REF>ALT) and mean LLR (NaN: not scored). */
+export interface VariantMarker {
+  start: number;
+  end: number;
+  label: string;
+  llr: number;
 }
 
 export interface WavViewInput {
@@ -25,4 +35,15 @@ export interface WavViewInput {
   surprisal: TrackSeries | null;
   /** 'unusual-audio' intervals in the same positions. */
   intervals: IntervalSet[];
+}
+
+/** What the mutagenesis view draws: the region's letters and its LLR rows (A, C, G, T; value[row * length + i]) per strand and their mean. */
+export interface MutagenesisInput {
+  name: string;
+  /** 0-based record position of the first letter. */
+  start: number;
+  letters: Uint8Array;
+  llr: Float32Array;
+  llrForward: Float32Array;
+  llrReverse: Float32Array;
 }

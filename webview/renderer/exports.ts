@@ -1,7 +1,10 @@
 // The files a user saves from an output, built in the renderer from what it shows (the host only
 // asks where and writes; see ExportRequest): BED of the high-surprisal regions, CSV/JSON of the
-// tracks over the visible positions, FASTA of a generated record, WAV of generated audio. Pure.
+// tracks over the visible positions, FASTA of a generated record, WAV of generated audio; the
+// scored VCF and TSV a variants output carries. Pure.
+import { VARIANT_BLOCKS, type VariantScoresSummary } from '../../protocol/notebook-output';
 import type { ExportRequest } from '../../protocol/renderer-messages';
+import type { Block } from '../../protocol/track-codec';
 import { bedChrom, bedText, fastaText, trackCsv, trackJson, type TrackColumn } from '../components/export-text';
 import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
 import type { ViewWindow } from '../components/view-window';
@@ -118,4 +121,24 @@ export function audioExport(
   return format === 'json'
     ? { format, suggestedName: `${file}.json`, encoding: 'utf8', content: trackJson(name, a, columns) }
     : { format, suggestedName: `${file}.csv`, encoding: 'utf8', content: trackCsv(name, a, null, columns) };
+}
+
+/** The scored VCF or TSV of a variants output (stored gzip-compressed, as `seqlab vep` writes them), as text to save. */
+export async function variantFileExport(
+  format: 'vcf' | 'tsv',
+  summary: VariantScoresSummary,
+  blocks: ReadonlyMap<string, Block>,
+): Promise<ExportRequest> {
+  const block = blocks.get(format === 'vcf' ? VARIANT_BLOCKS.scoredVcf : VARIANT_BLOCKS.scoredTsv);
+  if (!(block instanceof Uint8Array)) throw new Error(`this output has no scored ${format.toUpperCase()}`);
+  const text = await new Response(
+    new Blob([block as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')),
+  ).text();
+  const name = summary.file.split(/[\\/]/).pop() ?? 'variants';
+  return {
+    format,
+    suggestedName: `${fileStem(name.replace(/\.vcf(\.gz)?$/i, ''))}.seqlab.${format}`,
+    encoding: 'utf8',
+    content: text,
+  };
 }

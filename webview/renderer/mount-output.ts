@@ -1,22 +1,28 @@
 // Mounts one decoded analysis output into an element: the summary, a toolbar (record, zoom,
-// Generate from the picked position, exports) and the DNA track view or the WAV view. The
+// Generate from the picked position, exports) and the DNA track view or the WAV view; for a
+// variants output the track with the variants marked over their table, for a mutagenesis output
+// the substitution heatmap. The
 // notebook renderer and the component harness both call this, so the harness screenshots show
 // exactly what a notebook shows. Actions that need the host go through `actions`.
 import type {
   AudioAnalysisSummary,
   DnaAnalysisSummary,
   GenerationSummary,
+  MutagenesisSummary,
   OutputSummary,
+  VariantScoresSummary,
 } from '../../protocol/notebook-output';
 import type { ExportRequest } from '../../protocol/renderer-messages';
 import type { Block } from '../../protocol/track-codec';
 import { renderSummary } from '../components/analysis-summary';
 import { DnaTrackView } from '../components/dna-track-view';
 import { installStyles } from '../components/styles';
+import { MutagenesisView, type MutagenesisStrand } from '../components/mutagenesis-view';
 import { button, dropdown } from '../components/toolkit';
+import { VariantTableView } from '../components/variant-table';
 import { WavView } from '../components/wav-view';
-import { audioExport, dnaExport, fastaExport } from './exports';
-import { audioInput, dnaInput } from './output-model';
+import { audioExport, dnaExport, fastaExport, variantFileExport } from './exports';
+import { audioInput, dnaInput, mutagenesisInput, variantRows, variantTrackInput } from './output-model';
 
 export interface OutputActions {
   /** Asks the host to save a file built here (it asks the user where); resolves to a message for the status line. */
@@ -32,6 +38,8 @@ export interface MountedOutput {
   readonly element: HTMLElement;
   readonly dna: DnaTrackView | null;
   readonly wav: WavView | null;
+  readonly variants: VariantTableView | null;
+  readonly mutagenesis: MutagenesisView | null;
   dispose(): void;
 }
 
@@ -110,7 +118,98 @@ interface MountContext {
   generate: GenerateControl;
   blocks: ReadonlyMap<string, Block>;
   /** A button that builds its file when pressed, from what the view shows then, and asks the host to save it. */
-  exportButton(label: string, build: () => ExportRequest): HTMLElement;
+  exportButton(label: string, build: () => ExportRequest | Promise<ExportRequest>): HTMLElement;
+  status: StatusLine;
+}
+
+/** Bases shown each side of a variant picked in the table. */
+const VARIANT_CONTEXT = 40;
+
+function mountVariants(
+  ctx: MountContext,
+  summary: VariantScoresSummary,
+): { view: DnaTrackView | null; table: VariantTableView } {
+  const { root, toolbar, blocks, exportButton, status } = ctx;
+  let record = 0;
+  const view = summary.records.length > 0 ? new DnaTrackView(root, variantTrackInput(summary, blocks, 0)) : null;
+  if (view && summary.records.length > 1)
+    toolbar.append(
+      dropdown(
+        summary.records.map((r, i) => `${i + 1}. ${r.name}`),
+        0,
+        (i) => {
+          record = i;
+          view.setInput(variantTrackInput(summary, blocks, i));
+        },
+      ),
+    );
+  if (view)
+    toolbar.append(
+      button('−', () => view.zoom(2)),
+      button('+', () => view.zoom(0.5)),
+      button('All variants', () => view.show(-Infinity, Infinity)),
+    );
+  toolbar.append(
+    ...(['vcf', 'tsv'] as const).map((f) =>
+      exportButton(`Export scored ${f.toUpperCase()}`, () => variantFileExport(f, summary, blocks)),
+    ),
+  );
+  const data = variantRows(summary, blocks);
+  const table = new VariantTableView(root, data, {
+    onSelect: (row) => {
+      const r = data.table.record[row];
+      if (!view || r < 0) {
+        status.show('this variant is not on the reference, so the track cannot show it');
+        return;
+      }
+      if (r !== record) {
+        record = r;
+        view.setInput(variantTrackInput(summary, blocks, r));
+      }
+      const start = data.table.pos[row] - 1;
+      view.show(start - VARIANT_CONTEXT, start + Math.max(1, data.table.ref[row].length) + VARIANT_CONTEXT);
+      view.pick(start);
+      status.show('');
+    },
+  });
+  root.append(
+    hint(
+      'click a row (or Enter on it) to show the variant on the track · click a column to sort · LLR < 0: the model finds the alternate less likely',
+    ),
+  );
+  return { view, table };
+}
+
+function mountMutagenesis(ctx: MountContext, summary: MutagenesisSummary): MutagenesisView {
+  const { root, toolbar, blocks } = ctx;
+  const view = new MutagenesisView(root, mutagenesisInput(summary, blocks));
+  const strands: { key: MutagenesisStrand; label: string }[] = [
+    { key: 'llr', label: 'mean of both strands' },
+    { key: 'llrForward', label: 'forward strand' },
+    { key: 'llrReverse', label: 'reverse complement' },
+  ];
+  toolbar.append(
+    dropdown(
+      strands.map((s) => s.label),
+      0,
+      (i) => view.setStrand(strands[i].key),
+    ),
+    button('Whole region', () => view.show(-Infinity, Infinity)),
+  );
+  const legend = document.createElement('div');
+  legend.className = 'seqlab-legend';
+  const less = document.createElement('span');
+  less.className = 'less';
+  less.textContent = '■ the substitution makes the sequence less likely (LLR < 0)';
+  const more = document.createElement('span');
+  more.className = 'more';
+  more.textContent = '■ more likely (LLR > 0)';
+  legend.append(less, ' · ', more, ' · stronger colour: larger |LLR|; letter height: mean cost of substituting it');
+  root.append(
+    legend,
+    hint('wheel: zoom · drag: pan · hover: the three substitutions · + − ← → Home on the focused view'),
+  );
+  return view;
 }
 
 function mountDna(ctx: MountContext, summary: DnaAnalysisSummary | GenerationSummary): DnaTrackView {
@@ -200,19 +299,28 @@ export function mountOutput(
     blocks,
     generate: generateControl(root, status, actions),
     exportButton: (label, build) =>
-      button(label, () => run(status, label.toLowerCase(), async () => actions.save(build()))),
+      button(label, () => run(status, label.toLowerCase(), async () => actions.save(await build()))),
+    status,
   };
-  const isDna = summary.kind === 'dna-analysis' || summary.kind === 'dna-generation';
-  const dna = isDna ? mountDna(ctx, summary) : null;
-  const wav = isDna ? null : mountAudio(ctx, summary as AudioAnalysisSummary | GenerationSummary, nonce);
+  let dna: DnaTrackView | null = null,
+    wav: WavView | null = null,
+    variants: VariantTableView | null = null,
+    mutagenesis: MutagenesisView | null = null;
+  if (summary.kind === 'variant-scores') ({ view: dna, table: variants } = mountVariants(ctx, summary));
+  else if (summary.kind === 'mutagenesis') mutagenesis = mountMutagenesis(ctx, summary);
+  else if (summary.kind === 'dna-analysis' || summary.kind === 'dna-generation') dna = mountDna(ctx, summary);
+  else wav = mountAudio(ctx, summary, nonce);
   root.append(status.element);
   return {
     element: root,
     dna,
     wav,
+    variants,
+    mutagenesis,
     dispose() {
       dna?.destroy();
       wav?.destroy();
+      mutagenesis?.destroy();
       root.remove();
     },
   };

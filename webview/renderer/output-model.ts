@@ -1,12 +1,20 @@
 // From a decoded analysis output (summary + blocks, see protocol/track-codec.ts) to
 // what the views draw: the tracks of one record as TrackSeries, its letters, its interval sets
 // (checked), and the audio samples. Pure, so the unit tests check it on encoded outputs.
-import type { IntervalSet, OutputSummary, TrackDescriptor } from '../../protocol/notebook-output';
+import {
+  VARIANT_BLOCKS,
+  type IntervalSet,
+  type MutagenesisSummary,
+  type OutputSummary,
+  type TrackDescriptor,
+  type VariantScoresSummary,
+} from '../../protocol/notebook-output';
 import type { Block } from '../../protocol/track-codec';
 import { checkIntervals } from '../components/interval-lookup';
 import { audioRegions, DNA_REGIONS, highSurprisal } from '../../protocol/surprise-regions';
 import { TrackSeries } from '../components/track-series';
-import type { DnaTrackInput, WavViewInput } from '../components/view-inputs';
+import type { VariantRowData } from '../components/variant-rows';
+import type { DnaTrackInput, MutagenesisInput, VariantMarker, WavViewInput } from '../components/view-inputs';
 
 export class OutputError extends Error {
   override name = 'OutputError';
@@ -105,4 +113,106 @@ export function audioInput(summary: OutputSummary, blocks: ReadonlyMap<string, B
       ),
     );
   return { samples: floatBlock(blocks, t), sampleRate, start: t.start, surprisal, intervals };
+}
+
+/** Longest record span a variants track keeps letters for (one byte a base in the renderer). */
+export const MAX_TRACK_SPAN = 64 << 20;
+
+function u8Block(blocks: ReadonlyMap<string, Block>, key: string): Uint8Array {
+  const b = blocks.get(key);
+  if (!(b instanceof Uint8Array)) throw new OutputError(`block "${key}" is missing or not bytes`);
+  return b;
+}
+
+function f32Block(blocks: ReadonlyMap<string, Block>, key: string): Float32Array {
+  const b = blocks.get(key);
+  if (!(b instanceof Float32Array)) throw new OutputError(`block "${key}" is missing or not float32`);
+  return b;
+}
+
+/** The variants table with its LLR columns. */
+export function variantRows(summary: VariantScoresSummary, blocks: ReadonlyMap<string, Block>): VariantRowData {
+  return {
+    table: summary.variants,
+    llr: f32Block(blocks, VARIANT_BLOCKS.llr),
+    llrForward: f32Block(blocks, VARIANT_BLOCKS.llrForward),
+    llrReverse: f32Block(blocks, VARIANT_BLOCKS.llrReverse),
+  };
+}
+
+/**
+ * The track view's input for record `record` of a variants output: its span, the letters stored
+ * near the variants (placed in a span-long array; none past MAX_TRACK_SPAN) and a marker per row.
+ */
+export function variantTrackInput(
+  summary: VariantScoresSummary,
+  blocks: ReadonlyMap<string, Block>,
+  record: number,
+): DnaTrackInput {
+  const r = summary.records[record];
+  if (!r) throw new OutputError(`output has no record ${record} (it has ${summary.records.length})`);
+  let bases: DnaTrackInput['bases'] = null;
+  if (r.end - r.start <= MAX_TRACK_SPAN) {
+    const stored = u8Block(blocks, r.letters.block);
+    const codes = new Uint8Array(r.end - r.start);
+    let at = 0;
+    r.letters.starts.forEach((s, i) => {
+      const n = r.letters.ends[i] - s;
+      codes.set(stored.subarray(at, at + n), s - r.start);
+      at += n;
+    });
+    bases = { start: r.start, codes };
+  }
+  const { table, llr } = variantRows(summary, blocks);
+  const markers: VariantMarker[] = [];
+  for (let i = 0; i < table.line.length; i++) {
+    if (table.record[i] !== record) continue;
+    const start = table.pos[i] - 1;
+    markers.push({
+      start,
+      end: start + Math.max(1, table.ref[i].length),
+      label: `${table.ref[i]}>${table.alt[i] || '.'}`,
+      llr: llr[i],
+    });
+  }
+  markers.sort((a, b) => a.start - b.start);
+  return {
+    record: {
+      index: record,
+      name: r.name,
+      description: 'reference around the variants',
+      length: r.length,
+      start: r.start,
+      end: r.end,
+      gcPercent: NaN,
+      nCount: 0,
+      softMaskedCount: 0,
+      bitsPerBase: null,
+      bitsPerBaseReverse: null,
+    },
+    bases,
+    surprisal: null,
+    surprisalReverse: null,
+    gc: null,
+    delta: null,
+    intervals: [],
+    markers,
+  };
+}
+
+export function mutagenesisInput(summary: MutagenesisSummary, blocks: ReadonlyMap<string, Block>): MutagenesisInput {
+  const track = (kind: TrackDescriptor['kind']) => {
+    const t = findTrack(summary, 0, kind);
+    if (!t) throw new OutputError(`a mutagenesis output has no ${kind} track`);
+    return t;
+  };
+  const seq = track('sequence');
+  return {
+    name: summary.region.chrom,
+    start: seq.start,
+    letters: u8Block(blocks, seq.block),
+    llr: floatBlock(blocks, track('llr')),
+    llrForward: floatBlock(blocks, track('llr-forward')),
+    llrReverse: floatBlock(blocks, track('llr-reverse')),
+  };
 }

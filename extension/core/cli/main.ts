@@ -11,6 +11,8 @@ const commands: Record<string, () => Promise<Command>> = {
   'export-onnx': async () => (await import('./export-onnx.js')).exportOnnxCommand,
   'import-hf': async () => (await import('./import-hf.js')).importHfCommand,
   'export-hf': async () => (await import('./export-hf.js')).exportHfCommand,
+  'export-run': async () => (await import('./export-run.js')).exportRunCommand,
+  'import-run': async () => (await import('./import-run.js')).importRunCommand,
   vep: async () => (await import('./vep.js')).vepCommand,
   mutagenesis: async () => (await import('./mutagenesis.js')).mutagenesisCommand,
   embed: async () => (await import('./embed.js')).embedCommand,

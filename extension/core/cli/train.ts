@@ -1,15 +1,24 @@
 // `seqlab train --data FILE… --out DIR [--preset tiny|small | --d-model N --n-layer N --d-state N]
-//  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--resume] …`:
-// trains a Mamba on FASTA or WAV files; DIR is the run directory (config, manifest, metrics,
-// checkpoints); the latest checkpoint in DIR/checkpoints is a model `seqlab eval` opens.
+//  [--init MODEL|none] [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--resume] …`:
+// trains a Mamba on FASTA or WAV files, from scratch or from a model's weights (init-model.ts); DIR
+// is the run directory (config, manifest, metrics, checkpoints); the latest checkpoint in
+// DIR/checkpoints is a model `seqlab eval` opens.
 // Ctrl-C writes a checkpoint and stops; --resume continues from it.
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { FULL_RANGE, parseRange, withRecords, type DataRange } from '../runs/data-range';
-import { DEFAULT_HYPER, PRESETS, type ModelSize, type PresetName, type TrainHyper } from '../runs/presets';
+import { checkInitKind, defaultInitFor, resolveInit, type InitModel } from '../runs/init-model';
+import {
+  DEFAULT_HYPER,
+  FINE_TUNE_HYPER,
+  PRESETS,
+  type ModelSize,
+  type PresetName,
+  type TrainHyper,
+} from '../runs/presets';
 import type { BackendChoice } from '../../../kernels/backend';
 import { checkRunName, type RunSpec } from '../runs/run-dir';
-import { dataKindOf } from '../runs/token-data';
+import { dataKindOf, type DataKind } from '../runs/token-data';
 import { createRun, openSession } from '../runs/train-session';
 import { CliError, parseOptions, type Command } from './command';
 
@@ -44,9 +53,16 @@ function checkDataFiles(files: string[] | undefined): string[] {
 }
 
 /** The model size: a preset, with any of --d-model, --n-layer, --d-state overriding it. */
+/** --preset, checked; undefined when not given. */
+function presetOption(o: Options): PresetName | undefined {
+  const preset = o.values.preset;
+  if (preset !== undefined && !(preset in PRESETS))
+    throw new CliError(`--preset must be tiny or small, got "${preset}"`);
+  return preset as PresetName | undefined;
+}
+
 function modelSize(o: Options): { size: ModelSize; preset?: PresetName } {
-  const preset = (o.values.preset ?? 'tiny') as PresetName;
-  if (!(preset in PRESETS)) throw new CliError(`--preset must be tiny or small, got "${preset}"`);
+  const preset = presetOption(o) ?? 'tiny';
   const size: ModelSize = {
     dModel: positive('d-model', o.values['d-model'], true) ?? PRESETS[preset].dModel,
     nLayer: positive('n-layer', o.values['n-layer'], true) ?? PRESETS[preset].nLayer,
@@ -54,6 +70,39 @@ function modelSize(o: Options): { size: ModelSize; preset?: PresetName } {
   };
   const custom = o.values['d-model'] || o.values['n-layer'] || o.values['d-state'];
   return custom ? { size } : { size, preset };
+}
+
+const SIZE_OPTIONS: [option: string, field: keyof ModelSize][] = [
+  ['d-model', 'dModel'],
+  ['n-layer', 'nLayer'],
+  ['d-state', 'dState'],
+];
+
+/** The init's size; a --preset, --d-model, --n-layer or --d-state that says otherwise is refused. */
+function initSize(o: Options, init: InitModel): ModelSize {
+  const { size } = init;
+  const said = `--init ${init.record.path} (d_model ${size.dModel}, ${size.nLayer} layers, d_state ${size.dState})`;
+  const preset = presetOption(o);
+  if (preset !== undefined && SIZE_OPTIONS.some(([, k]) => PRESETS[preset][k] !== size[k]))
+    throw new CliError(`--preset ${preset} contradicts ${said}`);
+  for (const [option, k] of SIZE_OPTIONS) {
+    const v = o.values[option];
+    if (v !== undefined && Number(v) !== size[k]) throw new CliError(`--${option} ${v} contradicts ${said}`);
+  }
+  return size;
+}
+
+/** The model the run starts from: --init MODEL, none for from scratch, or the kind's default. */
+async function initModel(o: Options, kind: DataKind): Promise<InitModel | undefined> {
+  const path = o.values.init ?? defaultInitFor(kind);
+  if (path === undefined || path === 'none') return undefined;
+  try {
+    const init = await resolveInit(path);
+    checkInitKind(init.description, kind);
+    return init;
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
 }
 
 function budget(o: Options): RunSpec['budget'] {
@@ -71,22 +120,24 @@ function dataRange(o: Options): DataRange {
   }
 }
 
-function hyperparameters(o: Options): TrainHyper {
+/** The options over `base`: the from-scratch defaults, or the fine-tuning ones for a run with an init. */
+function hyperparameters(o: Options, base: TrainHyper): TrainHyper {
   return {
-    ...DEFAULT_HYPER,
-    seed: o.values.seed !== undefined ? integer('seed', o.values.seed) : DEFAULT_HYPER.seed,
-    batch: positive('batch', o.values.batch, true) ?? DEFAULT_HYPER.batch,
-    length: positive('length', o.values.length, true) ?? DEFAULT_HYPER.length,
-    lr: positive('lr', o.values.lr, false) ?? DEFAULT_HYPER.lr,
-    evalEvery: positive('eval-every', o.values['eval-every'], true) ?? DEFAULT_HYPER.evalEvery,
-    checkpointEvery: positive('checkpoint-every', o.values['checkpoint-every'], true) ?? DEFAULT_HYPER.checkpointEvery,
+    ...base,
+    seed: o.values.seed !== undefined ? integer('seed', o.values.seed) : base.seed,
+    batch: positive('batch', o.values.batch, true) ?? base.batch,
+    length: positive('length', o.values.length, true) ?? base.length,
+    lr: positive('lr', o.values.lr, false) ?? base.lr,
+    evalEvery: positive('eval-every', o.values['eval-every'], true) ?? base.evalEvery,
+    checkpointEvery: positive('checkpoint-every', o.values['checkpoint-every'], true) ?? base.checkpointEvery,
   };
 }
 
 /** A new run's spec from the command line, every option checked. */
-function runSpec(o: Options, runDir: string): RunSpec {
+async function runSpec(o: Options, runDir: string): Promise<RunSpec> {
   const data = checkDataFiles(o.lists.data);
-  const { size, preset } = modelSize(o);
+  const init = await initModel(o, dataKindOf(data[0]));
+  const { size, preset } = init ? { size: initSize(o, init), preset: undefined } : modelSize(o);
   const backend = (o.values.backend ?? 'auto') as BackendChoice;
   if (!['auto', 'webgpu', 'cpu'].includes(backend))
     throw new CliError(`--backend must be auto, webgpu or cpu, got "${backend}"`);
@@ -95,10 +146,11 @@ function runSpec(o: Options, runDir: string): RunSpec {
     data: data.map((f) => resolve(f)),
     range: dataRange(o),
     size,
-    hyper: hyperparameters(o),
+    hyper: hyperparameters(o, init ? FINE_TUNE_HYPER : DEFAULT_HYPER),
     budget: budget(o),
     backend,
     ...(preset ? { preset } : {}),
+    ...(init ? { init: init.record } : {}),
   };
 }
 
@@ -118,11 +170,13 @@ function abortOnSignals(controller: AbortController): () => void {
 
 export const trainCommand: Command = {
   help:
-    'seqlab train --data FILE… --out DIR [--preset tiny|small] [--d-model N --n-layer N --d-state N]\n' +
+    'seqlab train --data FILE… --out DIR [--preset tiny|small] [--d-model N --n-layer N --d-state N] [--init MODEL|none]\n' +
     '  [--steps N | --minutes M] [--backend auto|webgpu|cpu] [--range START%-END%] [--records ID…] [--seed N]\n' +
     '  [--batch N] [--length N] [--lr X] [--eval-every N] [--checkpoint-every N] [--threads N] [--resume]\n' +
     '  Trains on the range of each file (default 0%-100%); the last 2% of it is held out for validation.\n' +
-    '  --records keeps only the FASTA records with these IDs or accessions (e.g. one genome of several); the range is then over them.',
+    '  --records keeps only the FASTA records with these IDs or accessions (e.g. one genome of several); the range is then over them.\n' +
+    '  --init starts from the weights of a model folder, checkpoint or run folder (its size; a DNA model for FASTA,\n' +
+    `  an audio model for WAV) with fresh AdamW moments, peak lr ${FINE_TUNE_HYPER.lr} and ${FINE_TUNE_HYPER.warmupSteps} warmup steps; none: from scratch (the default).`,
   async run(args) {
     const o = parseOptions(args, {
       data: 'values',
@@ -144,11 +198,12 @@ export const trainCommand: Command = {
       'checkpoint-every': 'value',
       threads: 'value',
       records: 'values',
+      init: 'value',
     });
     if (!o.values.out) throw new CliError('--out DIR is required');
     const runDir = resolve(o.values.out);
     const threads = positive('threads', o.values.threads, true);
-    const created = o.flags.has('resume') ? undefined : await createRun(runDir, runSpec(o, runDir));
+    const created = o.flags.has('resume') ? undefined : await createRun(runDir, await runSpec(o, runDir));
     const controller = new AbortController();
     const stopListening = abortOnSignals(controller);
     try {

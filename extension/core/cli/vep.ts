@@ -9,7 +9,8 @@ import { openDnaModel } from '../variants/dna-model';
 import { ReferenceGenome } from '../variants/reference';
 import { scoreEntries, tally } from '../variants/score-vcf';
 import { DEFAULT_WINDOW, VariantEffectScorer } from '../variants/variant-effect';
-import type { VariantResult, VariantRunSummary } from '../variants/variant-result';
+import type { VariantRunSummary } from '../variants/variant-result';
+import { TSV_COLUMNS, tsvRows } from '../variants/variant-tsv';
 import { VcfReader } from '../variants/vcf-reader';
 import { vepHeader, vepLine } from '../variants/vcf-writer';
 import { CliError, parseOptions, type Command } from './command';
@@ -17,32 +18,6 @@ import { interruptSignal, isAbort, kernelBackend, PendingFile, Progress, windowO
 
 /** Problems shown one by one on stderr; past this, only counted. */
 const SHOWN_PROBLEMS = 20;
-
-const TSV_COLUMNS = [
-  'line',
-  'chrom',
-  'pos',
-  'id',
-  'ref',
-  'alt',
-  'kind',
-  'status',
-  'llr',
-  'llr_fwd',
-  'llr_rc',
-  'reference_name',
-  'problem',
-];
-
-function tsvRows(r: VariantResult): string[] {
-  const n = (x: number | undefined) => (x === undefined ? '' : x.toFixed(4));
-  const base = [String(r.line), r.chrom, r.pos === null ? '' : String(r.pos), r.id ?? '', r.ref];
-  const tail = [r.referenceName ?? '', r.problem ?? ''];
-  if (r.alleles.length === 0) return [[...base, '', '', '', '', '', '', ...tail].join('\t')];
-  return r.alleles.map((a) =>
-    [...base, a.alt, a.kind ?? '', a.status, n(a.llr), n(a.llrForward), n(a.llrReverse), ...tail].join('\t'),
-  );
-}
 
 function printSummary(s: VariantRunSummary): void {
   const not = Object.entries(s.notScored)
@@ -66,8 +41,9 @@ export const vepCommand: Command = {
     '  the alternate less likely), SEQLAB_LLR_FWD and SEQLAB_LLR_RC each strand, SEQLAB_STATUS says why an\n' +
     '  ALT was not scored (symbolic, breakend, star, non_acgt, ref_mismatch, chrom_missing, past_end,\n' +
     '  bad_record). REF is checked against the reference; a CHROM found only with a "chr" prefix added or\n' +
-    '  removed (or as an accession) gets SEQLAB_REFNAME. Every input record is written, in order; --tsv\n' +
-    '  also writes one row per ALT. Plain, gzip or BGZF input. Ctrl-C stops and writes no OUT.',
+    '  removed (or as an accession, its version optional) gets SEQLAB_REFNAME. Every input record is\n' +
+    '  written, in order; --tsv also writes one row per ALT. Plain, gzip or BGZF input. Ctrl-C stops and\n' +
+    '  writes no OUT.',
   async run(args) {
     const o = parseOptions(args, {
       model: 'value',

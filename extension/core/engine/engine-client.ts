@@ -30,6 +30,13 @@ import type { ProtocolError } from '../../../protocol/validate';
 
 /** A page that has not said 'ready' by then failed to load (a missing script, a CSP refusal). */
 const READY_TIMEOUT_MS = 30_000;
+/**
+ * Weight chunks posted before the first of them is answered: enough to keep the way to the page
+ * busy through its round trips, few enough to bound what is queued on it.
+ */
+export const WEIGHT_CHUNKS_IN_FLIGHT = 8;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class EngineError extends Error {
   override name = 'EngineError';
@@ -161,14 +168,23 @@ export class EngineClient {
           { signal: s, what: `loading model ${modelKey}` },
         ),
       async (s) => {
-        for (let at = 0; at < weights.byteLength; at += MAX_WEIGHT_CHUNK_BYTES) {
+        const answers: Promise<null>[] = [];
+        for (let at = 0, i = 0; at < weights.byteLength; at += MAX_WEIGHT_CHUNK_BYTES, i++) {
+          if (i >= WEIGHT_CHUNKS_IN_FLIGHT) await answers[i - WEIGHT_CHUNKS_IN_FLIGHT];
+          // One chunk per turn of the event loop: posting one is the longest the host is held.
+          await nextTurn();
+          // A copy, not a subarray: VS Code's webview postMessage and structured clone both send a
+          // view's whole underlying buffer, which here is the whole model.
           const bytes = weights.slice(at, at + MAX_WEIGHT_CHUNK_BYTES);
-          await this.call(
+          const answer = this.call(
             'weights',
             { modelKey, offset: at, bytes },
             { signal: s, transfer: [bytes.buffer], what: `weights ${at}-${at + bytes.length} of ${modelKey}` },
           );
+          answer.catch(() => undefined); // awaited below; a failure before then also fails the load
+          answers.push(answer);
         }
+        await Promise.all(answers);
       },
     );
     return loaded;

@@ -1,10 +1,12 @@
 // The source of a SeqLab notebook cell: a short `key: value` spec (YAML-like, `#` comments) that
-// says what to analyze or generate, with which model and options. The user edits and re-runs it;
-// the Analyze command writes one. Pure: parsed and written here, run by the controller.
+// says what to analyze, generate or score, with which model and options. The user edits and
+// re-runs it; the Analyze and Score Variants commands write one. Pure: parsed and written here,
+// run by the controller.
 import type { EngineChoice } from '../../../protocol/engine-messages';
 import type { Modality } from '../../../protocol/notebook-output';
+import { DEFAULT_WINDOW } from '../variants/variant-effect';
 
-export type Action = 'analyze' | 'generate';
+export type Action = 'analyze' | 'generate' | 'variants' | 'mutagenesis';
 export type Strand = 'forward' | 'both';
 
 /** A range of one record: [start, end) in 0-based positions (the spec says 1-based inclusive). */
@@ -16,20 +18,25 @@ export interface Region {
 
 export interface CellSpec {
   action: Action;
-  /** The file, as written: workspace-relative, relative to the notebook, or absolute. */
+  /**
+   * The file, as written: workspace-relative, relative to the notebook, or absolute (the VCF of a
+   * variants cell); for a mutagenesis cell the region as written.
+   */
   file: string;
   modality: Modality;
   /** Model folder (config.json + model.safetensors); undefined: the default model setting. */
   model: string | undefined;
   /** undefined: the seqlab.backend setting. */
   backend: EngineChoice | undefined;
-  /** DNA: GC window in bases. */
+  /** DNA: GC window in bases; variants and mutagenesis: reference bases each side of an allele. */
   window: number;
+  /** Variants and mutagenesis: the reference FASTA; undefined: the seqlab.referenceFasta setting. */
+  reference: string | undefined;
   /** DNA: score the reverse complement too. */
   strand: Strand;
-  /** DNA: one record's range; undefined: whole records. */
+  /** DNA: one record's range; undefined: whole records. Mutagenesis: the region scored. */
   region: Region | undefined;
-  /** DNA: how many records to analyze from the start of the file. */
+  /** DNA: how many records to analyze from the start of the file; variants: VCF records scored. */
   records: number;
   /** Audio: analyzed span in seconds [start, end); end undefined = to the end of the file. */
   startS: number;
@@ -55,6 +62,18 @@ export class SpecError extends Error {
 
 const DNA_FILE = /\.(fa|fasta|fna|ffn|fastq|fq)(\.gz)?$/i;
 const AUDIO_FILE = /\.wav$/i;
+const VCF_FILE = /\.vcf(\.gz)?$/i;
+/** Most positions a mutagenesis cell scores (3 substitutions each, both strands). */
+export const MAX_MUTAGENESIS_BASES = 2000;
+/** VCF records a variants cell scores unless `records:` says otherwise. */
+const DEFAULT_VARIANT_RECORDS = 10_000;
+/** The backends a variants or mutagenesis cell runs on (the kernels run in a worker thread: no ONNX). */
+const KERNEL_BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
+
+/** True for a VCF file name (plain or gzip). */
+export function isVcfFile(file: string): boolean {
+  return VCF_FILE.test(file);
+}
 
 /** Which model family reads a file, from its name; undefined when SeqLab does not read it. */
 export function modalityOf(file: string): Modality | undefined {
@@ -99,7 +118,13 @@ const SETTERS: Record<string, Setter> = {
     s.model = v;
   },
   backend: (s, v, l) => {
-    s.backend = choice(v, l, 'backend', ['auto', 'webgpu', 'cpu', 'onnx'] as const);
+    s.backend =
+      s.action === 'variants' || s.action === 'mutagenesis'
+        ? choice(v, l, 'backend', KERNEL_BACKENDS)
+        : choice(v, l, 'backend', ['auto', 'webgpu', 'cpu', 'onnx'] as const);
+  },
+  reference: (s, v) => {
+    s.reference = v;
   },
   window: (s, v, l) => {
     s.window = integer(v, l, 'window', 1, 1_000_000);
@@ -140,7 +165,7 @@ const SETTERS: Record<string, Setter> = {
 };
 
 /** Keys each action accepts (besides its own), for "unknown key" errors that help. */
-const KEYS: Record<Action, Record<Modality, readonly string[]>> = {
+const KEYS: Record<Action, Partial<Record<Modality, readonly string[]>>> = {
   analyze: {
     dna: ['model', 'backend', 'window', 'strand', 'region', 'records'],
     audio: ['model', 'backend', 'start', 'end'],
@@ -149,6 +174,8 @@ const KEYS: Record<Action, Record<Modality, readonly string[]>> = {
     dna: ['model', 'backend', 'record', 'from', 'length', 'temperature', 'topK', 'seed'],
     audio: ['model', 'backend', 'from', 'length', 'temperature', 'topK', 'seed'],
   },
+  variants: { dna: ['reference', 'model', 'backend', 'window', 'records'] },
+  mutagenesis: { dna: ['reference', 'model', 'backend', 'window'] },
 };
 
 function defaults(action: Action, file: string, modality: Modality): CellSpec {
@@ -158,10 +185,11 @@ function defaults(action: Action, file: string, modality: Modality): CellSpec {
     modality,
     model: undefined,
     backend: undefined,
-    window: 100,
+    window: action === 'variants' || action === 'mutagenesis' ? DEFAULT_WINDOW : 100,
+    reference: undefined,
     strand: 'forward',
     region: undefined,
-    records: 20,
+    records: action === 'variants' ? DEFAULT_VARIANT_RECORDS : 20,
     startS: 0,
     endS: undefined,
     record: undefined,
@@ -262,7 +290,35 @@ function specValue(value: string): string {
   return value;
 }
 
-/** Parses a cell source. The first key must be `analyze: FILE` or `generate: FILE`. */
+const FIRST_KEYS = '"analyze: FILE", "generate: FILE", "variants: FILE.vcf" or "mutagenesis: NAME:START-END"';
+
+/** The modality an action's first value reads, or a SpecError saying what the value should be. */
+function modalityFor(action: Action, value: string, line: number): Modality {
+  if (action === 'variants') {
+    if (!VCF_FILE.test(value)) throw new SpecError(line, `"${value}" is not a VCF file (.vcf or .vcf.gz)`);
+    return 'dna';
+  }
+  if (action === 'mutagenesis') {
+    const r = parseRegion(value, line);
+    if (r.end - r.start > MAX_MUTAGENESIS_BASES)
+      throw new SpecError(
+        line,
+        `a mutagenesis region holds at most ${MAX_MUTAGENESIS_BASES} bases, got ${r.end - r.start} (seqlab mutagenesis takes any region)`,
+      );
+    return 'dna';
+  }
+  const modality = modalityOf(value);
+  if (!modality)
+    throw new SpecError(
+      line,
+      `"${value}" is not a FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) or WAV file`,
+    );
+  return modality;
+}
+
+const ACTIONS: readonly string[] = ['analyze', 'generate', 'variants', 'mutagenesis'] satisfies Action[];
+
+/** Parses a cell source. The first key must be an action: `analyze: FILE`, `generate: FILE`, `variants: FILE.vcf` or `mutagenesis: NAME:START-END`. */
 export function parseCellSpec(source: string): CellSpec {
   let spec: CellSpec | undefined;
   const seen = new Set<string>();
@@ -280,18 +336,13 @@ export function parseCellSpec(source: string): CellSpec {
     if (seen.has(key)) throw new SpecError(lineNo, `${key} is given twice`);
     seen.add(key);
     if (!spec) {
-      if (key !== 'analyze' && key !== 'generate')
-        throw new SpecError(lineNo, `the spec must start with "analyze: FILE" or "generate: FILE", got "${key}"`);
-      const modality = modalityOf(value);
-      if (!modality)
-        throw new SpecError(
-          lineNo,
-          `"${value}" is not a FASTA/FASTQ (.fa .fasta .fna .ffn .fastq .fq, optionally .gz) or WAV file`,
-        );
-      spec = defaults(key, value, modality);
+      if (!ACTIONS.includes(key)) throw new SpecError(lineNo, `the spec must start with ${FIRST_KEYS}, got "${key}"`);
+      const action = key as Action;
+      spec = defaults(action, value, modalityFor(action, value, lineNo));
+      if (action === 'mutagenesis') spec.region = parseRegion(value, lineNo);
       continue;
     }
-    const allowed = KEYS[spec.action][spec.modality];
+    const allowed = KEYS[spec.action][spec.modality] ?? [];
     if (!allowed.includes(key))
       throw new SpecError(
         lineNo,
@@ -299,13 +350,13 @@ export function parseCellSpec(source: string): CellSpec {
       );
     SETTERS[key](spec, value, lineNo);
   }
-  if (!spec) throw new SpecError(1, 'empty spec: write "analyze: FILE" or "generate: FILE"');
+  if (!spec) throw new SpecError(1, `empty spec: write ${FIRST_KEYS}`);
   if (spec.endS !== undefined && spec.endS <= spec.startS)
     throw new SpecError(1, `end ${spec.endS} s must be after start ${spec.startS} s`);
   return spec;
 }
 
-const HELP: Record<Action, Record<Modality, string>> = {
+const HELP: Record<Action, Partial<Record<Modality, string>>> = {
   analyze: {
     dna:
       '# Mamba SeqLab: analyze a FASTA/FASTQ file. Edit and run the cell again.\n' +
@@ -323,6 +374,17 @@ const HELP: Record<Action, Record<Modality, string>> = {
       '# Mamba SeqLab: continue audio with the model (mu-law samples).\n' +
       '# keys: model, backend, from (seconds), length (samples), temperature, topK (0 = all), seed',
   },
+  variants: {
+    dna:
+      '# Mamba SeqLab: score the variants of a VCF (LLR = log2 P(alt) - log2 P(ref), bits, both strands).\n' +
+      '# keys: reference (FASTA), model (folder), backend (auto|webgpu|cpu), window (bases each side),\n' +
+      '#       records (how many from the start)',
+  },
+  mutagenesis: {
+    dna:
+      '# Mamba SeqLab: every substitution of a region (NAME:START-END, 1-based), each scored as a variant.\n' +
+      '# keys: reference (FASTA), model (folder), backend (auto|webgpu|cpu), window (bases each side)',
+  },
 };
 
 /** Writes the source of a new cell: a help comment, the action line, then the given options. */
@@ -331,9 +393,8 @@ export function formatCellSpec(
   file: string,
   options: Readonly<Record<string, string | number>> = {},
 ): string {
-  const modality = modalityOf(file);
-  if (!modality) throw new SpecError(1, `"${file}" is not a FASTA/FASTQ or WAV file`);
-  const lines = [HELP[action][modality], `${action}: ${specValue(file)}`];
+  const modality = modalityFor(action, file, 1);
+  const lines = [HELP[action][modality] ?? '', `${action}: ${specValue(file)}`];
   for (const [k, v] of Object.entries(options)) lines.push(`${k}: ${typeof v === 'string' ? specValue(v) : v}`);
   const text = lines.join('\n') + '\n';
   parseCellSpec(text); // what we write must read back

@@ -13,6 +13,7 @@ import { writeSafetensors } from '../../../kernels/io/safetensors';
 import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/config';
 import { mambaParamsToTensors } from '../../../kernels/model/weights';
 import { flatFromTensors, tensorsFromFlat, type ParamSpec } from '../../../kernels/train/params';
+import { DEFAULT_DT_INIT } from '../../../kernels/train/init';
 import type { RngState } from '../../../kernels/train/rng';
 import type { TrainerState } from '../../../kernels/train/trainer-state';
 import { loadModelDir, readJsonFile, readSafetensorsFile } from '../models/load-model';
@@ -39,6 +40,15 @@ export interface CheckpointData {
 }
 
 const KEEP = 2;
+
+/** config.json fields beyond the model's shape: how SeqLab initialised it (the dt range). */
+export const CHECKPOINT_CONFIG_EXTRA: Record<string, unknown> = {
+  time_step_min: DEFAULT_DT_INIT.dtMin,
+  time_step_max: DEFAULT_DT_INIT.dtMax,
+  time_step_floor: DEFAULT_DT_INIT.dtFloor,
+  // The init did rescale out_proj; false tells transformers 5 not to do it again as it loads the weights.
+  rescale_prenorm_residual: false,
+};
 
 export function checkpointsDir(runDir: string): string {
   return join(runDir, 'checkpoints');

@@ -65,3 +65,9 @@ export const DEFAULT_HYPER: TrainHyper = {
   checkpointEvery: 200,
   seed: 1,
 };
+
+// Fine-tuning (`--init MODEL`) starts from weights that already model the data's kind: a third of
+// the from-scratch peak keeps the first updates from wrecking what they learned, and the warmup only
+// has to cover AdamW's fresh moments (their first estimates are noisy), not random weights finding
+// their scale.
+export const FINE_TUNE_HYPER: TrainHyper = { ...DEFAULT_HYPER, lr: DEFAULT_HYPER.lr / 3, warmupSteps: 20 };

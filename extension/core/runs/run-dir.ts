@@ -1,5 +1,6 @@
 // A training run's directory, .seqlab/runs/NAME/ in the workspace:
-//   run.json        what was asked for (data, range, sizes, hyperparameters, budget, backend)
+//   run.json        what was asked for (data, range, sizes, hyperparameters, budget, backend, and
+//                   the model it starts from, if any: init-model.ts)
 //   manifest.json   the data files with size and SHA-256, checked again on resume
 //   metrics.jsonl   one JSON object per line: training loss every few steps, validation loss
 //   status.json     running | finished | cancelled | failed | interrupted, with the step and a message
@@ -13,6 +14,7 @@ import type { BackendChoice } from '../../../kernels/backend';
 import { readJsonFile } from '../models/load-model';
 import { writeFileAtomic } from './atomic-file';
 import type { DataRange } from './data-range';
+import type { InitRecord } from './init-model';
 import { JsonFields } from './json-fields';
 import { PRESETS, type PresetName, type ModelSize, type TrainHyper } from './presets';
 import type { ManifestEntry } from './token-data';
@@ -35,6 +37,8 @@ export interface RunSpec {
   hyper: TrainHyper;
   budget: Budget;
   backend: BackendChoice;
+  /** The model whose weights the run starts from; absent: from scratch. */
+  init?: InitRecord;
 }
 
 const RUN_STATES = ['running', 'finished', 'cancelled', 'failed', 'interrupted'] as const;
@@ -106,6 +110,13 @@ function parseBudget(run: JsonFields): Budget {
     : { minutes: f.num('minutes', 'a positive number', 0, Infinity, true) };
 }
 
+function parseInit(f: JsonFields): InitRecord {
+  return {
+    path: f.str('path', 'a model folder', /./),
+    sha256: f.str('sha256', 'a SHA-256 in hex', /^[0-9a-f]{64}$/),
+  };
+}
+
 /** run.json checked field by field (`file` names it in errors); also what createRun writes. */
 export function parseRunSpec(raw: unknown, file: string): RunSpec {
   const f = new JsonFields(raw, file);
@@ -123,6 +134,7 @@ export function parseRunSpec(raw: unknown, file: string): RunSpec {
     hyper: parseHyper(f.object('hyper')),
     budget: parseBudget(f),
     backend: f.oneOf('backend', ['auto', 'webgpu', 'cpu'] as const),
+    ...(f.has('init') ? { init: parseInit(f.object('init')) } : {}),
   };
 }
 

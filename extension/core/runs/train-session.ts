@@ -9,16 +9,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_ADAMW } from '../../../kernels/train/adamw';
-import { DEFAULT_DT_INIT, initParams } from '../../../kernels/train/init';
+import { initParams } from '../../../kernels/train/init';
 import type { MambaConfig } from '../../../kernels/model/config';
 import { paramCount, paramSpecs, ParamViews, type ParamSpec } from '../../../kernels/train/params';
 import { createStepEngine, StepEngineLost, type StepEngine, type StepEngineFactory } from './step-engine';
 import { Rng } from '../../../kernels/train/rng';
 import type { TrainerState } from '../../../kernels/train/trainer-state';
 import { learningRate, stepProgress } from '../../../kernels/train/schedule';
-import { DnaTokenizer } from '../datasets/dna-tokenizer';
-import { pruneCheckpoints, writeCheckpoint, type RunProgress } from './checkpoint';
+import { CHECKPOINT_CONFIG_EXTRA, pruneCheckpoints, writeCheckpoint, type RunProgress } from './checkpoint';
 import { rangeText } from './data-range';
+import { loadInitParams } from './init-model';
 import { checkTrainingMemory } from './memory-check';
 import { modelConfig } from './presets';
 import { resumePoint } from './resume-point';
@@ -36,7 +36,7 @@ import {
   type RunSpec,
 } from './run-dir';
 import { loadTokenData, type TokenData } from './token-data';
-import { evenWindows, scoredRuns, splitTrainVal, WindowSampler } from './window-sampler';
+import { evenWindows, trainingRuns, WindowSampler } from './window-sampler';
 import { writeFileAtomic } from './atomic-file';
 import { ValidationLoss } from './validation-loss';
 
@@ -88,12 +88,6 @@ export async function createRun(runDir: string, spec: RunSpec): Promise<NewRun> 
   };
 }
 
-function complementTable(tokenizer: DnaTokenizer): Int32Array {
-  const v = tokenizer.vocabSize;
-  const rc = tokenizer.reverseComplement(Int32Array.from({ length: v }, (_, i) => i));
-  return Int32Array.from({ length: v }, (_, id) => rc[v - 1 - id]);
-}
-
 /** Runs `f`; when it throws, marks the run (if `runDir` holds one) failed at the step its status had, and rethrows. */
 async function failOnError<T>(runDir: string, f: () => Promise<T>): Promise<T> {
   try {
@@ -108,7 +102,7 @@ async function failOnError<T>(runDir: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Where a run starts: its latest checkpoint, or freshly initialised parameters at step 0. */
+/** Where a run starts: its latest checkpoint, or at step 0 the init model's weights or fresh ones. */
 interface StartingPoint {
   /** The checkpoint it resumes from, if any. */
   previous: string | undefined;
@@ -118,7 +112,8 @@ interface StartingPoint {
 
 /**
  * Resumes from the run's checkpoint (resumePoint; its data must be the run's) or, when it has none,
- * starts fresh; the metrics recorded past the start are dropped, nothing is changed before both checks.
+ * starts at step 0 (from run.json's init, its hash checked); the metrics recorded past the start are
+ * dropped, nothing is changed before the checks.
  */
 async function startingPoint(
   runDir: string,
@@ -135,17 +130,18 @@ async function startingPoint(
     log(`resuming ${spec.name} from ${ck.dir} (step ${ck.progress.step})`);
     return { previous: ck.dir, progress: ck.progress, trainer: ck.trainer };
   }
-  await writeManifest(runDir, data.manifest);
   const size = paramCount(specs);
   const rng = new Rng(spec.hyper.seed);
-  const init = new Float32Array(size);
-  initParams(cfg, new ParamViews(init, specs), rng);
+  const params = spec.init ? await loadInitParams(spec.init, cfg, specs, data) : new Float32Array(size);
+  if (spec.init) log(`starting from ${spec.init.path}`);
+  else initParams(cfg, new ParamViews(params, specs), rng);
+  await writeManifest(runDir, data.manifest);
   const progress = { step: 0, tokens: 0, elapsedSec: 0, rng: rng.state() };
   await dropMetricsFrom(runDir, 0);
   return {
     previous: undefined,
     progress,
-    trainer: { params: init, m: new Float32Array(size), v: new Float32Array(size), t: 0 },
+    trainer: { params, m: new Float32Array(size), v: new Float32Array(size), t: 0 },
   };
 }
 
@@ -215,17 +211,13 @@ class Session {
     const hyper = spec.hyper;
     this.progress = start.progress;
     this.rng = Rng.fromState(start.progress.rng);
-    const { train, val } = splitTrainVal(data.segments, hyper.valFraction);
-    this.sampler = new WindowSampler(
-      scoredRuns(train, data.scored, hyper.length + 1),
-      hyper.length,
-      data.kind === 'dna' ? complementTable(DnaTokenizer.fromJSON(data.tokenizer)) : undefined,
-    );
+    const runs = trainingRuns(data, hyper.length, hyper.valFraction);
+    this.sampler = new WindowSampler(runs.train, hyper.length, runs.complement);
     this.validation = new ValidationLoss(
       cfg,
       specs,
       hyper.length,
-      evenWindows(scoredRuns(val, data.scored, hyper.length + 1), hyper.length, hyper.valWindows),
+      evenWindows(runs.val, hyper.length, hyper.valWindows),
     );
     this.ids = new Int32Array(hyper.batch * hyper.length);
     this.targets = new Int32Array(hyper.batch * hyper.length);
@@ -355,13 +347,7 @@ class Session {
     this.progress.rng = this.rng.state();
     this.lastCheckpoint = await writeCheckpoint(runDir, {
       config: cfg,
-      configExtra: {
-        time_step_min: DEFAULT_DT_INIT.dtMin,
-        time_step_max: DEFAULT_DT_INIT.dtMax,
-        time_step_floor: DEFAULT_DT_INIT.dtFloor,
-        // The init did rescale out_proj; false tells transformers 5 not to do it again as it loads the weights.
-        rescale_prenorm_residual: false,
-      },
+      configExtra: CHECKPOINT_CONFIG_EXTRA,
       tokenizer: data.tokenizer,
       specs,
       trainer,
@@ -370,6 +356,7 @@ class Session {
         data: data.manifest,
         range: rangeText(spec.range),
         preset: spec.preset ?? null,
+        init: spec.init ?? null,
         backend: this.backend,
         lastValBits: this.lastVal ?? null,
       },

@@ -4,7 +4,8 @@
 // other non-ACGT stretches are skipped), are drawn uniformly over all valid starts, and for DNA
 // are reverse-complemented with probability 1/2.
 import type { Rng } from '../../../kernels/train/rng';
-import type { Segment } from './token-data';
+import { DnaTokenizer, type DnaTokenizerJson } from '../datasets/dna-tokenizer';
+import type { Segment, TokenData } from './token-data';
 
 /** A stretch of scored tokens. */
 export interface Run {
@@ -106,4 +107,29 @@ export function evenWindows(runs: readonly Run[], length: number, max: number): 
     for (let s = 0; s + length + 1 <= r.tokens.length; s += length + 1) all.push(r.tokens.subarray(s, s + length + 1));
   if (all.length <= max) return all;
   return Array.from({ length: max }, (_, i) => all[Math.floor((i * all.length) / max)]);
+}
+
+/** complement[id]: the id of the complementary base (N to N; specials to themselves). */
+export function complementTable(tokenizer: DnaTokenizerJson): Int32Array {
+  const t = DnaTokenizer.fromJSON(tokenizer);
+  const v = t.vocabSize;
+  const rc = t.reverseComplement(Int32Array.from({ length: v }, (_, i) => i));
+  return Int32Array.from({ length: v }, (_, id) => rc[v - 1 - id]);
+}
+
+/** What a run trains and validates on: the scored runs of each split, and for DNA the complement table. */
+export interface TrainingRuns {
+  train: Run[];
+  val: Run[];
+  complement: Int32Array | undefined;
+}
+
+/** The runs a session samples windows of `length` + 1 tokens from, with the last `valFraction` of each file held out. */
+export function trainingRuns(data: TokenData, length: number, valFraction: number): TrainingRuns {
+  const { train, val } = splitTrainVal(data.segments, valFraction);
+  return {
+    train: scoredRuns(train, data.scored, length + 1),
+    val: scoredRuns(val, data.scored, length + 1),
+    complement: data.kind === 'dna' ? complementTable(data.tokenizer as DnaTokenizerJson) : undefined,
+  };
 }

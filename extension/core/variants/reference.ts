@@ -1,7 +1,7 @@
 // The reference genome a VCF is read against: an indexed FASTA (plain, gzip or BGZF), its records
 // found by the VCF's CHROM (the same name; else the name with a "chr" prefix added or removed;
-// else an NCBI-style ID field such as the accession in gi|…|ref|NC_007795.1|), and bases of any
-// range. Reads go through a cache of one stretch of one record, so a sorted VCF reads the file
+// else an NCBI-style ID field such as the accession in gi|…|ref|NC_007795.1|, or that accession
+// without its version, NC_007795, as VCFs often write it), and bases of any range. Reads go through a cache of one stretch of one record, so a sorted VCF reads the file
 // once: stretches of SPAN bases from plain and BGZF files; the whole record from a plain gzip
 // file, which can only be decompressed from its beginning.
 import { IndexedFasta } from '../datasets/fasta-index';
@@ -52,6 +52,8 @@ export class ReferenceGenome {
     const prefixed = other === '' ? -1 : this.fasta.recordNamed(other);
     if (prefixed >= 0) return at(prefixed, 'chr_prefix');
     for (let i = 0; i < records.count; i++) if (recordMatches(records.get(i).name, vcfName)) return at(i, 'accession');
+    for (let i = 0; i < records.count; i++)
+      if (holdsVersionOf(records.get(i).name, vcfName)) return at(i, 'accession_version');
     return undefined;
   }
 
@@ -70,4 +72,12 @@ export class ReferenceGenome {
   close(): Promise<void> {
     return this.fasta.close();
   }
+}
+
+/** Whether an ID field of `name` is `accession` with a version added (NC_007795 → NC_007795.1). */
+function holdsVersionOf(name: string, accession: string): boolean {
+  if (!/^\w*\d$/.test(accession)) return false;
+  return name
+    .split('|')
+    .some((field) => field.startsWith(`${accession}.`) && /^\d+$/.test(field.slice(accession.length + 1)));
 }

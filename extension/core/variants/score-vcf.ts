@@ -102,7 +102,7 @@ async function scoreBatch(
     if (!contig)
       return failAll(
         'chrom_missing',
-        `chromosome "${r.chrom}" is not in ${reference.name} (nor with a "chr" prefix added or removed, nor as an accession)`,
+        `chromosome "${r.chrom}" is not in ${reference.name} (nor with a "chr" prefix added or removed, nor as an accession with or without its version)`,
       );
     if (contig.match !== 'exact') {
       result.referenceName = contig.name;

@@ -19,7 +19,7 @@ export type NotScoredReason =
 export type AlleleStatus = 'scored' | NotScoredReason;
 
 /** How a VCF CHROM found its reference record when the names differ. */
-export type NameMatch = 'exact' | 'chr_prefix' | 'accession';
+export type NameMatch = 'exact' | 'chr_prefix' | 'accession' | 'accession_version';
 
 export interface AlleleResult {
   alt: string;

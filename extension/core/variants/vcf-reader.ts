@@ -95,6 +95,32 @@ function split(text: string, onWhitespace: boolean): { fields: string[]; rest: s
   return { fields: blank.slice(0, n), rest: blank.length > n ? blank.slice(n).join('\t') : undefined };
 }
 
+/**
+ * @gmod/vcf's parser of the data lines, over the '##' lines it accepts: one it refuses (no '=', a
+ * bare CR inside, a malformed <...> value) is left out of it with a note naming its line, and
+ * stays in the header as written.
+ */
+function lineParser(meta: readonly Line[], columns: string, where: (line: number) => string, notes: string[]): VCF {
+  const build = (lines: readonly Line[]) =>
+    new VCF({ header: [...lines.map((l) => l.text), columns].join('\n'), strict: false });
+  try {
+    return build(meta);
+  } catch {
+    // Some line is refused: each is tried on its own below.
+  }
+  const accepted = meta.filter((l) => {
+    try {
+      build([l]);
+      return true;
+    } catch (err) {
+      const why = (err instanceof Error ? err.message : String(err)).split(/[\r\n]/)[0].slice(0, 200);
+      notes.push(`${where(l.line)}: a header line the VCF parser refuses (${why}); left out of reading the records`);
+      return false;
+    }
+  });
+  return build(accepted);
+}
+
 export class VcfReader {
   private constructor(
     readonly source: RandomAccessSource,
@@ -122,14 +148,14 @@ export class VcfReader {
   static async fromSource(src: RandomAccessSource, opts: StreamOptions = {}): Promise<VcfReader> {
     const container = await detectContainer(src);
     const lines = contentLines(src, container, opts);
-    const meta: string[] = [],
+    const metaLines: Line[] = [],
       notes: string[] = [];
     let columnsLine: Line | undefined, firstData: Line | undefined;
     for (;;) {
       const r = await lines.next();
       if (r.done) break;
       const { text } = r.value;
-      if (text.startsWith('##')) meta.push(text);
+      if (text.startsWith('##')) metaLines.push(r.value);
       else if (text.startsWith('#')) columnsLine = r.value;
       else if (text.trim() !== '') {
         firstData = r.value;
@@ -154,12 +180,16 @@ export class VcfReader {
           `${where(columnsLine.line)}: the #CHROM line does not name the VCF columns; read in VCF column order`,
         );
         columns = undefined;
+      } else if (columns.includes('\r')) {
+        // The VCF parser would take what follows the CR for a line of its own.
+        notes.push(`${where(columnsLine.line)}: a bare CR in the #CHROM line; read in VCF column order`);
+        columns = undefined;
       }
     } else if (firstData) {
       notes.push(`${where(firstData.line)}: no header (#CHROM line) before the first record; read in VCF column order`);
     }
-    const parser = new VCF({ header: [...meta, columns ?? VCF_COLUMNS.join('\t')].join('\n'), strict: false });
-    const header = { meta, columns, samples: columns ? parser.samples : [] };
+    const parser = lineParser(metaLines, columns ?? VCF_COLUMNS.join('\t'), where, notes);
+    const header = { meta: metaLines.map((l) => l.text), columns, samples: columns ? parser.samples : [] };
     return new VcfReader(src, container, header, notes, parser, onWhitespace, lines, firstData);
   }
 
@@ -200,8 +230,8 @@ export class VcfReader {
       return bad(err instanceof Error ? err.message : String(err));
     }
     if (!v.CHROM) return bad('CHROM is empty');
-    if (!/^\d+$/.test(fields[1]) || !(v.POS >= 1))
-      return bad(`POS "${fields[1]}" is not a position (a whole number from 1)`);
+    if (!/^\d+$/.test(fields[1]) || !(v.POS >= 1) || !Number.isSafeInteger(v.POS))
+      return bad(`POS "${fields[1]}" is not a position (a whole number from 1 to ${Number.MAX_SAFE_INTEGER})`);
     if (!v.REF || v.REF === '.') return bad(`REF "${fields[3]}" holds no bases`);
     return {
       kind: 'record',

@@ -12,7 +12,7 @@ const INFO_LINES = [
   '##INFO=<ID=SEQLAB_LLR_FWD,Number=A,Type=Float,Description="SEQLAB_LLR on the forward strand">',
   '##INFO=<ID=SEQLAB_LLR_RC,Number=A,Type=Float,Description="SEQLAB_LLR on the reverse complement">',
   '##INFO=<ID=SEQLAB_STATUS,Number=A,Type=String,Description="Per ALT: scored, or why not (symbolic, breakend, star, missing, non_acgt, ref_mismatch, chrom_missing, past_end, bad_record)">',
-  '##INFO=<ID=SEQLAB_REFNAME,Number=1,Type=String,Description="The reference record CHROM was matched to when the names differ (a chr prefix added or removed, or an accession)">',
+  '##INFO=<ID=SEQLAB_REFNAME,Number=1,Type=String,Description="The reference record CHROM was matched to when the names differ (a chr prefix added or removed, or an accession with or without its version)">',
 ];
 
 export interface VepRunInfo {

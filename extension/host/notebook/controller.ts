@@ -1,7 +1,8 @@
 // The notebook controller: runs `.seqlab` cells. Each cell's spec is parsed, the analysis or
 // generation runs with a RunContext (files, model, engine, intermediate pictures), and the result
 // becomes the cell's output: the binary item (summary + tracks, drawn by the renderer) and the
-// summary as JSON. Cancelling the cell aborts the job in the engine.
+// summary as JSON. Cancelling the cell aborts the job in the engine. Variants and mutagenesis
+// cells score in a worker thread (variant-worker-client.ts) and show their progress as text.
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -17,7 +18,9 @@ import type { EngineView } from '../panels/engine-view';
 import { listModels } from '../views/model-catalog';
 import { analyzeAudio } from '../../core/analysis/analyze-audio';
 import { analyzeDna } from '../../core/analysis/analyze-dna';
-import { parseCellSpec } from '../../core/notebook/cell-spec';
+import { parseCellSpec, type CellSpec } from '../../core/notebook/cell-spec';
+import { runVariantJob, type VariantJobRequest } from '../../core/variants/variant-worker-client';
+import type { JobProgress } from '../../core/variants/variant-worker-messages';
 import { generateFromSpec } from '../../core/analysis/generate';
 import { readModelSource } from '../../core/analysis/model-source';
 import { locate, PathAccess, type CellPlace } from '../../core/notebook/path-access';
@@ -57,6 +60,7 @@ function cellPlace(cell: vscode.NotebookCell): CellPlace {
 export class SeqlabController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private readonly access: PathAccess;
+  private readonly variantWorker: string;
   private order = 0;
 
   constructor(
@@ -71,6 +75,7 @@ export class SeqlabController implements vscode.Disposable {
       for (const cell of cells) await this.run(cell);
     };
     this.access = new PathAccess([join(extensionUri.fsPath, 'samples', 'models')]);
+    this.variantWorker = join(extensionUri.fsPath, 'dist', 'variant-worker.js');
   }
 
   dispose(): void {
@@ -88,6 +93,16 @@ export class SeqlabController implements vscode.Disposable {
     try {
       await execution.clearOutput();
       const spec = parseCellSpec(cell.document.getText());
+      if (spec.action === 'variants' || spec.action === 'mutagenesis') {
+        const result = await this.scoreVariants(spec, cell, abort.signal, (text) => {
+          if (Date.now() - lastShown < SHOW_EVERY_MS) return;
+          lastShown = Date.now();
+          void execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.text(text)]));
+        });
+        await execution.replaceOutput(analysisOutput(result.summary, result.blocks));
+        execution.end(true, Date.now());
+        return;
+      }
       const ctx = this.context(cell, abort.signal, (summary, blocks) => {
         picture = { summary, blocks };
         if (Date.now() - lastShown < SHOW_EVERY_MS) return;
@@ -122,6 +137,69 @@ export class SeqlabController implements vscode.Disposable {
     }
   }
 
+  /** The model folder a cell uses: the spec's (checked like its files), else the setting's, else the first bundled one. */
+  private async modelDir(
+    modality: Modality,
+    specModel: string | undefined,
+    place: CellPlace,
+  ): Promise<string | undefined> {
+    const setting = vscode.workspace
+      .getConfiguration('seqlab')
+      .get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
+    // The settings are the user's own (untrusted workspaces cannot set them); only the cell's paths are checked.
+    if (specModel) return this.access.resolve(specModel, 'model folder', place);
+    if (setting)
+      return locate(
+        setting,
+        place.lookup,
+        `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`,
+      );
+    return (await listModels(this.extensionUri)).find((m) => m.description?.modality === modality)?.dir;
+  }
+
+  /** A variants or mutagenesis cell: its files checked here, the scoring in a worker thread; `show` gets progress lines. */
+  private async scoreVariants(
+    spec: CellSpec,
+    cell: vscode.NotebookCell,
+    signal: AbortSignal,
+    show: (text: string) => void,
+  ): Promise<{ summary: OutputSummary; blocks: ReadonlyMap<string, Block> }> {
+    const place = cellPlace(cell);
+    const settings = vscode.workspace.getConfiguration('seqlab');
+    const shown = (path: string) => ({ path, shown: vscode.workspace.asRelativePath(path, false) });
+    const referenceSetting = settings.get<string>('referenceFasta', '');
+    let reference: string;
+    if (spec.reference) reference = await this.access.resolve(spec.reference, 'reference FASTA', place);
+    else if (referenceSetting)
+      reference = await locate(referenceSetting, place.lookup, 'reference FASTA (setting seqlab.referenceFasta)');
+    else throw new Error('no reference FASTA: add "reference: FILE.fa" to the cell, or set seqlab.referenceFasta');
+    const model = await this.modelDir('dna', spec.model, place);
+    if (!model) throw new Error('no DNA model: add "model: FOLDER" to the cell, or set seqlab.defaultDnaModel');
+    const backend = spec.backend ?? settings.get<EngineChoice>('backend', 'auto');
+    const common = {
+      runId: randomUUID(),
+      model: shown(model),
+      reference: shown(reference),
+      // The worker runs the kernels, not onnxruntime: an onnx setting means the CPU here.
+      backend: backend === 'onnx' ? ('cpu' as const) : backend,
+      window: spec.window,
+    };
+    const request: VariantJobRequest =
+      spec.action === 'variants'
+        ? {
+            type: 'variants',
+            job: { ...common, vcf: shown(await this.access.resolve(spec.file, 'file', place)), records: spec.records },
+          }
+        : {
+            type: 'mutagenesis',
+            job: {
+              ...common,
+              region: { chrom: spec.region!.record, start: spec.region!.start + 1, end: spec.region!.end },
+            },
+          };
+    return runVariantJob(this.variantWorker, request, signal, (p) => show(progressLine(spec, p)));
+  }
+
   private context(cell: vscode.NotebookCell, signal: AbortSignal, show: RunContext['show']): RunContext {
     const place = cellPlace(cell);
     const settings = vscode.workspace.getConfiguration('seqlab');
@@ -134,22 +212,19 @@ export class SeqlabController implements vscode.Disposable {
       engine: () => this.engineView.engine(),
       backend: (b) => b ?? settings.get<EngineChoice>('backend', 'auto'),
       model: async (modality: Modality, specModel: string | undefined): Promise<ResolvedModel | undefined> => {
-        const setting = settings.get<string>(modality === 'dna' ? 'defaultDnaModel' : 'defaultAudioModel', '');
-        let dir: string | undefined;
-        // The settings are the user's own (untrusted workspaces cannot set them); only the cell's paths are checked.
-        if (specModel) dir = await this.access.resolve(specModel, 'model folder', place);
-        else if (setting)
-          dir = await locate(
-            setting,
-            place.lookup,
-            `model folder (setting seqlab.default${modality === 'dna' ? 'Dna' : 'Audio'}Model)`,
-          );
-        else dir = (await listModels(this.extensionUri)).find((m) => m.description?.modality === modality)?.dir;
+        const dir = await this.modelDir(modality, specModel, place);
         if (!dir) return undefined;
         return { source: await readModelSource(dir), shownPath: vscode.workspace.asRelativePath(dir, false) };
       },
     };
   }
+}
+
+/** What a variants or mutagenesis cell shows while it scores. */
+function progressLine(spec: CellSpec, p: JobProgress): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (p.total === null) return `scoring… ${n(p.done)} VCF records read, ${n(p.scored)} alleles scored`;
+  return `scoring… ${Math.floor((100 * p.done) / Math.max(1, p.total))}% (${n(p.done)} of ${n(p.total)} positions of ${spec.file})`;
 }
 
 /** Runs the cell at `index` through the command VS Code uses, so the notebook's selected controller runs it. */

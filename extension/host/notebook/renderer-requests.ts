@@ -25,6 +25,8 @@ const FILTERS: Record<ExportRequest['format'], Record<string, string[]>> = {
   json: { JSON: ['json'] },
   fasta: { FASTA: ['fa', 'fasta'] },
   wav: { WAV: ['wav'] },
+  vcf: { VCF: ['vcf'] },
+  tsv: { TSV: ['tsv'] },
 };
 
 async function saveExport(req: ExportRequest): Promise<string> {

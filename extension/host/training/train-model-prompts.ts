@@ -1,15 +1,17 @@
 // The questions "Mamba: Train Model…" asks, one function each: the data (files, or a folder of
-// FASTA or WAV files), the model size (a preset or custom), the budget (steps or minutes), the
-// backend, the range of each file to train on and the run's name. Each returns undefined when the
-// user dismisses it.
+// FASTA or WAV files), the model to start from (or from scratch), the model size (a preset or
+// custom), the budget (steps or minutes), the backend, the range of each file to train on and the
+// run's name. Each returns undefined when the user dismisses it.
 import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../../../kernels/backend';
 import { parseRange, type DataRange } from '../../core/runs/data-range';
+import { defaultInitFor } from '../../core/runs/init-model';
 import { PRESETS, type ModelSize, type PresetName } from '../../core/runs/presets';
 import { checkRunName, type Budget } from '../../core/runs/run-dir';
-import { dataKindOf } from '../../core/runs/token-data';
+import { dataKindOf, type DataKind } from '../../core/runs/token-data';
+import type { CatalogEntry } from '../views/model-catalog';
 
 function isDataFile(path: string): boolean {
   try {
@@ -66,6 +68,44 @@ export async function pickData(given?: vscode.Uri): Promise<string[] | undefined
   });
   if (!picked || picked.length === 0) return undefined;
   return how.folder ? dataFilesIn(picked[0].fsPath) : picked.map((u) => u.fsPath);
+}
+
+/**
+ * The model whose weights the run starts from: one of `models` (the Models view's) of the data's
+ * kind, or from scratch (`dir` undefined); the default (defaultInitFor) comes first, so Enter takes it.
+ */
+export async function pickInit(
+  kind: DataKind,
+  models: readonly CatalogEntry[],
+): Promise<{ dir: string | undefined } | undefined> {
+  const fallback = defaultInitFor(kind);
+  const items = [
+    {
+      label: 'From scratch',
+      description: 'random weights, a size of your choice',
+      dir: undefined as string | undefined,
+    },
+    ...models.flatMap(({ dir, origin, description: m }) =>
+      m?.modality === kind
+        ? [
+            {
+              label: m.name,
+              description: `d_model ${m.config.hiddenSize}, ${m.config.numLayers} layers, d_state ${m.config.stateSize} · ${origin}`,
+              detail: dir,
+              dir: dir as string | undefined,
+            },
+          ]
+        : [],
+    ),
+  ];
+  const isDefault = (dir: string | undefined) =>
+    dir && fallback ? resolve(dir) === resolve(fallback) : dir === fallback;
+  const ordered = [...items.filter((i) => isDefault(i.dir)), ...items.filter((i) => !isDefault(i.dir))];
+  const pick = await vscode.window.showQuickPick(ordered, {
+    title: 'Train Model: start from',
+    placeHolder: 'a model of this kind fine-tuned on the data (its size, a lower learning rate), or new weights',
+  });
+  return pick && { dir: pick.dir };
 }
 
 export async function pickSize(): Promise<{ size: ModelSize; preset?: PresetName } | undefined> {
@@ -140,15 +180,15 @@ export async function pickRange(): Promise<DataRange | undefined> {
   return text ? parseRange(text) : undefined;
 }
 
-/** The run's name, offered as the first file's name, the preset and the time. */
-export async function pickRunName(firstFile: string, preset: PresetName | undefined): Promise<string | undefined> {
+/** The run's name, offered as the first file's name, `tag` (the preset, or the model it starts from) and the time. */
+export async function pickRunName(firstFile: string, tag: string): Promise<string | undefined> {
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
   const stem = basename(firstFile)
     .replace(/\..*$/, '')
     .replace(/[^A-Za-z0-9._-]/g, '-');
   return vscode.window.showInputBox({
     title: 'Train Model: run name',
-    value: `${stem}-${preset ?? 'custom'}-${stamp}`,
+    value: `${stem}-${tag.replace(/[^A-Za-z0-9._-]/g, '-')}-${stamp}`,
     validateInput: complaintOf(checkRunName),
   });
 }

@@ -20,7 +20,7 @@ import { DnaTokenizer } from '../../../extension/core/datasets/dna-tokenizer';
 import { IndexedFasta } from '../../../extension/core/datasets/fasta-index';
 import { loadModelDir } from '../../../extension/core/models/load-model';
 import { writeNotebook } from '../../../extension/core/notebook/notebook-format';
-import { decodeOutput, encodeOutput } from '../../../protocol/track-codec';
+import { encodeOutput } from '../../../protocol/track-codec';
 import {
   ANALYSIS_MIME,
   NOTEBOOK_TYPE,
@@ -31,6 +31,7 @@ import {
   type OutputSummary,
 } from '../../../protocol/notebook-output';
 import { writeRandomAudioModel } from '../../support/random-audio-model';
+import { outputOf } from '../../support/notebook-cells';
 import { TOLERANCE, assertClose, type Tolerance } from '../../support/tolerance';
 import type { SeqlabApi } from '../../../extension/host/extension';
 
@@ -56,16 +57,6 @@ function errorText(cell: vscode.NotebookCell): string {
         : text;
     })
     .join('\n');
-}
-
-function outputOf(cell: vscode.NotebookCell): ReturnType<typeof decodeOutput> {
-  assert.equal(cell.executionSummary?.success, true, `cell failed: ${errorText(cell)}`);
-  const item = cell.outputs[0]?.items.find((i) => i.mime === ANALYSIS_MIME);
-  assert.ok(item, 'the cell has an analysis output');
-  const decoded = decodeOutput(item.data);
-  const json = cell.outputs[0].items.find((i) => i.mime === SUMMARY_MIME);
-  assert.deepEqual(JSON.parse(new TextDecoder().decode(json!.data)), decoded.summary, 'the JSON item is the summary');
-  return decoded;
 }
 
 async function runSpec(source: string): Promise<vscode.NotebookCell> {

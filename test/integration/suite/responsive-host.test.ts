@@ -7,9 +7,7 @@
 // this code). The files are made by another process (responsive-fixtures.ts), so that collecting
 // their garbage is not measured. The figures, each part's time span and every gap over 20 ms (with
 // its garbage collection) are printed, so that a stall can be put on a part.
-// Not yet in the default tier: uploading the 106 MB model to the engine webview still stalls the
-// host just past 50 ms of CPU and runs at about 1 MB/s (3 minutes); run it by name with
-// SEQLAB_TEST_GREP=responsive node test/integration/run.mjs.
+// Alone: SEQLAB_TEST_GREP=responsive node scripts/test.mjs integration.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -29,9 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** How long the pane is given to read its run's metrics after it opens (it answers nothing the test can await). */
 const PANE_MS = 10_000;
 
-const selected = /responsive/.test(process.env.SEQLAB_TEST_GREP ?? '');
-
-(selected ? describe : describe.skip)('a responsive extension host', function () {
+describe('a responsive extension host', function () {
   this.timeout(600_000);
   const ws = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
   const folder = (): string => join(ws(), 'responsive');

@@ -20,6 +20,7 @@ describe('Train Model', () => {
     const dir = join(ws, RUNS_DIR, name);
     // The answers "Train Model…" asks for, by each question's title.
     const picks: Record<string, string> = {
+      'Train Model: start from': 'From scratch',
       'Train Model: model size': 'tiny',
       'Train Model: budget': '1000 steps',
       'Train Model: backend': 'cpu',

@@ -1,0 +1,166 @@
+// `seqlab export-run`: a run folder as a folder that continues the run with transformers +
+// accelerate on one GPU or many (resources/pytorch/train.py, copied in). It holds
+//   handoff.json           what train.py reproduces: the objective's windows, batch, AdamW, schedule and where the run stands
+//   model/                 the latest checkpoint as a transformers MambaForCausalLM folder, tokenizer included (export-hf.ts)
+//   optimizer.safetensors  AdamW's moments per parameter, as torch's AdamW keeps them (torch-moments.ts)
+//   data/                  train.u8 and val.u8, the token runs the session samples from, and manifest.json (their
+//                          SHA-256, runs and the source files' paths, hashes and range)
+//   metrics.jsonl          the run's records up to the checkpoint, which train.py continues
+//   train.py, requirements.txt, README.md (launch commands for 1, 8 and many GPUs)
+// The data must be what the run started on (checked against its manifest); the folder is written
+// aside and renamed into place, and an existing one is replaced only with --force.
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { writeSafetensors } from '../../../kernels/io/safetensors';
+import { DEFAULT_ADAMW } from '../../../kernels/train/adamw';
+import { paramSpecs } from '../../../kernels/train/params';
+import { stepProgress } from '../../../kernels/train/schedule';
+import { bundledResource } from '../bundled-resource';
+import { exportHfModel } from '../models/export-hf';
+import { loadModelDir } from '../models/load-model';
+import { writeModelFolder } from '../models/model-output-dir';
+import { latestCheckpointDir, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { rangeText } from './data-range';
+import { exportedRunReadme } from './export-run-readme';
+import { RunFileError } from './json-fields';
+import { checkManifest, readMetrics, readRunSpec, runFiles, type RunSpec } from './run-dir';
+import { loadTokenData, type TokenData } from './token-data';
+import { torchMoments } from './torch-moments';
+import { trainingRuns, type Run } from './window-sampler';
+
+/** The marker of an exported run folder, and what train.py and import-run read. */
+export const HANDOFF_FILE = 'handoff.json';
+export const HANDOFF_FORMAT = 'seqlab-run-export';
+
+export interface ExportRunResult {
+  run: string;
+  checkpoint: string;
+  step: number;
+  trainTokens: number;
+  valTokens: number;
+}
+
+const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
+
+/** One split's runs concatenated, and where each run lies in the concatenation. */
+function packRuns(runs: readonly Run[]): { bytes: Uint8Array; table: object[] } {
+  const bytes = new Uint8Array(runs.reduce((n, r) => n + r.tokens.length, 0));
+  let offset = 0;
+  const table = runs.map((r) => {
+    bytes.set(r.tokens, offset);
+    const row = { file: r.file, record: r.record, start: r.start, offset, length: r.tokens.length };
+    offset += r.tokens.length;
+    return row;
+  });
+  return { bytes, table };
+}
+
+/** The schedule train.py continues: warmup and cosine as SeqLab's, from the progress the run had made. */
+function scheduleAt(spec: RunSpec, ck: LoadedCheckpoint) {
+  const { lr, warmupSteps, minLrRatio } = spec.hyper;
+  const { step, elapsedSec } = ck.progress;
+  const total = spec.budget.steps;
+  return {
+    peak: lr,
+    warmup: warmupSteps,
+    minRatio: minLrRatio,
+    step,
+    progress:
+      total !== undefined
+        ? stepProgress(step, warmupSteps, total)
+        : elapsedSec / ((spec.budget.minutes as number) * 60),
+    ...(total !== undefined ? { stepsLeft: Math.max(1, total - step) } : {}),
+  };
+}
+
+async function writeData(dir: string, data: TokenData, spec: RunSpec): Promise<{ train: number; val: number }> {
+  const runs = trainingRuns(data, spec.hyper.length, spec.hyper.valFraction);
+  await mkdir(join(dir, 'data'));
+  const splits: Record<string, object> = {};
+  const sizes = { train: 0, val: 0 };
+  for (const split of ['train', 'val'] as const) {
+    const { bytes, table } = packRuns(runs[split]);
+    const file = `${split}.u8`;
+    await writeFile(join(dir, 'data', file), bytes);
+    splits[split] = {
+      file,
+      tokens: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      runs: table,
+    };
+    sizes[split] = bytes.length;
+  }
+  await writeFile(
+    join(dir, 'data', 'manifest.json'),
+    json({
+      kind: data.kind,
+      vocabSize: data.vocabSize,
+      sources: data.manifest,
+      range: rangeText(spec.range),
+      valFraction: spec.hyper.valFraction,
+      windowLength: spec.hyper.length,
+      complement: runs.complement ? [...runs.complement] : null,
+      splits,
+    }),
+  );
+  return sizes;
+}
+
+export async function exportRun(runDir: string, out: string, force: boolean): Promise<ExportRunResult> {
+  const spec = await readRunSpec(runDir);
+  const ckDir = await latestCheckpointDir(runDir);
+  if (!ckDir) throw new RunFileError(`${runDir}: the run has no checkpoint yet (checkpoints/latest.json names none)`);
+  const { config } = await loadModelDir(ckDir);
+  const specs = paramSpecs(config);
+  const ck = await loadCheckpoint(ckDir, specs);
+  const data = await loadTokenData(spec.data, spec.range);
+  await checkManifest(runDir, data.manifest);
+  const records = (await readMetrics(runDir)).filter((r) => r.step <= ck.progress.step);
+  const lastTrain = records.filter((r) => r.trainBits !== undefined).pop();
+  const lastVal = records.filter((r) => r.valBits !== undefined).pop();
+  const checkpoint = basename(ckDir);
+  let sizes = { train: 0, val: 0 };
+  const kind = { marker: HANDOFF_FILE, what: 'an exported run' };
+  await writeModelFolder(out, { force, source: runDir, kind }, async (tmp) => {
+    await exportHfModel(ckDir, join(tmp, 'model'), false);
+    await writeFile(
+      join(tmp, 'optimizer.safetensors'),
+      writeSafetensors(torchMoments(specs, ck.trainer.m, ck.trainer.v), { format: 'pt' }),
+    );
+    sizes = await writeData(tmp, data, spec);
+    await writeFile(join(tmp, 'metrics.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''));
+    const adamw = { ...DEFAULT_ADAMW, weightDecay: spec.hyper.weightDecay };
+    await writeFile(
+      join(tmp, HANDOFF_FILE),
+      json({
+        format: HANDOFF_FORMAT,
+        version: 1,
+        run: spec.name,
+        runDir: resolve(runDir),
+        checkpoint,
+        kind: data.kind,
+        hyper: spec.hyper,
+        budget: spec.budget,
+        schedule: scheduleAt(spec, ck),
+        adamw: { ...adamw, noDecay: specs.filter((s) => !s.decay).map((s) => s.name) },
+        progress: {
+          step: ck.progress.step,
+          tokens: ck.progress.tokens,
+          elapsedSec: ck.progress.elapsedSec,
+          adamT: ck.trainer.t,
+        },
+        lastTrainBits: lastTrain?.trainBits ?? null,
+        lastValBits: lastVal?.valBits ?? null,
+        exportedAt: new Date().toISOString(),
+      }),
+    );
+    await copyFile(bundledResource('pytorch', 'train.py'), join(tmp, 'train.py'));
+    await copyFile(bundledResource('pytorch', 'requirements.txt'), join(tmp, 'requirements.txt'));
+    await writeFile(
+      join(tmp, 'README.md'),
+      exportedRunReadme({ spec, checkpoint, step: ck.progress.step, runFile: runFiles(runDir).spec, config }),
+    );
+  });
+  return { run: spec.name, checkpoint, step: ck.progress.step, trainTokens: sizes.train, valTokens: sizes.val };
+}
