@@ -6,6 +6,7 @@ import { addDatasetFolder } from './commands/add-dataset-folder';
 import { analyzeFile } from './commands/analyze-file';
 import { cancelRun } from './commands/cancel-run';
 import { exportHfModel } from './commands/export-hf-model';
+import { exportTrainingRun, importTrainingResult } from './commands/export-run';
 import { importHfModel } from './commands/import-hf-model';
 import { newNotebook } from './commands/new-notebook';
 import { openRun } from './commands/open-run';
@@ -82,6 +83,10 @@ export function activate(context: vscode.ExtensionContext): SeqlabApi {
     guarded('seqlab.runs.cancel', (item: RunItem) => cancelRun(training, item)),
     guarded('seqlab.runs.resume', (item: RunItem) => resumeRun(training, item)),
     guarded('seqlab.runs.refresh', () => training.view.refresh()),
+    guarded('seqlab.exportRun', (item?: RunItem) => exportTrainingRun(context.extensionUri, log, item)),
+    guarded('seqlab.importRun', async () => {
+      if (await importTrainingResult(context.extensionUri, log)) training.view.refresh();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('seqlab.datasetFolders')) datasets.refresh();
       if (e.affectsConfiguration('seqlab')) models.refresh();

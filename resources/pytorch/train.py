@@ -5,7 +5,7 @@ Written into its folder by `seqlab export-run`, beside what it reads:
   handoff.json           the run's objective, schedule, batch, window length and where it stands
   model/                 the latest checkpoint as a transformers MambaForCausalLM folder
   optimizer.safetensors  AdamW's moments (exp_avg.NAME, exp_avg_sq.NAME, NAME as in the model)
-  data/                  the training and validation token runs (uint8) and their manifest
+  data/                  the training and validation token runs (2 bits or a byte a token) and their manifest
   metrics.jsonl          SeqLab's metrics so far; this script appends to it
 
 It reproduces SeqLab's training: next-token cross-entropy over windows of `length` + 1 tokens drawn
@@ -61,16 +61,21 @@ def write_atomic(path, text):
 
 
 def parse_args(handoff):
-    hyper = handoff["hyper"]
-    left = handoff["schedule"].get("stepsLeft")
+    hyper, schedule = handoff["hyper"], handoff["schedule"]
+    steps_left, minutes_left = schedule.get("stepsLeft"), schedule.get("minutesLeft")
     p = argparse.ArgumentParser(description="Continue a Mamba SeqLab run with transformers + accelerate.")
-    p.add_argument(
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument(
         "--steps",
         type=int,
-        default=left,
-        required=left is None,
         help="optimizer steps to train past the exported step"
-        + (f" (default {left}: what the run's step budget has left)" if left is not None else ""),
+        + (f" (default {steps_left}: what the run's step budget has left)" if steps_left is not None else ""),
+    )
+    budget.add_argument(
+        "--minutes",
+        type=float,
+        help="minutes of training steps past the exported point"
+        + (f" (default {minutes_left:.1f}: what the run's time budget has left)" if minutes_left is not None else ""),
     )
     p.add_argument("--batch", type=int, default=hyper["batch"], help="windows per step over all processes")
     p.add_argument("--eval-every", type=int, default=hyper["evalEvery"])
@@ -85,9 +90,33 @@ def parse_args(handoff):
     )
     p.add_argument("--tf32", action=argparse.BooleanOptionalAction, default=True, help="TF32 matmuls on Ampere and later")
     args = p.parse_args()
-    if args.steps is None or args.steps < 1:
-        p.error("--steps must be a positive integer")
+    if args.steps is None and args.minutes is None:
+        args.steps, args.minutes = steps_left, minutes_left
+    if not ((args.steps or 0) > 0 or (args.minutes or 0) > 0):
+        p.error("give --steps N or --minutes M (positive)")
     return args
+
+
+class Budget:
+    """Where training stops and how far the cosine decay has gone, as SeqLab counts them: steps past
+    the exported step, or seconds of step time past the exported time. Counted from the export, so a
+    relaunch that resumes from a checkpoint here keeps the same end."""
+
+    def __init__(self, args, handoff):
+        self.schedule, start = handoff["schedule"], handoff["progress"]
+        self.end_step = start["step"] + args.steps if args.steps else None
+        self.start_sec, self.span_sec = start["elapsedSec"], (args.minutes or 0) * 60
+
+    def progress(self, step, elapsed):
+        s0, p0 = self.schedule["step"], self.schedule["progress"]
+        done = (step - s0) / max(1, self.end_step - s0) if self.end_step else (elapsed - self.start_sec) / self.span_sec
+        return min(1.0, max(0.0, p0 + (1 - p0) * done))
+
+    def spent(self, step, elapsed):
+        return step >= self.end_step if self.end_step else elapsed - self.start_sec >= self.span_sec
+
+    def describe(self, step):
+        return f"step {step} -> {self.end_step}" if self.end_step else f"step {step}, {self.span_sec / 60:g} minutes"
 
 
 class TokenRuns:
@@ -99,7 +128,11 @@ class TokenRuns:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != meta["sha256"]:
             raise SystemExit(f"{path}: SHA-256 {digest[:12]}…, data/manifest.json says {meta['sha256'][:12]}…")
-        self.tokens = np.fromfile(path, dtype=np.uint8)
+        stored = np.fromfile(path, dtype=np.uint8)
+        if meta["encoding"] == "2bit":  # four tokens a byte, the first in the high bits
+            codes = ((stored[:, None] >> np.array([6, 4, 2, 0], dtype=np.uint8)) & 3).reshape(-1)[: meta["tokens"]]
+            stored = np.array(meta["alphabet"], dtype=np.uint8)[codes]
+        self.tokens = stored
         self.offsets = np.array([r["offset"] for r in meta["runs"]], dtype=np.int64)
         self.lengths = np.array([r["length"] for r in meta["runs"]], dtype=np.int64)
         if self.tokens.size != meta["tokens"]:
@@ -140,14 +173,12 @@ def even_windows(runs, length, most):
     return torch.from_numpy(runs.tokens[np.array(found)[:, None] + np.arange(length + 1)].astype(np.int64))
 
 
-def learning_rate(step, schedule, end_step):
-    """Linear warmup, then cosine decay to minRatio * peak; the decay goes on from where the run stood to end_step."""
+def learning_rate(step, schedule, progress):
+    """Linear warmup, then cosine decay to minRatio * peak as progress goes from 0 to 1 (SeqLab's schedule.ts)."""
     peak, warmup, min_ratio = schedule["peak"], schedule["warmup"], schedule["minRatio"]
     if step < warmup:
         return peak * (step + 1) / warmup
-    s0, p0 = schedule["step"], schedule["progress"]
-    p = min(1.0, max(0.0, p0 + (1 - p0) * (step - s0) / max(1, end_step - s0)))
-    return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
+    return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 def window_loss(model, windows):
@@ -237,6 +268,8 @@ def main():
     out = args.out.resolve()
     if acc.is_main_process and out != HERE:
         out.mkdir(parents=True, exist_ok=True)
+        # OUT then stands for the export too: `seqlab import-run --from OUT` reads handoff.json there.
+        shutil.copy(HERE / "handoff.json", out / "handoff.json")
         if not (out / "metrics.jsonl").exists():
             shutil.copy(HERE / "metrics.jsonl", out / "metrics.jsonl")
     acc.wait_for_everyone()
@@ -254,14 +287,14 @@ def main():
     model, opt = acc.prepare(model, opt)
     params = [p for p in model.parameters()]
 
-    end_step = handoff["progress"]["step"] + args.steps
+    budget = Budget(args, handoff)
     step, tokens, elapsed, adam_t = state["step"], state["tokens"], state["elapsedSec"], state["adamT"]
     local_batch = args.batch // acc.num_processes
     rng = np.random.default_rng([args.seed, acc.process_index, step])
     backend = f"pytorch {torch.__version__} on {acc.num_processes} x {torch.cuda.get_device_name() if torch.cuda.is_available() else 'cpu'}"
     if acc.is_main_process:
         print(
-            f"{handoff['run']}: step {step} -> {end_step}, {args.batch} windows of {length} tokens per step "
+            f"{handoff['run']}: {budget.describe(step)}, {args.batch} windows of {length} tokens per step "
             f"({local_batch} per process), {backend}; {sampler.starts} training window starts, "
             f"{0 if val is None else val.shape[0]} validation windows",
             flush=True,
@@ -271,11 +304,11 @@ def main():
     window_start, window_tokens = time.perf_counter(), 0
 
     def state_now():
-        return {"step": step, "tokens": tokens, "elapsedSec": round(elapsed, 2), "adamT": adam_t, "endStep": end_step}
+        return {"step": step, "tokens": tokens, "elapsedSec": round(elapsed, 2), "adamT": adam_t}
 
-    while step < end_step:
+    while not budget.spent(step, elapsed):
         t0 = time.perf_counter()
-        lr = learning_rate(step, schedule, end_step)
+        lr = learning_rate(step, schedule, budget.progress(step, elapsed))
         for g in opt.param_groups:
             g["lr"] = lr
         batch = sampler.sample(rng, local_batch).to(acc.device)
@@ -293,7 +326,8 @@ def main():
         if torch.cuda.is_available():
             torch.cuda.synchronize()
         elapsed += time.perf_counter() - t0
-        last = step == end_step
+        # Every process stops at the same step: the main one's clock decides a time budget.
+        last = bool(acc.reduce(torch.tensor(float(budget.spent(step, elapsed)), device=acc.device), reduction="sum") > 0)
         rec = {"step": step, "tokens": tokens, "elapsedSec": round(elapsed, 2)}
         if step % LOG_EVERY == 0 or last:
             total = acc.reduce(window_nats, reduction="sum")
@@ -317,6 +351,8 @@ def main():
             if acc.is_main_process:
                 save_checkpoint(out, acc.unwrap_model(model), opt, state_now())
             acc.wait_for_everyone()
+        if last:
+            break
     if acc.is_main_process:
         metrics.close()
         print(f"finished at step {step}; checkpoint {out / 'checkpoints' / f'step-{step:07d}'}", flush=True)

@@ -41,15 +41,15 @@ export function outputOf(cell: vscode.NotebookCell): ReturnType<typeof decodeOut
   return decoded;
 }
 
-/** Runs `source` as the only cell of a new .seqlab notebook and waits for it. */
-export async function runSpec(source: string): Promise<vscode.NotebookCell> {
+/** Runs `source` as the only cell of a new .seqlab notebook and waits for it (at most `timeoutMs`). */
+export async function runSpec(source: string, timeoutMs?: number): Promise<vscode.NotebookCell> {
   const doc = await vscode.workspace.openNotebookDocument(
     NOTEBOOK_TYPE,
     new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, 'yaml')]),
   );
   await vscode.window.showNotebookDocument(doc);
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: doc.uri });
-  await finished(doc.cellAt(0));
+  await finished(doc.cellAt(0), timeoutMs);
   return doc.cellAt(0);
 }
 

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { BLOCK, RangeSummary, type Summary } from '../../webview/components/range-summary';
 import {
   clampWindow,
+  formatPosition,
   MIN_SPAN,
   niceTicks,
   panBy,
@@ -138,6 +139,8 @@ test('ruler ticks are round, inside the window, and not too many', () => {
     [1234.5, 1290.2],
     [0, 9],
     [3e6, 3.2e6],
+    [1_733_500, 1_733_580],
+    [250_000, 250_900],
   ]) {
     for (const maxTicks of [1, 5, 12]) {
       const { step, ticks } = niceTicks({ start, end }, maxTicks);
@@ -147,8 +150,22 @@ test('ruler ticks are round, inside the window, and not too many', () => {
         `step ${step} is 1, 2 or 5 x 10^k`,
       );
       assert.ok(ticks.length <= maxTicks + 1 && ticks.every((t) => t >= start && t < end && t % step === 0));
+      const labels = ticks.map((t) => formatPosition(t, step));
+      assert.equal(new Set(labels).size, labels.length, `tick labels repeat: ${labels.join(' ')}`);
     }
   }
+});
+
+test('ruler labels: kb and Mb where the ticks are far apart, every digit where they are close', () => {
+  assert.deepEqual(
+    [1234, 123_456, 1_733_520].map((p) => formatPosition(p)),
+    ['1,234', '123.5 kb', '1.73 Mb'],
+  );
+  assert.deepEqual(
+    niceTicks({ start: 1_733_500, end: 1_733_580 }, 4).ticks.map((t, _, all) => formatPosition(t, all[1] - all[0])),
+    ['1,733,500', '1,733,520', '1,733,540', '1,733,560'],
+  );
+  assert.deepEqual([formatPosition(123_450, 50), formatPosition(3_010_000, 10_000)], ['123,450', '3.01 Mb']);
 });
 
 test('moving mean matches a direct window average, skipping NaN', () => {

@@ -426,6 +426,7 @@ try {
         const mutagenesis = page.locator('#out-mutagenesis');
         const [pixels] = await page.evaluate(drawnPixels, '#out-mutagenesis canvas');
         expect(pixels > 20000, `only ${pixels} pixels drawn`);
+        await mutagenesis.scrollIntoViewIfNeeded();
         const box = await mutagenesis.locator('canvas').boundingBox();
         await page.mouse.move(box.x + 96 + (box.width - 96) * 0.505, box.y + 100);
         const tip = await mutagenesis.locator('.seqlab-tooltip').textContent();

@@ -58,8 +58,10 @@ export function renderSummary(s: OutputSummary): HTMLElement {
   } else if (s.kind === 'audio-analysis') {
     root.append(table(['', ''], audioRows(s.audio), 'seqlab-audio-summary'));
   } else if (s.kind === 'variant-scores' || s.kind === 'mutagenesis') {
+    const counts = el('div', undefined, 'seqlab-counts');
     for (const line of s.kind === 'variant-scores' ? variantLines(s) : mutagenesisLines(s))
-      root.append(el('div', line));
+      counts.append(el('div', line));
+    root.append(counts);
   } else {
     root.append(el('div', generationLine(s)));
   }

@@ -323,7 +323,7 @@ export class DnaTrackView {
     const plotW = cssW - GUTTER;
     this.canvas.setAttribute(
       'aria-label',
-      `DNA tracks of ${input.record.name}, positions ${formatPosition(this.visible.start + 1)} to ${formatPosition(this.visible.end)}`,
+      `DNA tracks of ${input.record.name}, positions ${formatPosition(this.visible.start + 1, 1)} to ${formatPosition(this.visible.end, 1)}`,
     );
     this.element.dataset.windowStart = String(Math.round(this.visible.start));
     this.element.dataset.windowEnd = String(Math.round(this.visible.end));
@@ -383,7 +383,7 @@ export class DnaTrackView {
   private drawRuler(ctx: CanvasRenderingContext2D, row: Row, plotW: number): void {
     // Ticks on 1-based positions, as the hover and FASTA tools count.
     const oneBased = { start: this.visible.start + 1, end: this.visible.end + 1 };
-    const { ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
+    const { step, ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
     ctx.strokeStyle = this.theme.border;
     ctx.fillStyle = this.theme.foreground;
     ctx.font = this.theme.font;
@@ -396,7 +396,7 @@ export class DnaTrackView {
       const x = Math.round(this.x(t - 1 + 0.5, plotW)) + 0.5;
       ctx.moveTo(x, row.top + row.height - 6);
       ctx.lineTo(x, row.top + row.height);
-      ctx.fillText(formatPosition(t), x, row.top + 2);
+      ctx.fillText(formatPosition(t, step), x, row.top + 2);
     }
     ctx.stroke();
   }

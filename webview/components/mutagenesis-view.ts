@@ -183,7 +183,7 @@ export class MutagenesisView {
     const { input } = this;
     const L = this.total;
     const ref = String.fromCharCode(input.letters[i]).toUpperCase();
-    const lines = [`${input.name}:${formatPosition(input.start + i + 1)}  reference ${ref}`];
+    const lines = [`${input.name}:${formatPosition(input.start + i + 1, 1)}  reference ${ref}`];
     for (let b = 0; b < 4; b++) {
       if (BASES[b] === ref) continue;
       const v = (a: Float32Array) => a[b * L + i];
@@ -209,7 +209,10 @@ export class MutagenesisView {
     const flip = this.hover.x > this.canvas.clientWidth - 300;
     this.tooltip.style.left = flip ? '' : `${this.hover.x + 14}px`;
     this.tooltip.style.right = flip ? `${this.canvas.clientWidth - this.hover.x + 14}px` : '';
-    this.tooltip.style.top = `${this.hover.y + 14}px`;
+    // Below the pointer in the upper half, above it in the lower: the view is short, and an output's frame clips what hangs below it.
+    const below = this.hover.y < this.canvas.clientHeight / 2;
+    this.tooltip.style.top = below ? `${this.hover.y + 14}px` : '';
+    this.tooltip.style.bottom = below ? '' : `${this.canvas.clientHeight - this.hover.y + 14}px`;
   }
 
   private schedule(): void {
@@ -245,7 +248,7 @@ export class MutagenesisView {
       last = Math.min(this.total, Math.ceil(this.window.end));
     this.canvas.setAttribute(
       'aria-label',
-      `substitution effects on ${input.name}, positions ${formatPosition(input.start + first + 1)} to ${formatPosition(input.start + last)}`,
+      `substitution effects on ${input.name}, positions ${formatPosition(input.start + first + 1, 1)} to ${formatPosition(input.start + last, 1)}`,
     );
     this.element.dataset.windowStart = String(first);
     this.element.dataset.windowEnd = String(last);
@@ -281,7 +284,7 @@ export class MutagenesisView {
   private drawRuler(ctx: CanvasRenderingContext2D, plotW: number): void {
     const origin = this.input.start;
     const oneBased = { start: origin + this.window.start + 1, end: origin + this.window.end + 1 };
-    const { ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
+    const { step, ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
     ctx.strokeStyle = this.theme.border;
     ctx.fillStyle = this.theme.foreground;
     ctx.font = this.theme.font;
@@ -294,7 +297,7 @@ export class MutagenesisView {
       const x = Math.round(this.x(t - 1 - origin + 0.5, plotW)) + 0.5;
       ctx.moveTo(x, RULER_H - 6);
       ctx.lineTo(x, RULER_H);
-      ctx.fillText(formatPosition(t), x, 2);
+      ctx.fillText(formatPosition(t, step), x, 2);
     }
     ctx.stroke();
   }

@@ -8,6 +8,7 @@ const CSS = `
 .seqlab-warning { margin: 0 0 6px; padding: 4px 8px; border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700);
   background: var(--vscode-inputValidation-warningBackground, transparent); color: var(--vscode-foreground); }
 .seqlab-provenance { color: var(--vscode-descriptionForeground); line-height: 1.5; }
+.seqlab-counts { line-height: 1.5; margin-top: 4px; }
 .seqlab-summary table { border-collapse: collapse; margin: 6px 0; }
 .seqlab-summary th, .seqlab-summary td { text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); }
 .seqlab-summary th { font-weight: 600; }
@@ -24,7 +25,7 @@ const CSS = `
   background: var(--vscode-editorHoverWidget-background, #f3f3f3); color: var(--vscode-editorHoverWidget-foreground, #333);
   border: 1px solid var(--vscode-editorHoverWidget-border, #c8c8c8); border-radius: 3px; }
 .seqlab-mutagenesis canvas { border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); box-sizing: border-box; }
-.seqlab-filter { min-width: 22em; padding: 3px 6px; font: inherit; color: var(--vscode-input-foreground);
+.seqlab-filter { min-width: 28em; padding: 3px 6px; font: inherit; color: var(--vscode-input-foreground);
   background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, var(--vscode-contrastBorder, transparent)); }
 .seqlab-variants-scroll { max-height: 320px; overflow: auto; margin-bottom: 6px;
   border: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); }

@@ -65,9 +65,13 @@ export function niceTicks(w: ViewWindow, maxTicks: number): { step: number; tick
   return { step, ticks };
 }
 
-/** Position labels for a ruler: 12,345 below 100 kb, then 123.4 kb / 1.23 Mb. */
-export function formatPosition(p: number): string {
-  if (p < 1e5) return Math.round(p).toLocaleString('en-US');
+/**
+ * Position labels for a ruler whose ticks are `step` apart: 12,345 below 100 kb, then 123.4 kb /
+ * 1.23 Mb, unless the ticks are closer than those labels resolve (a zoomed-in view far into a
+ * genome): then every digit, so no two ticks read the same.
+ */
+export function formatPosition(p: number, step = Infinity): string {
+  if (p < 1e5 || (p < 1e6 ? step < 100 : step < 1e4)) return Math.round(p).toLocaleString('en-US');
   if (p < 1e6) return `${(p / 1e3).toFixed(1)} kb`;
   return `${(p / 1e6).toFixed(2)} Mb`;
 }

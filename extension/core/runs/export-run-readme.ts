@@ -17,8 +17,8 @@ export function exportedRunReadme(f: ReadmeFacts): string {
   const h = spec.hyper;
   const left =
     spec.budget.steps !== undefined
-      ? `By default it trains the ${Math.max(1, spec.budget.steps - step)} steps the run's budget (${spec.budget.steps} steps) has left.`
-      : `The run had a time budget (${spec.budget.minutes} minutes), so give --steps N: the cosine decay goes on from where it stood to step ${step} + N.`;
+      ? `By default it trains the ${Math.max(1, spec.budget.steps - step)} steps the run's budget (${spec.budget.steps} steps) has left; --steps N or --minutes M sets another end, and the cosine decay goes on from where the run stood to that end.`
+      : `By default it trains the minutes the run's time budget (${spec.budget.minutes} minutes) has left, counting step time as SeqLab does; --minutes M or --steps N sets another end, and the cosine decay goes on from where the run stood to that end.`;
   return `# ${spec.name}, continued with transformers + accelerate
 
 Exported by \`seqlab export-run\` from the Mamba SeqLab run ${spec.name} (${f.runFile}) at its
@@ -38,7 +38,7 @@ to metrics.jsonl in SeqLab's format, so the curve goes on from the run's last re
 | handoff.json | the objective, schedule and where the run stands (read by train.py and \`seqlab import-run\`) |
 | model/ | the checkpoint as a transformers \`MambaForCausalLM\` folder, with its tokenizer |
 | optimizer.safetensors | AdamW's moments per parameter: \`exp_avg.NAME\`, \`exp_avg_sq.NAME\` |
-| data/ | train.u8 and val.u8 (one byte per token), manifest.json with their SHA-256 (checked at start), the runs in them and the source files' paths, hashes and range |
+| data/ | the training and validation token runs (train.2bit and val.2bit for DNA: four bases a byte; else .u8), manifest.json with their SHA-256 (checked at start), the runs in them and the source files' paths, hashes and range |
 | metrics.jsonl | the run's records up to step ${step} |
 | train.py, requirements.txt | the training script and what it needs |
 

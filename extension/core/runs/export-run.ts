@@ -3,8 +3,8 @@
 //   handoff.json           what train.py reproduces: the objective's windows, batch, AdamW, schedule and where the run stands
 //   model/                 the latest checkpoint as a transformers MambaForCausalLM folder, tokenizer included (export-hf.ts)
 //   optimizer.safetensors  AdamW's moments per parameter, as torch's AdamW keeps them (torch-moments.ts)
-//   data/                  train.u8 and val.u8, the token runs the session samples from, and manifest.json (their
-//                          SHA-256, runs and the source files' paths, hashes and range)
+//   data/                  the token runs the session samples from, train and val (2 bits a token for DNA, see
+//                          encodeTokens), and manifest.json (their SHA-256, runs, the sources' paths, hashes and range)
 //   metrics.jsonl          the run's records up to the checkpoint, which train.py continues
 //   train.py, requirements.txt, README.md (launch commands for 1, 8 and many GPUs)
 // The data must be what the run started on (checked against its manifest); the folder is written
@@ -43,17 +43,33 @@ export interface ExportRunResult {
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
+/**
+ * A split's tokens as stored: two bits a token (four to a byte, the first in the high bits) when they
+ * use at most four ids, as DNA's scored runs do (A, C, G, T), so a genome set travels at a quarter
+ * of its size; else one byte a token.
+ */
+function encodeTokens(tokens: Uint8Array): { encoding: '2bit' | 'u8'; alphabet?: number[]; bytes: Uint8Array } {
+  const seen = new Set(tokens);
+  if (seen.size > 4) return { encoding: 'u8', bytes: tokens };
+  const alphabet = [...seen].sort((a, b) => a - b);
+  const code = new Uint8Array(256);
+  alphabet.forEach((id, i) => (code[id] = i));
+  const bytes = new Uint8Array(Math.ceil(tokens.length / 4));
+  for (let i = 0; i < tokens.length; i++) bytes[i >> 2] |= code[tokens[i]] << (6 - 2 * (i & 3));
+  return { encoding: '2bit', alphabet, bytes };
+}
+
 /** One split's runs concatenated, and where each run lies in the concatenation. */
-function packRuns(runs: readonly Run[]): { bytes: Uint8Array; table: object[] } {
-  const bytes = new Uint8Array(runs.reduce((n, r) => n + r.tokens.length, 0));
+function packRuns(runs: readonly Run[]): { tokens: Uint8Array; table: object[] } {
+  const tokens = new Uint8Array(runs.reduce((n, r) => n + r.tokens.length, 0));
   let offset = 0;
   const table = runs.map((r) => {
-    bytes.set(r.tokens, offset);
+    tokens.set(r.tokens, offset);
     const row = { file: r.file, record: r.record, start: r.start, offset, length: r.tokens.length };
     offset += r.tokens.length;
     return row;
   });
-  return { bytes, table };
+  return { tokens, table };
 }
 
 /** The schedule train.py continues: warmup and cosine as SeqLab's, from the progress the run had made. */
@@ -70,7 +86,9 @@ function scheduleAt(spec: RunSpec, ck: LoadedCheckpoint) {
       total !== undefined
         ? stepProgress(step, warmupSteps, total)
         : elapsedSec / ((spec.budget.minutes as number) * 60),
-    ...(total !== undefined ? { stepsLeft: Math.max(1, total - step) } : {}),
+    ...(total !== undefined
+      ? { stepsLeft: Math.max(1, total - step) }
+      : { minutesLeft: Math.max(0.1, (spec.budget.minutes as number) - elapsedSec / 60) }),
   };
 }
 
@@ -80,16 +98,13 @@ async function writeData(dir: string, data: TokenData, spec: RunSpec): Promise<{
   const splits: Record<string, object> = {};
   const sizes = { train: 0, val: 0 };
   for (const split of ['train', 'val'] as const) {
-    const { bytes, table } = packRuns(runs[split]);
-    const file = `${split}.u8`;
+    const { tokens, table } = packRuns(runs[split]);
+    const { encoding, alphabet, bytes } = encodeTokens(tokens);
+    const file = `${split}.${encoding}`;
     await writeFile(join(dir, 'data', file), bytes);
-    splits[split] = {
-      file,
-      tokens: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      runs: table,
-    };
-    sizes[split] = bytes.length;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    splits[split] = { file, encoding, ...(alphabet ? { alphabet } : {}), tokens: tokens.length, sha256, runs: table };
+    sizes[split] = tokens.length;
   }
   await writeFile(
     join(dir, 'data', 'manifest.json'),

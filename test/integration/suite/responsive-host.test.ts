@@ -70,6 +70,14 @@ describe('a responsive extension host', function () {
     );
     await vscode.window.showNotebookDocument(doc);
 
+    const inspector = await import('node:inspector');
+    const session = new inspector.Session();
+    session.connect();
+    const post = (m: string, a?: object): Promise<any> => new Promise((res, rej) => session.post(m, a, (e, r) => (e ? rej(e) : res(r))));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+    await post('Profiler.start');
+    const hr0 = Number(process.hrtime.bigint() / 1000n);
     const probe = new StallProbe();
     const spans: string[] = [];
     const span = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
@@ -100,6 +108,8 @@ describe('a responsive extension host', function () {
       }),
     ]);
     const stalls = await probe.stop();
+    const { profile } = await post('Profiler.stop');
+    (await import('node:fs')).writeFileSync(join(__dirname, '../../../../.seqlab-test/artifacts/responsive.cpuprofile'), JSON.stringify({ ...profile, hr0 }));
     const cell = doc.cellAt(0);
     const summaryItem = cell.outputs[0]?.items.find((i) => i.mime === SUMMARY_MIME);
     const summary = summaryItem && (JSON.parse(new TextDecoder().decode(summaryItem.data)) as OutputSummary);
