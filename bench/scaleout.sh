@@ -54,7 +54,7 @@ run() {
     local name
     name=$(basename "$dir")
     [ -f "$dir/data.same-as" ] && ln -sfn "../$(cat "$dir/data.same-as")/data" "$dir/data"
-    mapfile -t args <"$dir/launch-args"
+    mapfile -t args < <(grep -v "^$" "$dir/launch-args")
     (
       accelerate launch --num_processes 1 --num_machines 1 --mixed_precision no --dynamo_backend no \
         "$dir/train.py" --out "$OUT/$name" "${args[@]}" >"$OUT/$name.log" 2>&1 &&

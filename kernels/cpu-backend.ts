@@ -41,17 +41,24 @@ export class CpuBackend implements Backend {
   readonly description = 'cpu: TypeScript, 1 thread';
   private disposed = false;
 
-  private f32(t: Tensor, op: string): Float32Array {
+  /** The array behind an f32 tensor of this backend (the fused forward reads it in place). */
+  f32(t: Tensor, op: string): Float32Array {
     if (this.disposed) throw new Error(`cpu ${op}: backend is disposed`);
     if (!(t instanceof CpuTensor)) throw new TypeError(`cpu ${op}: tensor was not made by the cpu backend`);
     if (t.dtype !== 'f32') throw new TypeError(`cpu ${op}: expected an f32 tensor, got ${t.dtype}`);
     return t.data as Float32Array;
   }
 
-  private i32(t: Tensor, op: string): Int32Array {
+  i32(t: Tensor, op: string): Int32Array {
     if (!(t instanceof CpuTensor) || t.dtype !== 'i32')
       throw new TypeError(`cpu ${op}: expected an i32 tensor made by the cpu backend`);
     return t.data as Int32Array;
+  }
+
+  /** A tensor over `data`, which the caller hands over. */
+  wrap(shape: readonly number[], data: Float32Array): Tensor {
+    check(data.length === numel(shape), 'wrap', `${data.length} values for shape ${shapeText(shape)}`);
+    return new CpuTensor([...shape], 'f32', data);
   }
 
   private opt(t: Tensor | undefined, op: string): Float32Array | undefined {

@@ -180,7 +180,8 @@ function weightsFetch(f: Fields, weightsBytes: number): WeightsFetch {
     }),
   };
   const total = fetch.parts.reduce((sum, p) => sum + p.length, fetch.head.length);
-  if (total !== weightsBytes) throw new ProtocolError(`${f.what}: ${total} bytes in all, weightsBytes says ${weightsBytes}`);
+  if (total !== weightsBytes)
+    throw new ProtocolError(`${f.what}: ${total} bytes in all, weightsBytes says ${weightsBytes}`);
   return fetch;
 }
 

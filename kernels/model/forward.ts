@@ -4,6 +4,8 @@
 // UI and a backward pass need: per-position surprisal, per-layer mean Δ, layer outputs, and
 // every block's intermediates.
 import type { Backend, ScanVariant, Tensor } from '../backend';
+import { CpuBackend } from '../cpu-backend';
+import { cpuForward } from './cpu-forward';
 import type { MambaState } from './state';
 import type { MambaModel } from './weights';
 
@@ -26,6 +28,11 @@ export interface ForwardOptions {
   hiddenStates?: boolean;
   /** Return every block's intermediates (for a backward pass); nothing is freed then. */
   activations?: boolean;
+  /**
+   * Run op by op through the backend even on the CPU, where inference otherwise takes the fused
+   * forward (cpu-forward.ts; `scan` does not apply there): the reference that path is tested against.
+   */
+  ops?: boolean;
 }
 
 /** One block's intermediates, named after the design's equations. */
@@ -64,6 +71,8 @@ export function mambaForward(
   ids: Tensor,
   options: ForwardOptions = {},
 ): ForwardResult {
+  if (backend instanceof CpuBackend && !options.ops && !options.activations && !options.hiddenStates)
+    return cpuForward(backend, model, ids, options);
   const { config: cfg, params } = model;
   const { intermediateSize: c, stateSize: n, timeStepRank: r, layerNormEpsilon: eps } = cfg;
   const keepAll = options.activations === true;

@@ -61,7 +61,7 @@ def write_atomic(path, text):
 
 
 def parse_args(handoff):
-    hyper, schedule = handoff["hyper"], handoff["schedule"]
+    hyper = handoff["hyper"]
     steps_left, minutes_left = schedule.get("stepsLeft"), schedule.get("minutesLeft")
     p = argparse.ArgumentParser(description="Continue a Mamba SeqLab run with transformers + accelerate.")
     budget = p.add_mutually_exclusive_group()
@@ -76,6 +76,11 @@ def parse_args(handoff):
         type=float,
         help="minutes of training steps past the exported point"
         + (f" (default {minutes_left:.1f}: what the run's time budget has left)" if minutes_left is not None else ""),
+    )
+    p.add_argument(
+        "--new-schedule",
+        action="store_true",
+        help="a fresh warmup and cosine decay over this launch's budget, for a run whose schedule has run out",
     )
     p.add_argument("--batch", type=int, default=hyper["batch"], help="windows per step over all processes")
     p.add_argument("--eval-every", type=int, default=hyper["evalEvery"])
@@ -103,7 +108,9 @@ class Budget:
     relaunch that resumes from a checkpoint here keeps the same end."""
 
     def __init__(self, args, handoff):
-        self.schedule, start = handoff["schedule"], handoff["progress"]
+        self.schedule, start = dict(handoff["schedule"]), handoff["progress"]
+        if args.new_schedule:  # warmup counted from here, the decay from its start
+            self.schedule.update(step=start["step"], progress=0.0, warmupFrom=start["step"])
         self.end_step = start["step"] + args.steps if args.steps else None
         self.start_sec, self.span_sec = start["elapsedSec"], (args.minutes or 0) * 60
 
@@ -174,10 +181,12 @@ def even_windows(runs, length, most):
 
 
 def learning_rate(step, schedule, progress):
-    """Linear warmup, then cosine decay to minRatio * peak as progress goes from 0 to 1 (SeqLab's schedule.ts)."""
+    """Linear warmup, then cosine decay to minRatio * peak as progress goes from 0 to 1 (SeqLab's schedule.ts);
+    a new schedule warms up from the step it starts at."""
     peak, warmup, min_ratio = schedule["peak"], schedule["warmup"], schedule["minRatio"]
-    if step < warmup:
-        return peak * (step + 1) / warmup
+    since = step - schedule.get("warmupFrom", 0)
+    if since < warmup:
+        return peak * (since + 1) / warmup
     return peak * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -274,7 +283,7 @@ def main():
             shutil.copy(HERE / "metrics.jsonl", out / "metrics.jsonl")
     acc.wait_for_everyone()
 
-    hyper, schedule = handoff["hyper"], handoff["schedule"]
+    hyper = handoff["hyper"]
     length = hyper["length"]
     manifest = read_json(HERE / "data" / "manifest.json")
     sampler = WindowSampler(TokenRuns(manifest, "train"), length, manifest.get("complement"))
@@ -283,8 +292,8 @@ def main():
     model_dir, moments_path, state = start_point(out, handoff)
     model = MambaForCausalLM.from_pretrained(model_dir, use_mambapy=args.scan == "parallel").to(acc.device)
     model.train()
-    opt = make_optimizer(model, handoff, moments_path, state["adamT"], acc.device)
-    model, opt = acc.prepare(model, opt)
+    torch_adamw = make_optimizer(model, handoff, moments_path, state["adamT"], acc.device)
+    model, opt = acc.prepare(model, torch_adamw)  # opt wraps torch_adamw, whose state the checkpoints save
     params = [p for p in model.parameters()]
 
     budget = Budget(args, handoff)
@@ -308,7 +317,7 @@ def main():
 
     while not budget.spent(step, elapsed):
         t0 = time.perf_counter()
-        lr = learning_rate(step, schedule, budget.progress(step, elapsed))
+        lr = learning_rate(step, budget.schedule, budget.progress(step, elapsed))
         for g in opt.param_groups:
             g["lr"] = lr
         batch = sampler.sample(rng, local_batch).to(acc.device)
@@ -349,7 +358,7 @@ def main():
         if step % args.checkpoint_every == 0 or last:
             acc.wait_for_everyone()
             if acc.is_main_process:
-                save_checkpoint(out, acc.unwrap_model(model), opt, state_now())
+                save_checkpoint(out, acc.unwrap_model(model), torch_adamw, state_now())
             acc.wait_for_everyone()
         if last:
             break

@@ -62,17 +62,19 @@ async function screenshots(page, theme) {
   return { variants, mutagenesis };
 }
 
-/** Luminance (0–1) of the renderer's background and text, as the webview draws them. */
+/** Luminance (0–1) of the editor background the outputs sit on (the webview's body is transparent) and of the table's text. */
 async function colours(frame) {
   return frame.evaluate(() => {
     const lum = (css) => {
-      const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).map(Number);
+      const hex = /^\s*#([\da-f]{2})([\da-f]{2})([\da-f]{2})/i.exec(css);
+      const [r, g, b] = hex
+        ? hex.slice(1).map((h) => parseInt(h, 16))
+        : (css.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).map(Number);
       return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
     };
-    const out = document.querySelector('.seqlab-output');
-    const td = out.querySelector('.seqlab-variants td');
+    const td = document.querySelector('.seqlab-variants td');
     return {
-      background: lum(getComputedStyle(document.body).backgroundColor),
+      background: lum(getComputedStyle(document.documentElement).getPropertyValue('--vscode-editor-background')),
       text: lum(getComputedStyle(td).color),
     };
   });

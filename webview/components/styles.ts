@@ -33,7 +33,8 @@ const CSS = `
 .seqlab-variants th { position: sticky; top: 0; cursor: pointer; text-align: left; font-weight: 600; white-space: nowrap;
   padding: 3px 8px; background: var(--vscode-editor-background); border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-contrastBorder, transparent)); }
 .seqlab-variants th::after { content: attr(data-arrow); padding-left: 4px; }
-.seqlab-variants td { padding: 2px 8px; white-space: nowrap; }
+.seqlab-variants td { padding: 2px 8px; white-space: nowrap; text-align: left; }
+.seqlab-variants td.allele { max-width: 14em; overflow: hidden; text-overflow: ellipsis; }
 .seqlab-variants .numeric { text-align: right; }
 .seqlab-variants td.negative { color: var(--vscode-charts-red, var(--vscode-errorForeground)); }
 .seqlab-variants tbody tr { cursor: pointer; }

@@ -147,6 +147,11 @@ export class VariantTableView {
           const td = tr.insertCell();
           td.textContent = text;
           if (COLUMNS[k].numeric) td.className = 'numeric';
+          // Long alleles are cut to a column's width (the whole allele on hover), so the LLRs stay in view.
+          if (COLUMNS[k].key === 'ref' || COLUMNS[k].key === 'alt') {
+            td.className = 'allele';
+            td.title = text;
+          }
           if (COLUMNS[k].key === 'llr' && this.data.llr[i] < 0) td.classList.add('negative');
         });
         return tr;

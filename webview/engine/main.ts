@@ -258,7 +258,8 @@ engine.serve({
         .then((place) =>
           fetchWeights(
             from,
-            (offset, bytes) => ask(place, 'weights', { modelKey: p.modelKey, offset, bytes }, { signal, progress() {} }),
+            (offset, bytes) =>
+              ask(place, 'weights', { modelKey: p.modelKey, offset, bytes }, { signal, progress() {} }),
             signal,
           ),
         )

@@ -176,15 +176,15 @@ export class EngineClient {
     const what = `loading model ${modelKey}`;
     const fetch = layout && this.fetchable(weights, layout);
     if (fetch)
-      return this.call('loadModel', { modelKey, backend, config, weightsBytes: weights.byteLength, fetch }, { signal, what });
+      return this.call(
+        'loadModel',
+        { modelKey, backend, config, weightsBytes: weights.byteLength, fetch },
+        { signal, what },
+      );
     const [loaded] = await this.fed(
       signal,
       (s) =>
-        this.call(
-          'loadModel',
-          { modelKey, backend, config, weightsBytes: weights.byteLength },
-          { signal: s, what },
-        ),
+        this.call('loadModel', { modelKey, backend, config, weightsBytes: weights.byteLength }, { signal: s, what }),
       async (s) => {
         const answers: Promise<null>[] = [];
         for (let at = 0, i = 0; at < weights.byteLength; at += MAX_WEIGHT_CHUNK_BYTES, i++) {

@@ -1,9 +1,10 @@
 // The reference genome a VCF is read against: an indexed FASTA (plain, gzip or BGZF), its records
 // found by the VCF's CHROM (the same name; else the name with a "chr" prefix added or removed;
 // else an NCBI-style ID field such as the accession in gi|…|ref|NC_007795.1|, or that accession
-// without its version, NC_007795, as VCFs often write it), and bases of any range. Reads go through a cache of one stretch of one record, so a sorted VCF reads the file
-// once: stretches of SPAN bases from plain and BGZF files; the whole record from a plain gzip
-// file, which can only be decompressed from its beginning.
+// without its version, NC_007795, as VCFs often write it), and bases of any range. Reads go
+// through a cache of one stretch of one record, so a sorted VCF reads the file once: stretches of
+// SPAN bases from plain and BGZF files; the whole record from a plain gzip file, which can only be
+// decompressed from its beginning.
 import { IndexedFasta } from '../datasets/fasta-index';
 import type { StreamOptions } from '../datasets/source';
 import { recordMatches } from '../runs/data-range';
