@@ -12,7 +12,7 @@
 #       checkpoint on ids.json; the export named by DDP also runs 2 processes on the CPU (torchrun, gloo:
 #       the multi-process path of batch split, loss reduce and rank-0 checkpoints) into $OUT/NAME-ddp.
 #   bash bench/scaleout.sh check [DIR]                             here: seqlab import-run of each
-#       DIR/NAME (default bench/out/scaleout, as fetched) into its run, then seqlab logits of the run
+#       DIR/NAME (default bench/out/scaleout, as fetched: NAME.tar unpacked first) into its run, then seqlab logits of the run
 #       against the logits transformers gave there (max abs error; the tolerance table's 1e-4).
 set -u -o pipefail
 cd "$(dirname "$0")/.."
@@ -71,16 +71,19 @@ run() {
   fi
   wait "${pids[@]}"
   cat "$OUT/status.txt"
-  # Checkpoints other than the last are not needed back.
+  # Back as one tar each (the machine returns flat, shallow folders), without the earlier checkpoints.
   for ck in "$OUT"/*/checkpoints; do
-    local keep
+    local keep name
     keep=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["checkpoint"])' "$ck/latest.json")
     find "$ck" -mindepth 1 -maxdepth 1 -type d ! -name "$keep" -exec rm -r {} +
+    name=$(basename "$(dirname "$ck")")
+    tar -C "$OUT" -cf "$OUT/$name.tar" "$name" && rm -r "${OUT:?}/$name"
   done
 }
 
 check() {
   local dir=${1:-bench/out/scaleout} status=0
+  for t in "$dir"/*.tar; do [ -e "$t" ] && tar -C "$dir" -xf "$t"; done
   for from in "$dir"/*/; do
     from=${from%/}
     local name run
@@ -91,7 +94,8 @@ check() {
       status=1
       continue
     }
-    seqlab logits --model "$run" --ids "$CARRY/$name/ids.json" --out "$from/seqlab-logits.bin" >/dev/null || status=1
+    # seqlab logits takes a model folder: the checkpoint the import wrote.
+    seqlab logits --model "$run/checkpoints/$(node -e 'console.log(require(process.argv[1]).checkpoint)' "$run/checkpoints/latest.json")" --ids "$CARRY/$name/ids.json" --out "$from/seqlab-logits.bin" >/dev/null || status=1
     node -e 'const fs = require("fs");
       const f = (p) => new Float32Array(fs.readFileSync(p).buffer.slice(0));
       const a = f(process.argv[1]), b = f(process.argv[2]);

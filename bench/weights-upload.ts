@@ -3,16 +3,10 @@
 // `--mb` MB of weights go out in chunks. The page is a stub in a worker thread that keeps the
 // bytes; each message crosses as VS Code's webview postMessage sends it (JSON with every
 // ArrayBuffer, a typed array's whole underlying buffer, cut out and sent beside it, all copied
-// into one message) and is delivered `--latency` ms after it was posted, each way. With `--fetch 1`
-// the weights are in a file the page may read: the host names it and the page reads it itself
-// (webview/engine/fetch-weights.ts, from the disk here).
+// into one message) and is delivered `--latency` ms after it was posted, each way.
 //
 // Build: npx tsc -p tsconfig.json
-// Run:   node out/bench/weights-upload.js [--mb 106] [--latency 20] [--fetch 1]
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Run:   node out/bench/weights-upload.js [--mb 106] [--latency 20]
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { EngineClient } from '../extension/core/engine/engine-client';
 import { Channel, type Port } from '../protocol/channel';
@@ -25,7 +19,6 @@ import {
   type EngineServer,
 } from '../protocol/engine-messages';
 import { gapsText, StallProbe, stallText } from '../test/support/stall-probe';
-import { fetchWeights } from '../webview/engine/fetch-weights';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -112,22 +105,17 @@ function page(bytes: number, latencyMs: number): void {
   let got = 0,
     allIn!: () => void;
   const done = new Promise<void>((r) => (allIn = r));
-  const keep = async (offset: number, chunk: Uint8Array): Promise<void> => {
-    received.set(chunk, offset);
-    got += chunk.length;
-    if (got === bytes) allIn();
-  };
-  const fromDisk: typeof fetch = async (url) => new Response(await readFile(fileURLToPath(String(url))));
   server.serve({
-    loadModel: async (p, ctx) => {
-      if (p.fetch) await fetchWeights(p.fetch, keep, ctx.signal, fromDisk);
+    loadModel: async (p) => {
       await done;
       let sum = 0;
       for (let i = 0; i < bytes; i += 4096) sum += received[i];
       return { modelKey: p.modelKey, backend: 'cpu', reason: `checksum ${sum}`, device: 'stub', layers: 1, loadMs: 0 };
     },
-    weights: async (p) => {
-      await keep(p.offset, p.bytes);
+    weights: (p) => {
+      received.set(p.bytes, p.offset);
+      got += p.bytes.length;
+      if (got === bytes) allIn();
       return null;
     },
   });
@@ -136,38 +124,31 @@ function page(bytes: number, latencyMs: number): void {
 
 async function main(): Promise<void> {
   const bytes = Math.round(option('mb', 106) * 1e6),
-    latencyMs = option('latency', 20),
-    fetched = option('fetch', 0) === 1;
+    latencyMs = option('latency', 20);
   const weights = new Uint8Array(bytes);
   let sum = 0;
   for (let i = 0; i < bytes; i += 4096) sum += weights[i] = (i >> 12) & 0xff;
-  const dir = await mkdtemp(join(tmpdir(), 'weights-upload-'));
-  const file = join(dir, 'model.safetensors');
-  await writeFile(file, weights);
   const worker = new Worker(__filename, { workerData: { bytes, latencyMs } });
   const posted = { bytes: 0 };
-  const client = new EngineClient(
-    serialisingPort(worker, latencyMs, posted),
-    () => ({ backend: 'cpu', cpuWorkerUri: 'stub', timeoutMs: 600_000 }),
-    undefined,
-    (path) => (fetched ? pathToFileURL(path).href : undefined),
-  );
+  const client = new EngineClient(serialisingPort(worker, latencyMs, posted), () => ({
+    backend: 'cpu',
+    cpuWorkerUri: 'stub',
+    timeoutMs: 600_000,
+  }));
   await client.whenReady();
   const probe = new StallProbe();
   const t0 = performance.now();
-  const layout = { headBytes: 0, files: [{ path: file, position: 0, length: bytes }] };
-  const loaded = await client.loadModel('bench', 'cpu', {}, weights, layout);
+  const loaded = await client.loadModel('bench', 'cpu', {}, weights);
   const seconds = (performance.now() - t0) / 1000;
   const stalls = await probe.stop();
   if (loaded.reason !== `checksum ${sum}`) throw new Error(`the page got other bytes: ${loaded.reason}, not ${sum}`);
   console.log(
-    `${(bytes / 1e6).toFixed(0)} MB ${fetched ? 'read by the page' : `in ${Math.ceil(bytes / MAX_WEIGHT_CHUNK_BYTES)} chunks`}, ${latencyMs} ms each way: ` +
+    `${(bytes / 1e6).toFixed(0)} MB in ${Math.ceil(bytes / MAX_WEIGHT_CHUNK_BYTES)} chunks, ${latencyMs} ms each way: ` +
       `${seconds.toFixed(2)} s, ${(bytes / 1e6 / seconds).toFixed(1)} MB/s, ${(posted.bytes / 1e6).toFixed(0)} MB posted; ${stallText(stalls)}`,
   );
   console.log(`  gaps over 20 ms: ${gapsText(stalls)}`);
   client.dispose('done');
   await worker.terminate();
-  await rm(dir, { recursive: true });
 }
 
 if (isMainThread) void main();

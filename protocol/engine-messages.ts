@@ -28,8 +28,6 @@ export const MAX_CHUNK_TOKENS = 1 << 16;
  * extension host's event loop about 20 ms, and a stall must stay under 50 ms.
  */
 export const MAX_WEIGHT_CHUNK_BYTES = 1 << 20;
-/** Most files the page may be asked to read one model's weights from (shards). */
-export const MAX_WEIGHT_PARTS = 1024;
 /** Largest model upload accepted (safetensors as stored: F32, F16 or BF16). */
 export const MAX_WEIGHTS_BYTES = 2 ** 31 - 1;
 /** Most tokens one generate request may ask for. */
@@ -56,29 +54,14 @@ export interface Ready {
 
 /**
  * Loads config.json (parsed) and `weightsBytes` of safetensors, which follow in `weights` chunks,
- * under `modelKey`; or, with `fetch`, which the page reads itself. `backend` is the cell's choice
- * (else the setting); the same files on another backend are another modelKey.
+ * under `modelKey`. `backend` is the cell's choice (else the setting); the same files on another
+ * backend are another modelKey.
  */
 export interface LoadModel {
   modelKey: string;
   backend: EngineChoice;
   config: Record<string, unknown>;
   weightsBytes: number;
-  fetch?: WeightsFetch;
-}
-/**
- * The safetensors as the page reads it from files it may load (webview resource URLs), so that the
- * bytes never pass through the extension host: `head` (length and header), then each part in order.
- */
-export interface WeightsFetch {
-  head: Uint8Array;
-  parts: WeightsPart[];
-}
-/** Bytes [position, position + length) of the file at `url`, which is position + length bytes long. */
-export interface WeightsPart {
-  url: string;
-  position: number;
-  length: number;
 }
 /** Bytes [offset, offset + bytes.length) of the safetensors of the model `modelKey` is loading. */
 export interface WeightsChunk {
@@ -163,40 +146,16 @@ function none(raw: unknown): null {
   return null;
 }
 
-/** Where the page reads `weightsBytes` of weights; its head and parts must add up to them. */
-function weightsFetch(f: Fields, weightsBytes: number): WeightsFetch {
-  const raw = f.raw('parts');
-  if (!Array.isArray(raw) || raw.length > MAX_WEIGHT_PARTS)
-    throw new ProtocolError(`${f.what}.parts: expected an array of at most ${MAX_WEIGHT_PARTS} parts`);
-  const fetch = {
-    head: f.typed('head', Uint8Array, MAX_WEIGHT_CHUNK_BYTES),
-    parts: raw.map((part: unknown, i) => {
-      const p = new Fields(part, `${f.what}.parts[${i}]`);
-      return {
-        url: p.str('url', MAX_TEXT),
-        position: p.int('position', 0, MAX_WEIGHTS_BYTES),
-        length: p.int('length', 0, MAX_WEIGHTS_BYTES),
-      };
-    }),
-  };
-  const total = fetch.parts.reduce((sum, p) => sum + p.length, fetch.head.length);
-  if (total !== weightsBytes)
-    throw new ProtocolError(`${f.what}: ${total} bytes in all, weightsBytes says ${weightsBytes}`);
-  return fetch;
-}
-
 /** Payloads of the engine calls, for the side that runs them. */
 export const engineCallParsers: { [K in keyof EngineRequests]: (raw: unknown) => EngineRequests[K]['payload'] } = {
   loadModel: (raw) => {
     const f = new Fields(raw, 'loadModel');
     f.object('config'); // an object here; its fields are parseMambaConfig's to check
-    const weightsBytes = f.int('weightsBytes', 1, MAX_WEIGHTS_BYTES);
     return {
       modelKey: modelKey(f),
       backend: f.oneOf('backend', BACKEND_CHOICES),
       config: f.raw('config') as Record<string, unknown>,
-      weightsBytes,
-      ...(f.has('fetch') && { fetch: weightsFetch(f.object('fetch'), weightsBytes) }),
+      weightsBytes: f.int('weightsBytes', 1, MAX_WEIGHTS_BYTES),
     };
   },
   weights: (raw) => {

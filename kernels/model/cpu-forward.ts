@@ -8,7 +8,7 @@
 // each row of logits once. The scan is the sequential reference's (state in float64).
 import { sameShape, shapeText, type Tensor } from '../backend';
 import type { CpuBackend } from '../cpu-backend';
-import { fastExp } from '../ops/fast-exp';
+import { fastExp, fastSoftplus } from '../ops/fast-math';
 import { matmulABt } from '../ops/matmul';
 import type { MambaConfig } from './config';
 import type { MambaState } from './state';
@@ -168,8 +168,7 @@ export function cpuForward(
   if (options.returnState) result.state = { conv, ssm };
   if (options.targets) {
     const targets = backend.i32(options.targets, 'forward');
-    if (targets.length !== rows)
-      throw new RangeError(`cpu forward: ${targets.length} targets for ${rows} positions`);
+    if (targets.length !== rows) throw new RangeError(`cpu forward: ${targets.length} targets for ${rows} positions`);
     result.surprisal = backend.wrap([b, l], surprisalBits(s.logits, rows, v, targets));
   }
   if (options.meanDelta) result.meanDelta = meanDelta;
@@ -255,7 +254,7 @@ function dtSoftplus(cfg: MambaConfig, p: Layer, s: Scratch, rows: number): void 
     for (let ci = 0; ci < c; ci++) {
       let acc = bias[ci];
       for (let q = 0; q < r; q++) acc += weight[ci * r + q] * xDbl[xo + q];
-      delta[o + ci] = acc > 20 ? acc : Math.log1p(fastExp(acc));
+      delta[o + ci] = fastSoftplus(acc);
     }
   }
 }

@@ -61,7 +61,7 @@ def write_atomic(path, text):
 
 
 def parse_args(handoff):
-    hyper = handoff["hyper"]
+    hyper, schedule = handoff["hyper"], handoff["schedule"]
     steps_left, minutes_left = schedule.get("stepsLeft"), schedule.get("minutesLeft")
     p = argparse.ArgumentParser(description="Continue a Mamba SeqLab run with transformers + accelerate.")
     budget = p.add_mutually_exclusive_group()
@@ -232,7 +232,7 @@ def make_optimizer(model, handoff, moments_path, adam_t, device):
         {"params": [p for n, p in named.items() if n in no_decay], "weight_decay": 0.0},
     ]
     opt = torch.optim.AdamW(groups, lr=0.0, betas=(adam["beta1"], adam["beta2"]), eps=adam["eps"])
-    moments = load_file(str(moments_path), device=str(device))
+    moments = {k: t.to(device) for k, t in load_file(str(moments_path)).items()}
     for n, p in named.items():
         m, v = moments.get(f"exp_avg.{n}"), moments.get(f"exp_avg_sq.{n}")
         if m is None or v is None:
@@ -271,7 +271,8 @@ def main():
     args = parse_args(handoff)
     torch.backends.cuda.matmul.allow_tf32 = args.tf32
     torch.backends.cudnn.allow_tf32 = args.tf32
-    acc = Accelerator()
+    # cpu=True without a GPU: processes launched on CPUs (torchrun, gloo) then form one group, as GPUs do.
+    acc = Accelerator(cpu=not torch.cuda.is_available())
     if args.batch % acc.num_processes:
         raise SystemExit(f"--batch {args.batch} must be a multiple of the {acc.num_processes} processes")
     out = args.out.resolve()

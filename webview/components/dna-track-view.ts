@@ -396,7 +396,10 @@ export class DnaTrackView {
       const x = Math.round(this.x(t - 1 + 0.5, plotW)) + 0.5;
       ctx.moveTo(x, row.top + row.height - 6);
       ctx.lineTo(x, row.top + row.height);
-      ctx.fillText(formatPosition(t, step), x, row.top + 2);
+      const label = formatPosition(t, step);
+      // A label cut by the plot's edge reads as another number: leave it out, the tick stays.
+      const half = ctx.measureText(label).width / 2;
+      if (x - half >= 0 && x + half <= plotW) ctx.fillText(label, x, row.top + 2);
     }
     ctx.stroke();
   }

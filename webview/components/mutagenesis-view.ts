@@ -297,7 +297,10 @@ export class MutagenesisView {
       const x = Math.round(this.x(t - 1 - origin + 0.5, plotW)) + 0.5;
       ctx.moveTo(x, RULER_H - 6);
       ctx.lineTo(x, RULER_H);
-      ctx.fillText(formatPosition(t, step), x, 2);
+      const label = formatPosition(t, step);
+      // A label cut by the plot's edge reads as another number: leave it out, the tick stays.
+      const half = ctx.measureText(label).width / 2;
+      if (x - half >= 0 && x + half <= plotW) ctx.fillText(label, x, 2);
     }
     ctx.stroke();
   }

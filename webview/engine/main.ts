@@ -4,8 +4,7 @@
 // (cpu-worker.ts), which it asks the same calls over its own channel. Each model lives where it
 // was loaded; later calls for it go there. A model asked for on 'onnx' goes to the ONNX worker
 // (onnx-worker.ts: onnxruntime-web) instead. The loadModel answer says which backend ran and why;
-// the page shows it with the speed of the last job. Weights the host says where to read are fetched
-// here (fetch-weights.ts) and passed on as if the host had posted them.
+// the page shows it with the speed of the last job.
 // Training runs' steps (the training channel, protocol/training-calls.ts) go to engine-trainer.ts on this page's GPU.
 import { WebGpuBackend } from '../../kernels/webgpu/webgpu-backend';
 import {
@@ -37,7 +36,6 @@ import {
 import { EngineCore } from './engine-core';
 import { kernelModels, type ChosenEngineBackend } from './kernel-engine-model';
 import { EngineTrainer } from './engine-trainer';
-import { fetchWeights } from './fetch-weights';
 import { modelLabel } from './model-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
@@ -236,39 +234,18 @@ engine.on('configure', (c) => {
   cpuWorkerUri = c.cpuWorkerUri;
 });
 engine.serve({
-  loadModel: ({ fetch: from, ...p }, ctx) => {
-    // Weights this page reads itself: their load stops when the reading fails.
-    const stop = new AbortController();
-    const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  loadModel: (p, ctx) => {
     const sent = placeModel(p.backend).then((placement) => ({
       placement,
-      loaded: ask(placement.place, 'loadModel', placement.cpuReason ? { ...p, backend: 'cpu' } : p, {
-        ...ctx,
-        signal,
-      }),
+      loaded: ask(placement.place, 'loadModel', placement.cpuReason ? { ...p, backend: 'cpu' } : p, ctx),
     }));
     const placed = sent.then((s) => s.placement.place);
     modelPlace.set(p.modelKey, placed);
     placed.catch(() => {
       if (modelPlace.get(p.modelKey) === placed) modelPlace.delete(p.modelKey);
     });
-    const read =
-      from &&
-      placed
-        .then((place) =>
-          fetchWeights(
-            from,
-            (offset, bytes) =>
-              ask(place, 'weights', { modelKey: p.modelKey, offset, bytes }, { signal, progress() {} }),
-            signal,
-          ),
-        )
-        .catch((e: unknown) => {
-          stop.abort(e);
-          throw e;
-        });
     return sent.then(async ({ placement, loaded }) => {
-      const [m] = await Promise.all([loaded, read]);
+      const m = await loaded;
       const reason = placement.cpuReason ?? m.reason;
       placedModels.set(m.modelKey, `${m.backend} on ${m.device} (${reason}), loaded in ${m.loadMs.toFixed(0)} ms`);
       showModels();

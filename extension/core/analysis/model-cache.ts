@@ -24,12 +24,6 @@ import { ModelFileError, weightFiles } from '../models/load-model';
 export interface ModelWeights {
   key: string;
   bytes: Uint8Array;
-  layout: WeightsLayout;
-}
-/** Where `bytes` came from: their first `headBytes` are made here, then each file's data section in order. */
-export interface WeightsLayout {
-  headBytes: number;
-  files: { path: string; position: number; length: number }[];
 }
 
 /** 1 GiB: a few small models, or one of about 250M float32 parameters. */
@@ -113,11 +107,7 @@ function joinedHeader(shards: readonly Shard[]): Uint8Array {
 }
 
 /** One safetensors file of every weight file of `dir`, checked against `config` by name and shape. */
-async function readWeights(
-  dir: string,
-  files: readonly string[],
-  config: MambaConfig,
-): Promise<{ bytes: Uint8Array; layout: WeightsLayout }> {
+async function readWeights(dir: string, files: readonly string[], config: MambaConfig): Promise<Uint8Array> {
   const shards: Shard[] = [];
   try {
     for (const path of files) shards.push(await openShard(path));
@@ -129,13 +119,11 @@ async function readWeights(
     new DataView(out.buffer).setBigUint64(0, BigInt(header.byteLength), true);
     out.set(header, 8);
     let at = 8 + header.byteLength;
-    const layout: WeightsLayout = { headBytes: at, files: [] };
     for (const s of shards) {
       await readInto(s.file, s.path, out, at, s.dataBytes, s.header.dataStart);
       at += s.dataBytes;
-      layout.files.push({ path: s.path, position: s.header.dataStart, length: s.dataBytes });
     }
-    return { bytes: out, layout };
+    return out;
   } finally {
     await Promise.all(shards.map((s) => s.file.close()));
   }
@@ -172,7 +160,7 @@ export class ModelCache {
     const entry: Entry = {
       key,
       bytes: 0,
-      weights: readWeights(dir, files, config).then((w) => ({ key, ...w })),
+      weights: readWeights(dir, files, config).then((bytes) => ({ key, bytes })),
     };
     this.entries.set(real, entry);
     entry.weights.then(

@@ -14,7 +14,7 @@ import { mambaConfigToJson, parseMambaConfig, type MambaConfig } from '../../../
 import { DnaTokenizer } from '../datasets/dna-tokenizer';
 import { MULAW_TOKENS } from '../datasets/mulaw';
 import { readJsonFile } from '../models/load-model';
-import { modelCache, type WeightsLayout } from './model-cache';
+import { modelCache } from './model-cache';
 import type { Modality, ModelInfo } from '../../../protocol/notebook-output';
 import { AUDIO_MODEL_RATE } from '../runs/token-data';
 
@@ -49,7 +49,6 @@ export interface ModelSource extends ModelDescription {
   /** Changes when the folder's files change: the engine caches models by it. */ key: string;
   configJson: Record<string, unknown>;
   /** One safetensors file of every parameter, as stored (model-cache.ts): do not modify. */ weights: Uint8Array;
-  /** Which files `weights` was read from, for an engine that can read them itself. */ layout: WeightsLayout;
 }
 
 const exists = (p: string): Promise<boolean> =>
@@ -99,8 +98,8 @@ export async function describeModel(dir: string): Promise<ModelDescription> {
 /** Everything the engine needs to run the model in `dir`; the weights are read once while the files stay the same. */
 export async function readModelSource(dir: string): Promise<ModelSource> {
   const description = await describeModel(dir);
-  const { key, bytes, layout } = await modelCache.weights(dir, description.config);
-  return { ...description, key, configJson: mambaConfigToJson(description.config), weights: bytes, layout };
+  const { key, bytes } = await modelCache.weights(dir, description.config);
+  return { ...description, key, configJson: mambaConfigToJson(description.config), weights: bytes };
 }
 
 export function modelInfo(m: ModelDescription, shownPath: string): ModelInfo {

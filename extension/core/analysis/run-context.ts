@@ -57,7 +57,6 @@ export async function loadModelOnEngine(
     ctx.backend(specBackend),
     source.configJson,
     source.weights,
-    source.layout,
     ctx.signal,
   );
   return { engine, loaded, loadModelMs: performance.now() - t0 };

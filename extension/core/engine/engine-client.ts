@@ -1,6 +1,5 @@
 // The host's side of the engine boundary (protocol/engine-messages.ts), over the engine channel to
-// the engine webview: model uploads (read by the page from the model's files where it may, else
-// posted in chunks), streaming scoring paced chunk by chunk, generation.
+// the engine webview: model uploads in chunks, streaming scoring paced chunk by chunk, generation.
 // Every call can be cancelled (AbortSignal) and fails when the engine says nothing for the settings'
 // timeoutMs. One client per webview instance: when the webview goes away, dispose() fails what is
 // pending. No vscode import: the webview is reached through a Port.
@@ -26,9 +25,7 @@ import {
   type ModelLoaded,
   type Ready,
   type EngineChoice,
-  type WeightsFetch,
 } from '../../../protocol/engine-messages';
-import type { WeightsLayout } from '../analysis/model-cache';
 import type { ProtocolError } from '../../../protocol/validate';
 
 /** A page that has not said 'ready' by then failed to load (a missing script, a CSP refusal). */
@@ -39,7 +36,8 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export const WEIGHT_CHUNKS_IN_FLIGHT = 8;
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// setTimeout, not setImmediate: the client also runs in a browser page (the webview tests drive it there).
+const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class EngineError extends Error {
   override name = 'EngineError';
@@ -97,15 +95,10 @@ export class EngineClient {
   private readonly ready: Promise<Ready>;
   private rejectReady!: (e: Error) => void;
 
-  /**
-   * `resourceUrl`: the URL the page can fetch a file from, where it may (a webview's resource roots);
-   * a model whose files all have one is read by the page itself, its bytes never posted.
-   */
   constructor(
     port: Port,
     private readonly settings: () => EngineSettings,
     onInvalid?: (e: ProtocolError) => void,
-    private readonly resourceUrl?: (path: string) => string | undefined,
   ) {
     this.channel = new Channel({
       name: ENGINE_CHANNEL,
@@ -141,23 +134,18 @@ export class EngineClient {
     this.models.clear();
   }
 
-  /**
-   * Uploads a model once per webview and backend; later calls with the same files key reuse it.
-   * Resolves to the engine's modelKey. With the `layout` of `weights`, the page reads the files
-   * itself when it can.
-   */
+  /** Uploads a model once per webview and backend; later calls with the same files key reuse it. Resolves to the engine's modelKey. */
   loadModel(
     files: string,
     backend: EngineChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
-    layout?: WeightsLayout,
     signal?: AbortSignal,
   ): Promise<ModelLoaded> {
     const key = `${files}|${backend}`;
     let loaded = this.models.get(key);
     if (!loaded) {
-      loaded = this.upload(key, backend, config, weights, layout, signal);
+      loaded = this.upload(key, backend, config, weights, signal);
       this.models.set(key, loaded);
       loaded.catch(() => this.models.delete(key));
     }
@@ -169,22 +157,17 @@ export class EngineClient {
     backend: EngineChoice,
     config: Record<string, unknown>,
     weights: Uint8Array,
-    layout: WeightsLayout | undefined,
     signal?: AbortSignal,
   ): Promise<ModelLoaded> {
     await this.whenReady();
-    const what = `loading model ${modelKey}`;
-    const fetch = layout && this.fetchable(weights, layout);
-    if (fetch)
-      return this.call(
-        'loadModel',
-        { modelKey, backend, config, weightsBytes: weights.byteLength, fetch },
-        { signal, what },
-      );
     const [loaded] = await this.fed(
       signal,
       (s) =>
-        this.call('loadModel', { modelKey, backend, config, weightsBytes: weights.byteLength }, { signal: s, what }),
+        this.call(
+          'loadModel',
+          { modelKey, backend, config, weightsBytes: weights.byteLength },
+          { signal: s, what: `loading model ${modelKey}` },
+        ),
       async (s) => {
         const answers: Promise<null>[] = [];
         for (let at = 0, i = 0; at < weights.byteLength; at += MAX_WEIGHT_CHUNK_BYTES, i++) {
@@ -206,18 +189,6 @@ export class EngineClient {
       },
     );
     return loaded;
-  }
-
-  /** Where the page reads `weights` itself: only where every file has a resource URL and the head fits one chunk. */
-  private fetchable(weights: Uint8Array, layout: WeightsLayout): WeightsFetch | undefined {
-    if (!this.resourceUrl || layout.headBytes > MAX_WEIGHT_CHUNK_BYTES) return undefined;
-    const parts = [];
-    for (const { path, position, length } of layout.files) {
-      const url = this.resourceUrl(path);
-      if (url === undefined) return undefined;
-      parts.push({ url, position, length });
-    }
-    return { head: weights.slice(0, layout.headBytes), parts };
   }
 
   /** Scores `tokens` as one stream (state carried across chunks); results arrive through onChunk. */

@@ -1,9 +1,7 @@
 // The engine webview: one extension-owned WebviewView ("SeqLab Engine" in the panel area) with
 // retainContextWhenHidden, where the model runs (WebGPU, or the CPU backend in a worker). It shows
-// which backend ran and the job progress itself; it reads models in the samples and workspace
-// folders from their files; the host reaches it through an EngineClient, and
+// which backend ran and the job progress itself; the host reaches it through an EngineClient, and
 // its trainer through the training channel (protocol/training-calls.ts).
-import { isAbsolute, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient, EngineError, EngineGoneError } from '../../core/engine/engine-client';
 import { jobTimeout, JOB_TIMEOUT_DEFAULT_S } from '../../core/engine/job-timeout';
@@ -14,11 +12,6 @@ import { makeNonce, webviewShell } from './webview-html';
 import type { EngineChoice } from '../../../protocol/engine-messages';
 
 export const ENGINE_VIEW_ID = 'seqlab.engine';
-
-function isInside(root: string, path: string): boolean {
-  const r = relative(root, path);
-  return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
-}
 
 export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable {
   private client: EngineClient | undefined;
@@ -44,17 +37,7 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
 
   resolveWebviewView(view: vscode.WebviewView): void {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    // Where models live that the page may read itself: the samples and the workspace folders (as
-    // they are now; a model elsewhere is posted to it).
-    const modelRoots = [
-      vscode.Uri.joinPath(this.extensionUri, 'samples', 'models'),
-      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri),
-    ].filter((r) => r.scheme === 'file');
-    view.webview.options = { enableScripts: true, localResourceRoots: [dist, ...modelRoots] };
-    const resourceUrl = (path: string): string | undefined =>
-      modelRoots.some((r) => isInside(r.fsPath, path))
-        ? view.webview.asWebviewUri(vscode.Uri.file(path)).toString()
-        : undefined;
+    view.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     // One port for both channels: each takes only the messages tagged with its name.
     const port: Port = {
       post: (m) => view.webview.postMessage(m),
@@ -71,7 +54,6 @@ export class EngineView implements vscode.WebviewViewProvider, vscode.Disposable
         timeoutMs: this.jobTimeoutMs(),
       }),
       (e) => this.errors.appendLine(`engine webview sent a bad engine message: ${e.message}`),
-      resourceUrl,
     );
     const training: TrainingPage = new Channel({
       name: TRAINING_CHANNEL,
