@@ -155,8 +155,11 @@ export function cpuForward(
     scanGate(cfg, p, s, b, l, ssmIn, ssmOut, mean);
     matmulABt(s.gated, rows, c, p.outProj, d, s.x, true);
     if (p.outProjBias) addBias(s.x, rows, d, p.outProjBias);
-    conv.push(backend.wrap([b, c, w], convOut));
-    ssm.push(backend.wrap([b, c, n], ssmOut));
+    // Wrapped only when returned: the backend's tensors are what the caller must free.
+    if (options.returnState) {
+      conv.push(backend.wrap([b, c, w], convOut));
+      ssm.push(backend.wrap([b, c, n], ssmOut));
+    }
     if (mean) meanDelta.push(backend.wrap([b, l], mean));
   });
   rmsNorm(s.x, rows, d, fused.normF, cfg.layerNormEpsilon, s.normed);

@@ -82,14 +82,15 @@ test('NaN or infinite weights fail at load, naming the tensor and the first bad 
 test('logits that overflow fail `seqlab logits` and generation, naming the position', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seqlab-overflow-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // Finite weights whose final norm scales the hidden state past float32: every logit overflows.
+  // Finite weights whose final norm scales the hidden state past float32: the logits overflow (which
+  // token first depends on where the forward rounds to float32; the message names it).
   await fixtureWith(dir, (ts) => ts.get('backbone.norm_f.weight')!.data.fill(3e38));
   const ids = join(dir, 'ids.json'),
     out = join(dir, 'logits.bin');
   writeFileSync(ids, JSON.stringify([[1, 2, 3, 4]]));
   await assert.rejects(logitsCommand.run(['--model', dir, '--ids', ids, '--out', out]), (err) => {
     assert.ok(err instanceof NonFiniteError);
-    assert.match(err.message, /: the logits at row 0, position 0 are not finite \((-?Infinity|NaN) for token 0\)/);
+    assert.match(err.message, /: the logits at row 0, position 0 are not finite \((-?Infinity|NaN) for token \d+\)/);
     return true;
   });
   assert.equal(existsSync(out), false, 'no logits file is written');

@@ -1,5 +1,5 @@
 // The CPU training model: its forward is the inference forward (the same logits, bit for bit, as
-// mambaForward on the CPU backend) and reproduces the Hugging Face reference logits, and its full
+// mambaForward's op-by-op path on the CPU backend; the fused scoring path within tolerance) and reproduces the Hugging Face reference logits, and its full
 // backward (every parameter of a whole model) matches float64 central differences.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -30,10 +30,12 @@ test('training forward equals the inference forward bit for bit and reproduces t
   assertClose(model.logits, ref, TOLERANCE.logitsCpu, 'train forward logits vs HF');
 
   const cpu = new CpuBackend();
-  const inference = mambaForward(cpu, uploadMambaModel(cpu, cfg, params), cpu.uploadIds(ids, [2, 257]), {
-    scan: 'sequential',
-  });
-  assert.deepEqual(model.logits, await cpu.read(inference.logits), 'train forward logits vs mambaForward on the CPU');
+  const upload = () => [uploadMambaModel(cpu, cfg, params), cpu.uploadIds(ids, [2, 257])] as const;
+  const inference = mambaForward(cpu, ...upload(), { scan: 'sequential', ops: true });
+  assert.deepEqual(model.logits, await cpu.read(inference.logits), 'train forward logits vs the op-by-op mambaForward');
+  // Scoring takes the fused CPU forward (float64 inside), the same model within the CPU tolerance.
+  const fused = mambaForward(cpu, ...upload());
+  assertClose(await cpu.read(fused.logits), model.logits, TOLERANCE.logitsCpu, 'fused CPU forward vs train forward');
 });
 
 function smallConfig(over: Partial<MambaConfig>): MambaConfig {
