@@ -366,7 +366,14 @@ describe('Mamba SeqLab in VS Code', () => {
     const api = vscode.extensions.getExtension<SeqlabApi>('mamba-seqlab.mamba-seqlab')!.exports;
     const items = await api.datasets.getChildren();
     const byName = new Map(items.map((i) => [i.uri.path.split('/').pop()!, i]));
-    assert.deepEqual([...byName.keys()].sort(), ['lambda_virus.fa', 'lambda_virus.fa.gz', 'speech.wav', 'xss.fa']);
+    // NCTC8325.fasta.gz: the S. aureus genome the variants suite scores against (saureus/ in the workspace).
+    assert.deepEqual([...byName.keys()].sort(), [
+      'NCTC8325.fasta.gz',
+      'lambda_virus.fa',
+      'lambda_virus.fa.gz',
+      'speech.wav',
+      'xss.fa',
+    ]);
     assert.equal(byName.get('lambda_virus.fa')!.description, 'FASTA · 48.1 KB');
     assert.match(String(byName.get('lambda_virus.fa.gz')!.description), /^FASTA \(gzip\) · \d+\.\d KB$/);
     assert.match(String(byName.get('speech.wav')!.description), /^WAV · \d+\.\d KB$/);
