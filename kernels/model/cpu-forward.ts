@@ -10,6 +10,8 @@ import { sameShape, shapeText, type Tensor } from '../backend';
 import type { CpuBackend } from '../cpu-backend';
 import { fastExp, fastSoftplus } from '../ops/fast-math';
 import { matmulABt } from '../ops/matmul';
+import { rmsNormCpu } from '../ops/rms-norm';
+import { surprisalBitsCpu } from '../ops/surprisal';
 import type { MambaConfig } from './config';
 import type { MambaState } from './state';
 import type { MambaModel } from './weights';
@@ -144,7 +146,7 @@ export function cpuForward(
     const convOut = new Float32Array(b * c * w),
       ssmOut = new Float32Array(b * c * n),
       mean = options.meanDelta ? new Float32Array(rows) : undefined;
-    rmsNorm(s.x, rows, d, p.norm, cfg.layerNormEpsilon, s.normed);
+    rmsNormCpu(s.x, rows, d, p.norm, cfg.layerNormEpsilon, s.normed);
     matmulABt(s.normed, rows, d, p.inProj, 2 * c, s.xz, false);
     if (p.inProjBias) addBias(s.xz, rows, 2 * c, p.inProjBias);
     const convIn = options.state ? data(options.state.conv[i]) : undefined,
@@ -162,7 +164,7 @@ export function cpuForward(
     }
     if (mean) meanDelta.push(backend.wrap([b, l], mean));
   });
-  rmsNorm(s.x, rows, d, fused.normF, cfg.layerNormEpsilon, s.normed);
+  rmsNormCpu(s.x, rows, d, fused.normF, cfg.layerNormEpsilon, s.normed);
   matmulABt(s.normed, rows, d, fused.lmHead, v, s.logits, false);
   const logits = new Float32Array(rows * v);
   for (let i = 0; i < rows * v; i++) logits[i] = s.logits[i];
@@ -172,7 +174,7 @@ export function cpuForward(
   if (options.targets) {
     const targets = backend.i32(options.targets, 'forward');
     if (targets.length !== rows) throw new RangeError(`cpu forward: ${targets.length} targets for ${rows} positions`);
-    result.surprisal = backend.wrap([b, l], surprisalBits(s.logits, rows, v, targets));
+    result.surprisal = backend.wrap([b, l], surprisalBitsCpu(s.logits, rows, v, targets));
   }
   if (options.meanDelta) result.meanDelta = meanDelta;
   return result;
@@ -185,16 +187,6 @@ function embed(m: FusedModel, ids: Int32Array, x: Float64Array): void {
     if (!(id >= 0 && id < v))
       throw new RangeError(`token id ${id} at position ${i} is outside the vocabulary [0, ${v})`);
     for (let j = 0; j < d; j++) x[i * d + j] = m.embedding[id * d + j];
-  }
-}
-
-function rmsNorm(x: Float64Array, rows: number, d: number, weight: Float64Array, eps: number, out: Float64Array): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * d;
-    let ss = 0;
-    for (let i = 0; i < d; i++) ss += x[o + i] * x[o + i];
-    const inv = 1 / Math.sqrt(ss / d + eps);
-    for (let i = 0; i < d; i++) out[o + i] = weight[i] * (x[o + i] * inv);
   }
 }
 
@@ -309,20 +301,4 @@ function scanGate(
     }
     for (let i = 0; i < size; i++) stateOut[bi * size + i] = h[i];
   }
-}
-
-/** -log2 softmax(logits[r])[targets[r]] per row: one pass for the max, one for the sum. */
-function surprisalBits(logits: Float64Array, rows: number, v: number, targets: Int32Array): Float32Array {
-  const out = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const t = targets[r];
-    if (!(t >= 0 && t < v)) throw new RangeError(`target id ${t} at row ${r} is outside the vocabulary [0, ${v})`);
-    const o = r * v;
-    let max = -Infinity;
-    for (let i = 0; i < v; i++) if (logits[o + i] > max) max = logits[o + i];
-    let sum = 0;
-    for (let i = 0; i < v; i++) sum += fastExp(logits[o + i] - max);
-    out[r] = (max + Math.log(sum) - logits[o + t]) / Math.LN2;
-  }
-  return out;
 }

@@ -1,14 +1,14 @@
 // Surprisal in bits: logits [rows, v], targets [rows] int32 ->
 // out[r] = -log2 softmax(logits[r, :])[targets[r]] = (logsumexp(logits[r, :]) - logits[r, t]) / ln 2.
 // A target outside [0, v) is an error naming its row.
-import { shapeText } from '../backend';
+import { shapeText, type FloatArray } from '../backend';
 import type { GpuRuntime } from '../webgpu/runtime';
 import type { GpuTensor } from '../webgpu/tensor';
 import { packUniforms, uniformDeclaration } from '../webgpu/uniforms';
 import { GRID_WGSL, MAIN_ARGS, nanWgsl, WORKGROUP_REDUCE_WGSL } from '../webgpu/wgsl-common';
 
 /** CPU twin (max-shifted log-sum-exp in float64). */
-export function surprisalBitsCpu(logits: Float32Array, rows: number, v: number, targets: Int32Array): Float32Array {
+export function surprisalBitsCpu(logits: FloatArray, rows: number, v: number, targets: Int32Array): Float32Array {
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const t = targets[r];

@@ -6,42 +6,19 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadModelDir } from '../../extension/core/models/load-model';
 import { latestCheckpointDir } from '../../extension/core/runs/checkpoint';
-import { parseRange } from '../../extension/core/runs/data-range';
-import { DEFAULT_HYPER } from '../../extension/core/runs/presets';
-import { readMetrics, readStatus, type RunSpec } from '../../extension/core/runs/run-dir';
+import { readMetrics, readStatus } from '../../extension/core/runs/run-dir';
 import { createRun, runSession } from '../../extension/core/runs/train-session';
-import { randomBases, tempDir, writeFasta } from '../support/train-data';
-
-function spec(name: string, file: string): RunSpec {
-  return {
-    name,
-    data: [file],
-    range: parseRange('0%-90%'),
-    size: { dModel: 8, nLayer: 2, dState: 4 },
-    hyper: {
-      ...DEFAULT_HYPER,
-      batch: 3,
-      length: 24,
-      warmupSteps: 3,
-      evalEvery: 1,
-      checkpointEvery: 4,
-      valWindows: 4,
-      valFraction: 0.1,
-    },
-    budget: { steps: 12 },
-    backend: 'cpu',
-  };
-}
+import { randomBases, tempDir, tinyRunSpec, writeFasta } from '../support/train-data';
 
 test('cancel + resume reproduces the uninterrupted run bit for bit', async () => {
   const dir = tempDir('resume');
   const file = writeFasta(join(dir, 'g.fa'), { a: randomBases(3000), b: randomBases(2000) });
   const straight = join(dir, 'straight'),
     broken = join(dir, 'broken');
-  await createRun(straight, spec('straight', file));
+  await createRun(straight, tinyRunSpec('straight', file, 12));
   assert.equal((await runSession(straight)).state, 'finished');
 
-  await createRun(broken, spec('broken', file));
+  await createRun(broken, tinyRunSpec('broken', file, 12));
   const controller = new AbortController();
   const first = await runSession(broken, {
     signal: controller.signal,

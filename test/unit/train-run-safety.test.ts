@@ -9,37 +9,14 @@ import { mock, test } from 'node:test';
 import { loadModelDir } from '../../extension/core/models/load-model';
 import { publishDirectory, recoverReplaced } from '../../extension/core/runs/atomic-file';
 import { checkpointsDir, latestCheckpointDir } from '../../extension/core/runs/checkpoint';
-import { parseRange } from '../../extension/core/runs/data-range';
-import { DEFAULT_HYPER } from '../../extension/core/runs/presets';
-import { dropMetricsFrom, readMetrics, readStatus, runFiles, type RunSpec } from '../../extension/core/runs/run-dir';
+import { dropMetricsFrom, readMetrics, readStatus, runFiles } from '../../extension/core/runs/run-dir';
 import { createRun, runSession } from '../../extension/core/runs/train-session';
-import { randomBases, tempDir, writeFasta } from '../support/train-data';
-
-function spec(name: string, file: string, steps: number): RunSpec {
-  return {
-    name,
-    data: [file],
-    range: parseRange('0%-90%'),
-    size: { dModel: 8, nLayer: 2, dState: 4 },
-    hyper: {
-      ...DEFAULT_HYPER,
-      batch: 3,
-      length: 24,
-      warmupSteps: 3,
-      evalEvery: 1,
-      checkpointEvery: 4,
-      valWindows: 4,
-      valFraction: 0.1,
-    },
-    budget: { steps },
-    backend: 'cpu',
-  };
-}
+import { randomBases, tempDir, tinyRunSpec, writeFasta } from '../support/train-data';
 
 /** A run of 12 steps cancelled after step `stop` (checkpoints every 4 steps and at `stop`). */
 async function cancelledRun(root: string, name: string, file: string, stop: number): Promise<string> {
   const dir = join(root, name);
-  await createRun(dir, spec(name, file, 12));
+  await createRun(dir, tinyRunSpec(name, file, 12));
   const controller = new AbortController();
   const r = await runSession(dir, {
     threads: 1,
@@ -58,7 +35,7 @@ test('a torn latest.json resumes from the newest complete checkpoint, keeping me
   const root = tempDir('torn-latest');
   const file = writeFasta(join(root, 'g.fa'), { a: randomBases(3000), b: randomBases(2000) });
   const straight = join(root, 'straight');
-  await createRun(straight, spec('straight', file, 12));
+  await createRun(straight, tinyRunSpec('straight', file, 12));
   assert.equal((await runSession(straight, { threads: 1 })).state, 'finished');
 
   const dir = await cancelledRun(root, 'broken', file, 9);
@@ -124,7 +101,7 @@ test('a crash while a checkpoint of the same step is rewritten leaves the old on
   const root = tempDir('same-step');
   const file = writeFasta(join(root, 'g.fa'), { a: randomBases(3000) });
   const dir = join(root, 'run');
-  await createRun(dir, spec('run', file, 4));
+  await createRun(dir, tinyRunSpec('run', file, 4));
   assert.equal((await runSession(dir, { threads: 1 })).state, 'finished');
   const original = await loadModelDir(join(checkpointsDir(dir), 'step-0000004'));
 

@@ -9,7 +9,7 @@ import { openDnaModel } from '../variants/dna-model';
 import { ReferenceGenome } from '../variants/reference';
 import { scoreEntries, tally } from '../variants/score-vcf';
 import { DEFAULT_WINDOW, VariantEffectScorer } from '../variants/variant-effect';
-import type { VariantRunSummary } from '../variants/variant-result';
+import { startRunSummary, type VariantRunSummary } from '../variants/variant-result';
 import { TSV_COLUMNS, tsvRows } from '../variants/variant-tsv';
 import { VcfReader } from '../variants/vcf-reader';
 import { vepHeader, vepLine } from '../variants/vcf-writer';
@@ -76,20 +76,10 @@ export const vepCommand: Command = {
       for (const n of reader.notes) console.error(`vep: ${n}`);
       await out.write(vepHeader(reader.header, { model: o.values.model, reference: o.values.ref, window }));
       await tsv?.write([TSV_COLUMNS.join('\t')]);
-      const summary: VariantRunSummary = {
-        vcf: o.values.vcf,
-        reference: o.values.ref,
-        model: o.values.model,
-        window,
-        records: 0,
-        alleles: 0,
-        scored: 0,
-        notScored: {},
-        renamed: [],
-        notes: [...reader.notes],
-        complete: true,
-        seconds: 0,
-      };
+      const summary = startRunSummary(
+        { vcf: o.values.vcf, reference: o.values.ref, model: o.values.model, window },
+        reader.notes,
+      );
       let problems = 0;
       const progress = new Progress();
       const scorer = new VariantEffectScorer(dna.backend, dna.model, dna.tokenizer);

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { writeSafetensors } from '../../../kernels/io/safetensors';
 import { mambaConfigToJson, type MambaConfig } from '../../../kernels/model/config';
 import { mambaParamsToTensors } from '../../../kernels/model/weights';
-import { flatFromTensors, tensorsFromFlat, type ParamSpec } from '../../../kernels/train/params';
+import { flatFromTensors, paramSpecs, tensorsFromFlat, type ParamSpec } from '../../../kernels/train/params';
 import { DEFAULT_DT_INIT } from '../../../kernels/train/init';
 import type { RngState } from '../../../kernels/train/rng';
 import type { TrainerState } from '../../../kernels/train/trainer-state';
@@ -198,7 +198,7 @@ function parseTrainerState(raw: unknown, file: string, step: number): RunProgres
  * optimizer.safetensors adam.m and adam.v of the parameter count, trainer-state.json a trainer
  * state at step N, tokenizer.json and training.json JSON objects.
  */
-export async function loadCheckpoint(dir: string, specs: readonly ParamSpec[]): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(dir: string, layout?: readonly ParamSpec[]): Promise<LoadedCheckpoint> {
   const step = stepOfName(basename(dir));
   if (step === undefined) throw new RunFileError(`${dir}: not a checkpoint folder (step-N)`);
   for (const file of CHECKPOINT_FILES)
@@ -207,6 +207,8 @@ export async function loadCheckpoint(dir: string, specs: readonly ParamSpec[]): 
   for (const file of ['tokenizer.json', 'training.json'])
     new JsonFields(await readJsonFile(join(dir, file)), join(dir, file));
   const model = await loadModelDir(dir);
+  // Without the run's layout (an export reads the checkpoint alone), the layout its config implies.
+  const specs = layout ?? paramSpecs(model.config);
   const params = flatFromTensors(
     specs,
     mambaParamsToTensors(model.config, model.params),

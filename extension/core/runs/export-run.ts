@@ -18,7 +18,6 @@ import { paramSpecs } from '../../../kernels/train/params';
 import { stepProgress } from '../../../kernels/train/schedule';
 import { bundledResource } from '../bundled-resource';
 import { exportHfModel } from '../models/export-hf';
-import { loadModelDir } from '../models/load-model';
 import { writeModelFolder } from '../models/model-output-dir';
 import { latestCheckpointDir, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { rangeText } from './data-range';
@@ -126,9 +125,9 @@ export async function exportRun(runDir: string, out: string, force: boolean): Pr
   const spec = await readRunSpec(runDir);
   const ckDir = await latestCheckpointDir(runDir);
   if (!ckDir) throw new RunFileError(`${runDir}: the run has no checkpoint yet (checkpoints/latest.json names none)`);
-  const { config } = await loadModelDir(ckDir);
-  const specs = paramSpecs(config);
-  const ck = await loadCheckpoint(ckDir, specs);
+  const ck = await loadCheckpoint(ckDir);
+  const { config } = ck,
+    specs = paramSpecs(config);
   const data = await loadTokenData(spec.data, spec.range);
   await checkManifest(runDir, data.manifest);
   const records = (await readMetrics(runDir)).filter((r) => r.step <= ck.progress.step);

@@ -10,7 +10,7 @@ import type { MambaConfig } from '../../../kernels/model/config';
 import { mambaParamsFromTensors, mambaParamsToTensors } from '../../../kernels/model/weights';
 import { flatFromTensors, paramSpecs } from '../../../kernels/train/params';
 import { readHfConfig } from '../models/hf-config';
-import { loadModelDir, readJsonFile, readModelTensors, readSafetensorsFile } from '../models/load-model';
+import { readJsonFile, readModelTensors, readSafetensorsFile } from '../models/load-model';
 import { writeFileAtomic } from './atomic-file';
 import { CHECKPOINT_CONFIG_EXTRA, latestCheckpointDir, loadCheckpoint, writeCheckpoint } from './checkpoint';
 import { HANDOFF_FILE, HANDOFF_FORMAT } from './export-run';
@@ -94,9 +94,9 @@ export async function importRun(from: string, runDir: string, asked: Budget = {}
     throw new RunFileError(
       `${runDir}: the run moved on since the export (its latest checkpoint is ${runCk ? basename(runCk) : 'none'}, the export was made at ${exported.checkpoint}); export it again`,
     );
-  const { config } = await loadModelDir(runCk);
-  const specs = paramSpecs(config);
-  const base = await loadCheckpoint(runCk, specs);
+  const base = await loadCheckpoint(runCk);
+  const { config } = base,
+    specs = paramSpecs(config);
 
   const latestPath = join(from, 'checkpoints', 'latest.json');
   const latest = new JsonFields(await readJsonFile(latestPath), latestPath);

@@ -19,7 +19,7 @@ import { BASES, saturationMutagenesis } from './mutagenesis';
 import { ReferenceGenome } from './reference';
 import { scoreEntries, tally } from './score-vcf';
 import { VariantEffectScorer } from './variant-effect';
-import type { VariantRunSummary } from './variant-result';
+import { startRunSummary } from './variant-result';
 import { VariantTableBuilder } from './variant-table';
 import { TSV_COLUMNS, tsvRows } from './variant-tsv';
 import type { JobProgress, MutagenesisJob, VariantsJob } from './variant-worker-messages';
@@ -64,6 +64,14 @@ async function open(job: VariantsJob | MutagenesisJob) {
   }
 }
 
+type Opened = Awaited<ReturnType<typeof open>>;
+
+/** The output's timings: reading and loading from `open`, the scoring's `computeMs`, and all until now. */
+function timingsOf(opened: Opened, computeMs: number) {
+  const { readMs, loadModelMs, t0 } = opened;
+  return { readMs, loadModelMs, computeMs, totalMs: performance.now() - t0 };
+}
+
 const gzipLines = (lines: readonly string[]): Uint8Array => new Uint8Array(gzipSync(lines.join('\n') + '\n'));
 
 /** The first `limit` entries; `more` says whether the file had another after them. */
@@ -84,20 +92,10 @@ export async function scoreVariantsCell(job: VariantsJob, hooks: JobHooks): Prom
   let reader: VcfReader | undefined;
   try {
     reader = await VcfReader.open(job.vcf.path);
-    const run: VariantRunSummary = {
-      vcf: job.vcf.shown,
-      reference: job.reference.shown,
-      model: job.model.shown,
-      window: job.window,
-      records: 0,
-      alleles: 0,
-      scored: 0,
-      notScored: {},
-      renamed: [],
-      notes: [...reader.notes],
-      complete: true,
-      seconds: 0,
-    };
+    const run = startRunSummary(
+      { vcf: job.vcf.shown, reference: job.reference.shown, model: job.model.shown, window: job.window },
+      reader.notes,
+    );
     const vcfLines = vepHeader(reader.header, {
       model: job.model.shown,
       reference: job.reference.shown,
@@ -147,12 +145,7 @@ export async function scoreVariantsCell(job: VariantsJob, hooks: JobHooks): Prom
       window: job.window,
       model: opened.model,
       engine: opened.engine,
-      timings: {
-        readMs: opened.readMs,
-        loadModelMs: opened.loadModelMs,
-        computeMs,
-        totalMs: performance.now() - opened.t0,
-      },
+      timings: timingsOf(opened, computeMs),
       tracks: [],
       intervals: [],
       notes,
@@ -224,12 +217,7 @@ export async function mutagenesisCell(job: MutagenesisJob, hooks: JobHooks): Pro
       region: { ...job.region, referenceName: result.referenceName ?? null },
       model: opened.model,
       engine: opened.engine,
-      timings: {
-        readMs: opened.readMs,
-        loadModelMs: opened.loadModelMs,
-        computeMs,
-        totalMs: performance.now() - opened.t0,
-      },
+      timings: timingsOf(opened, computeMs),
       tracks: [
         track('sequence', 'sequence', 'reference'),
         track('llr', 'llr', 'LLR (mean of both strands)'),

@@ -67,3 +67,21 @@ export interface VariantRunSummary {
   complete: boolean;
   seconds: number;
 }
+
+/** A run's summary before any record is read: the counts at zero, the reader's notes. */
+export function startRunSummary(
+  names: Pick<VariantRunSummary, 'vcf' | 'reference' | 'model' | 'window'>,
+  notes: readonly string[],
+): VariantRunSummary {
+  return {
+    ...names,
+    records: 0,
+    alleles: 0,
+    scored: 0,
+    notScored: {},
+    renamed: [],
+    notes: [...notes],
+    complete: true,
+    seconds: 0,
+  };
+}

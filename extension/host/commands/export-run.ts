@@ -5,15 +5,14 @@
 // "Mamba: Import PyTorch Training Result…" brings what train.py trained back (`seqlab import-run`).
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { runSeqlabInChild } from '../../core/models/convert-in-child';
+import { askExportFolder } from './export-folder';
+import { runSeqlabWithProgress } from './seqlab-cli-progress';
 import { HANDOFF_FILE } from '../../core/runs/export-run';
 import { RunManager } from '../../core/runs/run-manager';
 import { runFiles } from '../../core/runs/run-dir';
 import { runDirOf, type RunItem } from '../views/runs-view';
-
-const EXPORTS_DIR = join('.seqlab', 'exports');
 
 const workspaceRoot = (): string | undefined => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 
@@ -40,18 +39,6 @@ async function pickRun(): Promise<string | undefined> {
   return folder?.[0]?.fsPath;
 }
 
-function runCli(extensionUri: vscode.Uri, title: string, args: string[]): Thenable<string> {
-  const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-    (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return runSeqlabInChild(cli, args, abort.signal);
-    },
-  );
-}
-
 export async function exportTrainingRun(
   extensionUri: vscode.Uri,
   log: vscode.OutputChannel,
@@ -59,22 +46,10 @@ export async function exportTrainingRun(
 ): Promise<void> {
   const run = item ? runDirOf(item) : await pickRun();
   if (!run) return;
-  const root = workspaceRoot();
-  const suggested = join(root ?? resolve(run, '..'), root ? EXPORTS_DIR : '', `${basename(run)}-pytorch`);
-  const typed = await vscode.window.showInputBox({
-    title: 'Export into which folder?',
-    prompt: 'A new folder (an exported run there is replaced only if you confirm)',
-    value: suggested,
-    validateInput: (v) => (v.trim() ? undefined : 'Give a folder path'),
-  });
-  if (!typed) return;
-  const out = isAbsolute(typed.trim()) ? typed.trim() : resolve(root ?? resolve(run, '..'), typed.trim());
-  const force = existsSync(out);
-  if (force) {
-    const answer = await vscode.window.showWarningMessage(`${out} exists. Replace it?`, { modal: true }, 'Replace');
-    if (answer !== 'Replace') return;
-  }
-  const printed = await runCli(extensionUri, `Exporting run ${basename(run)} for PyTorch…`, [
+  const target = await askExportFolder(run, 'pytorch', 'an exported run');
+  if (!target) return;
+  const { out, force } = target;
+  await runSeqlabWithProgress(extensionUri, log, `Exporting run ${basename(run)} for PyTorch…`, [
     'export-run',
     '--run',
     run,
@@ -82,7 +57,6 @@ export async function exportTrainingRun(
     out,
     ...(force ? ['--force'] : []),
   ]);
-  log.appendLine(printed.trimEnd());
   const open = await vscode.window.showInformationMessage(
     `Exported run ${basename(run)} into ${out}: its README has the launch commands for 1, 8 and many GPUs.`,
     'Open README',
@@ -109,14 +83,12 @@ export async function importTrainingResult(extensionUri: vscode.Uri, log: vscode
   }
   if (!run || !existsSync(runFiles(run).spec)) run = await pickRun();
   if (!run) return false;
-  const printed = await runCli(extensionUri, `Importing ${basename(from)} into run ${basename(run)}…`, [
-    'import-run',
-    '--from',
-    from,
-    '--run',
-    run,
-  ]);
-  log.appendLine(printed.trimEnd());
+  const printed = await runSeqlabWithProgress(
+    extensionUri,
+    log,
+    `Importing ${basename(from)} into run ${basename(run)}…`,
+    ['import-run', '--from', from, '--run', run],
+  );
   void vscode.window.showInformationMessage(printed.trim().split('\n').pop() ?? `Imported ${from}`);
   return true;
 }

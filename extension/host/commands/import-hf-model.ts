@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { runSeqlabInChild } from '../../core/models/convert-in-child';
+import { runSeqlabWithProgress } from './seqlab-cli-progress';
 import { WORKSPACE_MODELS_DIR } from '../../core/models/import-hf';
 
 export async function importHfModel(extensionUri: vscode.Uri, log: vscode.OutputChannel): Promise<string | undefined> {
@@ -36,16 +36,13 @@ export async function importHfModel(extensionUri: vscode.Uri, log: vscode.Output
     const answer = await vscode.window.showWarningMessage(`${out} exists. Replace it?`, { modal: true }, 'Replace');
     if (answer !== 'Replace') return undefined;
   }
-  const cli = vscode.Uri.joinPath(extensionUri, 'dist', 'cli.js').fsPath;
-  const printed = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Importing ${basename(src)}…`, cancellable: true },
-    (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return runSeqlabInChild(cli, ['import-hf', src, '--out', out, ...(force ? ['--force'] : [])], abort.signal);
-    },
-  );
-  log.appendLine(printed.trimEnd());
+  await runSeqlabWithProgress(extensionUri, log, `Importing ${basename(src)}…`, [
+    'import-hf',
+    src,
+    '--out',
+    out,
+    ...(force ? ['--force'] : []),
+  ]);
   void vscode.window
     .showInformationMessage(
       `Imported ${basename(src)} into ${vscode.workspace.asRelativePath(out, false)}.`,
