@@ -9,21 +9,12 @@ import type { IntervalSet } from '../../protocol/notebook-output';
 import { normalize, viridis } from './color-map';
 import { plotSummaries } from './series-plot';
 import { intervalAt, intervalsIn } from './interval-lookup';
+import { drawPositionRuler } from './position-ruler';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
 import { GUTTER, layoutRows, rowAt, surprisalAxisTop, type Row } from './track-layout';
 import type { TrackSeries } from './track-series';
 import type { DnaTrackInput } from './view-inputs';
-import {
-  clampWindow,
-  formatPosition,
-  niceTicks,
-  panBy,
-  pixelOf,
-  positionAt,
-  span,
-  zoomAt,
-  type ViewWindow,
-} from './view-window';
+import { clampWindow, formatPosition, panBy, pixelOf, positionAt, span, zoomAt, type ViewWindow } from './view-window';
 
 export interface DnaTrackOptions {
   /** Called with a record position (0-based) when the user picks one. */
@@ -381,27 +372,10 @@ export class DnaTrackView {
   }
 
   private drawRuler(ctx: CanvasRenderingContext2D, row: Row, plotW: number): void {
-    // Ticks on 1-based positions, as the hover and FASTA tools count.
     const oneBased = { start: this.visible.start + 1, end: this.visible.end + 1 };
-    const { step, ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
-    ctx.strokeStyle = this.theme.border;
-    ctx.fillStyle = this.theme.foreground;
-    ctx.font = this.theme.font;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    ctx.beginPath();
-    ctx.moveTo(0, row.top + row.height - 0.5);
-    ctx.lineTo(plotW, row.top + row.height - 0.5);
-    for (const t of ticks) {
-      const x = Math.round(this.x(t - 1 + 0.5, plotW)) + 0.5;
-      ctx.moveTo(x, row.top + row.height - 6);
-      ctx.lineTo(x, row.top + row.height);
-      const label = formatPosition(t, step);
-      // A label cut by the plot's edge reads as another number: leave it out, the tick stays.
-      const half = ctx.measureText(label).width / 2;
-      if (x - half >= 0 && x + half <= plotW) ctx.fillText(label, x, row.top + 2);
-    }
-    ctx.stroke();
+    drawPositionRuler(ctx, this.theme, plotW, { top: row.top, bottom: row.top + row.height }, oneBased, (t) =>
+      this.x(t - 1 + 0.5, plotW),
+    );
   }
 
   private drawBases(ctx: CanvasRenderingContext2D, row: Row, plotW: number): void {

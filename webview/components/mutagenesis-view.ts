@@ -5,20 +5,11 @@
 // sequence less likely and its surprisal colour where more, stronger with the size of the LLR;
 // the strand (mean, forward, reverse complement) is chosen by the owner. Wheel zooms, drag pans,
 // hovering shows the position, the reference base and the three LLRs.
+import { drawPositionRuler } from './position-ruler';
 import { readTheme, watchTheme, type ThemeColors } from './theme';
 import { GUTTER } from './track-layout';
 import type { MutagenesisInput } from './view-inputs';
-import {
-  clampWindow,
-  formatPosition,
-  niceTicks,
-  panBy,
-  pixelOf,
-  positionAt,
-  span,
-  zoomAt,
-  type ViewWindow,
-} from './view-window';
+import { clampWindow, formatPosition, panBy, pixelOf, positionAt, span, zoomAt, type ViewWindow } from './view-window';
 
 export type MutagenesisStrand = 'llr' | 'llrForward' | 'llrReverse';
 
@@ -284,25 +275,9 @@ export class MutagenesisView {
   private drawRuler(ctx: CanvasRenderingContext2D, plotW: number): void {
     const origin = this.input.start;
     const oneBased = { start: origin + this.window.start + 1, end: origin + this.window.end + 1 };
-    const { step, ticks } = niceTicks(oneBased, Math.max(1, Math.floor(plotW / 90)));
-    ctx.strokeStyle = this.theme.border;
-    ctx.fillStyle = this.theme.foreground;
-    ctx.font = this.theme.font;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    ctx.beginPath();
-    ctx.moveTo(0, RULER_H - 0.5);
-    ctx.lineTo(plotW, RULER_H - 0.5);
-    for (const t of ticks) {
-      const x = Math.round(this.x(t - 1 - origin + 0.5, plotW)) + 0.5;
-      ctx.moveTo(x, RULER_H - 6);
-      ctx.lineTo(x, RULER_H);
-      const label = formatPosition(t, step);
-      // A label cut by the plot's edge reads as another number: leave it out, the tick stays.
-      const half = ctx.measureText(label).width / 2;
-      if (x - half >= 0 && x + half <= plotW) ctx.fillText(label, x, 2);
-    }
-    ctx.stroke();
+    drawPositionRuler(ctx, this.theme, plotW, { top: 0, bottom: RULER_H }, oneBased, (t) =>
+      this.x(t - 1 - origin + 0.5, plotW),
+    );
   }
 
   /** Each letter as tall as its importance (a bar where letters do not fit). */
