@@ -101,7 +101,13 @@ for (const tier of tiers) {
   } else if (tier === 'webview') add(tier, scriptTests(tier, 'test/webview/run.mjs'));
   else if (tier === 'integration') add(tier, scriptTests(tier, 'test/integration/run.mjs'));
   else if (tier === 'e2e')
-    for (const script of ['test/e2e/run.mjs', 'test/e2e/train.mjs', 'test/e2e/variants.mjs', 'test/e2e/start.mjs'])
+    for (const script of [
+      'test/e2e/run.mjs',
+      'test/e2e/train.mjs',
+      'test/e2e/variants.mjs',
+      'test/e2e/export-run.mjs',
+      'test/e2e/start.mjs',
+    ])
       add(`${tier} ${script.split('/').pop()}`, scriptTests(tier, script));
   else {
     console.error(`unknown tier ${tier}`);

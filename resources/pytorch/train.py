@@ -98,7 +98,7 @@ def parse_args(handoff):
     if args.steps is None and args.minutes is None:
         args.steps, args.minutes = steps_left, minutes_left
     if not ((args.steps or 0) > 0 or (args.minutes or 0) > 0):
-        p.error("give --steps N or --minutes M (positive)")
+        p.error("give --steps N or --minutes M (positive): the run's own budget is spent")
     return args
 
 

@@ -2,6 +2,7 @@
 // then bring the result back into SeqLab.
 import type { MambaConfig } from '../../../kernels/model/config';
 import { rangeText } from './data-range';
+import type { ExportSchedule } from './export-run';
 import type { RunSpec } from './run-dir';
 
 export interface ReadmeFacts {
@@ -10,15 +11,24 @@ export interface ReadmeFacts {
   step: number;
   runFile: string;
   config: MambaConfig;
+  schedule: ExportSchedule;
 }
+
+const steps = (n: number): string => `${n} step${n === 1 ? '' : 's'}`;
 
 export function exportedRunReadme(f: ReadmeFacts): string {
   const { spec, checkpoint, step, config } = f;
   const h = spec.hyper;
+  const { stepsLeft, minutesLeft } = f.schedule as { stepsLeft?: number; minutesLeft?: number };
+  const budget = spec.budget.steps !== undefined ? steps(spec.budget.steps) : `${spec.budget.minutes} minutes`;
+  const end =
+    '--steps N or --minutes M sets another end, and the cosine decay goes on from where the run stood to that end.';
   const left =
-    spec.budget.steps !== undefined
-      ? `By default it trains the ${Math.max(1, spec.budget.steps - step)} steps the run's budget (${spec.budget.steps} steps) has left; --steps N or --minutes M sets another end, and the cosine decay goes on from where the run stood to that end.`
-      : `By default it trains the minutes the run's time budget (${spec.budget.minutes} minutes) has left, counting step time as SeqLab does; --minutes M or --steps N sets another end, and the cosine decay goes on from where the run stood to that end.`;
+    stepsLeft !== undefined
+      ? `By default it trains the ${steps(stepsLeft)} the run's budget (${budget}) has left; ${end}`
+      : minutesLeft !== undefined
+        ? `By default it trains the ${minutesLeft.toFixed(1)} minutes of steps the run's budget (${budget}) has left; ${end}`
+        : `The run's budget (${budget}) is spent: give --steps N or --minutes M; the cosine decay goes on from where the run stood to that end.`;
   return `# ${spec.name}, continued with transformers + accelerate
 
 Exported by \`seqlab export-run\` from the Mamba SeqLab run ${spec.name} (${f.runFile}) at its
@@ -29,7 +39,7 @@ d_state ${config.stateSize}, vocabulary ${config.vocabSize}, trained on ${spec.d
 tokens drawn uniformly from the training runs in data/ (DNA: reverse-complemented with probability
 1/2), ${h.batch} windows per step, AdamW (betas 0.9/0.95, eps 1e-8, weight decay ${h.weightDecay} on matrices
 and embeddings only) from the exported moments, gradients clipped to norm ${h.clip}, linear warmup
-(${h.warmupSteps} steps) then cosine decay from ${h.lr} to ${h.lr * h.minLrRatio}, validation every ${h.evalEvery} steps on the
+(${steps(h.warmupSteps)}) then cosine decay from ${h.lr} to ${Number((h.lr * h.minLrRatio).toPrecision(6))}, validation every ${steps(h.evalEvery)} on the
 same held-out windows SeqLab scores (the last ${h.valFraction * 100}% of each file's range). It appends
 to metrics.jsonl in SeqLab's format, so the curve goes on from the run's last record. ${left}
 

@@ -85,11 +85,18 @@ function scheduleAt(spec: RunSpec, ck: LoadedCheckpoint) {
       total !== undefined
         ? stepProgress(step, warmupSteps, total)
         : elapsedSec / ((spec.budget.minutes as number) * 60),
-    ...(total !== undefined
-      ? { stepsLeft: Math.max(1, total - step) }
-      : { minutesLeft: Math.max(0.1, (spec.budget.minutes as number) - elapsedSec / 60) }),
+    ...budgetLeft(spec.budget, step, elapsedSec),
   };
 }
+
+/** What the run's budget has left, train.py's default end; nothing when it is spent. */
+function budgetLeft(budget: RunSpec['budget'], step: number, elapsedSec: number) {
+  if (budget.steps !== undefined) return budget.steps > step ? { stepsLeft: budget.steps - step } : {};
+  const minutes = (budget.minutes as number) - elapsedSec / 60;
+  return minutes > 0 ? { minutesLeft: minutes } : {};
+}
+
+export type ExportSchedule = ReturnType<typeof scheduleAt>;
 
 async function writeData(dir: string, data: TokenData, spec: RunSpec): Promise<{ train: number; val: number }> {
   const runs = trainingRuns(data, spec.hyper.length, spec.hyper.valFraction);
@@ -145,6 +152,7 @@ export async function exportRun(runDir: string, out: string, force: boolean): Pr
     sizes = await writeData(tmp, data, spec);
     await writeFile(join(tmp, 'metrics.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''));
     const adamw = { ...DEFAULT_ADAMW, weightDecay: spec.hyper.weightDecay };
+    const schedule = scheduleAt(spec, ck);
     await writeFile(
       join(tmp, HANDOFF_FILE),
       json({
@@ -156,7 +164,7 @@ export async function exportRun(runDir: string, out: string, force: boolean): Pr
         kind: data.kind,
         hyper: spec.hyper,
         budget: spec.budget,
-        schedule: scheduleAt(spec, ck),
+        schedule,
         adamw: { ...adamw, noDecay: specs.filter((s) => !s.decay).map((s) => s.name) },
         progress: {
           step: ck.progress.step,
@@ -173,7 +181,7 @@ export async function exportRun(runDir: string, out: string, force: boolean): Pr
     await copyFile(bundledResource('pytorch', 'requirements.txt'), join(tmp, 'requirements.txt'));
     await writeFile(
       join(tmp, 'README.md'),
-      exportedRunReadme({ spec, checkpoint, step: ck.progress.step, runFile: runFiles(runDir).spec, config }),
+      exportedRunReadme({ spec, checkpoint, step: ck.progress.step, runFile: runFiles(runDir).spec, config, schedule }),
     );
   });
   return { run: spec.name, checkpoint, step: ck.progress.step, trainTokens: sizes.train, valTokens: sizes.val };
