@@ -36,8 +36,9 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export const WEIGHT_CHUNKS_IN_FLIGHT = 8;
 
-// setTimeout, not setImmediate: the client also runs in a browser page (the webview tests drive it there).
-const nextTurn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** One turn of the event loop: setImmediate in Node (one check phase each), setTimeout in a browser page (the webview tests run the client there). */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export class EngineError extends Error {
   override name = 'EngineError';
